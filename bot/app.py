@@ -1,0 +1,20 @@
+"""Wiring: settings -> knowledge base -> advisor. Shared by every front end."""
+
+from __future__ import annotations
+
+from bot.core.advisor import Advisor
+from bot.knowledge.build import ensure_database
+from bot.knowledge.store import KnowledgeStore
+from bot.settings import Settings
+
+
+def create_advisor(settings: Settings) -> Advisor:
+    """Build the database if missing or stale, then an Advisor reading it.
+
+    Raises KnowledgeError when the files are invalid and no previous database exists,
+    and StoreError when the database cannot be read.
+    """
+    ensure_database(settings.knowledge_dir, settings.db)
+    store = KnowledgeStore(settings.db)
+    store.knowledge()  # fail at start, not on the first message
+    return Advisor(store)

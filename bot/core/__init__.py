@@ -1,0 +1,1 @@
+"""The advisor core: everything between a message's text and a Reply, with no Discord import."""

@@ -1,0 +1,183 @@
+"""The advisor: one entry point from a message to a Reply, shared by every front end.
+
+``Advisor.handle`` takes a ``Request`` (text plus who, where, which server) and never
+raises for bad input: unknown commands, missing or unknown roles and oversized text
+all come back as friendly Replies. ``Advisor.run`` is the structured form slash
+commands use, with the role names already separated.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.core.commands import COMMANDS, CommandContext, CommandSpec, find_command, help_command
+from bot.core.names import Match, RoleIndex
+from bot.core.parsing import ParsedCommand, parse_command, split_roles
+from bot.core.render import render
+from bot.core.reply import Reply
+from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.store import KnowledgeStore
+
+log = logging.getLogger(__name__)
+
+#: Longest message read at all; the rest is ignored, so huge pastes cost nothing.
+MAX_INPUT_CHARS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One incoming message, from any front end."""
+
+    text: str
+    user_id: str = "local"
+    channel_id: str = "terminal"
+    guild_id: str | None = None
+    prefix: str = "!"
+    is_dm: bool = False
+    #: The bot was addressed directly (mention, reply to the bot, DM, ``ask``).
+    addressed: bool = True
+
+
+#: Answers free-form (non-command) text; the chat issue plugs in here.
+ChatHandler = Callable[[Request, Knowledge], Reply | None]
+
+
+class Advisor:
+    """Turns requests into replies against a KnowledgeStore."""
+
+    def __init__(self, store: KnowledgeStore, chat: ChatHandler | None = None) -> None:
+        self.store = store
+        self.chat = chat
+        self._indexes: dict[int, tuple[Knowledge, RoleIndex]] = {}
+
+    # -- knowledge -------------------------------------------------------------------
+
+    def knowledge(self, guild_id: str | None = None) -> Knowledge:
+        return self.store.knowledge(guild_id)
+
+    def index(self, knowledge: Knowledge) -> RoleIndex:
+        """The alias index for a knowledge view, built once per view."""
+        cached = self._indexes.get(id(knowledge))
+        if cached is not None and cached[0] is knowledge:
+            return cached[1]
+        index = RoleIndex(
+            (r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values()
+        )
+        if len(self._indexes) > 64:
+            self._indexes.clear()
+        self._indexes[id(knowledge)] = (knowledge, index)
+        return index
+
+    def resolve(self, name: str, guild_id: str | None = None) -> Match:
+        return self.index(self.knowledge(guild_id)).resolve(name)
+
+    def autocomplete(self, text: str, guild_id: str | None = None,
+                     limit: int = 25) -> list[tuple[str, str]]:
+        """(display name, value) pairs for a role box, best first, at most ``limit``."""
+        knowledge = self.knowledge(guild_id)
+        names = {slug: role.name for slug, role in knowledge.roles.items()}
+        slugs = self.index(knowledge).autocomplete(text[:100], names, limit)
+        return [(names[s], s) for s in slugs]
+
+    # -- entry points ----------------------------------------------------------------
+
+    def handle(self, request: Request) -> Reply:
+        """Answer one message. Never raises for anything a user can type."""
+        text = request.text[:MAX_INPUT_CHARS]
+        knowledge = self.knowledge(request.guild_id)
+        parsed = parse_command(text, request.prefix)
+        if parsed is None:
+            if self.chat is not None:
+                reply = self.chat(request, knowledge)
+                if reply is not None:
+                    return reply
+            return render("not_command.j2", prefix=request.prefix, commands=COMMANDS)
+        spec = find_command(parsed.name)
+        if spec is None:
+            return render("unknown_command.j2", prefix=request.prefix, name=parsed.name,
+                          commands=COMMANDS)
+        return self._run(spec, parsed, knowledge, request.prefix)
+
+    def run(self, name: str, roles: Sequence[str | None], *, guild_id: str | None = None,
+            prefix: str = "!", options: dict[str, str] | None = None) -> Reply:
+        """Run a command with its role arguments already separated (slash commands)."""
+        spec = find_command(name)
+        if spec is None:
+            raise KeyError(name)
+        segments = tuple(r.strip() for r in roles if r and r.strip())
+        parsed = ParsedCommand(spec.name, segments, dict(options or {}), explicit=True)
+        return self._run(spec, parsed, self.knowledge(guild_id), prefix)
+
+    # -- internals -------------------------------------------------------------------
+
+    def _run(self, spec: CommandSpec, parsed: ParsedCommand, knowledge: Knowledge,
+             prefix: str) -> Reply:
+        options = {k: v for k, v in parsed.options.items() if k in spec.options}
+        ctx = CommandContext(knowledge=knowledge, prefix=prefix, options=options)
+        if spec.name == "help":
+            topic = parsed.segments[0] if parsed.segments else None
+            return help_command(ctx, [], topic)
+        if spec.max_roles == 0:
+            return spec.handler(ctx, [])
+        index = self.index(knowledge)
+        segments = self._segments(spec, parsed, index)
+        if len(segments) < spec.min_roles:
+            return render("usage.j2", prefix=prefix, spec=spec, given=len(segments))
+        if len(segments) > spec.max_roles:
+            return render("usage.j2", prefix=prefix, spec=spec, given=len(segments))
+        roles: list[Role] = []
+        for position, segment in enumerate(segments):
+            match = index.resolve(segment)
+            if not match.ok:
+                retries = [
+                    " ".join(knowledge.roles[slug].handle if i == position else _arg(seg)
+                             for i, seg in enumerate(segments))
+                    for slug in match.suggestions
+                ]
+                return render(
+                    "unknown_role.j2", prefix=prefix, query=segment,
+                    suggestions=[knowledge.roles[s] for s in match.suggestions],
+                    retries=retries, roles=knowledge.role_list(), spec=spec,
+                )
+            if not match.exact:
+                ctx.assumed.append(match)
+            roles.append(knowledge.roles[match.slug])  # type: ignore[index]
+        if len(roles) == 2 and roles[0].slug == roles[1].slug:
+            return render("same_role.j2", prefix=prefix, role=roles[0], spec=spec,
+                          others=[r for r in knowledge.role_list() if r.slug != roles[0].slug])
+        return spec.handler(ctx, roles)
+
+    @staticmethod
+    def _segments(spec: CommandSpec, parsed: ParsedCommand, index: RoleIndex) -> list[str]:
+        """Role phrases for ``spec``, splitting an unquoted run of words where needed."""
+        segments = list(parsed.segments)
+        if parsed.explicit or len(segments) != 1 or spec.max_roles < 2:
+            if spec.max_roles == 1 and len(segments) > 1 and not parsed.explicit:
+                return [" ".join(segments)]
+            return segments
+        only = segments[0]
+        whole = index.resolve(only)
+        if spec.min_roles < 2 and whole.exact:
+            return [only]
+        split = split_roles(only, lambda phrase: _score(index, phrase))
+        if split is not None:
+            return list(split)
+        if spec.min_roles < 2:
+            return [only]
+        words = only.split()
+        if len(words) >= 2:
+            return [words[0], " ".join(words[1:])]
+        return [only]
+
+
+def _arg(segment: str) -> str:
+    """A role phrase as it must be typed again: quoted when it has spaces."""
+    return f'"{segment}"' if " " in segment else segment
+
+
+def _score(index: RoleIndex, phrase: str) -> float:
+    """How well ``phrase`` names a role: its match score, or 0 when it names none."""
+    match = index.resolve(phrase)
+    return match.score if match.ok else 0.0

@@ -1,0 +1,255 @@
+"""The commands the bot answers: compare, role, salary, skills, path, week, switch, roles, help.
+
+Each command is a ``CommandSpec`` (name, usage, how many roles it takes) and a handler
+that gathers the figures and hands them to its template. The Discord layer builds its
+hybrid commands from ``COMMANDS``, so names, descriptions and usage are defined once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.core import verdict as verdict_mod
+from bot.core.names import Match
+from bot.core.render import render
+from bot.core.reply import Reply
+from bot.knowledge.models import Knowledge, MarketFact, Role, Source, StatSnapshot
+
+TOTAL_POSITIONS_KEY = "total_positions"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceUse:
+    """One source as a reply cites it: which roles' figures, with their sample sizes."""
+
+    source: Source
+    as_of: str
+    filters: str
+    salary_n: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass
+class CommandContext:
+    """What a handler needs besides its roles: the knowledge view and how to word things."""
+
+    knowledge: Knowledge
+    prefix: str
+    assumed: list[Match] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)
+
+    def role_name(self, slug: str) -> str:
+        return self.knowledge.roles[slug].name
+
+    @property
+    def total_positions(self) -> MarketFact | None:
+        return self.knowledge.market.get(TOTAL_POSITIONS_KEY)
+
+    def share_of_listings(self, snap: StatSnapshot | None) -> float | None:
+        """A role's share of all tracked positions, when both counts come from one source."""
+        total = self.total_positions
+        if snap is None or snap.open_positions is None or total is None or not total.value:
+            return None
+        if total.source.id != snap.source.id:
+            return None
+        return snap.open_positions / total.value * 100
+
+    def snapshot(self, role: Role) -> StatSnapshot | None:
+        return pick_snapshot(role, self.options.get("source"))
+
+    def render(self, template: str, **values: object) -> Reply:
+        assumed = [(m.query, self.role_name(m.slug)) for m in self.assumed if m.slug]
+        return render(template, prefix=self.prefix, assumed=assumed,
+                      total=self.total_positions, **values)
+
+
+def _matches_source(snap: StatSnapshot, hint: str) -> bool:
+    hint = hint.casefold()
+    return hint in snap.source.id.casefold() or hint in snap.source.kind.casefold() \
+        or hint in snap.source.name.casefold()
+
+
+def pick_snapshot(role: Role, source_hint: str | None = None) -> StatSnapshot | None:
+    """The role's figures from the hinted source, else its primary (first-listed) source."""
+    if source_hint:
+        for snap in role.stats:
+            if _matches_source(snap, source_hint):
+                return snap
+    return role.snapshot()
+
+
+def pick_pair(a: Role, b: Role, hint: str | None) -> tuple[StatSnapshot | None, StatSnapshot | None]:
+    """Snapshots for a comparison, from one source wherever both roles have it."""
+    if hint:
+        return pick_snapshot(a, hint), pick_snapshot(b, hint)
+    b_sources = {s.source.id: s for s in b.stats}
+    for snap in a.stats:
+        if snap.source.id in b_sources:
+            return snap, b_sources[snap.source.id]
+    return a.snapshot(), b.snapshot()
+
+
+def source_uses(pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> list[SourceUse]:
+    """Group the snapshots a reply shows by source, for its footer."""
+    uses: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    sources: dict[tuple[str, str, str], Source] = {}
+    for role, snap in pairs:
+        if snap is None:
+            continue
+        key = (snap.source.id, snap.as_of, snap.filters)
+        sources[key] = snap.source
+        ns = uses.setdefault(key, [])
+        if snap.salary.n is not None:
+            ns.append((role.name, snap.salary.n))
+    return [SourceUse(sources[k], k[1], k[2], tuple(v)) for k, v in uses.items()]
+
+
+# ---------------------------------------------------------------------------------------
+# Handlers
+
+
+def compare(ctx: CommandContext, roles: list[Role]) -> Reply:
+    a, b = roles
+    sa, sb = pick_pair(a, b, ctx.options.get("source"))
+    verdict = verdict_mod.compute(a, sa, b, sb)
+    mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
+    return ctx.render(
+        "compare.j2", a=a, b=b, sa=sa, sb=sb, v=verdict, mixed=mixed,
+        share_a=ctx.share_of_listings(sa), share_b=ctx.share_of_listings(sb),
+        uses=source_uses([(a, sa), (b, sb)]),
+    )
+
+
+def role_profile(ctx: CommandContext, roles: list[Role]) -> Reply:
+    (role,) = roles
+    snap = ctx.snapshot(role)
+    return ctx.render("role.j2", r=role, s=snap, share=ctx.share_of_listings(snap),
+                      uses=source_uses([(role, snap)]))
+
+
+def salary(ctx: CommandContext, roles: list[Role]) -> Reply:
+    if len(roles) == 2:
+        a, b = roles
+        sa, sb = pick_pair(a, b, ctx.options.get("source"))
+        return ctx.render("salary.j2", pair=True, a=a, b=b, sa=sa, sb=sb,
+                          v=verdict_mod.compute(a, sa, b, sb), mixed=bool(
+                              sa and sb and sa.source.id != sb.source.id),
+                          uses=source_uses([(a, sa), (b, sb)]))
+    (role,) = roles
+    snap = ctx.snapshot(role)
+    others = [s for s in role.stats if snap is not None and s.source.id != snap.source.id]
+    return ctx.render("salary.j2", pair=False, r=role, s=snap, others=others,
+                      uses=source_uses([(role, snap)]))
+
+
+def skills(ctx: CommandContext, roles: list[Role]) -> Reply:
+    if len(roles) == 2:
+        a, b = roles
+        return ctx.render("skills.j2", pair=True, a=a, b=b,
+                          overlap=verdict_mod.skill_overlap(a, b))
+    (role,) = roles
+    return ctx.render("skills.j2", pair=False, r=role)
+
+
+def path(ctx: CommandContext, roles: list[Role]) -> Reply:
+    (role,) = roles
+    snap = ctx.snapshot(role)
+    return ctx.render("path.j2", r=role, s=snap, uses=source_uses([(role, snap)]))
+
+
+def week(ctx: CommandContext, roles: list[Role]) -> Reply:
+    (role,) = roles
+    return ctx.render("week.j2", r=role)
+
+
+def switch(ctx: CommandContext, roles: list[Role]) -> Reply:
+    a, b = roles
+    return ctx.render("switch.j2", a=a, b=b, overlap=verdict_mod.skill_overlap(a, b))
+
+
+def roles_list(ctx: CommandContext, roles: list[Role]) -> Reply:
+    listed = [(r, ctx.snapshot(r)) for r in ctx.knowledge.role_list()]
+    return ctx.render("roles.j2", roles=listed)
+
+
+def help_command(ctx: CommandContext, roles: list[Role], topic: str | None = None) -> Reply:
+    spec = find_command(topic) if topic else None
+    return ctx.render("help.j2", commands=COMMANDS, spec=spec, topic=topic)
+
+
+# ---------------------------------------------------------------------------------------
+# The registry
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One role parameter, as slash commands show it."""
+
+    name: str
+    description: str
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str
+    summary: str
+    usage: str
+    example: str
+    params: tuple[Param, ...]
+    handler: Callable[..., Reply]
+    aliases: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+
+    @property
+    def min_roles(self) -> int:
+        return sum(1 for p in self.params if p.required)
+
+    @property
+    def max_roles(self) -> int:
+        return len(self.params)
+
+
+_ROLE_A = Param("role_a", "First role, e.g. mlops")
+_ROLE_B = Param("role_b", "Second role, e.g. ai pm")
+_ROLE = Param("role", "A role, e.g. mlops or ai pm")
+_ROLE_B_OPT = Param("role_b", "Optional second role to compare with", required=False)
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("compare", "Compare two roles: verdict, figures side by side, skills, switching.",
+                "compare <role> <role>", 'compare mlops pm', (_ROLE_A, _ROLE_B), compare,
+                aliases=("vs", "versus", "cmp"), options=("source",)),
+    CommandSpec("role", "Profile of one role: focus, key figures, skills, path, market.",
+                "role <role>", "role mlops", (_ROLE,), role_profile,
+                aliases=("profile", "about", "info"), options=("source",)),
+    CommandSpec("salary", "Salary figures for one role, or two side by side.",
+                "salary <role> [role]", "salary mlops pm", (_ROLE, _ROLE_B_OPT), salary,
+                aliases=("pay", "salaries", "comp"), options=("source",)),
+    CommandSpec("skills", "Top skills and tools for a role, or shared and unique for two.",
+                "skills <role> [role]", "skills mlops pm", (_ROLE, _ROLE_B_OPT), skills,
+                aliases=("skill", "tools", "stack")),
+    CommandSpec("path", "Career progression and how people get into a role.",
+                "path <role>", "path pm", (_ROLE,), path,
+                aliases=("career", "progression", "ladder")),
+    CommandSpec("week", "What a typical week in the role looks like.",
+                "week <role>", "week mlops", (_ROLE,), week,
+                aliases=("day", "dayinlife", "typical")),
+    CommandSpec("switch", "What to learn to move from one role to another.",
+                "switch <from role> <to role>", "switch mlops pm",
+                (Param("from_role", "The role you have now"),
+                 Param("to_role", "The role you want")), switch,
+                aliases=("move", "transition", "pivot")),
+    CommandSpec("roles", "List the roles I know about.", "roles", "roles", (), roles_list,
+                aliases=("list",)),
+    CommandSpec("help", "How to use the bot, or one command in detail.", "help [command]",
+                "help compare", (), help_command, aliases=("commands", "h")),
+)
+
+_BY_NAME = {alias: spec for spec in COMMANDS for alias in (spec.name, *spec.aliases)}
+
+
+def find_command(name: str | None) -> CommandSpec | None:
+    """The command called ``name`` or one of its aliases (any case, leading prefix ignored)."""
+    if not name:
+        return None
+    return _BY_NAME.get(name.strip().lstrip("!/").lower())

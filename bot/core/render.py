@@ -1,0 +1,215 @@
+"""Jinja2 rendering of replies.
+
+All wording lives in ``bot/core/templates``. A template writes the whole answer and
+marks its parts with ``{{ part("title") }}``, ``{{ part("section") }}`` and so on; the
+renderer cuts the output at those marks into a Reply. Marks are control characters that
+``finalize`` strips from every value, so nothing a user or moderator typed can open a
+section, and values are escaped for Discord (markdown and mentions) on the way in.
+``StrictUndefined`` makes a missing field fail loudly in tests instead of printing
+"None", and a None value reaching output raises for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bot.core.markup import clean, clean_code
+from bot.core.reply import Field, Reply, Section
+from bot.core.verdict import THRESHOLDS
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+_MARK = "\x1e"
+_SEP = "\x1f"
+_PARTS = ("title", "lead", "section", "field", "footer", "suggest", "kind", "roles")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+class Safe(str):
+    """Text produced by the renderer's own filters: already escaped, shown as is."""
+
+    __slots__ = ()
+
+
+def _finalize(value: Any) -> str:
+    if isinstance(value, Safe):
+        return value
+    if value is None:
+        raise ValueError("a None value reached a template; guard it with `is not none`")
+    if isinstance(value, bool):
+        raise TypeError("a bool reached a template output")
+    if isinstance(value, int | float):
+        return _number(value)
+    if isinstance(value, str):
+        return clean(value)
+    raise TypeError(f"{type(value).__name__} cannot be shown directly; format it in the template")
+
+
+def _number(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+# ---------------------------------------------------------------------------------------
+# Filters: formatting figures. They return Safe text built only from numbers.
+
+
+def money(value: float | None) -> Safe:
+    """$173K for 173000, $127.5K for 127500, $1.2M from a million up."""
+    if value is None:
+        return Safe("")
+    if value >= 1_000_000:
+        return Safe(f"${value / 1_000_000:.1f}M".replace(".0M", "M"))
+    thousands = value / 1000
+    if abs(thousands - round(thousands)) < 0.05:
+        return Safe(f"${round(thousands)}K")
+    return Safe(f"${thousands:.1f}K")
+
+
+def pct(value: float | None, digits: int = 0) -> Safe:
+    """9% for 9; 0.3% with ``digits=1``; whole numbers never show a trailing .0."""
+    if value is None:
+        return Safe("")
+    if digits and round(value, digits) != round(value):
+        return Safe(f"{value:.{digits}f}%")
+    return Safe(f"{round(value):d}%")
+
+
+def count(value: float | None) -> Safe:
+    """26,159: thousands separated, as people read counts."""
+    if value is None:
+        return Safe("")
+    return Safe(_number(value))
+
+
+def and_list(items: Iterable[str], conj: str = "and") -> Safe:
+    """'a, b and c': each item escaped."""
+    items = [clean(str(i)) for i in items]
+    if not items:
+        return Safe("")
+    if len(items) == 1:
+        return Safe(items[0])
+    return Safe(f"{', '.join(items[:-1])} {conj} {items[-1]}")
+
+
+def lower_first(text: str) -> Safe:
+    """'Deploys models.' -> 'deploys models' (for use mid-sentence)."""
+    text = clean(text).rstrip(".")
+    return Safe(text[:1].lower() + text[1:])
+
+
+def table(rows: Sequence[Sequence[Any]], *headers: str) -> Safe:
+    """A fixed-width table in a code block; rows whose values are all blank are left out."""
+    kept = [
+        [str(c) for c in row]
+        for row in rows
+        if any(c not in (None, "") for c in row[1:])
+    ]
+    if not kept:
+        return Safe("")
+    grid = [["", *headers], *kept] if headers else kept
+    grid = [[clean_code(c if c is not None else "—") or "—" for c in row] for row in grid]
+    if headers:
+        grid[0][0] = ""
+    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in grid]
+    return Safe("```\n" + "\n".join(lines) + "\n```")
+
+
+def bullets(items: Iterable[str], numbered: bool = False) -> Safe:
+    """One escaped item per line, as a markdown list."""
+    lines = [
+        f"{i}. {clean(str(item))}" if numbered else f"- {clean(str(item))}"
+        for i, item in enumerate(items, start=1)
+    ]
+    return Safe("\n".join(lines))
+
+
+def code(text: str) -> Safe:
+    """Inline code (for commands to try)."""
+    return Safe(f"`{clean_code(str(text))}`")
+
+
+_VOWEL_SOUND_LETTERS = set("AEFHILMNORSX")
+
+
+def article(name: str) -> Safe:
+    """'an' or 'a' for a role name: 'an MLOps Engineer', 'a Data Scientist', 'an AI PM'."""
+    word = name.split()[0] if name.split() else ""
+    if sum(ch.isupper() for ch in word) >= 2:  # read as letters: M-L-Ops, A-I
+        return Safe("an" if word[:1] in _VOWEL_SOUND_LETTERS else "a")
+    return Safe("an" if word[:1].lower() in "aeiou" else "a")
+
+
+def part(name: str) -> Safe:
+    """A mark that starts a part of the reply; see the module docstring."""
+    if name not in _PARTS:
+        raise ValueError(f"unknown reply part {name!r}")
+    return Safe(f"{_MARK}{name}{_SEP}")
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The shared Jinja environment; templates are compiled once and cached."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters.update(money=money, pct=pct, count=count, and_list=and_list,
+                       lower_first=lower_first, table=table, article=article, bullets=bullets, code=code,
+                       safe=Safe)
+    env.globals.update(part=part, thresholds=THRESHOLDS)
+    return env
+
+
+def _tidy(text: str) -> str:
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def render(template: str, **context: Any) -> Reply:
+    """Render ``template`` with ``context`` and cut the output into a Reply."""
+    output = environment().get_template(template).render(**context)
+    values: dict[str, Any] = {"title": "", "lead": "", "footer": "", "kind": "answer"}
+    sections: list[Section] = []
+    fields: list[Field] = []
+    suggestions: list[str] = []
+    roles: tuple[str, ...] = ()
+    for chunk in output.split(_MARK)[1:]:
+        name, _, body = chunk.partition(_SEP)
+        if name in ("title", "lead", "footer", "kind"):
+            values[name] = _tidy(body)
+        elif name in ("section", "field"):
+            heading, _, rest = body.strip().partition("\n")
+            if not _tidy(rest):
+                continue  # an empty section is left out rather than shown blank
+            if name == "section":
+                sections.append(Section(heading.strip(), _tidy(rest)))
+            else:
+                fields.append(Field(heading.strip(), _tidy(rest)))
+        elif name == "suggest":
+            suggestions += [line.strip() for line in body.splitlines() if line.strip()]
+        elif name == "roles":
+            roles = tuple(s for s in body.split() if s)
+    return Reply(
+        title=values["title"],
+        lead=values["lead"],
+        sections=tuple(sections),
+        fields=tuple(fields),
+        footer=values["footer"],
+        suggestions=tuple(suggestions),
+        kind=values["kind"],
+        roles=roles,
+    )

@@ -1,0 +1,233 @@
+"""Build the SQLite knowledge base from ``knowledge/`` with sqlite-utils, atomically.
+
+The database is written to a temporary file beside the target and moved into place
+with ``os.replace`` only after it is complete, so a failed build (bad files, a crash,
+a full disk) leaves the previous database serving. Tables the build does not own
+(moderators' overlays, the audit log, server settings) are copied from the previous
+database, so rebuilding the base never loses a server's edits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.knowledge.files import KnowledgeError, fingerprint, load_knowledge_dir
+from bot.knowledge.models import Knowledge, Role
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+#: Lists of texts on a role, stored as rows of ``role_items`` with this ``list`` name.
+ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
+              "red_flags", "metros", "related")
+
+
+def _role_row(role: Role) -> dict:
+    return {
+        "slug": role.slug,
+        "name": role.name,
+        "focus": role.focus,
+        "summary": role.summary,
+        "ceiling": role.ceiling,
+        "getting_in": role.getting_in,
+        "week_summary": role.week_summary,
+        "week_source": role.week_source.id if role.week_source else None,
+        "market": role.market,
+        "postings_good": role.postings_good,
+        "skills_source": role.skills_source.id if role.skills_source else None,
+        "related_source": role.related_source.id if role.related_source else None,
+    }
+
+
+def _stat_rows(role: Role) -> list[dict]:
+    rows = []
+    for position, snap in enumerate(role.stats):
+        row = {
+            "role_slug": role.slug,
+            "position": position,
+            "source": snap.source.id,
+            "as_of": snap.as_of,
+            "open_positions": snap.open_positions,
+            "remote_pct": snap.remote_pct,
+            "filters": snap.filters,
+        }
+        row.update({f"salary_{k}": v for k, v in asdict(snap.salary).items()})
+        row.update({f"exp_{k}": v for k, v in asdict(snap.experience).items()})
+        rows.append(row)
+    return rows
+
+
+TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
+    "sources": ({"id": str, "name": str, "kind": str, "date": str, "note": str, "url": str,
+                 "licence": str, "attribution": str}, "id"),
+    "roles": ({"slug": str, "name": str, "focus": str, "summary": str, "ceiling": str,
+               "getting_in": str, "week_summary": str, "week_source": str, "market": str,
+               "postings_good": str, "skills_source": str, "related_source": str}, "slug"),
+    "role_aliases": ({"role_slug": str, "alias": str, "key": str}, None),
+    "role_stats": ({"role_slug": str, "position": int, "source": str, "as_of": str,
+                    "open_positions": int, "remote_pct": float, "filters": str,
+                    "salary_avg_low": int, "salary_avg_high": int, "salary_median": int,
+                    "salary_p25": int, "salary_p75": int, "salary_mean": int, "salary_n": int,
+                    "exp_senior": float, "exp_mid": float, "exp_entry": float,
+                    "exp_executive": float}, None),
+    "role_skills": ({"role_slug": str, "rank": int, "skill": str}, None),
+    "role_items": ({"role_slug": str, "list": str, "position": int, "text": str}, None),
+    "role_tools": ({"role_slug": str, "position": int, "area": str, "items": str, "note": str},
+                   None),
+    "market": ({"key": str, "label": str, "value": float, "source": str, "as_of": str}, "key"),
+    "faq": ({"id": int, "question": str, "answer": str, "tags": str, "source": str}, "id"),
+}
+
+
+#: Tables written from the knowledge files; every other table is carried across rebuilds.
+BASE_TABLES = frozenset({"meta", *TABLE_COLUMNS})
+
+
+def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
+    """Write every base table of ``knowledge`` into an empty database."""
+    from bot.core.names import alias_key
+
+    roles = list(knowledge.roles.values())
+    rows: dict[str, list[dict]] = {
+        "sources": [asdict(s) for s in knowledge.sources.values()],
+        "roles": [_role_row(r) for r in roles],
+        "role_aliases": [{"role_slug": r.slug, "alias": a, "key": alias_key(a)}
+                         for r in roles for a in r.aliases],
+        "role_stats": [row for r in roles for row in _stat_rows(r)],
+        "role_skills": [{"role_slug": r.slug, "rank": i + 1, "skill": s}
+                        for r in roles for i, s in enumerate(r.skills)],
+        "role_items": [{"role_slug": r.slug, "list": name, "position": i, "text": text}
+                       for r in roles for name in ROLE_LISTS
+                       for i, text in enumerate(getattr(r, name))],
+        "role_tools": [{"role_slug": r.slug, "position": i, "area": t.area,
+                        "items": json.dumps(list(t.items)), "note": t.note}
+                       for r in roles for i, t in enumerate(r.tools)],
+        "market": [{"key": f.key, "label": f.label, "value": f.value, "source": f.source.id,
+                    "as_of": f.as_of} for f in knowledge.market.values()],
+        "faq": [{"id": e.id, "question": e.question, "answer": e.answer, "tags": " ".join(e.tags),
+                 "source": e.source.id if e.source else None} for e in knowledge.faq],
+    }
+    for name, (columns, pk) in TABLE_COLUMNS.items():
+        db[name].create(columns, pk=pk)
+        db[name].insert_all(rows[name])
+    db["faq"].enable_fts(["question", "answer", "tags"], create_triggers=True)
+    for table in ("role_aliases", "role_stats", "role_skills", "role_items", "role_tools"):
+        db[table].create_index(["role_slug"])
+    db["role_aliases"].create_index(["key"])
+
+
+def _copy_preserved(old_path: Path, db: sqlite_utils.Database) -> None:
+    """Carry over every table the build does not own (overlays, audit, settings)."""
+    if not old_path.exists():
+        return
+    try:
+        old = sqlite3.connect(f"file:{old_path}?mode=ro", uri=True)
+        rows = old.execute(
+            "select name, sql from sqlite_master where type = 'table' and sql is not null"
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        log.warning("previous database %s is unreadable (%s); overlays not carried over", old_path, exc)
+        return
+    try:
+        fts_shadow = {f"faq_fts{suffix}" for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")}
+        for name, sql in rows:
+            if name in BASE_TABLES or name in fts_shadow or name.startswith("sqlite_"):
+                continue
+            db.execute(sql)
+            cursor = old.execute(f'select * from "{name}"')
+            columns = [d[0] for d in cursor.description]
+            placeholders = ", ".join("?" for _ in columns)
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            db.conn.executemany(
+                f'insert into "{name}" ({quoted}) values ({placeholders})', cursor.fetchall()
+            )
+        for (sql,) in old.execute(
+            "select sql from sqlite_master where type in ('index', 'trigger') and sql is not null "
+            "and tbl_name not in ({})".format(", ".join("?" for _ in BASE_TABLES | fts_shadow)),
+            [*BASE_TABLES, *fts_shadow],
+        ):
+            db.execute(sql)
+    finally:
+        old.close()
+
+
+def build_database(knowledge_dir: Path, db_path: Path) -> Knowledge:
+    """Validate ``knowledge_dir`` and atomically (re)build the database at ``db_path``.
+
+    Raises KnowledgeError (and writes nothing) when the files have problems.
+    """
+    knowledge_dir = Path(knowledge_dir)
+    db_path = Path(db_path)
+    knowledge = load_knowledge_dir(knowledge_dir)
+    print_ = fingerprint(knowledge_dir)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        db = sqlite_utils.Database(tmp)
+        with db.conn:
+            write_knowledge(db, knowledge)
+            _copy_preserved(db_path, db)
+            db["meta"].insert_all(
+                [
+                    {"key": "fingerprint", "value": print_},
+                    {"key": "schema_version", "value": SCHEMA_VERSION},
+                    {"key": "built_at", "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                    {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
+                ],
+                pk="key",
+                replace=True,
+            )
+        db.close()
+        os.replace(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    log.info("built knowledge base %s (%d roles)", db_path, len(knowledge.roles))
+    return knowledge
+
+
+def stored_fingerprint(db_path: Path) -> str | None:
+    """The fingerprint the database was built from, or None if it is missing or unreadable."""
+    if not Path(db_path).exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("select value from meta where key = 'fingerprint'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
+
+
+def ensure_database(knowledge_dir: Path, db_path: Path) -> bool:
+    """Build the database when it is missing or older than the knowledge files.
+
+    Returns True when it (re)built. If the files have errors but a previous database
+    exists, the error is logged and the previous database keeps serving; with no
+    database at all the KnowledgeError propagates, since there is nothing to serve.
+    """
+    current = fingerprint(knowledge_dir)
+    stored = stored_fingerprint(db_path)
+    if stored == current:
+        return False
+    try:
+        build_database(knowledge_dir, db_path)
+    except KnowledgeError as exc:
+        if stored is None:
+            raise
+        log.error("knowledge files have errors; still serving the previous database:\n%s", exc)
+        return False
+    return True

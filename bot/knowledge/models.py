@@ -1,0 +1,189 @@
+"""Plain data classes for what the knowledge base holds.
+
+They are frozen so one loaded catalogue can be shared by every request without copies,
+and they carry no I/O so the core and its tests can build them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a figure comes from; shown in every reply footer that uses it."""
+
+    id: str
+    name: str
+    kind: str
+    date: str
+    note: str = ""
+    url: str = ""
+    licence: str = ""
+    attribution: str = ""
+
+    @property
+    def counts_are_openings(self) -> bool:
+        """Only job-posting sources count open positions; a survey counts responses."""
+        return self.kind == "job postings"
+
+
+@dataclass(frozen=True, slots=True)
+class Salary:
+    """Salary figures in USD a year; any of them may be unknown for a source."""
+
+    avg_low: int | None = None
+    avg_high: int | None = None
+    median: int | None = None
+    p25: int | None = None
+    p75: int | None = None
+    mean: int | None = None
+    n: int | None = None
+
+    @property
+    def has_avg_range(self) -> bool:
+        return self.avg_low is not None and self.avg_high is not None
+
+    @property
+    def avg_midpoint(self) -> float | None:
+        if not self.has_avg_range:
+            return None
+        return (self.avg_low + self.avg_high) / 2  # type: ignore[operator]
+
+    @property
+    def has_band(self) -> bool:
+        return self.p25 is not None and self.p75 is not None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(
+            v is None
+            for v in (self.avg_low, self.avg_high, self.median, self.p25, self.p75, self.mean)
+        )
+
+
+EXPERIENCE_LEVELS = ("senior", "mid", "entry", "executive")
+
+
+@dataclass(frozen=True, slots=True)
+class Experience:
+    """Share of postings (or responses) by seniority, in percent."""
+
+    senior: float | None = None
+    mid: float | None = None
+    entry: float | None = None
+    executive: float | None = None
+
+    def items(self) -> list[tuple[str, float]]:
+        """Known levels in display order (senior first, as the seed shows them)."""
+        return [
+            (level, value)
+            for level in EXPERIENCE_LEVELS
+            if (value := getattr(self, level)) is not None
+        ]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items()
+
+
+@dataclass(frozen=True, slots=True)
+class StatSnapshot:
+    """One dated set of figures for a role from one source."""
+
+    source: Source
+    as_of: str
+    open_positions: int | None = None
+    salary: Salary = field(default_factory=Salary)
+    remote_pct: float | None = None
+    experience: Experience = field(default_factory=Experience)
+    filters: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolGroup:
+    """Tools or skills the prose names for a role, grouped by the area they serve."""
+
+    area: str
+    items: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """Everything the knowledge base knows about one role."""
+
+    slug: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    focus: str = ""
+    summary: str = ""
+    stats: tuple[StatSnapshot, ...] = ()
+    skills: tuple[str, ...] = ()
+    skills_source: Source | None = None
+    tools: tuple[ToolGroup, ...] = ()
+    progression: tuple[str, ...] = ()
+    leads_to: tuple[str, ...] = ()
+    ceiling: str = ""
+    best_from: tuple[str, ...] = ()
+    getting_in: str = ""
+    getting_in_steps: tuple[str, ...] = ()
+    week_tasks: tuple[str, ...] = ()
+    week_summary: str = ""
+    week_source: Source | None = None
+    market: str = ""
+    postings_good: str = ""
+    red_flags: tuple[str, ...] = ()
+    metros: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    related_source: Source | None = None
+
+    @property
+    def handle(self) -> str:
+        """The shortest one-word name the role answers to, for suggested commands."""
+        words = [a for a in self.aliases if " " not in a]
+        return min(words, key=len) if words else self.slug
+
+    def snapshot(self, source_id: str | None = None) -> StatSnapshot | None:
+        """The figures to show: the named source's, else the first listed (the primary)."""
+        if source_id is not None:
+            return next((s for s in self.stats if s.source.id == source_id), None)
+        return self.stats[0] if self.stats else None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketFact:
+    """A market-wide figure such as the number of positions tracked."""
+
+    key: str
+    label: str
+    value: float
+    source: Source
+    as_of: str
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    """A question and answer written for the FAQ; ``guild_id`` None means global."""
+
+    id: int
+    question: str
+    answer: str
+    tags: tuple[str, ...] = ()
+    guild_id: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """One consistent, read-only view of the knowledge base (global or one server's)."""
+
+    roles: dict[str, Role]
+    sources: dict[str, Source]
+    market: dict[str, MarketFact]
+    faq: tuple[FaqEntry, ...] = ()
+    guild_id: str | None = None
+
+    def role_list(self) -> list[Role]:
+        """Roles sorted by name, the order lists and autocomplete show them in."""
+        return sorted(self.roles.values(), key=lambda r: r.name.lower())

@@ -1,0 +1,183 @@
+"""Read the knowledge base into frozen models and keep them until the data changes.
+
+Every message needs the roles, so they are loaded once and cached; SQLite's
+``PRAGMA data_version`` tells cheaply whether another connection (a moderator's edit, a
+rebuild in another process) has committed since, and ``invalidate()`` covers writes made
+through this process. Per-server views are cached the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.knowledge.build import ROLE_LISTS
+from bot.knowledge.models import (
+    Experience,
+    FaqEntry,
+    Knowledge,
+    MarketFact,
+    Role,
+    Salary,
+    Source,
+    StatSnapshot,
+    ToolGroup,
+)
+
+
+class StoreError(Exception):
+    """The database cannot be read; the message says what to do about it."""
+
+
+def _rows(conn: sqlite3.Connection, sql: str, *params: object) -> list[sqlite3.Row]:
+    return conn.execute(sql, params).fetchall()
+
+
+def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
+    """Load the global knowledge base from an open connection (row_factory = Row)."""
+    sources = {
+        r["id"]: Source(**{k: r[k] or "" for k in r.keys()})  # noqa: SIM118
+        for r in _rows(conn, "select * from sources")
+    }
+    empty = Source("", "", "", "")
+
+    def source(sid: str | None) -> Source | None:
+        return sources.get(sid) if sid else None
+
+    stats: dict[str, list[StatSnapshot]] = defaultdict(list)
+    for r in _rows(conn, "select * from role_stats order by role_slug, position"):
+        stats[r["role_slug"]].append(
+            StatSnapshot(
+                source=sources.get(r["source"], empty),
+                as_of=r["as_of"],
+                open_positions=r["open_positions"],
+                salary=Salary(**{k: r[f"salary_{k}"] for k in
+                                 ("avg_low", "avg_high", "median", "p25", "p75", "mean", "n")}),
+                remote_pct=r["remote_pct"],
+                experience=Experience(**{k: r[f"exp_{k}"] for k in
+                                         ("senior", "mid", "entry", "executive")}),
+                filters=r["filters"] or "",
+            )
+        )
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(conn, "select role_slug, alias from role_aliases order by rowid"):
+        aliases[r["role_slug"]].append(r["alias"])
+    skills: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(conn, "select role_slug, skill from role_skills order by role_slug, rank"):
+        skills[r["role_slug"]].append(r["skill"])
+    lists: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in _rows(conn, "select role_slug, list, text from role_items order by role_slug, list, position"):
+        lists[(r["role_slug"], r["list"])].append(r["text"])
+    tools: dict[str, list[ToolGroup]] = defaultdict(list)
+    for r in _rows(conn, "select * from role_tools order by role_slug, position"):
+        tools[r["role_slug"]].append(
+            ToolGroup(area=r["area"], items=tuple(json.loads(r["items"])), note=r["note"] or "")
+        )
+    roles = {}
+    for r in _rows(conn, "select * from roles"):
+        slug = r["slug"]
+        roles[slug] = Role(
+            slug=slug,
+            name=r["name"],
+            aliases=tuple(aliases[slug]),
+            focus=r["focus"] or "",
+            summary=r["summary"] or "",
+            stats=tuple(stats[slug]),
+            skills=tuple(skills[slug]),
+            skills_source=source(r["skills_source"]),
+            tools=tuple(tools[slug]),
+            ceiling=r["ceiling"] or "",
+            getting_in=r["getting_in"] or "",
+            week_summary=r["week_summary"] or "",
+            week_source=source(r["week_source"]),
+            market=r["market"] or "",
+            postings_good=r["postings_good"] or "",
+            related_source=source(r["related_source"]),
+            **{name: tuple(lists[(slug, name)]) for name in ROLE_LISTS},
+        )
+    market = {
+        r["key"]: MarketFact(key=r["key"], label=r["label"], value=r["value"],
+                             source=sources.get(r["source"], empty), as_of=r["as_of"])
+        for r in _rows(conn, "select * from market")
+    }
+    faq = tuple(
+        FaqEntry(id=r["id"], question=r["question"], answer=r["answer"],
+                 tags=tuple((r["tags"] or "").split()), source=source(r["source"]))
+        for r in _rows(conn, "select * from faq order by id")
+    )
+    return Knowledge(roles=roles, sources=sources, market=market, faq=faq)
+
+
+#: Turns the global knowledge into one server's view (moderators' overlays).
+OverlayFn = Callable[[sqlite3.Connection, Knowledge, str], Knowledge]
+
+
+class KnowledgeStore:
+    """Cached, read-mostly access to the knowledge base at ``db_path``."""
+
+    def __init__(self, db_path: Path, overlay: OverlayFn | None = None) -> None:
+        self.db_path = Path(db_path)
+        self._overlay = overlay
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._version: tuple[int, int] | None = None
+        self._local_writes = 0
+        self._base: Knowledge | None = None
+        self._views: dict[str, Knowledge] = {}
+
+    def connect(self) -> sqlite3.Connection:
+        """The store's read connection, opened on first use."""
+        if self._conn is None:
+            if not self.db_path.exists():
+                raise StoreError(
+                    f"the knowledge base {self.db_path} does not exist; run `careerbot kb build`"
+                )
+            conn = sqlite3.connect(self.db_path, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("pragma busy_timeout = 2000")
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn = None
+            self._base = None
+            self._views.clear()
+
+    def invalidate(self) -> None:
+        """Forget cached views; call after writing through another connection in-process."""
+        with self._lock:
+            self._local_writes += 1
+
+    def _current_version(self) -> tuple[int, int]:
+        conn = self.connect()
+        (data_version,) = conn.execute("pragma data_version").fetchone()
+        return (data_version, self._local_writes)
+
+    def knowledge(self, guild_id: str | int | None = None) -> Knowledge:
+        """The knowledge as seen from ``guild_id`` (None: the global base)."""
+        with self._lock:
+            try:
+                version = self._current_version()
+                if version != self._version or self._base is None:
+                    self._base = read_knowledge(self.connect())
+                    self._views.clear()
+                    self._version = version
+            except sqlite3.DatabaseError as exc:
+                if self._base is None:
+                    raise StoreError(f"the knowledge base {self.db_path} cannot be read: {exc}") from exc
+                # Keep serving what was loaded; a later call retries.
+            if guild_id is None or self._overlay is None:
+                return self._base
+            key = str(guild_id)
+            view = self._views.get(key)
+            if view is None:
+                view = self._overlay(self.connect(), self._base, key)
+                self._views[key] = view
+            return view
