@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot.core.commands import COMMANDS, CommandContext, CommandSpec, find_command, help_command
 from bot.core.names import Match, RoleIndex
@@ -42,6 +43,12 @@ class Request:
 
 #: Answers free-form (non-command) text; the chat issue plugs in here.
 ChatHandler = Callable[[Request, Knowledge], Reply | None]
+
+
+class RateLimiter(Protocol):
+    """Anything with ``allow(channel_id) -> bool``, e.g. chat.memory.ChannelRateLimiter."""
+
+    def allow(self, channel_id: str) -> bool: ...
 
 
 class Advisor:
@@ -98,19 +105,61 @@ class Advisor:
         if spec is None:
             return render("unknown_command.j2", prefix=request.prefix, name=parsed.name,
                           commands=COMMANDS)
+        if spec.free_text:
+            return self._ask(spec, _command_rest(text, request.prefix), request, knowledge)
         return self._run(spec, parsed, knowledge, request.prefix)
 
+    def listen(self, request: Request, limiter: RateLimiter | None = None) -> Reply | None:
+        """Answer an unasked message in a Q&A channel, or None to stay quiet.
+
+        For messages the bot was not addressed in (``request.addressed`` False): the chat
+        handler answers only when confident, commands are left to the command layer,
+        and ``limiter`` (per channel) is consulted only once there is an answer to post.
+        """
+        if self.chat is None or parse_command(request.text[:MAX_INPUT_CHARS], request.prefix):
+            return None
+        unasked = replace(request, text=request.text[:MAX_INPUT_CHARS], addressed=False)
+        reply = self.chat(unasked, self.knowledge(request.guild_id))
+        if reply is None or reply.kind in ("error", "help", "decline"):
+            return None
+        if limiter is not None and not limiter.allow(str(request.channel_id)):
+            return None
+        return reply
+
     def run(self, name: str, roles: Sequence[str | None], *, guild_id: str | None = None,
-            prefix: str = "!", options: dict[str, str] | None = None) -> Reply:
-        """Run a command with its role arguments already separated (slash commands)."""
+            prefix: str = "!", options: dict[str, str] | None = None, user_id: str = "local",
+            channel_id: str = "slash", is_dm: bool = False) -> Reply:
+        """Run a command with its arguments already separated (slash commands).
+
+        For a free-text command (``ask``) the arguments are the question; ``user_id`` and
+        ``channel_id`` key the conversation memory so follow-ups work over /ask too.
+        """
         spec = find_command(name)
         if spec is None:
             raise KeyError(name)
+        if spec.free_text:
+            question = " ".join(r.strip() for r in roles if r and r.strip())
+            request = Request(text=question, user_id=str(user_id), channel_id=str(channel_id),
+                              guild_id=guild_id, prefix=prefix, is_dm=is_dm)
+            return self._ask(spec, question, request, self.knowledge(guild_id))
         segments = tuple(r.strip() for r in roles if r and r.strip())
         parsed = ParsedCommand(spec.name, segments, dict(options or {}), explicit=True)
         return self._run(spec, parsed, self.knowledge(guild_id), prefix)
 
     # -- internals -------------------------------------------------------------------
+
+    def _ask(self, spec: CommandSpec, question: str, request: Request,
+             knowledge: Knowledge) -> Reply:
+        """A free-text command: hand the question to the chat handler as addressed."""
+        if not question.strip():
+            return render("usage.j2", prefix=request.prefix, spec=spec, given=0)
+        if self.chat is None:
+            return spec.handler(CommandContext(knowledge=knowledge, prefix=request.prefix), [])
+        reply = self.chat(replace(request, text=question[:MAX_INPUT_CHARS], addressed=True),
+                          knowledge)
+        if reply is None:
+            return render("not_command.j2", prefix=request.prefix, commands=COMMANDS)
+        return reply
 
     def _run(self, spec: CommandSpec, parsed: ParsedCommand, knowledge: Knowledge,
              prefix: str) -> Reply:
@@ -170,6 +219,13 @@ class Advisor:
         if len(words) >= 2:
             return [words[0], " ".join(words[1:])]
         return [only]
+
+
+def _command_rest(text: str, prefix: str) -> str:
+    """Everything after the command name: the question of ``!ask <question>``."""
+    body = text.strip()[len(prefix):].lstrip()
+    parts = body.split(None, 1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _arg(segment: str) -> str:

@@ -172,6 +172,11 @@ def roles_list(ctx: CommandContext, roles: list[Role]) -> Reply:
     return ctx.render("roles.j2", roles=listed)
 
 
+def ask(ctx: CommandContext, roles: list[Role]) -> Reply:
+    """Reached only when no chat handler is configured: explain how to ask instead."""
+    return ctx.render("not_command.j2", commands=COMMANDS)
+
+
 def help_command(ctx: CommandContext, roles: list[Role], topic: str | None = None) -> Reply:
     spec = find_command(topic) if topic else None
     return ctx.render("help.j2", commands=COMMANDS, spec=spec, topic=topic)
@@ -200,6 +205,9 @@ class CommandSpec:
     handler: Callable[..., Reply]
     aliases: tuple[str, ...] = ()
     options: tuple[str, ...] = ()
+    #: The parameter is free text (a question), not role names: the Advisor hands it to
+    #: its chat handler instead of resolving roles.
+    free_text: bool = False
 
     @property
     def min_roles(self) -> int:
@@ -239,6 +247,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 (Param("from_role", "The role you have now"),
                  Param("to_role", "The role you want")), switch,
                 aliases=("move", "transition", "pivot")),
+    CommandSpec("ask", "Ask a question in your own words, e.g. which has more remote jobs.",
+                "ask <question>", "ask how much do mlops engineers make?",
+                (Param("question", "Your question, e.g. which has more remote jobs?"),), ask,
+                free_text=True),
     CommandSpec("roles", "List the roles I know about.", "roles", "roles", (), roles_list,
                 aliases=("list",)),
     CommandSpec("help", "How to use the bot, or one command in detail.", "help [command]",

@@ -1,0 +1,592 @@
+"""Build the Reply for a Plan: gather figures from the Knowledge models, pick a template.
+
+Every figure comes from a role's snapshot (or the market facts) and is formatted by the
+renderer's filters; wording lives in ``bot/core/templates/chat/*.j2``. A figure that is
+missing for a role is never filled in: the answer says it is not held and offers what
+is. Each builder returns the Reply and the Topic the memory keeps for follow-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core import verdict as verdict_mod
+from bot.core.chat.catalog import Catalog
+from bot.core.chat.faq import FaqHit
+from bot.core.chat.intents import Understanding
+from bot.core.chat.memory import Topic
+from bot.core.chat.planner import Plan
+from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, pick_pair, pick_snapshot
+from bot.core.names import alias_key
+from bot.core.render import render
+from bot.core.reply import Reply
+from bot.knowledge.models import Knowledge, Role, StatSnapshot
+
+#: Salary samples smaller than this are called "a small sample" in the context line.
+SMALL_SAMPLE = 50
+#: Roles listed at most in a ranking across every role.
+RANK_LIMIT = 5
+#: Words naming a seniority level in a question, mapped to the Experience field.
+LEVEL_WORDS = {
+    "entry": ("junior", "juniors", "entry", "grad", "grads", "graduate", "newbie", "newbies",
+              "beginner", "beginners", "fresher", "freshers", "intern", "interns", "newcomer",
+              "newcomers", "jr", "new"),
+    "senior": ("senior", "seniors", "experienced", "sr", "veterans"),
+    "mid": ("mid", "midlevel"),
+}
+FACET_LABELS = {"salary": "salary", "openings": "open positions", "remote": "remote share",
+                "seniority": "experience mix"}
+
+
+@dataclass
+class Built:
+    reply: Reply
+    topic: Topic | None
+
+
+@dataclass
+class Ctx:
+    """What every builder needs."""
+
+    plan: Plan
+    u: Understanding
+    catalog: Catalog
+    prefix: str
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.catalog.knowledge
+
+    def role(self, slug: str) -> Role:
+        return self.knowledge.roles[slug]
+
+    @property
+    def roles(self) -> list[Role]:
+        return [self.knowledge.roles[s] for s in self.plan.roles if s in self.knowledge.roles]
+
+    def render(self, template: str, **values: object) -> Reply:
+        names = {r.slug: r.name for r in self.knowledge.role_list()}
+        assumed = [(typed, names[m.slug]) for typed, fixed in self.u.corrected
+                   for m in self.u.roles if fixed in m.query.split() or typed in m.query.split()]
+        return render(f"chat/{template}", prefix=self.prefix, total=self.total,
+                      known=self.knowledge.role_list(), assumed=assumed[:1], **values)
+
+    @property
+    def total(self):
+        return self.knowledge.market.get(TOTAL_POSITIONS_KEY)
+
+
+def share_of_listings(knowledge: Knowledge, snap: StatSnapshot | None) -> float | None:
+    """A role's share of all tracked positions, when both counts come from one source."""
+    total = knowledge.market.get(TOTAL_POSITIONS_KEY)
+    if snap is None or snap.open_positions is None or total is None or not total.value:
+        return None
+    if total.source.id != snap.source.id:
+        return None
+    return snap.open_positions / total.value * 100
+
+
+def uses_for(pairs: list[tuple[Role, StatSnapshot | None]], with_n: bool) -> list[SourceUse]:
+    """Footer entries for the snapshots shown; sample sizes only when salaries are shown."""
+    out: dict[tuple[str, str, str], SourceUse] = {}
+    ns: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for role, snap in pairs:
+        if snap is None:
+            continue
+        key = (snap.source.id, snap.as_of, snap.filters)
+        out.setdefault(key, SourceUse(snap.source, snap.as_of, snap.filters))
+        if with_n and snap.salary.n is not None:
+            ns.setdefault(key, []).append((role.name, snap.salary.n))
+    return [SourceUse(u.source, u.as_of, u.filters, tuple(ns.get(k, ()))) for k, u in out.items()]
+
+
+def level_asked(u: Understanding) -> str | None:
+    for level, words in LEVEL_WORDS.items():
+        if u.any(words):
+            return level
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Figures
+
+
+def _metric_value(snap: StatSnapshot | None, metric: str) -> float | None:
+    if snap is None:
+        return None
+    if metric == "avg":
+        return snap.salary.avg_midpoint
+    return getattr(snap.salary, metric, None)
+
+
+def _facet_value(snap: StatSnapshot | None, facet: str, metric: str | None,
+                 level: str | None) -> float | None:
+    if snap is None:
+        return None
+    if facet == "salary":
+        return _metric_value(snap, metric or "median")
+    if facet == "openings":
+        return snap.open_positions if snap.source.counts_are_openings else None
+    if facet == "remote":
+        return snap.remote_pct
+    if facet == "seniority":
+        return getattr(snap.experience, level or "entry")
+    return None
+
+
+def _salary_metric(plan: Plan, snaps: list[StatSnapshot | None]) -> str | None:
+    """The salary figure to lead with: the one asked, else the median, else what is held."""
+    if plan.metric and plan.metric != "gap":
+        return plan.metric
+    for metric in ("median", "avg", "mean", "p75"):
+        if any(_metric_value(s, metric) is not None for s in snaps):
+            return metric
+    return None
+
+
+def figures(c: Ctx) -> Built:
+    roles = c.roles
+    if len(roles) >= 2:
+        sa, sb = pick_pair(roles[0], roles[1], None)
+        snaps = [sa, sb, *[pick_snapshot(r) for r in roles[2:]]]
+    else:
+        snaps = [pick_snapshot(r) for r in roles]
+    facets = list(c.plan.facets) or ["salary"]
+    level = level_asked(c.u)
+    metric = _salary_metric(c.plan, snaps) if "salary" in facets else None
+    # A figure that no role has is not held: say so instead of answering around it.
+    missing = [f for f in facets
+               if all(_facet_value(s, f, metric if f == "salary" else None, level) is None
+                      for s in snaps)]
+    if missing and len(missing) == len(facets):
+        return decline(c, reason="missing", facets=tuple(missing), detail={"metric": c.plan.metric,
+                                                                            "level": level})
+    facets = [f for f in facets if f not in missing]
+    rows = [(r, s, share_of_listings(c.knowledge, s)) for r, s in zip(roles, snaps, strict=True)]
+    pair = len(rows) >= 2
+    v = verdict_mod.compute(roles[0], snaps[0], roles[1], snaps[1]) if pair else None
+    reply = c.render("figures.j2", rows=rows, facets=facets, metric=metric,
+                     asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=v,
+                     pair=pair, small=SMALL_SAMPLE, missing=missing,
+                     uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
+    return Built(reply, Topic("figures", tuple(r.slug for r in roles), tuple(facets),
+                              metric=c.plan.metric))
+
+
+def rank(c: Ctx) -> Built:
+    """Which role leads on one figure: two roles compared, or every role ranked."""
+    facet = (c.plan.facets or ("salary",))[0]
+    level = level_asked(c.u) or ("entry" if facet == "seniority" else None)
+    roles = c.roles
+    if len(roles) == 2:
+        sa, sb = pick_pair(roles[0], roles[1], None)
+        snaps = {roles[0].slug: sa, roles[1].slug: sb}
+    else:
+        snaps = {r.slug: pick_snapshot(r) for r in roles}
+    metric = _salary_metric(c.plan, list(snaps.values())) if facet == "salary" else None
+    values = [(r, snaps[r.slug], _facet_value(snaps[r.slug], facet, metric, level))
+              for r in roles]
+    held = sorted([x for x in values if x[2] is not None], key=lambda x: -x[2])  # type: ignore[operator]
+    lacking = [r for r, _, v in values if v is None]
+    if not held:
+        return decline(c, reason="missing", facets=(facet,), detail={"metric": c.plan.metric,
+                                                                     "level": level})
+    if len(held) == 1 and len(roles) == 2:
+        return figures(Ctx(Plan("figures", (held[0][0].slug,), (facet,), c.plan.metric), c.u,
+                           c.catalog, c.prefix))
+    pair_v = None
+    if len(held) == 2:
+        pair_v = verdict_mod.compute(held[0][0], held[0][1], held[1][0], held[1][1])
+    sources = {s.source.id for _, s, _ in held if s is not None}
+    reply = c.render("rank.j2", held=held[:RANK_LIMIT], more=max(0, len(held) - RANK_LIMIT),
+                     lacking=lacking, facet=facet, metric=metric, level=level, v=pair_v,
+                     mixed=len(sources) > 1, criterion=c.plan.detail.get("criterion"),
+                     uses=uses_for([(r, s) for r, s, _ in held[:RANK_LIMIT]], facet == "salary"))
+    shown = tuple(r.slug for r, _, _ in held[:RANK_LIMIT])
+    return Built(reply, Topic("figures" if len(shown) <= 2 else "rank", shown, (facet,),
+                              metric=c.plan.metric))
+
+
+def market_total(c: Ctx) -> Built:
+    total = c.total
+    if total is None:
+        return decline(c, reason="missing", facets=("openings",), detail={})
+    reply = c.render("market_total.j2", fact=total)
+    return Built(reply, Topic("market_total"))
+
+
+def salary_check(c: Ctx) -> Built:
+    role = c.roles[0]
+    snap = pick_snapshot(role)
+    amount = c.plan.detail["amount"]
+    if snap is None or snap.salary.is_empty:
+        return decline(c, reason="missing", facets=("salary",), detail={"metric": None})
+    s = snap.salary
+    points = [(label, value) for label, value in (
+        ("25th percentile", s.p25), ("median", s.median), ("mean", s.mean),
+        ("75th percentile", s.p75)) if value is not None]
+    focus = {"median": "median", "p75": "75th percentile", "p25": "25th percentile",
+             "mean": "mean"}.get(c.plan.metric or "")
+    if focus and not any(label == focus for label, _ in points):
+        return decline(c, reason="missing", facets=("salary",), detail={"metric": c.plan.metric})
+    below = [(label, v) for label, v in points if amount < v]
+    above = [(label, v) for label, v in points if amount > v]
+    equal = [(label, v) for label, v in points if amount == v]
+    target = next((v for label, v in points if label == focus), None)
+    reply = c.render("salary_check.j2", r=role, s=snap, amount=amount, points=points,
+                     below=below, above=above, equal=equal, focus=focus, target=target,
+                     small=SMALL_SAMPLE,
+                     own=c.plan.detail.get("self", False),
+                     uses=uses_for([(role, snap)], True))
+    return Built(reply, Topic("figures", (role.slug,), ("salary",), metric=c.plan.metric))
+
+
+# ---------------------------------------------------------------------------------------
+# Skills
+
+
+def skills(c: Ctx) -> Built:
+    u = c.u
+    roles = [r for r in c.roles if r.skills or r.tools]
+    if not roles:
+        return decline(c, reason="missing", facets=("skills",), detail={})
+    ordinal = u.numbers.ordinal
+    asks_pair = len(c.roles) >= 2 or u.scope_all
+    if len(c.roles) >= 2:
+        a, b = c.roles[0], c.roles[1]
+        overlap = verdict_mod.skill_overlap(a, b)
+        if overlap is None:
+            return decline(c, reason="missing", facets=("skills",), detail={})
+        mode = "unique" if u.any(("unique", "only", "doesnt", "dont", "not", "differ", "differs",
+                                  "different", "difference", "differentiating", "that")) \
+            and not u.any(("share", "shared", "both", "common", "overlap", "same", "transfer")) \
+            else "shared"
+        if u.any(("how many", "overlap", "how much")) and not u.any(("unique", "only")):
+            mode = "overlap"
+        reply = c.render("skills_pair.j2", a=a, b=b, ov=overlap, mode=mode)
+        return Built(reply, Topic("skills", (a.slug, b.slug), ("skills",), list_kind="shared",
+                                  list_items=overlap.shared))
+    role = roles[0]
+    asked = [k for k in u.skills]
+    tech = [t for t in u.tech if t not in ("ml",) or u.asks_need]
+    if (asked or tech) and (u.asks_need or u.cleaned.is_question or u.score("skills") < 4):
+        return _skill_need(c, role, asked, tech)
+    tools_asked = u.any(("tools", "tool", "tooling", "stack", "tech stack", "technologies", "use"))
+    if ordinal is not None:
+        items = role.skills
+        index = len(items) if ordinal == -1 else ordinal
+        if not items or not 1 <= index <= len(items):
+            return decline(c, reason="list_position", detail={"size": len(items), "ordinal": ordinal,
+                                                              "list": "top skills", "name": role.name})
+        reply = c.render("skill_nth.j2", r=role, index=index, skill=items[index - 1])
+        return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
+                                  list_items=role.skills, list_role=role.slug))
+    mode = "top" if u.any(("top skill", "#", "most important", "number one", "main skill",
+                           "biggest skill", "1 skill", "most wanted", "most in demand",
+                           "most needed", "key skill")) and not u.numbers.top_n else "list"
+    reply = c.render("skills.j2", r=role, mode=mode, tools=tools_asked, pair=asks_pair,
+                     top_n=u.numbers.top_n)
+    return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
+                              list_items=role.skills, list_role=role.slug))
+
+
+def _skill_need(c: Ctx, role: Role, asked: list[str], tech: list[str]) -> Built:
+    """ "do I need kubernetes for X": its rank, the tool area naming it, or not listed."""
+    refs = c.catalog.role_skills.get(role.slug, {})
+    findings = []
+    for key in asked:
+        name = c.catalog.skill_names[key]
+        ref = refs.get(key)
+        note = ""
+        if ref and ref.area:
+            group = next((g for g in role.tools if g.area == ref.area), None)
+            note = group.note if group else ""
+        elsewhere = [(c.role(slug).name, r.rank) for slug, rs in c.catalog.role_skills.items()
+                     if slug != role.slug and (r := rs.get(key)) is not None and r.rank]
+        findings.append({"name": name, "rank": ref.rank if ref else None,
+                         "area": ref.area if ref else None, "note": note,
+                         "elsewhere": elsewhere[:1], "mention": ""})
+    for phrase in tech:
+        words = phrase.casefold()
+        mention = next((g.note for g in role.tools if words in g.note.casefold()), "") or next(
+            (t for t in role.week_tasks if words in t.casefold()), "")
+        findings.append({"name": phrase, "rank": None, "area": None, "note": "",
+                         "elsewhere": [], "mention": mention, "plain": True})
+    reply = c.render("skill_need.j2", r=role, findings=findings[:3])
+    return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
+                              list_items=role.skills, list_role=role.slug))
+
+
+def list_item(c: Ctx) -> Built:
+    items = tuple(c.plan.detail.get("items") or ())
+    ordinal = c.plan.detail.get("ordinal")
+    kind = c.plan.detail.get("kind") or "list"
+    role = c.roles[0] if c.roles else None
+    index = len(items) if ordinal == -1 else (ordinal or 1)
+    if not 1 <= index <= len(items):
+        return decline(c, reason="list_position", detail={
+            "size": len(items), "ordinal": ordinal, "list": kind, "name": role.name if role else ""})
+    reply = c.render("list_item.j2", r=role, index=index, item=items[index - 1], kind=kind,
+                     size=len(items))
+    return Built(reply, Topic("list", (role.slug,) if role else (), list_kind=kind,
+                              list_items=items, list_role=role.slug if role else None))
+
+
+# ---------------------------------------------------------------------------------------
+# Path, switching, getting in, week, metros, postings, market, overview
+
+
+def path(c: Ctx) -> Built:
+    u = c.u
+    role = c.roles[0]
+    step = None
+    for slug, pos, display in u.steps:
+        if slug == role.slug:
+            step = (pos, display)
+            break
+    my_step = c.plan.detail.get("my_step")
+    if step is None and my_step and my_step[0] == role.slug and (u.my_ref or u.has("next")):
+        step = (my_step[1], my_step[2])
+    mode = "progression"
+    if step is not None or u.any(("next step", "whats next", "comes after", "after", "next")):
+        mode = "next"
+    if u.any(("lead to", "leads to", "where can", "grow into", "long term", "end up", "lead",
+              "where does it lead", "roles can", "become later", "exit")) and step is None:
+        mode = "leads"
+    if u.any(("ceiling", "how high", "how far", "cap")):
+        mode = "ceiling"
+    if u.any(("top of the ladder", "highest", "top of", "the top", "most senior")):
+        mode = "top"
+    if mode == "next" and step is None and role.progression:
+        step = (-1, "")
+    reply = c.render("path.j2", r=role, mode=mode, step=step)
+    return Built(reply, Topic("path", (role.slug,), ("path",), list_kind="progression",
+                              list_items=role.progression, list_role=role.slug))
+
+
+def switch(c: Ctx) -> Built:
+    u = c.u
+    roles = c.roles
+    my_role = c.plan.detail.get("my_role")
+    if u.from_role and u.to_role and u.from_role != u.to_role:
+        a, b = c.role(u.from_role), c.role(u.to_role)
+    elif len(roles) >= 2:
+        a, b = roles[0], roles[1]
+    elif my_role and roles and roles[0].slug != my_role:
+        a, b = c.role(my_role), roles[0]
+    else:
+        return getting_in(c)
+    overlap = verdict_mod.skill_overlap(a, b)
+    reply = c.render("switch.j2", a=a, b=b, ov=overlap)
+    return Built(reply, Topic("switch", (a.slug, b.slug), ("switch",), list_kind="to learn",
+                              list_items=overlap.only_b if overlap else ()))
+
+
+def _background_routes(c: Ctx, background: str | None, text: str | None) -> list[Role]:
+    """Roles whose shortest road starts from the user's background."""
+    from bot.core.chat import lexicon
+
+    if not background or background in ("other", "newcomer"):
+        return []
+    members = {alias_key(m) for m in lexicon.BACKGROUNDS.get(background, ())} | {alias_key(background)}
+    if text:
+        members.add(alias_key(text))
+    out = []
+    for role in c.knowledge.role_list():
+        for origin in role.best_from:
+            key = alias_key(origin)
+            if key in members or any(len(m) > 3 and (m in key or key in m) for m in members):
+                out.append(role)
+                break
+    return out
+
+
+def getting_in(c: Ctx) -> Built:
+    u = c.u
+    background = c.plan.detail.get("background")
+    text = c.plan.detail.get("background_text")
+    named = c.roles if u.role_slugs or c.plan.roles else []
+    routes = _background_routes(c, background, text)
+    scope = named or c.knowledge.role_list()
+    entry_rows = [(r, pick_snapshot(r)) for r in scope]
+    entry_rows = [(r, s) for r, s in entry_rows if s is not None and s.experience.entry is not None]
+    how_long = u.any(("how long", "how many months", "how many years", "how fast", "how quickly"))
+    reply = c.render("getting_in.j2", roles=list(named), routes=routes, background=background,
+                     background_text=text, entry_rows=entry_rows if background == "newcomer" or
+                     u.any(("no experience", "junior", "new grad", "beginner", "entry")) else [],
+                     all_roles=c.knowledge.role_list(), how_long=how_long,
+                     experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,
+                     uses=uses_for(entry_rows, False))
+    shown = tuple(r.slug for r in (named or routes))
+    return Built(reply, Topic("getting_in", shown, ("getting_in",)))
+
+
+def week(c: Ctx) -> Built:
+    role = c.roles[0]
+    if not role.week_tasks:
+        return decline(c, reason="missing", facets=("week",), detail={})
+    words = {w for w in c.u.content_tokens if len(w) > 3 and w not in c.catalog.role_tokens
+             and w not in ("week", "weekly", "typical", "actually", "does", "life", "like",
+                           "look", "looks", "normal", "work", "day", "daily", "what")}
+    matches = [t for t in role.week_tasks if sum(w in t.casefold() for w in words) >= 1] \
+        if words and c.u.any(("do", "does")) and not c.u.any(("what does", "what do")) else []
+    reply = c.render("week.j2", r=role, matches=matches[:2])
+    return Built(reply, Topic("week", (role.slug,), ("week",), list_kind="week",
+                              list_items=role.week_tasks, list_role=role.slug))
+
+
+def metros(c: Ctx) -> Built:
+    roles = [r for r in c.roles if r.metros]
+    if not roles:
+        return decline(c, reason="missing", facets=("metros",), detail={})
+    places = []
+    for place in c.u.places:
+        key = alias_key(place)
+        aliases = {"nyc": "newyork", "ny": "newyork", "sf": "sanfrancisco", "bayarea": "sanfrancisco",
+                   "la": "losangeles", "siliconvalley": "sanfrancisco"}
+        key = aliases.get(key, key)
+        places.append((place, key))
+    checks = []
+    for place, key in places[:1]:
+        for role in roles:
+            listed = next((m for m in role.metros if alias_key(m) == key), None)
+            checks.append((place, role, listed))
+    remote_rows = [(r, s) for r in roles if (s := pick_snapshot(r)) is not None
+                   and s.remote_pct is not None] if c.u.any(("live in", "relocate", "move to",
+                                                             "need to live", "have to live")) else []
+    reply = c.render("metros.j2", roles=roles, checks=checks, remote_rows=remote_rows,
+                     uses=uses_for(remote_rows, False))
+    return Built(reply, Topic("metros", tuple(r.slug for r in roles), ("metros",),
+                              list_kind="metros", list_items=roles[0].metros,
+                              list_role=roles[0].slug))
+
+
+def postings(c: Ctx) -> Built:
+    roles = [r for r in c.roles if r.postings_good or r.red_flags]
+    if not roles:
+        return decline(c, reason="missing", facets=("postings",), detail={})
+    flags_first = c.u.any(("red flag", "red flags", "warning", "avoid", "watch", "bad", "flags"))
+    reply = c.render("postings.j2", roles=roles[:2], flags_first=flags_first)
+    return Built(reply, Topic("postings", tuple(r.slug for r in roles[:2]), ("postings",)))
+
+
+def market(c: Ctx) -> Built:
+    roles = [r for r in c.roles if r.market]
+    if not roles:
+        return decline(c, reason="missing", facets=("market",), detail={})
+    rows = [(r, pick_snapshot(r)) for r in roles[:2]]
+    rows_open = [(r, s, share_of_listings(c.knowledge, s)) for r, s in rows
+                 if s is not None and s.open_positions is not None and s.source.counts_are_openings]
+    reply = c.render("market.j2", roles=roles[:2], rows=rows_open,
+                     uses=uses_for([(r, s) for r, s, _ in rows_open], False))
+    return Built(reply, Topic("market", tuple(r.slug for r in roles[:2]), ("market",)))
+
+
+def overview(c: Ctx) -> Built:
+    role = c.roles[0]
+    snap = pick_snapshot(role)
+    reply = c.render("overview.j2", r=role, s=snap, share=share_of_listings(c.knowledge, snap),
+                     uses=uses_for([(role, snap)], True))
+    return Built(reply, Topic("overview", (role.slug,), ()))
+
+
+def compare(c: Ctx) -> Built:
+    a, b = c.roles[0], c.roles[1]
+    sa, sb = pick_pair(a, b, None)
+    v = verdict_mod.compute(a, sa, b, sb)
+    reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, uses=uses_for([(a, sa), (b, sb)], True))
+    return Built(reply, Topic("compare", (a.slug, b.slug), ()))
+
+
+def choose(c: Ctx) -> Built:
+    u = c.u
+    criterion = (c.plan.facets or (None,))[0]
+    facet = {"remote": "remote", "pay": "salary", "entry": "seniority", "openings": "openings"}.get(
+        criterion or "")
+    if facet:
+        plan = Plan("rank", c.plan.roles, (facet,), c.plan.metric, detail={"criterion": criterion})
+        return rank(Ctx(plan, u, c.catalog, c.prefix))
+    roles = c.roles
+    if u.interests or u.negative_interests:
+        from bot.core.chat import lexicon
+
+        scored = []
+        for role in roles:
+            words = c.catalog.role_words.get(role.slug, frozenset())
+            score = sum(len(words & set(lexicon.INTERESTS[g])) for g in u.interests)
+            score -= sum(len(words & set(lexicon.INTERESTS[g])) for g in u.negative_interests)
+            scored.append((score, role))
+        scored.sort(key=lambda x: -x[0])
+        if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            best = scored[0][1]
+            others = [r for _, r in scored[1:3]]
+            reply = c.render("choose_interest.j2", best=best, others=others,
+                             interests=u.interests or u.negative_interests)
+            return Built(reply, Topic("choose", tuple(r.slug for _, r in scored[:2]), ()))
+    if len(roles) >= 2:
+        return compare(c)
+    return overview(c)
+
+
+# ---------------------------------------------------------------------------------------
+# Declines, social, FAQ
+
+
+def decline(c: Ctx, reason: str | None = None, facets: tuple[str, ...] | None = None,
+            detail: dict | None = None) -> Built:
+    reason = reason or c.plan.reason or "missing"
+    facets = facets if facets is not None else c.plan.facets
+    detail = {**c.plan.detail, **(detail or {})}
+    roles = c.roles
+    offers = [(r, pick_snapshot(r)) for r in roles[:2]]
+    offers = [(r, s) for r, s in offers if s is not None]
+    with_salary = "salary" in facets or reason in ("place", "trend", "company", "percentile",
+                                                   "seniority_pay", "equity", "bonus",
+                                                   "total_comp", "hourly")
+    reply = c.render("decline.j2", reason=reason, facets=facets, d=detail, roles=roles,
+                     offers=offers, with_salary=with_salary,
+                     phrase=detail.get("phrase", ""),
+                     uses=uses_for(offers, with_salary))
+    topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets)) if roles and facets \
+        and all(f in ("salary", "openings", "remote", "seniority") for f in facets) else None
+    return Built(reply, topic)
+
+
+def simple(template: str) -> Callable[[Ctx], Built]:
+    def build(c: Ctx) -> Built:
+        return Built(c.render(template, plan=c.plan), None)
+
+    return build
+
+
+def profile(c: Ctx) -> Built:
+    role = c.roles[0] if c.roles else None
+    reply = c.render("profile.j2", r=role, background=c.plan.detail.get("background"),
+                     background_text=c.plan.detail.get("background_text"),
+                     step=c.plan.detail.get("step"))
+    return Built(reply, Topic("profile", (role.slug,) if role else ()))
+
+
+def faq(c: Ctx, hit: FaqHit) -> Built:
+    reply = c.render("faq.j2", entry=hit.entry)
+    return Built(reply, None)
+
+
+BUILDERS: dict[str, Callable[[Ctx], Built]] = {
+    "figures": figures, "rank": rank, "market_total": market_total,
+    "salary_check": salary_check, "skills": skills, "list_item": list_item, "path": path,
+    "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
+    "postings": postings, "market": market, "overview": overview, "compare": compare,
+    "choose": choose, "decline": decline, "profile": profile,
+    "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
+    "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
+    "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),
+    "empty": simple("help.j2"),
+}
+
+
+def build(plan: Plan, u: Understanding, catalog: Catalog, prefix: str) -> Built:
+    """The Reply for ``plan`` (and the topic to remember)."""
+    builder = BUILDERS.get(plan.intent, BUILDERS["offtopic"])
+    return builder(Ctx(plan, u, catalog, prefix))

@@ -1,0 +1,183 @@
+"""What the chat pipeline knows about the words of one knowledge view.
+
+Built once per Knowledge (roles can be added by moderators or new data, so nothing here
+is hard-coded to the seed's two roles): the role alias index, the skills and tools each
+role names, its career steps, hiring metros and a bag of words describing its work
+(used to match "someone who loves infra" to a role), and the vocabulary typos are
+corrected against.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import OSA
+
+from bot.core.chat import lexicon
+from bot.core.names import RoleIndex, alias_key
+from bot.knowledge.models import Knowledge, Role
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+#: Other spellings of skills people type; keys and values are alias keys.
+SKILL_SYNONYMS: dict[str, str] = {
+    "k8s": "kubernetes", "kube": "kubernetes", "amazonwebservices": "aws",
+    "googlecloud": "gcp", "googlecloudplatform": "gcp", "microsoftazure": "azure",
+    "py": "python", "prompting": "promptengineering",
+    "retrievalaugmentedgeneration": "rag", "wandb": "weightsbiases",
+    "weightsandbiases": "weightsbiases", "iac": "infrastructureascode",
+    "abtesting": "abtesting", "abtests": "abtesting", "llm": "llms",
+}
+#: Technology words that are skills even when no role lists them ("do I need pytorch").
+TECH_WORDS = frozenset({
+    "pytorch", "tensorflow", "spark", "java", "javascript", "typescript", "golang", "scala",
+    "sql", "excel", "tableau", "statistics", "stats", "math", "maths", "calculus",
+    "linear algebra", "leetcode", "react", "airflow", "dbt", "snowflake", "kafka", "jenkins",
+    "git", "github", "linux", "bash", "ansible", "helm", "ray", "cuda", "llms", "llm",
+    "deep learning", "machine learning", "ml", "data structures", "algorithms", "c++",
+    "cpp", "rust", "go", "jira", "figma", "ml theory", "coding", "c", "r", "matlab",
+    "hadoop", "langchain", "openai api", "mlops", "devops", "cloud", "networking",
+    "security", "agile", "scrum", "product sense", "communication", "leadership",
+    "degree", "phd", "masters", "cs degree", "certification", "certifications",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRef:
+    """A skill as one role lists it: rank in its top list (1-based) or a tool area."""
+
+    name: str
+    rank: int | None = None
+    area: str | None = None
+
+
+@dataclass
+class Catalog:
+    """Words of one knowledge view, for understanding messages about it."""
+
+    knowledge: Knowledge
+    index: RoleIndex
+    #: alias key -> display name for every skill or tool any role names
+    skill_names: dict[str, str] = field(default_factory=dict)
+    #: role slug -> skill key -> where the role names it
+    role_skills: dict[str, dict[str, SkillRef]] = field(default_factory=dict)
+    #: alias key of a career step -> [(slug, position in progression or -1, display)]
+    steps: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    #: metro key -> display name
+    metros: dict[str, str] = field(default_factory=dict)
+    #: role slug -> words describing its work
+    role_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: every word the understanding knows, for typo correction and "is this a real word"
+    vocabulary: frozenset[str] = frozenset()
+    #: words typos may be corrected to
+    targets: tuple[str, ...] = ()
+    #: tokens of role names and aliases
+    role_tokens: frozenset[str] = frozenset()
+    max_alias_words: int = 1
+
+    @classmethod
+    def build(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
+        if index is None:
+            index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+        cat = cls(knowledge=knowledge, index=index)
+        role_tokens: set[str] = set()
+        longest = 1
+        for role in knowledge.roles.values():
+            for alias in (role.name, role.slug.replace("-", " "), *role.aliases):
+                words = _WORD.findall(alias.casefold())
+                role_tokens.update(words)
+                longest = max(longest, len(words))
+            cat._add_role_skills(role)
+            cat._add_steps(role)
+            for metro in role.metros:
+                cat.metros.setdefault(alias_key(metro), metro)
+            cat.role_words[role.slug] = frozenset(_role_words(role))
+        cat.role_tokens = frozenset(role_tokens)
+        cat.max_alias_words = min(longest, 6)
+        skill_tokens = {w for name in cat.skill_names.values() for w in _WORD.findall(name.casefold())
+                        if len(w) >= 4}
+        facet_words = {w for table in lexicon.FACET_WORDS.values() for phrase in table
+                       for w in phrase.split()}
+        targets = {w for w in role_tokens | skill_tokens | lexicon.TYPO_TARGETS if len(w) >= 4}
+        cat.targets = tuple(sorted(targets))
+        cat.vocabulary = frozenset(
+            targets | role_tokens | facet_words | lexicon.STOPWORDS | lexicon.GREETINGS
+            | lexicon.THANKS | lexicon.TITLE_HEADS | lexicon.SOLO_TITLES | lexicon.DOMAIN_WORDS
+            | lexicon.COMMON_WORDS | {w for p in lexicon.PLACES for w in p.split()}
+            | {w for c in lexicon.COMPANIES for w in c.split()}
+            | {w for t in TECH_WORDS for w in t.split()}
+            | {w for group in lexicon.BACKGROUNDS.values() for p in group for w in p.split()}
+            | {w for group in lexicon.INTERESTS.values() for w in group}
+        )
+        return cat
+
+    # -- building ----------------------------------------------------------------------
+
+    def _add_role_skills(self, role: Role) -> None:
+        refs: dict[str, SkillRef] = {}
+        for rank, skill in enumerate(role.skills, start=1):
+            key = alias_key(skill)
+            if key:
+                self.skill_names.setdefault(key, skill)
+                refs.setdefault(key, SkillRef(skill, rank=rank))
+        for group in role.tools:
+            for item in group.items:
+                key = alias_key(item)
+                # Tool items can be phrases ("when to use ML ..."); only name-like ones
+                # (up to three words) are skills a question can name.
+                if key and len(item.split()) <= 3:
+                    self.skill_names.setdefault(key, item)
+                    refs.setdefault(key, SkillRef(item, area=group.area))
+        self.role_skills[role.slug] = refs
+
+    def _add_steps(self, role: Role) -> None:
+        for pos, step in enumerate(role.progression):
+            self.steps.setdefault(alias_key(step), []).append((role.slug, pos, step))
+        for step in role.leads_to:
+            entries = self.steps.setdefault(alias_key(step), [])
+            if not any(slug == role.slug for slug, _, _ in entries):
+                entries.append((role.slug, -1, step))
+
+    # -- use ---------------------------------------------------------------------------
+
+    def correct(self, token: str) -> str:
+        """A likely intended word for a typo ("mlosp" -> "mlops"), else the token itself.
+
+        Only unknown words of five letters or more are corrected, to a known word one
+        edit away (two for long words) that starts with the same letter, so real words
+        are never bent into keywords.
+        """
+        if len(token) < 5 or token in self.vocabulary or not token.isalpha():
+            return token
+        limit = 2 if len(token) >= 9 else 1
+        best, best_d = token, limit + 1
+        for target in self.targets:
+            if target[0] != token[0] or abs(len(target) - len(token)) > limit:
+                continue
+            d = OSA.distance(token, target, score_cutoff=limit)
+            if d < best_d:
+                best, best_d = target, d
+        return best
+
+    def role(self, slug: str) -> Role:
+        return self.knowledge.roles[slug]
+
+    def skill_key(self, phrase: str) -> str | None:
+        """The skill key a phrase names, if any role lists that skill or tool."""
+        key = alias_key(phrase)
+        key = SKILL_SYNONYMS.get(key, key)
+        return key if key in self.skill_names else None
+
+
+def _role_words(role: Role) -> set[str]:
+    texts = [role.name, role.focus, role.summary, role.week_summary, *role.week_tasks,
+             *role.skills, role.getting_in]
+    for group in role.tools:
+        texts.append(group.area)
+        texts.extend(group.items)
+        texts.append(group.note)
+    words: set[str] = set()
+    for text in texts:
+        words.update(_WORD.findall(text.casefold()))
+    return words

@@ -1,0 +1,174 @@
+"""The chat pipeline: message -> clean -> understand -> plan (with memory) -> Reply.
+
+``ChatEngine`` is the Advisor's chat handler (``chat(request, knowledge) -> Reply |
+None``). For a message addressed to the bot (DM, mention, reply, ``!ask``, the terminal)
+it always answers: a figure, a plain "I don't hold that", a request to name a role, or a
+short redirect. For a message it was not asked (``Request.addressed`` False, in a
+channel moderators marked for Q&A) it answers only when confident: the message names a
+role and clearly asks something the knowledge base holds, or matches an FAQ entry
+closely. Nothing else is said, so the bot never interrupts small talk.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import replace
+
+from bot.core.chat import answers
+from bot.core.chat.catalog import Catalog
+from bot.core.chat.faq import FaqHit, FaqIndex
+from bot.core.chat.intents import Understanding, understand
+from bot.core.chat.memory import Conversation, ConversationMemory, conversation_key
+from bot.core.chat.normalize import clean_message
+from bot.core.chat.planner import Plan, _ranked_facets, plan
+from bot.core.names import RoleIndex
+from bot.core.reply import Reply
+from bot.knowledge.models import Knowledge
+
+log = logging.getLogger(__name__)
+
+#: Intents that answer from the knowledge base (as opposed to declining or redirecting).
+ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
+                     "path", "switch", "getting_in", "week", "metros", "postings", "market",
+                     "overview", "compare", "choose"})
+#: Weak-evidence answers give way to an FAQ entry this close to the question.
+FAQ_OVER_WEAK = 0.6
+_WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
+_QUESTION_START = re.compile(
+    r"^(?:who|what|whats|which|when|where|why|how|hows|is|are|do|does|did|can|could|should|"
+    r"would|will|any|anyone|tell|explain)\b")
+
+
+def _faq_terms(u: Understanding) -> list[str]:
+    """The message's words for FAQ search, with each role mention replaced by its slug."""
+    spans = {i: m for m in u.roles for i in range(m.start, m.end)}
+    terms: list[str] = []
+    for i, token in enumerate(u.tokens):
+        mention = spans.get(i)
+        if mention is None:
+            terms.append(token)
+        elif i == mention.start:
+            terms.append(mention.slug)
+    return terms
+
+
+class ChatEngine:
+    """Answers free-form questions from a knowledge view; keeps per-user memory."""
+
+    def __init__(self, memory: ConversationMemory | None = None) -> None:
+        self.memory = memory if memory is not None else ConversationMemory()
+        self._lock = threading.Lock()
+        self._catalogs: dict[int, tuple[Knowledge, Catalog, FaqIndex | None]] = {}
+
+    # -- caches ------------------------------------------------------------------------
+
+    def catalog(self, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
+        return self._entry(knowledge, index)[1]
+
+    def faq_index(self, knowledge: Knowledge) -> FaqIndex:
+        knowledge_, catalog, faq = self._entry(knowledge)
+        if faq is None:
+            faq = FaqIndex(knowledge.faq)
+            with self._lock:
+                self._catalogs[id(knowledge)] = (knowledge_, catalog, faq)
+        return faq
+
+    def _entry(self, knowledge: Knowledge,
+               index: RoleIndex | None = None) -> tuple[Knowledge, Catalog, FaqIndex | None]:
+        with self._lock:
+            cached = self._catalogs.get(id(knowledge))
+            if cached is not None and cached[0] is knowledge:
+                return cached
+        catalog = Catalog.build(knowledge, index)
+        with self._lock:
+            if len(self._catalogs) > 32:
+                self._catalogs.clear()
+            entry = (knowledge, catalog, None)
+            self._catalogs[id(knowledge)] = entry
+        return entry
+
+    # -- the handler -------------------------------------------------------------------
+
+    def __call__(self, request, knowledge: Knowledge) -> Reply | None:  # noqa: ANN001
+        """Answer ``request`` (an advisor Request); None when an unasked message is not ours."""
+        cleaned = clean_message(request.text)
+        catalog = self.catalog(knowledge)
+        u = understand(cleaned, catalog)
+        key = conversation_key(request.user_id, request.channel_id, request.guild_id)
+        conv = self.memory.get(key)
+        decided = plan(u, conv, catalog)
+        addressed = getattr(request, "addressed", True)
+        hit = self._faq(u, decided, knowledge, addressed)
+        if hit is not None:
+            built = answers.faq(answers.Ctx(decided, u, catalog, request.prefix), hit)
+        else:
+            if not addressed and not self._confident(u, decided):
+                return None
+            if decided.intent == "unknown":
+                decided = replace(decided, intent="offtopic")
+            built = answers.build(decided, u, catalog, request.prefix)
+        self._remember(key, conv, u, decided, built)
+        return built.reply
+
+    def understand(self, text: str, knowledge: Knowledge) -> tuple[Understanding, Plan]:
+        """What the pipeline reads from ``text`` without memory (for tests and tools)."""
+        catalog = self.catalog(knowledge)
+        u = understand(clean_message(text), catalog)
+        return u, plan(u, None, catalog)
+
+    # -- decisions ---------------------------------------------------------------------
+
+    def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
+             addressed: bool) -> FaqHit | None:
+        """The FAQ entry to answer with instead of the plan, if one fits well enough."""
+        if not knowledge.faq or decided.intent in ("greeting", "thanks", "empty", "list_roles",
+                                                   "decline", "salary_check", "profile",
+                                                   "list_item"):
+            return None
+        ranked = _ranked_facets(u)
+        why = bool(_WHY.match(u.cleaned.text))
+        figure_question = decided.intent == "rank" and u.comparative and u.score(
+            (decided.facets or ("salary",))[0]) >= 3 and not u.cleaned.text.startswith("do")
+        weak = (
+            decided.intent in ("unknown", "clarify", "help", "offtopic")
+            or (not u.role_slugs and decided.intent in ("rank", "choose", "compare", "market_total")
+                and not figure_question)
+            or (decided.intent == "getting_in" and not u.role_slugs and not u.background)
+            or (decided.intent == "skills" and not (u.skills or u.tech) and u.score("skills") < 4)
+            or (decided.intent == "overview" and not ranked)
+        )
+        if not (weak or why):
+            return None
+        hit = self.faq_index(knowledge).best(_faq_terms(u))
+        if hit is None:
+            return None
+        if not addressed and not hit.confident:
+            return None
+        if decided.intent in ANSWERS and not why and hit.coverage < FAQ_OVER_WEAK:
+            return None
+        return hit
+
+    @staticmethod
+    def _confident(u: Understanding, decided: Plan) -> bool:
+        """May an unasked message be answered? Only a clear question we hold the answer to."""
+        if decided.intent not in ANSWERS or not decided.confident:
+            return False
+        if u.injection or u.unknown_roles or u.not_held:
+            return False
+        return u.cleaned.is_question or bool(_QUESTION_START.match(u.cleaned.text))
+
+    def _remember(self, key, conv: Conversation | None, u: Understanding, decided: Plan,
+                  built: answers.Built) -> None:  # noqa: ANN001
+        conv = conv or Conversation()
+        if not u.injection:
+            if u.self_role:
+                conv = replace(conv, my_role=u.self_role, my_step=u.self_step)
+            if u.self_salary is not None:
+                conv = replace(conv, my_salary=u.self_salary)
+            if u.background and u.background != "other" or u.background == "other" and not u.self_role:
+                conv = replace(conv, background=u.background, background_text=u.background_text)
+        if built.topic is not None:
+            conv = replace(conv, topic=built.topic).with_roles(built.topic.roles)
+        self.memory.put(key, conv)

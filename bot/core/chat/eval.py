@@ -1,0 +1,312 @@
+"""Run the conversational question set and report pass rates and timings.
+
+    python -m bot.core.chat.eval [questions.yaml] [--knowledge DIR] [--verbose]
+
+Each item of the set is one conversation (a fresh user) sent through the real Advisor
+and chat engine over a database built from the knowledge files. An answer passes when
+it contains every expected figure (looked up in the knowledge files and formatted the
+way the bot formats figures), every expected phrase, none of the forbidden ones, fits
+one Discord message, names a source when it states a figure, and states no dollar
+figure or percentage that the knowledge base does not hold. Declines must be declines.
+The test suite runs the same code and asserts the bars; this script prints the report
+(pass rate by category, and the median and p99 time to answer through the core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.render import count, money, pct
+from bot.core.reply import MESSAGE_LIMIT, Reply, render_text
+from bot.core.verdict import THRESHOLDS
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions.yaml"
+DEFAULT_KNOWLEDGE = REPO_ROOT / "knowledge"
+
+_MONEY_RE = re.compile(r"\$\d+(?:\.\d+)?[KM]?")
+_PCT_RE = re.compile(r"(?<![\w.])\d+(?:\.\d+)?%")
+_SALARY_FIELDS = ("avg_low", "avg_high", "median", "p25", "p75", "mean")
+
+
+class FactBook:
+    """Figures in the knowledge files, formatted as the bot shows them."""
+
+    def __init__(self, knowledge_dir: Path) -> None:
+        self.dir = Path(knowledge_dir)
+        self.roles: dict[str, dict] = {}
+        for path in sorted((self.dir / "roles").glob("*.yaml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            self.roles[data["slug"]] = data
+        market = yaml.safe_load((self.dir / "market.yaml").read_text(encoding="utf-8")) \
+            if (self.dir / "market.yaml").exists() else {"market": []}
+        self.market = {m["key"]: m for m in market.get("market", [])}
+
+    def _stats(self, slug: str) -> dict:
+        stats = self.roles[slug].get("stats") or [{}]
+        return stats[0]
+
+    def value(self, ref: str) -> tuple[Any, str]:
+        """The raw value of a reference and how to format it (money, pct, pct1, count, text)."""
+        ref = ref.strip()
+        if " - " in ref:
+            left, right = ref.split(" - ", 1)
+            a, _ = self.value(left)
+            b, _ = self.value(right)
+            return abs(a - b), "money"
+        head, _, path = ref.partition(".")
+        if head == "market":
+            return self.market[path]["value"], "count"
+        stats = self._stats(head)
+        data = self.roles[head]
+        parts = path.split(".")
+        if parts[0] == "salary":
+            return stats["salary"][parts[1]], "count" if parts[1] == "n" else "money"
+        if parts[0] in ("remote_pct",):
+            return stats["remote_pct"], "pct"
+        if parts[0] == "open_positions":
+            return stats["open_positions"], "count"
+        if parts[0] == "experience":
+            return stats["experience"][parts[1]], "pct"
+        if parts[0] == "share":
+            total = self.market["total_positions"]["value"]
+            return stats["open_positions"] / total * 100, "pct1"
+        if parts[0] == "skills":
+            return data["skills"]["top"][int(parts[1])], "text"
+        node: Any = data
+        for part in parts:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node, "text"
+
+    def text(self, ref: str) -> str:
+        value, kind = self.value(ref)
+        return _fmt(value, kind)
+
+    def allowed_figures(self) -> set[str]:
+        """Every dollar figure and percentage an answer may state."""
+        allowed: set[str] = {money(THRESHOLDS.pay_similar_usd)}
+        by_metric: dict[str, list[float]] = defaultdict(list)
+        skills: dict[str, list[str]] = {}
+        total = self.market.get("total_positions", {}).get("value")
+        for slug, data in self.roles.items():
+            skills[slug] = [s.casefold() for s in (data.get("skills") or {}).get("top", [])]
+            for snap in data.get("stats") or []:
+                sal = snap.get("salary") or {}
+                for key in _SALARY_FIELDS:
+                    if sal.get(key) is not None:
+                        allowed.add(money(sal[key]))
+                        by_metric[key].append(sal[key])
+                if sal.get("avg_low") is not None and sal.get("avg_high") is not None:
+                    mid = (sal["avg_low"] + sal["avg_high"]) / 2
+                    by_metric["mid"].append(mid)
+                    allowed.add(money(mid))
+                for key in ("remote_pct",):
+                    if snap.get(key) is not None:
+                        allowed.add(pct(snap[key]))
+                for value in (snap.get("experience") or {}).values():
+                    if value is not None:
+                        allowed.add(pct(value))
+                if snap.get("open_positions") is not None and total:
+                    share = snap["open_positions"] / total * 100
+                    allowed.update({pct(share), pct(share, 1)})
+        for values in by_metric.values():
+            for a, b in combinations(values, 2):
+                allowed.add(money(abs(a - b)))
+        for a, b in combinations(skills.values(), 2):
+            if a and b:
+                shared = len(set(a) & set(b))
+                allowed.add(pct(shared / min(len(a), len(b)) * 100))
+        return allowed
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if kind == "money":
+        return money(value)
+    if kind == "pct":
+        return pct(value)
+    if kind == "pct1":
+        return pct(value, 1)
+    if kind == "count":
+        return count(value)
+    return str(value)
+
+
+@dataclass
+class TurnResult:
+    say: str
+    reply: Reply
+    text: str
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ItemResult:
+    category: str
+    turns: list[TurnResult]
+
+    @property
+    def passed(self) -> bool:
+        return all(not t.problems for t in self.turns)
+
+
+def check(turn: dict, reply: Reply, text: str, facts: FactBook, allowed: set[str],
+          typed: set[str]) -> list[str]:
+    """Problems with one answer (empty when it passes)."""
+    problems: list[str] = []
+    low = text.casefold()
+    if len(text) > MESSAGE_LIMIT:
+        problems.append(f"longer than one message ({len(text)} chars)")
+    for ref in turn.get("figures", []) or []:
+        want = facts.text(ref)
+        if want.casefold() not in low:
+            problems.append(f"missing {ref} = {want!r}")
+    for phrase in turn.get("says", []) or []:
+        options = [p.strip() for p in str(phrase).split("|")]
+        if not any(o.casefold() in low for o in options):
+            problems.append(f"missing phrase {phrase!r}")
+    for phrase in turn.get("not_says", []) or []:
+        if str(phrase).casefold() in low:
+            problems.append(f"contains forbidden {phrase!r}")
+    stated = set(_MONEY_RE.findall(text)) | set(_PCT_RE.findall(text))
+    invented = sorted(x for x in stated if x not in allowed and x not in typed)
+    if invented:
+        problems.append(f"figures not in the knowledge base: {invented}")
+    if turn.get("decline") and reply.kind != "decline":
+        problems.append(f"expected a decline, got kind {reply.kind!r}")
+    if turn.get("kind") and reply.kind != turn["kind"]:
+        problems.append(f"expected kind {turn['kind']!r}, got {reply.kind!r}")
+    if reply.kind == "answer" and stated and not reply.footer:
+        problems.append("states figures without naming a source")
+    return problems
+
+
+def load_items(path: Path) -> list[dict]:
+    items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for item in items:
+        turns = item.get("turns") or [{k: v for k, v in item.items() if k != "category"}]
+        out.append({"category": item["category"], "turns": turns})
+    return out
+
+
+def _typed_amounts(text: str) -> set[str]:
+    """Dollar amounts the user typed, as the bot would show them back."""
+    from bot.core.chat.normalize import clean_message
+    from bot.core.chat.numbers import parse_numbers
+
+    cleaned = clean_message(text).text
+    return {money(a) for a in parse_numbers(cleaned, salary_context=True).amounts}
+
+
+def run(questions: Path = DEFAULT_QUESTIONS, knowledge_dir: Path = DEFAULT_KNOWLEDGE,
+        advisor=None) -> list[ItemResult]:  # noqa: ANN001
+    """Send every conversation through the core; return the checked results."""
+    from bot.core.advisor import Advisor, Request
+    from bot.core.chat import ChatEngine
+    from bot.knowledge.build import build_database
+    from bot.knowledge.store import KnowledgeStore
+
+    facts = FactBook(knowledge_dir)
+    allowed = facts.allowed_figures()
+    items = load_items(questions)
+    tmp = None
+    store = None
+    if advisor is None:
+        tmp = tempfile.TemporaryDirectory()
+        db = Path(tmp.name) / "eval.db"
+        build_database(knowledge_dir, db)
+        store = KnowledgeStore(db)
+        advisor = Advisor(store, chat=ChatEngine())
+    results = []
+    try:
+        for i, item in enumerate(items):
+            typed: set[str] = set()
+            turns = []
+            for turn in item["turns"]:
+                say = str(turn["say"])
+                typed |= _typed_amounts(say)
+                request = Request(text=say, user_id=f"eval-{i}", channel_id="eval")
+                start = time.perf_counter()
+                reply = advisor.handle(request)
+                seconds = time.perf_counter() - start
+                text = render_text(reply)
+                problems = check(turn, reply, text, facts, allowed, typed)
+                turns.append(TurnResult(say, reply, text, seconds, problems))
+            results.append(ItemResult(item["category"], turns))
+    finally:
+        if store is not None:
+            store.close()
+        if tmp is not None:
+            tmp.cleanup()
+    return results
+
+
+def summary(results: list[ItemResult]) -> dict[str, tuple[int, int]]:
+    """category -> (passed, total), plus "overall"."""
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in results:
+        table[r.category][1] += 1
+        table[r.category][0] += int(r.passed)
+    out = {k: (v[0], v[1]) for k, v in sorted(table.items())}
+    out["overall"] = (sum(v[0] for v in table.values()), sum(v[1] for v in table.values()))
+    return out
+
+
+def timings(results: list[ItemResult]) -> tuple[float, float, int]:
+    """Median and p99 seconds per message through the core, and the number of messages."""
+    times = sorted(t.seconds for r in results for t in r.turns)
+    if not times:
+        return 0.0, 0.0, 0
+    p99 = times[min(len(times) - 1, max(0, round(0.99 * len(times)) - 1))]
+    return statistics.median(times), p99, len(times)
+
+
+def report(results: list[ItemResult], verbose: bool = False) -> str:
+    lines = ["| category | passed | rate |", "|---|---|---|"]
+    for category, (passed, total) in summary(results).items():
+        name = f"**{category}**" if category == "overall" else category
+        lines.append(f"| {name} | {passed}/{total} | {passed / total:.0%} |")
+    median, p99, n = timings(results)
+    lines.append("")
+    lines.append(f"Time to answer through the core, {n} messages: median {median * 1000:.2f} ms, "
+                 f"p99 {p99 * 1000:.2f} ms.")
+    failures = [r for r in results if not r.passed]
+    if failures:
+        lines.append("")
+        lines.append(f"Failures ({len(failures)}):")
+        for r in failures:
+            for t in r.turns:
+                if t.problems:
+                    lines.append(f"- [{r.category}] {t.say!r}: {'; '.join(t.problems)}")
+                    if verbose:
+                        lines.append("    " + t.text.replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("questions", nargs="?", default=str(DEFAULT_QUESTIONS))
+    parser.add_argument("--knowledge", default=str(DEFAULT_KNOWLEDGE))
+    parser.add_argument("--verbose", "-v", action="store_true")
+    args = parser.parse_args(argv)
+    results = run(Path(args.questions), Path(args.knowledge))
+    print(report(results, args.verbose))
+    passed, total = summary(results)["overall"]
+    return 0 if passed == total else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

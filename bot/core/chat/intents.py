@@ -1,0 +1,609 @@
+"""Understanding one message: which roles it names, what it asks, and the details.
+
+``understand`` reads a cleaned message against a ``Catalog`` (the words of the current
+knowledge view) and returns an ``Understanding``: facet scores from keyword sets,
+role mentions found by scanning n-grams against the role index, career steps, numbers,
+references ("the other one", "both", "my role"), a self-description ("i'm an mlops
+engineer making 180k"), things the knowledge base does not hold (cities, companies,
+trends, equity) and roles it does not know. It decides nothing about the conversation;
+``planner`` combines this with memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.chat import lexicon
+from bot.core.chat.catalog import TECH_WORDS, Catalog
+from bot.core.chat.normalize import Cleaned
+from bot.core.chat.numbers import Numbers, parse_numbers
+from bot.core.names import alias_key
+
+_INJECTION = re.compile("|".join(lexicon.INJECTION_PATTERNS))
+_FOLLOWUP_START = ("and", "or", "also", "what about", "how about", "same for", "same",
+                   "then", "ok and", "okay and", "for", "now", "but", "so", "compared",
+                   "vs", "versus", "plus", "what of", "and what about", "and for")
+_SELF_TRIGGERS = (("i", "am"), ("im",), ("i", "work", "as"), ("i", "m"), ("currently",),
+                  ("my", "role", "is"), ("my", "job", "is"), ("i", "do"))
+_BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), ("ex",),
+                        ("i", "was"), ("used", "to", "be"), ("from",), ("as",))
+_PHRASE_STOP = frozenset({
+    "and", "but", "making", "earning", "on", "with", "who", "how", "what", "which", "can",
+    "should", "looking", "wanting", "trying", "want", "thinking", "at", "in", "here",
+    "for", "paid", "getting", "so", "is", "are", "do", "does", "will", "would", "rn",
+    "right", "?", "to", "into", "now", "currently", "wanna", "id", "considering",
+    "interested", "curious", "that", "planning", "hoping", "earn", "make", "paying",
+    "whats", "where", "if", "or", "than", "then", "lol", "tbh", "also",
+})
+_SALARY_OWN = frozenset({"making", "make", "earning", "earn", "paid", "getting", "on",
+                         "salary", "comp", "at", "offered", "offer", "base"})
+_ADVICE = frozenset({"good", "strong", "look", "spot", "say", "says", "makes", "bad",
+                     "flag", "flags", "sign", "signs", "avoid", "watch", "great", "quality",
+                     "tell", "read", "mention", "mentions", "include", "contain"})
+_POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
+                            "descriptions", "listing", "listings", "post", "posts"})
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMention:
+    """A role named in the message, with the tokens that named it."""
+
+    slug: str
+    start: int
+    end: int
+    query: str
+    exact: bool = True
+    #: A career step named instead of the role itself ("Senior MLOps Engineer").
+    step: str | None = None
+    step_pos: int | None = None
+    #: A seniority word just before it ("senior", "junior", "entry level").
+    seniority: str | None = None
+
+
+@dataclass
+class Understanding:
+    """Everything read from one message; see the module docstring."""
+
+    cleaned: Cleaned
+    tokens: tuple[str, ...]
+    text: str
+    roles: list[RoleMention] = field(default_factory=list)
+    unknown_roles: list[str] = field(default_factory=list)
+    steps: list[tuple[str, int, str]] = field(default_factory=list)
+    scores: dict[str, int] = field(default_factory=dict)
+    numbers: Numbers = field(default_factory=Numbers)
+    metric: str | None = None
+    percentile: int | None = None
+    not_held: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    companies: list[str] = field(default_factory=list)
+    scope_all: bool = False
+    other_ref: bool = False
+    my_ref: bool = False
+    back_ref: bool = False
+    comparative: bool = False
+    followup: bool = False
+    self_role: str | None = None
+    self_step: tuple[str, int, str] | None = None
+    self_salary: int | None = None
+    background: str | None = None
+    background_text: str | None = None
+    from_role: str | None = None
+    to_role: str | None = None
+    skills: list[str] = field(default_factory=list)
+    tech: list[str] = field(default_factory=list)
+    asks_need: bool = False
+    criterion: str | None = None
+    interests: list[str] = field(default_factory=list)
+    negative_interests: list[str] = field(default_factory=list)
+    injection: bool = False
+    greeting: bool = False
+    thanks: bool = False
+    help: bool = False
+    list_roles: bool = False
+    seniority_pay: str | None = None
+    share: bool = False
+    total: bool = False
+    corrected: list[tuple[str, str]] = field(default_factory=list)
+    #: The message is about careers at all (a role, a skill, a career word).
+    domain: bool = False
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def has(self, phrase: str) -> bool:
+        return f" {phrase} " in f" {self.text} "
+
+    def any(self, phrases: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
+        padded = f" {self.text} "
+        return any(f" {p} " in padded for p in phrases)
+
+    @property
+    def role_slugs(self) -> list[str]:
+        """Roles named, in order, each once."""
+        seen: list[str] = []
+        for m in self.roles:
+            if m.slug not in seen:
+                seen.append(m.slug)
+        return seen
+
+    def score(self, facet: str) -> int:
+        return self.scores.get(facet, 0)
+
+    @property
+    def content_tokens(self) -> list[str]:
+        return [t for t in self.tokens if t.isalnum() and t not in lexicon.STOPWORDS]
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
+    """Read ``cleaned`` against ``catalog``; never raises for any input."""
+    corrected: list[tuple[str, str]] = []
+    tokens: list[str] = []
+    for token in cleaned.tokens:
+        fixed = catalog.correct(token)
+        if fixed != token:
+            corrected.append((token, fixed))
+        tokens.append(fixed)
+    u = Understanding(cleaned=cleaned, tokens=tuple(tokens), text=" ".join(tokens),
+                      corrected=corrected)
+    consumed = [False] * len(tokens)
+    _scan_steps(u, catalog, consumed)
+    _scan_roles(u, catalog, consumed)
+    _scan_facets(u)
+    salary_context = u.score("salary") > 0 or any(
+        m.slug for m in u.roles) and u.any(("making", "earning", "offered", "offer", "lowball"))
+    u.numbers = parse_numbers(u.text, salary_context)
+    _scan_metric(u)
+    _scan_refs(u)
+    _scan_self(u, catalog)
+    _scan_unknown_roles(u, catalog, consumed)
+    _scan_switch(u)
+    _scan_skills(u, catalog)
+    _scan_not_held(u, catalog)
+    _scan_choice(u)
+    _scan_social(u)
+    u.injection = bool(_INJECTION.search(cleaned.text))
+    return u
+
+
+# -- roles and steps -----------------------------------------------------------------
+
+
+def _ngrams(n_tokens: int, longest: int) -> list[tuple[int, int]]:
+    spans = []
+    for n in range(min(longest, n_tokens), 0, -1):
+        for i in range(0, n_tokens - n + 1):
+            spans.append((i, i + n))
+    return spans
+
+
+def _free(consumed: list[bool], start: int, end: int) -> bool:
+    return not any(consumed[start:end])
+
+
+def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
+    """Career steps named ("senior mlops engineer", "ml platform lead")."""
+    if not catalog.steps:
+        return
+    tokens = u.tokens
+    for start, end in _ngrams(len(tokens), 6):
+        if end - start < 2 or not _free(consumed, start, end):
+            continue
+        key = alias_key(" ".join(tokens[start:end]))
+        entries = catalog.steps.get(key) or catalog.steps.get(key[:-1] if key.endswith("s") else "")
+        if not entries:
+            continue
+        for i in range(start, end):
+            consumed[i] = True
+        u.steps.extend(entries)
+        slug, pos, display = entries[0]
+        if len({s for s, _, _ in entries}) == 1:
+            seniority = tokens[start] if tokens[start] in lexicon.SENIORITY_WORDS else None
+            u.roles.append(RoleMention(slug, start, end, " ".join(tokens[start:end]), True,
+                                       step=display, step_pos=pos, seniority=seniority))
+
+
+def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
+    """Roles named by any alias, longest n-gram first; short aliases only exactly."""
+    tokens = u.tokens
+    found: list[RoleMention] = []
+    for start, end in _ngrams(len(tokens), catalog.max_alias_words + 1):
+        if not _free(consumed, start, end):
+            continue
+        words = tokens[start:end]
+        if not all(w.isalnum() for w in words):
+            continue
+        phrase = " ".join(words)
+        if len(words) == 1 and words[0] == "pm" and start > 0 and tokens[start - 1].isdigit():
+            continue  # "5 pm" is a time
+        slug = catalog.index.exact(phrase)
+        if slug is None:
+            continue
+        for i in range(start, end):
+            consumed[i] = True
+        seniority = None
+        if start > 0 and tokens[start - 1] in lexicon.SENIORITY_WORDS:
+            seniority = tokens[start - 1]
+        original = " ".join(u.cleaned.tokens[start:end]) if len(u.cleaned.tokens) >= end else phrase
+        found.append(RoleMention(slug, start, end, original, exact=original == phrase,
+                                 seniority=seniority))
+    # "product managers in ai": a title qualified by the field names the AI role.
+    u.roles.extend(found)
+    u.roles.sort(key=lambda m: m.start)
+
+
+def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
+    """Job titles the knowledge base has no role for ("data scientists", "sre")."""
+    tokens = u.tokens
+    facet_words = {w for table in lexicon.FACET_WORDS.values() for p in table for w in p.split()
+                   if table.get(w, 0) >= 2}
+    self_span = _self_span(u)
+    for i, token in enumerate(tokens):
+        if consumed[i] or (self_span and self_span[0] <= i < self_span[1]):
+            continue
+        if token in lexicon.SOLO_TITLES:
+            if not (i + 1 < len(tokens) and tokens[i + 1] in lexicon.TITLE_HEADS):
+                u.unknown_roles.append(token)
+            continue
+        if token not in lexicon.TITLE_HEADS:
+            continue
+        mods: list[str] = []
+        j = i - 1
+        while j >= 0 and len(mods) < 3:
+            word = tokens[j]
+            if consumed[j] or not word.isalpha() or word in lexicon.NOT_TITLE_WORDS \
+                    or (word in facet_words and word not in lexicon.SENIORITY_WORDS):
+                break
+            mods.insert(0, word)
+            j -= 1
+        core = [w for w in mods if w not in lexicon.SENIORITY_WORDS]
+        if not core:
+            continue
+        phrase = " ".join([*mods, token])
+        # "product managers in ai" names the AI role when the knowledge base has one.
+        after = " ".join(tokens[i + 1:i + 3])
+        if after in ("in ai", "for ai", "in ml", "in tech", "of ai"):
+            slug = catalog.index.exact("ai " + " ".join([*core, token]))
+            if slug:
+                u.roles.append(RoleMention(slug, j + 1, i + 1, phrase, exact=False))
+                u.roles.sort(key=lambda m: m.start)
+                for k in range(j + 1, i + 1):
+                    consumed[k] = True
+                continue
+        if token in ("lead", "leads", "ops", "owner", "owners") and len(core) < 1:
+            continue
+        u.unknown_roles.append(phrase)
+
+
+# -- facets and slots ----------------------------------------------------------------
+
+
+def _scan_facets(u: Understanding) -> None:
+    padded = f" {u.text} "
+    scores: dict[str, int] = {}
+    for facet, table in lexicon.FACET_WORDS.items():
+        total = 0
+        for phrase, weight in table.items():
+            if weight and f" {phrase} " in padded:
+                total += weight
+        if total:
+            scores[facet] = total
+    tokens = set(u.tokens)
+    if "what makes" in padded or " makes a " in padded:
+        scores["salary"] = max(0, scores.get("salary", 0) - 1)
+    if tokens & _POSTING_NOUNS and tokens & _ADVICE and not u.has("how many"):
+        scores["postings"] = scores.get("postings", 0) + 6
+    if u.any(("how much do", "how much does", "how much can", "how much will")) and \
+            scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
+        scores["salary"] = scores.get("salary", 0) + 3
+    if u.any(("what do", "what does")) and u.any(("make", "makes", "earn", "get paid")):
+        scores["salary"] = scores.get("salary", 0) + 3
+    share_word = u.any(("share", "percent", "%", "percentage", "fraction", "proportion",
+                        "how big a part", "what part"))
+    of_all = u.any(("of all", "all listings", "all jobs", "all ai", "ai jobs", "ai positions",
+                    "of listings", "of the listings", "tracked", "of the market", "all postings",
+                    "all positions", "of all listings", "of total", "of the total", "listings"))
+    if share_word and of_all:
+        u.share = True
+        scores["openings"] = scores.get("openings", 0) + 4
+    if u.any(("in total", "total", "overall", "all ai jobs", "all ai positions", "ai jobs total",
+              "altogether")) and u.any(("how many", "number", "track", "tracked", "total")):
+        u.total = True
+    if u.any(("more jobs", "more openings", "more positions", "most jobs", "most openings")):
+        scores["openings"] = scores.get("openings", 0) + 3
+    if u.any(("senior ppl", "senior people", "senior folks", "senior candidates", "want senior",
+              "experienced people", "experienced ppl")):
+        scores["seniority"] = scores.get("seniority", 0) + 3
+    if u.any(("need", "needs", "require", "requires", "required")) and not any(
+            v >= 2 for k, v in scores.items() if k not in ("skills", "overview")):
+        scores["skills"] = scores.get("skills", 0) + 2
+    u.scores = scores
+
+
+def _scan_metric(u: Understanding) -> None:
+    padded = f" {u.text} "
+    for phrase in sorted(lexicon.METRIC_WORDS, key=len, reverse=True):
+        if f" {phrase} " in padded:
+            u.metric = lexicon.METRIC_WORDS[phrase]
+            break
+    for value in u.numbers.percentiles:
+        held = lexicon.HELD_PERCENTILES.get(value)
+        if held:
+            u.metric = held
+        else:
+            u.percentile = value
+            u.metric = None
+        u.scores["salary"] = u.scores.get("salary", 0) + 3
+        break
+    if u.metric == "avg" and u.has("mean"):
+        u.metric = "mean"
+    if u.metric in ("p75", "p25", "median", "mean") or u.percentile:
+        u.scores["salary"] = u.scores.get("salary", 0) + 2
+    if u.metric == "gap" and not u.any(("salary", "pay", "pays", "paid", "earn", "salaries",
+                                        "comp", "money", "median")):
+        u.metric = None
+
+
+def _scan_refs(u: Understanding) -> None:
+    u.scope_all = u.any(lexicon.SCOPE_ALL)
+    u.other_ref = u.any(lexicon.OTHER_REFS) or u.has("other")
+    u.my_ref = u.any(lexicon.MY_ROLE_REFS) or u.any(("am i", "i am", "im i", "my salary", "my pay",
+                                                      "i make", "im making", "my offer"))
+    u.back_ref = bool(set(u.tokens) & lexicon.BACK_REFS)
+    u.comparative = bool(set(u.tokens) & lexicon.COMPARATIVE) or bool(
+        len(u.role_slugs) >= 2 and u.any(("or", "and", "vs")))
+    first = u.text.split(" ? ")[0]
+    content = [t for t in u.tokens if t.isalnum() and t not in lexicon.STOPWORDS]
+    u.followup = any(first == s or first.startswith(s + " ") for s in _FOLLOWUP_START) or (
+        len(content) <= 3 and not u.roles)
+
+
+def _self_span(u: Understanding) -> tuple[int, int] | None:
+    """Token span of "i'm a <phrase>" / "coming from <phrase>", if any."""
+    tokens = u.tokens
+    for triggers in (_SELF_TRIGGERS, _BACKGROUND_TRIGGERS):
+        for trig in triggers:
+            n = len(trig)
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i:i + n]) != trig:
+                    continue
+                j = i + n
+                while j < len(tokens) and tokens[j] in ("a", "an", "the", "currently", "working",
+                                                        "also", "just", "now"):
+                    j += 1
+                k = j
+                while k < len(tokens) and k - j < 5 and tokens[k] not in _PHRASE_STOP:
+                    k += 1
+                if k > j:
+                    return (j, k)
+    return None
+
+
+def _scan_self(u: Understanding, catalog: Catalog) -> None:
+    """ "i'm an mlops engineer making 180k", "coming from devops", "as a backend dev"."""
+    tokens = u.tokens
+    for kind, triggers in (("self", _SELF_TRIGGERS), ("background", _BACKGROUND_TRIGGERS)):
+        for trig in triggers:
+            n = len(trig)
+            for i in range(len(tokens) - n + 1):
+                if tuple(tokens[i:i + n]) != trig:
+                    continue
+                j = i + n
+                while j < len(tokens) and tokens[j] in ("a", "an", "the", "currently", "working",
+                                                        "also", "just", "now"):
+                    j += 1
+                k = j
+                while k < len(tokens) and k - j < 5 and tokens[k] not in _PHRASE_STOP:
+                    k += 1
+                if k <= j:
+                    continue
+                phrase = " ".join(tokens[j:k])
+                mention = next((m for m in u.roles if j <= m.start < k), None)
+                if trig == ("as",) and mention is None and not _background_group(phrase):
+                    continue
+                if trig == ("from",) and mention is None and not _background_group(phrase):
+                    continue
+                if mention is not None:
+                    if kind == "self" and u.self_role is None:
+                        u.self_role = mention.slug
+                        if mention.step:
+                            u.self_step = (mention.slug, mention.step_pos or 0, mention.step)
+                    elif kind == "background" and u.from_role is None:
+                        u.from_role = mention.slug
+                group = _background_group(phrase)
+                if group and u.background is None and (mention is None or kind == "self"):
+                    u.background = group
+                    u.background_text = phrase
+                elif mention is None and u.background is None and kind == "self" and \
+                        any(t in lexicon.TITLE_HEADS or t in lexicon.SOLO_TITLES
+                            for t in tokens[j:k]):
+                    u.background = "other"
+                    u.background_text = phrase
+                if kind == "self" and u.self_role and u.numbers.amounts and \
+                        set(tokens) & _SALARY_OWN:
+                    u.self_salary = u.numbers.amounts[0]
+                break
+    if u.self_salary is None and u.numbers.amounts and u.any(
+            ("im making", "i make", "i earn", "im earning", "im on", "i get paid", "im paid",
+             "my salary is", "i got offered", "ive been offered", "i was offered", "my offer is")):
+        u.self_salary = u.numbers.amounts[0]
+    if u.background is None:
+        for phrase in ("no experience", "zero experience", "without experience", "no background",
+                       "no tech background", "career changer", "self taught", "new grad",
+                       "fresh grad", "student", "bootcamp", "complete beginner", "beginner",
+                       "no degree", "non technical"):
+            if u.has(phrase):
+                u.background = "newcomer"
+                u.background_text = phrase
+                break
+
+
+def _background_group(phrase: str) -> str | None:
+    """The background group a phrase names ("backend dev" -> software engineer)."""
+    words = phrase.split()
+    best: tuple[int, str] | None = None
+    for group, members in lexicon.BACKGROUNDS.items():
+        for member in members:
+            mw = member.split()
+            for i in range(len(words) - len(mw) + 1):
+                if words[i:i + len(mw)] == mw and (best is None or len(mw) > best[0]):
+                    best = (len(mw), group)
+    return best[1] if best else None
+
+
+def _scan_switch(u: Understanding) -> None:
+    """From and to roles: "from mlops to pm", "mlops -> pm", "can a pm move into mlops"."""
+    mentions = [m for m in u.roles]
+    slugs = u.role_slugs
+    tokens = u.tokens
+    for m in mentions:
+        before = tokens[max(0, m.start - 3):m.start]
+        if "from" in before[-2:] and u.from_role is None:
+            u.from_role = m.slug
+        elif any(w in before[-2:] for w in ("to", "into", "become", "becoming", "towards")) \
+                and u.to_role is None and m.slug != u.from_role:
+            u.to_role = m.slug
+    if len(slugs) >= 2:
+        if u.from_role is None and u.to_role is None:
+            u.from_role, u.to_role = slugs[0], slugs[1]
+        elif u.from_role is None:
+            u.from_role = next((s for s in slugs if s != u.to_role), None)
+        elif u.to_role is None:
+            u.to_role = next((s for s in slugs if s != u.from_role), None)
+    if u.self_role and u.to_role is None and len(slugs) >= 1:
+        other = [s for s in slugs if s != u.self_role]
+        if other:
+            u.from_role, u.to_role = u.self_role, other[0]
+
+
+def _scan_skills(u: Understanding, catalog: Catalog) -> None:
+    """Skills and technologies named: listed ones by key, others from TECH_WORDS."""
+    tokens = u.tokens
+    role_spans = {i for m in u.roles for i in range(m.start, m.end)}
+    taken: set[int] = set()
+    for start, end in _ngrams(len(tokens), 3):
+        if any(i in taken or i in role_spans for i in range(start, end)):
+            continue
+        phrase = " ".join(tokens[start:end])
+        if not all(w.isalnum() or w == "+" for w in tokens[start:end]):
+            continue
+        key = catalog.skill_key(phrase)
+        if key and (len(key) > 2 or phrase in ("ci", "cd", "ml", "ai")):
+            if phrase in ("ai", "ml") or phrase in lexicon.STOPWORDS:
+                continue
+            if key not in u.skills:
+                u.skills.append(key)
+            taken.update(range(start, end))
+        elif phrase in TECH_WORDS and phrase not in lexicon.STOPWORDS:
+            if phrase in ("c", "r", "go", "ml") and not u.any(("need", "learn", "know")):
+                continue
+            u.tech.append(phrase)
+            taken.update(range(start, end))
+    u.asks_need = u.any(("do i need", "do you need", "need to know", "is it needed", "needed",
+                         "required", "require", "requires", "do they need", "does it need",
+                         "need", "necessary", "must know", "have to know", "should i learn",
+                         "use", "uses", "using", "write", "know", "important", "matter"))
+    if (u.skills or u.tech) and u.asks_need:
+        u.scores["skills"] = u.scores.get("skills", 0) + 4
+
+
+def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
+    """Questions about things the knowledge base does not hold."""
+    for kind, phrases in lexicon.NOT_HELD.items():
+        if u.any(phrases):
+            if kind == "equity" and u.has("options") and not u.any(("stock", "equity", "rsu")):
+                continue
+            u.not_held.append(kind)
+    if u.has("tc") and u.score("salary") == 0 and "total_comp" in u.not_held:
+        u.not_held.remove("total_comp")
+    # Places: a salary or count broken down by place is not held; metros are.
+    tokens = u.tokens
+    padded = f" {u.text} "
+    for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},
+                        key=len, reverse=True):
+        if place in ("remote",) or f" {place} " not in padded:
+            continue
+        if place in lexicon.AMBIGUOUS_PLACES and not re.search(
+                rf"\b(?:in|from|at|near|around|based|for|to|live|city|hub for)\s+{re.escape(place)}\b",
+                u.text) and not re.search(rf"\b{re.escape(place)}\s+(?:a|good|hub|jobs|salary)\b",
+                                          u.text):
+            continue
+        if any(place in p for p in u.places):
+            continue
+        u.places.append(place)
+    if u.places and not any(u.score(f) >= 3 for f in lexicon.FIGURE_FACETS):
+        u.scores["metros"] = u.scores.get("metros", 0) + 4
+    for company in lexicon.COMPANIES:
+        if f" {company} " in padded and catalog.skill_key(company) is None:
+            u.companies.append(company)
+    if u.any(lexicon.COMPANY_WORDS):
+        u.companies.append("companies")
+    # Trends over time, forecasts, and past years.
+    source_years = {snap.as_of[:4] for role in catalog.knowledge.roles.values()
+                    for snap in role.stats}
+    other_years = [y for y in u.numbers.years if str(y) not in source_years]
+    strong_trend = u.any(("over time", "year over year", "yoy", "historical", "history",
+                          "forecast", "predict", "prediction", "projection", "back in",
+                          "used to", "changed", "next year", "last year", "in 5 years",
+                          "in five years", "in 10 years", "growth rate", "will pay", "will make",
+                          "trend", "trends", "trending"))
+    soft_trend = u.any(("going up", "going down", "go up", "go down", "increase",
+                        "increasing", "increased", "decrease", "decreasing", "decreased",
+                        "rising", "rise", "falling", "dropping", "grow", "growing", "growth"))
+    figure_talk = u.score("salary") >= 3 or u.score("openings") >= 3 or u.score("remote") >= 4
+    if other_years or strong_trend and (figure_talk or u.score("market") == 0) or (
+            soft_trend and u.score("salary") >= 3):
+        u.not_held.append("trend")
+    # Pay for one seniority level: figures are for the role as a whole.
+    if u.score("salary") >= 3:
+        for m in u.roles:
+            if m.seniority:
+                u.seniority_pay = m.seniority
+        if u.any(("entry level salary", "entry level pay", "junior salary", "senior salary",
+                  "junior pay", "senior pay", "new grad salary", "starting salary",
+                  "entry salary", "as a junior", "as a senior", "for a junior", "for juniors",
+                  "for seniors", "for a senior", "starting pay")):
+            u.seniority_pay = "level"
+
+
+def _scan_choice(u: Understanding) -> None:
+    """What a "which should I choose" question weighs: a criterion or an interest."""
+    padded = f" {u.text} "
+    for marker in sorted(lexicon.INTEREST_MARKERS, key=len, reverse=True):
+        for m in re.finditer(rf"(?<= ){re.escape(marker)} ", padded):
+            words = padded[m.end():].split()[:5]
+            groups = [g for g, vocab in lexicon.INTERESTS.items()
+                      if any(w in vocab for w in words[:4])]
+            target = u.negative_interests if marker in lexicon.NEGATIVE_INTEREST else u.interests
+            for g in groups:
+                if g not in target:
+                    target.append(g)
+    for criterion, phrases in lexicon.CRITERIA.items():
+        if u.any(phrases):
+            u.criterion = criterion
+            break
+
+
+def _scan_social(u: Understanding) -> None:
+    tokens = [t for t in u.tokens if t.isalnum()]
+    content = [t for t in tokens if t not in lexicon.GREETINGS | lexicon.THANKS | lexicon.FAREWELLS
+               | {"everyone", "all", "guys", "bot", "there", "careerbot", "you", "so", "much",
+                  "a", "lot", "for", "the", "help", "again", "very", "man", "mate", "u", "yall",
+                  "folks", "friends", "how", "are", "r", "doing", "going", "it", "up", "whats"}]
+    if tokens and tokens[0] in lexicon.GREETINGS and not content:
+        u.greeting = True
+    if tokens and not content and set(tokens) & (lexicon.THANKS | lexicon.FAREWELLS):
+        u.thanks = True
+    if tokens and tokens[0] in ("gm", "gn") and len(tokens) <= 3:
+        u.greeting = True
+    u.help = u.any(lexicon.HELP_PHRASES)
+    u.list_roles = u.any(lexicon.LIST_ROLES_PHRASES) and not u.roles and (
+        u.any(("you", "know", "cover", "have", "there", "available", "list", "support",
+               "track", "all")))
+    u.domain = bool(u.roles or u.unknown_roles or u.skills or u.tech or u.background
+                    or set(u.tokens) & lexicon.DOMAIN_WORDS
+                    or any(v >= 2 for k, v in u.scores.items()
+                           if k not in ("choose", "compare", "overview", "metros")))

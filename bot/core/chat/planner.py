@@ -1,0 +1,288 @@
+"""Decide what to answer: one Understanding plus the conversation so far -> a Plan.
+
+The order of decisions is the product's priorities: first what the bot must not answer
+(roles, places, companies, trends or figures it does not hold: a plain "I don't know"),
+then what the message clearly asks, then what a follow-up inherits from the last
+answer ("and remote?" keeps the roles, "and pm?" keeps the question), and last the
+FAQ, a request to name a role, or a friendly redirect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.chat import lexicon
+from bot.core.chat.catalog import Catalog
+from bot.core.chat.intents import Understanding
+from bot.core.chat.memory import Conversation
+
+#: Facets in the order ties are broken: the more specific question wins.
+PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metros",
+            "market", "remote", "seniority", "salary", "openings", "choose", "compare",
+            "overview")
+#: A facet needs this score to count as asked.
+MIN_SCORE = 2
+
+NOT_HELD_WITH_FIGURES = ("equity", "bonus", "total_comp", "hourly")
+
+
+@dataclass
+class Plan:
+    """What to answer and about which roles; ``answers.build`` turns it into a Reply."""
+
+    intent: str
+    roles: tuple[str, ...] = ()
+    facets: tuple[str, ...] = ()
+    metric: str | None = None
+    reason: str | None = None
+    detail: dict = field(default_factory=dict)
+    #: The message itself named the roles or the question clearly (for unasked replies).
+    confident: bool = False
+
+
+def _ranked_facets(u: Understanding) -> list[tuple[str, int]]:
+    order = {f: i for i, f in enumerate(PRIORITY)}
+    items = [(f, s) for f, s in u.scores.items() if s >= MIN_SCORE and f in order]
+    return sorted(items, key=lambda fs: (-fs[1], order[fs[0]]))
+
+
+def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
+    """Choose the answer for ``u``; see the module docstring for the order."""
+    knowledge = catalog.knowledge
+    all_roles = tuple(r.slug for r in knowledge.role_list())
+    topic = conv.topic if conv else None
+    explicit = tuple(u.role_slugs)
+    ranked = _ranked_facets(u)
+    top = ranked[0][0] if ranked else None
+    top_score = ranked[0][1] if ranked else 0
+    my_role = u.self_role or (conv.my_role if conv else None)
+    my_salary = None if u.injection else (u.self_salary or (conv.my_salary if conv else None))
+    background = u.background or (conv.background if conv else None)
+
+    # -- social and meta ------------------------------------------------------------
+    if not u.tokens or not any(t.isalnum() for t in u.tokens):
+        return Plan("empty")
+    if u.greeting and not explicit and top is None:
+        return Plan("greeting")
+    if u.thanks and not explicit and top is None:
+        return Plan("thanks")
+    if u.list_roles:
+        return Plan("list_roles", confident=True)
+    if u.help and not explicit and top_score < 4:
+        return Plan("help")
+
+    # -- roles the message is about -------------------------------------------------
+    roles = _resolve_roles(u, conv, catalog, explicit, my_role)
+    from_memory = not explicit and bool(roles)
+
+    # -- things not held --------------------------------------------------------------
+    unknown = [p for p in u.unknown_roles if not _is_background_phrase(u, p)]
+    if unknown and not explicit and not (u.background and top in ("getting_in", "switch")):
+        return Plan("decline", roles=(), reason="unknown_role",
+                    detail={"phrase": unknown[0], "suggest": _suggest(catalog, unknown[0])},
+                    confident=True)
+    if u.companies and (u.score("salary") >= 3 or u.score("openings") >= 2 or "companies" in
+                        u.companies or u.score("market") >= 1):
+        return Plan("decline", roles=roles[:1], reason="company", confident=True)
+    figure_facets = [f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE]
+    inherited_figures = (not figure_facets and topic is not None and u.followup
+                         and any(f in lexicon.FIGURE_FACETS for f in topic.facets))
+    if u.places and (figure_facets or inherited_figures):
+        metro_question = u.any(("where", "hub", "hubs", "good for", "good place", "live in",
+                                "city", "cities", "metro", "metros", "location", "locations",
+                                "relocate", "move to", "based"))
+        if not metro_question:
+            facet = figure_facets[0] if figure_facets else topic.facets[0]  # type: ignore[union-attr]
+            return Plan("decline", roles=roles[:2], reason="place", facets=(facet,),
+                        detail={"place": u.places[0]}, confident=True)
+    for kind in NOT_HELD_WITH_FIGURES:
+        if kind in u.not_held:
+            return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",), confident=True)
+    if "applicants" in u.not_held:
+        return Plan("decline", roles=roles[:2], reason="applicants", confident=True)
+    if "trend" in u.not_held and (figure_facets or top in ("market", None) or inherited_figures):
+        facet = figure_facets[0] if figure_facets else "salary"
+        return Plan("decline", roles=roles[:2], reason="trend", facets=(facet,), confident=True)
+    if u.percentile and (u.score("salary") >= MIN_SCORE or topic and "salary" in topic.facets):
+        return Plan("decline", roles=roles[:2], reason="percentile", facets=("salary",),
+                    detail={"percentile": u.percentile}, confident=True)
+    if u.seniority_pay and roles and not u.numbers.amounts:
+        return Plan("decline", roles=roles[:2], reason="seniority_pay", facets=("salary",),
+                    detail={"level": u.seniority_pay}, confident=True)
+
+    # -- what the user says about themselves -------------------------------------------
+    amount = None if u.injection else (u.numbers.amounts[0] if u.numbers.amounts else None)
+    check_words = u.any(("lowball", "lowballed", "low", "good", "fair", "decent", "enough",
+                         "underpaid", "overpaid", "high", "above", "below", "under", "over",
+                         "competitive", "reasonable", "ok", "okay", "solid", "worth", "bad",
+                         "too low", "too high", "offer", "offered", "normal", "average",
+                         "median", "percentile", "75th", "top", "market rate", "compare"))
+    if amount is not None and (roles or my_role) and (check_words or u.self_salary):
+        role = roles[0] if roles else my_role
+        return Plan("salary_check", roles=(role,), metric=u.metric,  # type: ignore[arg-type]
+                    detail={"amount": amount, "self": bool(u.self_salary)}, confident=True)
+    if amount is None and my_salary is not None and (u.my_ref or u.back_ref) and (
+            u.score("salary") >= MIN_SCORE or u.metric or check_words):
+        role = my_role or (roles[0] if roles else None)
+        if role:
+            return Plan("salary_check", roles=(role,), metric=u.metric,
+                        detail={"amount": my_salary, "self": True}, confident=False)
+    statement = (u.self_role or u.background) and not u.cleaned.is_question and top_score < 4 \
+        and not u.list_roles
+    if statement and not u.injection:
+        return Plan("profile", roles=(u.self_role,) if u.self_role else (),
+                    detail={"background": u.background, "step": u.self_step,
+                            "background_text": u.background_text})
+
+    # -- the question ----------------------------------------------------------------
+    intent, facets = _intent(u, ranked, topic, background, roles)
+    if intent is None:
+        return Plan("unknown", roles=roles)
+    if intent == "list" and topic and topic.list_items:
+        return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
+                    detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
+                            "items": topic.list_items}, confident=False)
+    if intent in ("choose", "compare", "figures", "rank", "getting_in") and not u.domain \
+            and not explicit and not (topic and u.followup):
+        return Plan("unknown")
+    if intent == "figures" and u.total and not explicit and "openings" in facets:
+        intent = "market_total"
+    if intent in ("figures", "choose", "compare") and not roles:
+        if len(all_roles) == 1:
+            roles = all_roles
+        elif intent == "figures" and (u.comparative or u.scope_all):
+            intent = "rank"
+            roles = all_roles
+        elif intent in ("choose", "compare"):
+            roles = all_roles if len(all_roles) == 2 or u.criterion else ()
+    if intent == "figures" and len(roles) >= 2 and u.comparative and not u.scope_all \
+            and len(facets) == 1 and u.metric != "gap":
+        intent = "rank"
+    needs_role = intent not in ("getting_in", "choose", "compare", "rank", "market_total")
+    if needs_role and not roles:
+        if len(all_roles) == 1:
+            roles = all_roles
+        else:
+            return Plan("clarify", facets=facets, detail={"intent": intent})
+    if intent in ("compare", "choose") and len(roles) < 2:
+        if len(all_roles) == 2:
+            roles = all_roles
+        elif intent == "compare":
+            intent = "overview"
+    if intent in ("switch",) and len(roles) < 2 and not (my_role or background):
+        intent = "getting_in"
+    confident = bool(explicit) and top_score >= 3 and not from_memory
+    return Plan(intent, roles=tuple(roles), facets=tuple(facets), metric=u.metric,
+                detail={"background": background, "my_role": my_role,
+                        "background_text": u.background_text or (conv.background_text if conv else None),
+                        "my_step": u.self_step or (conv.my_step if conv else None)},
+                confident=confident)
+
+
+def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: str | None,
+            roles: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The intent name and, for figure answers, the facets asked."""
+    scores = dict(ranked)
+    list_ref = u.any(("that list", "the list", "this list", "on the list", "that one",
+                      "on there", "in that list", "the same list"))
+    if u.numbers.ordinal is not None and topic and topic.list_items and (
+            list_ref or (not roles and scores.get("skills", 0) < 4)
+            or (u.followup and not u.role_slugs)):
+        return "list", ()
+    if not ranked:
+        if topic is not None and (u.followup or u.back_ref or u.other_ref or u.role_slugs
+                                  or u.scope_all or u.my_ref):
+            return topic.intent, topic.facets
+        if background and (len(u.role_slugs) >= 2 or u.any(
+                ("which", "shorter", "path", "easier", "best", "should", "or"))):
+            return "getting_in", ()
+        if u.role_slugs:
+            return "overview", ()
+        return None, ()
+    top, top_score = ranked[0]
+    figure = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3]
+    if u.numbers.ordinal is not None and top == "skills":
+        return "skills", ()
+    # A strong figure question names figures even beside words like "which" or "better".
+    if top in ("choose", "compare") and u.criterion and u.criterion != "openings" and \
+            not u.interests:
+        return "choose", (u.criterion,)
+    if top == "choose" and u.interests:
+        return "choose", ()
+    if top in ("choose",) and background and not u.criterion:
+        return "getting_in", ()
+    if top == "getting_in" or (background and top in ("path", "choose") and
+                               u.any(("shorter", "shortest", "easier", "which path", "best path"))):
+        if u.from_role and u.to_role and u.from_role != u.to_role:
+            return "switch", ()
+        return "getting_in", ()
+    if top == "switch" or (u.from_role and u.to_role and u.any(("move into", "become", "becoming",
+                                                                  "go from", "switch", "pivot"))):
+        return "switch", ()
+    if top in lexicon.FIGURE_FACETS or (figure and top in ("choose", "compare", "overview",
+                                                           "market")):
+        facets = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3] or [top]
+        if top in lexicon.FIGURE_FACETS and top not in facets:
+            facets.insert(0, top)
+        if "openings" in facets and len(facets) > 1 and scores.get("openings", 0) < 4:
+            facets.remove("openings")
+        if "seniority" in facets and len(facets) > 1 and scores.get("seniority", 0) < 4:
+            facets.remove("seniority")
+        if u.criterion and top in ("choose", "compare"):
+            return "choose", (u.criterion,)
+        return "figures", tuple(facets)
+    if top == "choose":
+        return "choose", ((u.criterion,) if u.criterion else ())
+    if top == "compare":
+        return ("compare", ()) if len(roles) != 1 else ("overview", ())
+    if top == "overview" and topic is not None and not u.role_slugs and (u.followup or u.back_ref):
+        return topic.intent, topic.facets
+    return top, ()
+
+
+def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog,
+                   explicit: tuple[str, ...], my_role: str | None) -> tuple[str, ...]:
+    """The roles a message is about: named, or taken from the conversation."""
+    all_roles = [r.slug for r in catalog.knowledge.role_list()]
+    topic = conv.topic if conv else None
+    recent = list(conv.recent_roles) if conv else []
+    current = list(topic.roles) if topic and topic.roles else recent[:1]
+    if explicit:
+        roles = list(explicit)
+        if u.scope_all and len(roles) == 1:
+            others = [s for s in (*current, *recent) if s != roles[0]]
+            if others:
+                roles.append(others[0])
+        return tuple(roles)
+    if u.other_ref:
+        base = current or ([my_role] if my_role else [])
+        candidates = [s for s in [*recent, *all_roles] if s not in base]
+        return (candidates[0],) if base and candidates else ()
+    if u.my_ref and my_role and not u.scope_all:
+        return (my_role,)
+    if u.scope_all:
+        if len(current) >= 2:
+            return tuple(current)
+        if len(recent) >= 2:
+            return tuple(recent[:2])
+        return tuple(all_roles) if len(all_roles) <= 2 else ()
+    if current:
+        return tuple(current)
+    if my_role and (u.back_ref or u.my_ref or u.self_role):
+        return (my_role,)
+    return ()
+
+
+def _is_background_phrase(u: Understanding, phrase: str) -> bool:
+    if u.background_text and (phrase in u.background_text or u.background_text in phrase):
+        return True
+    return bool(u.background and u.any(("coming from", "background", "as a", "as an", "im a",
+                                        "im an", "i am a", "i am an", "from a", "from an",
+                                        "former", "ex")) and phrase.split()[-1] in lexicon.TITLE_HEADS
+                and u.score("salary") < 3)
+
+
+def _suggest(catalog: Catalog, phrase: str) -> str | None:
+    """A role to offer instead of an unknown one, only when the name is nearly the same."""
+    match = catalog.index.resolve(phrase)
+    return match.slug if match.ok and match.score >= 90 else None
