@@ -375,6 +375,11 @@ def switch(c: Ctx) -> Built:
         a, b = roles[0], roles[1]
     elif my_role and roles and roles[0].slug != my_role:
         a, b = c.role(my_role), roles[0]
+    elif u.from_role and len(c.knowledge.roles) == 2:
+        a = c.role(u.from_role)
+        b = next(r for r in c.knowledge.role_list() if r.slug != u.from_role)
+    elif u.from_role:
+        return Built(c.render("clarify.j2", plan=c.plan), None)
     else:
         return getting_in(c)
     overlap = verdict_mod.skill_overlap(a, b)
@@ -547,7 +552,7 @@ def decline(c: Ctx, reason: str | None = None, facets: tuple[str, ...] | None = 
     reply = c.render("decline.j2", reason=reason, facets=facets, d=detail, roles=roles,
                      offers=offers, with_salary=with_salary,
                      phrase=detail.get("phrase", ""),
-                     uses=uses_for(offers, with_salary))
+                     uses=uses_for(offers, with_salary and (not facets or facets[0] == "salary")))
     topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets)) if roles and facets \
         and all(f in ("salary", "openings", "remote", "seniority") for f in facets) else None
     return Built(reply, topic)

@@ -108,6 +108,7 @@ class Understanding:
     corrected: list[tuple[str, str]] = field(default_factory=list)
     #: The message is about careers at all (a role, a skill, a career word).
     domain: bool = False
+    catalog: Catalog | None = field(default=None, repr=False)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -148,7 +149,7 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
             corrected.append((token, fixed))
         tokens.append(fixed)
     u = Understanding(cleaned=cleaned, tokens=tuple(tokens), text=" ".join(tokens),
-                      corrected=corrected)
+                      corrected=corrected, catalog=catalog)
     consumed = [False] * len(tokens)
     _scan_steps(u, catalog, consumed)
     _scan_roles(u, catalog, consumed)
@@ -342,6 +343,9 @@ def _scan_metric(u: Understanding) -> None:
         u.metric = "mean"
     if u.metric in ("p75", "p25", "median", "mean") or u.percentile:
         u.scores["salary"] = u.scores.get("salary", 0) + 2
+    elif u.metric == "avg" and not any(v >= 2 for k, v in u.scores.items()
+                                       if k not in ("salary", "overview")):
+        u.scores["salary"] = u.scores.get("salary", 0) + 2
     if u.metric == "gap" and not u.any(("salary", "pay", "pays", "paid", "earn", "salaries",
                                         "comp", "money", "median")):
         u.metric = None
@@ -473,10 +477,34 @@ def _scan_switch(u: Understanding) -> None:
             u.from_role = next((s for s in slugs if s != u.to_role), None)
         elif u.to_role is None:
             u.to_role = next((s for s in slugs if s != u.from_role), None)
+    if u.from_role and u.to_role is None:
+        u.to_role = _target_by_word(u, tokens)
     if u.self_role and u.to_role is None and len(slugs) >= 1:
         other = [s for s in slugs if s != u.self_role]
         if other:
             u.from_role, u.to_role = u.self_role, other[0]
+
+
+_GENERIC_NAME_WORDS = frozenset({"ai", "ml", "engineer", "engineers", "manager", "managers",
+                                 "senior", "lead", "the", "a", "an", "of", "and"})
+
+
+def _target_by_word(u: Understanding, tokens: tuple[str, ...]) -> str | None:
+    """ "from mlops to product": a role whose name has the distinctive word after "to"."""
+    catalog = u.catalog
+    if catalog is None:
+        return None
+    for i, token in enumerate(tokens):
+        if token not in ("to", "into", "become", "becoming", "towards"):
+            continue
+        words = [w for w in tokens[i + 1:i + 4] if w.isalpha() and w not in _GENERIC_NAME_WORDS
+                 and w not in lexicon.STOPWORDS]
+        for word in words[:2]:
+            hits = {r.slug for r in catalog.knowledge.roles.values()
+                    if word in r.name.casefold().split() and r.slug != u.from_role}
+            if len(hits) == 1:
+                return hits.pop()
+    return None
 
 
 def _scan_skills(u: Understanding, catalog: Catalog) -> None:
@@ -549,13 +577,18 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
                           "forecast", "predict", "prediction", "projection", "back in",
                           "used to", "changed", "next year", "last year", "in 5 years",
                           "in five years", "in 10 years", "growth rate", "will pay", "will make",
-                          "trend", "trends", "trending"))
+                          "trend", "trends", "trending", "change over", "over the last",
+                          "over the past", "in the last", "in the past", "past few years",
+                          "last few years", "years ago", "this year vs", "compared to last",
+                          "in a few years", "next few years", "coming years", "will grow",
+                          "will it grow", "will they grow", "will demand", "will salaries",
+                          "will salary", "will pay", "will jobs", "will there be"))
     soft_trend = u.any(("going up", "going down", "go up", "go down", "increase",
                         "increasing", "increased", "decrease", "decreasing", "decreased",
-                        "rising", "rise", "falling", "dropping", "grow", "growing", "growth"))
-    figure_talk = u.score("salary") >= 3 or u.score("openings") >= 3 or u.score("remote") >= 4
-    if other_years or strong_trend and (figure_talk or u.score("market") == 0) or (
-            soft_trend and u.score("salary") >= 3):
+                        "rising", "rise", "falling", "dropping", "grow", "growing", "growth",
+                        "change", "changes", "changing"))
+    if other_years or strong_trend or (soft_trend and (u.score("salary") >= 3 or u.score("remote") >= 4
+                                                       or u.score("openings") >= 3)):
         u.not_held.append("trend")
     # Pay for one seniority level: figures are for the role as a whole.
     if u.score("salary") >= 3:
@@ -585,6 +618,9 @@ def _scan_choice(u: Understanding) -> None:
         if u.any(phrases):
             u.criterion = criterion
             break
+    if (u.interests or u.negative_interests) and (u.roles or u.any(("which", "role", "path",
+                                                                    "fit", "should"))):
+        u.scores["choose"] = u.scores.get("choose", 0) + 3
 
 
 def _scan_social(u: Understanding) -> None:

@@ -100,8 +100,11 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",), confident=True)
     if "applicants" in u.not_held:
         return Plan("decline", roles=roles[:2], reason="applicants", confident=True)
-    if "trend" in u.not_held and (figure_facets or top in ("market", None) or inherited_figures):
-        facet = figure_facets[0] if figure_facets else "salary"
+    if "trend" in u.not_held and top not in ("switch", "getting_in", "skills", "week",
+                                             "postings", "metros"):
+        facet = figure_facets[0] if figure_facets else (
+            topic.facets[0] if inherited_figures and topic else "openings" if u.any(
+                ("jobs", "demand", "openings", "positions", "hiring", "market")) else "salary")
         return Plan("decline", roles=roles[:2], reason="trend", facets=(facet,), confident=True)
     if u.percentile and (u.score("salary") >= MIN_SCORE or topic and "salary" in topic.facets):
         return Plan("decline", roles=roles[:2], reason="percentile", facets=("salary",),
@@ -142,8 +145,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
-    if intent in ("choose", "compare", "figures", "rank", "getting_in") and not u.domain \
-            and not explicit and not (topic and u.followup):
+    if not u.domain and not explicit and not (topic and u.followup):
         return Plan("unknown")
     if intent == "figures" and u.total and not explicit and "openings" in facets:
         intent = "market_total"
@@ -169,7 +171,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             roles = all_roles
         elif intent == "compare":
             intent = "overview"
-    if intent in ("switch",) and len(roles) < 2 and not (my_role or background):
+    if intent in ("switch",) and len(roles) < 2 and not (my_role or background or u.from_role):
         intent = "getting_in"
     confident = bool(explicit) and top_score >= 3 and not from_memory
     return Plan(intent, roles=tuple(roles), facets=tuple(facets), metric=u.metric,
