@@ -41,7 +41,7 @@ _QUESTION_START = re.compile(
     r"would|will|any|anyone|tell|explain)\b")
 
 
-def _faq_terms(u: Understanding) -> list[str]:
+def faq_terms(u: Understanding) -> list[str]:
     """The message's words for FAQ search, with each role mention replaced by its slug."""
     spans = {i: m for m in u.roles for i in range(m.start, m.end)}
     terms: list[str] = []
@@ -91,7 +91,7 @@ class ChatEngine:
 
     # -- the handler -------------------------------------------------------------------
 
-    def __call__(self, request, knowledge: Knowledge) -> Reply | None:  # noqa: ANN001
+    def __call__(self, request, knowledge: Knowledge) -> Reply | None:
         """Answer ``request`` (an advisor Request); None when an unasked message is not ours."""
         cleaned = clean_message(request.text)
         catalog = self.catalog(knowledge)
@@ -100,7 +100,7 @@ class ChatEngine:
         conv = self.memory.get(key)
         decided = plan(u, conv, catalog)
         addressed = getattr(request, "addressed", True)
-        hit = self._faq(u, decided, knowledge, addressed)
+        hit = self._faq(u, decided, knowledge, addressed, conv.topic if conv else None)
         if hit is not None:
             built = answers.faq(answers.Ctx(decided, u, catalog, request.prefix), hit)
         else:
@@ -121,7 +121,7 @@ class ChatEngine:
     # -- decisions ---------------------------------------------------------------------
 
     def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
-             addressed: bool) -> FaqHit | None:
+             addressed: bool, conv_topic=None) -> FaqHit | None:
         """The FAQ entry to answer with instead of the plan, if one fits well enough."""
         if not knowledge.faq or decided.intent in ("greeting", "thanks", "empty", "list_roles",
                                                    "decline", "salary_check", "profile",
@@ -129,19 +129,24 @@ class ChatEngine:
             return None
         ranked = _ranked_facets(u)
         why = bool(_WHY.match(u.cleaned.text))
+        if conv_topic is not None and decided.intent == conv_topic.intent and not ranked:
+            return None  # a follow-up of the last answer, not a new question
+        role_words = {t for m in u.roles for t in u.tokens[m.start:m.end]}
+        bare_role = u.role_slugs and not [t for t in u.content_tokens if t not in role_words]
         figure_question = decided.intent == "rank" and u.comparative and u.score(
             (decided.facets or ("salary",))[0]) >= 3 and not u.cleaned.text.startswith("do")
         weak = (
             decided.intent in ("unknown", "clarify", "help", "offtopic")
             or (not u.role_slugs and decided.intent in ("rank", "choose", "compare", "market_total")
                 and not figure_question)
-            or (decided.intent == "getting_in" and not u.role_slugs and not u.background)
+            or (decided.intent == "getting_in" and not u.role_slugs
+                and not decided.detail.get("background"))
             or (decided.intent == "skills" and not (u.skills or u.tech) and u.score("skills") < 4)
-            or (decided.intent == "overview" and not ranked)
+            or (decided.intent == "overview" and not ranked and not bare_role)
         )
         if not (weak or why):
             return None
-        hit = self.faq_index(knowledge).best(_faq_terms(u))
+        hit = self.faq_index(knowledge).best(faq_terms(u))
         if hit is None:
             return None
         if not addressed and not hit.confident:
@@ -160,14 +165,14 @@ class ChatEngine:
         return u.cleaned.is_question or bool(_QUESTION_START.match(u.cleaned.text))
 
     def _remember(self, key, conv: Conversation | None, u: Understanding, decided: Plan,
-                  built: answers.Built) -> None:  # noqa: ANN001
+                  built: answers.Built) -> None:
         conv = conv or Conversation()
         if not u.injection:
             if u.self_role:
                 conv = replace(conv, my_role=u.self_role, my_step=u.self_step)
             if u.self_salary is not None:
                 conv = replace(conv, my_salary=u.self_salary)
-            if u.background and u.background != "other" or u.background == "other" and not u.self_role:
+            if (u.background and u.background != "other") or (u.background == "other" and not u.self_role):
                 conv = replace(conv, background=u.background, background_text=u.background_text)
         if built.topic is not None:
             conv = replace(conv, topic=built.topic).with_roles(built.topic.roles)

@@ -212,7 +212,7 @@ def _typed_amounts(text: str) -> set[str]:
 
 
 def run(questions: Path = DEFAULT_QUESTIONS, knowledge_dir: Path = DEFAULT_KNOWLEDGE,
-        advisor=None) -> list[ItemResult]:  # noqa: ANN001
+        advisor=None) -> list[ItemResult]:
     """Send every conversation through the core; return the checked results."""
     from bot.core.advisor import Advisor, Request
     from bot.core.chat import ChatEngine

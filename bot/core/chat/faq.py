@@ -123,7 +123,7 @@ class FaqIndex:
         if not hits:
             return None
         top = hits[0]
-        wanted = {t for t in content_terms(tokens) if t not in GENERIC}
-        if top.coverage >= MIN_COVERAGE and top.matched >= min(MIN_MATCHED, len(wanted) or 1):
+        # One matching word is never enough: "and remote?" is not a question about remote pay.
+        if top.coverage >= MIN_COVERAGE and top.matched >= MIN_MATCHED:
             return top
         return None

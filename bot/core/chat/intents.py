@@ -154,8 +154,8 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_steps(u, catalog, consumed)
     _scan_roles(u, catalog, consumed)
     _scan_facets(u)
-    salary_context = u.score("salary") > 0 or any(
-        m.slug for m in u.roles) and u.any(("making", "earning", "offered", "offer", "lowball"))
+    salary_context = u.score("salary") > 0 or (any(
+        m.slug for m in u.roles) and u.any(("making", "earning", "offered", "offer", "lowball")))
     u.numbers = parse_numbers(u.text, salary_context)
     _scan_metric(u)
     _scan_refs(u)
@@ -341,10 +341,8 @@ def _scan_metric(u: Understanding) -> None:
         break
     if u.metric == "avg" and u.has("mean"):
         u.metric = "mean"
-    if u.metric in ("p75", "p25", "median", "mean") or u.percentile:
-        u.scores["salary"] = u.scores.get("salary", 0) + 2
-    elif u.metric == "avg" and not any(v >= 2 for k, v in u.scores.items()
-                                       if k not in ("salary", "overview")):
+    if u.metric in ("p75", "p25", "median", "mean") or u.percentile or (u.metric == "avg" and not any(v >= 2 for k, v in u.scores.items()
+                                       if k not in ("salary", "overview"))):
         u.scores["salary"] = u.scores.get("salary", 0) + 2
     if u.metric == "gap" and not u.any(("salary", "pay", "pays", "paid", "earn", "salaries",
                                         "comp", "money", "median")):

@@ -245,9 +245,9 @@ NOT_TITLE_WORDS = frozenset({
     "what", "which", "who", "whats", "and", "or", "vs", "versus", "with", "in", "on", "at",
     "from", "into", "about", "like", "than", "then", "so", "if", "other", "both",
     "all", "any", "some", "many", "more", "most", "good", "great", "typical", "average",
-    "best", "top", "new", "real", "actual", "an", "being", "become", "becoming", "hire",
+    "best", "top", "new", "real", "actual", "being", "become", "becoming", "hire",
     "hiring", "pay", "paid", "salary", "make", "earn", "get", "can", "could", "would",
-    "should", "will", "also", "just", "only", "really", "not", "no", "become", "work",
+    "should", "will", "also", "just", "only", "really", "not", "no", "work",
     "working", "job", "jobs", "role", "roles", "position", "positions", "career", "this",
     "that", "these", "those", "it", "them", "me", "us", "per", "each", "every", "one",
     "two", "same", "either", "between", "s", "people", "ppl", "folks", "guys", "someone",
@@ -403,20 +403,4 @@ TYPO_TARGETS = frozenset({
 #: Real English words one edit away from a keyword, role or skill word: never "corrected".
 #: (Found by checking a system word list against the keywords; kept here so the bot
 #: needs no word list at run time.)
-COMMON_WORDS = frozenset("""
-analyses analysis analytic analytical applies architects artificially averaged averages
-azures bathing bitching blanching blotching botching branching careen careers carver
-cashing catching catchings coaching commendation commuter commuters compacter
-compensating compensations completer compute computed computers computes condensation
-deployments designed designers developed dicker docked docket engendering engenders
-engineered evacuation evacuations evaluating evaluations evolution exaltation expedience
-expediences expediency experienced experiences infrastructures intelligent juniors
-languages leaning leavening limitings listing machined machinery machines manage managed
-manages media medial medians medias opening operating operation
-operational operatives operators percentage percentiles perceptible perceptive petitions
-platformed platforms position positional positioned positives positrons posting
-procession produce products profession progressing progressions progressive prompts
-pythons qualitative registrars remoter remotes remove researched researches salaried
-sciences seniors sensor shills sills skill skulls spills statistic statistical stills
-swills visions switches switched switcher choose chooses chosen chose
-""".split())
+COMMON_WORDS = frozenset(["analyses", "analysis", "analytic", "analytical", "applies", "architects", "artificially", "averaged", "averages", "azures", "bathing", "bitching", "blanching", "blotching", "botching", "branching", "careen", "careers", "carver", "cashing", "catching", "catchings", "coaching", "commendation", "commuter", "commuters", "compacter", "compensating", "compensations", "completer", "compute", "computed", "computers", "computes", "condensation", "deployments", "designed", "designers", "developed", "dicker", "docked", "docket", "engendering", "engenders", "engineered", "evacuation", "evacuations", "evaluating", "evaluations", "evolution", "exaltation", "expedience", "expediences", "expediency", "experienced", "experiences", "infrastructures", "intelligent", "juniors", "languages", "leaning", "leavening", "limitings", "listing", "machined", "machinery", "machines", "manage", "managed", "manages", "media", "medial", "medians", "medias", "opening", "operating", "operation", "operational", "operatives", "operators", "percentage", "percentiles", "perceptible", "perceptive", "petitions", "platformed", "platforms", "position", "positional", "positioned", "positives", "positrons", "posting", "procession", "produce", "products", "profession", "progressing", "progressions", "progressive", "prompts", "pythons", "qualitative", "registrars", "remoter", "remotes", "remove", "researched", "researches", "salaried", "sciences", "seniors", "sensor", "shills", "sills", "skill", "skulls", "spills", "statistic", "statistical", "stills", "swills", "visions", "switches", "switched", "switcher", "choose", "chooses", "chosen", "chose"])

@@ -106,7 +106,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             topic.facets[0] if inherited_figures and topic else "openings" if u.any(
                 ("jobs", "demand", "openings", "positions", "hiring", "market")) else "salary")
         return Plan("decline", roles=roles[:2], reason="trend", facets=(facet,), confident=True)
-    if u.percentile and (u.score("salary") >= MIN_SCORE or topic and "salary" in topic.facets):
+    if u.percentile and (u.score("salary") >= MIN_SCORE or (topic and "salary" in topic.facets)):
         return Plan("decline", roles=roles[:2], reason="percentile", facets=("salary",),
                     detail={"percentile": u.percentile}, confident=True)
     if u.seniority_pay and roles and not u.numbers.amounts:
@@ -251,14 +251,19 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
     current = list(topic.roles) if topic and topic.roles else recent[:1]
     if explicit:
         roles = list(explicit)
+        # "is that more than mlops?": compare what was just discussed with the role named.
+        if len(roles) == 1 and u.comparative and (u.back_ref or u.followup) and current:
+            roles = [s for s in current if s != roles[0]][:1] + roles
         if u.scope_all and len(roles) == 1:
             others = [s for s in (*current, *recent) if s != roles[0]]
             if others:
                 roles.append(others[0])
         return tuple(roles)
     if u.other_ref:
+        # "The other one" is the other role of this conversation, or of a two-role base.
         base = current or ([my_role] if my_role else [])
-        candidates = [s for s in [*recent, *all_roles] if s not in base]
+        pool = [*recent, *all_roles] if len(all_roles) == 2 else recent
+        candidates = [s for s in pool if s not in base]
         return (candidates[0],) if base and candidates else ()
     if u.my_ref and my_role and not u.scope_all:
         return (my_role,)
@@ -268,6 +273,12 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
         if len(recent) >= 2:
             return tuple(recent[:2])
         return tuple(all_roles) if len(all_roles) <= 2 else ()
+    if current and u.comparative and len(current) == 1 and not u.my_ref:
+        others = [s for s in recent if s not in current]
+        if others:
+            return (current[0], others[0])
+        if len(all_roles) == 2:
+            return tuple(all_roles)
     if current:
         return tuple(current)
     if my_role and (u.back_ref or u.my_ref or u.self_role):

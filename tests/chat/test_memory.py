@@ -1,0 +1,83 @@
+"""Conversation memory (bounded, expiring, per user and channel) and the channel rate limiter."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.chat.memory import (
+    ChannelRateLimiter,
+    Conversation,
+    ConversationMemory,
+    Topic,
+    conversation_key,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_conversation_expires_after_ttl_of_silence() -> None:
+    clock = Clock()
+    memory = ConversationMemory(ttl=60, clock=clock)
+    key = conversation_key("u1", "c1", "g1")
+    memory.put(key, Conversation(topic=Topic("figures", ("mlops-engineer",), ("salary",))))
+    clock.now += 59
+    assert memory.get(key) is not None
+    memory.put(key, memory.get(key))  # talking again resets the clock
+    clock.now += 59
+    assert memory.get(key) is not None
+    clock.now += 61
+    assert memory.get(key) is None
+    assert len(memory) == 0
+
+
+def test_memory_is_per_user_channel_and_server() -> None:
+    memory = ConversationMemory(clock=Clock())
+    memory.put(conversation_key("u1", "c1", None), Conversation(my_salary=180000))
+    assert memory.get(conversation_key("u2", "c1", None)) is None
+    assert memory.get(conversation_key("u1", "c2", None)) is None
+    assert memory.get(conversation_key("u1", "c1", "other-guild")) is None
+    assert memory.get(conversation_key("u1", "c1", None)).my_salary == 180000
+
+
+def test_memory_is_bounded_least_recently_used_first() -> None:
+    memory = ConversationMemory(max_conversations=3, clock=Clock())
+    keys = [conversation_key(f"u{i}", "c", None) for i in range(4)]
+    for key in keys[:3]:
+        memory.put(key, Conversation())
+    memory.get(keys[0])
+    memory.put(keys[0], Conversation())  # u0 is now the most recent
+    memory.put(keys[3], Conversation())
+    assert len(memory) == 3
+    assert memory.get(keys[1]) is None
+    assert memory.get(keys[0]) is not None
+
+
+def test_recent_roles_are_ordered_and_bounded() -> None:
+    conv = Conversation().with_roles(["a", "b"]).with_roles(["c"]).with_roles(["a"])
+    assert conv.recent_roles[:3] == ("a", "c", "b")
+    many = Conversation().with_roles([str(i) for i in range(10)])
+    assert len(many.recent_roles) <= 4
+
+
+def test_rate_limiter_allows_a_burst_then_waits_for_the_window() -> None:
+    clock = Clock()
+    limiter = ChannelRateLimiter(limit=2, window=30, clock=clock)
+    assert limiter.allow("c1") and limiter.allow("c1")
+    assert not limiter.allow("c1")
+    assert limiter.allow("c2"), "channels are limited separately"
+    clock.now += 31
+    assert limiter.remaining("c1") == 2
+    assert limiter.allow("c1")
+
+
+def test_invalid_limits_are_refused() -> None:
+    with pytest.raises(ValueError):
+        ChannelRateLimiter(limit=0)
+    with pytest.raises(ValueError):
+        ConversationMemory(ttl=0)
