@@ -61,7 +61,7 @@ def _number(value: float) -> str:
 
 
 def money(value: float | None) -> Safe:
-    """$173K for 173000, $127.5K for 127500, $1.2M from a million up."""
+    """$150K for 150000, $127.5K for 127500, $1.2M from a million up."""
     if value is None:
         return Safe("")
     if value >= 1_000_000:
@@ -82,7 +82,7 @@ def pct(value: float | None, digits: int = 0) -> Safe:
 
 
 def count(value: float | None) -> Safe:
-    """26,159: thousands separated, as people read counts."""
+    """12,345: thousands separated, as people read counts."""
     if value is None:
         return Safe("")
     return Safe(_number(value))
