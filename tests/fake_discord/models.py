@@ -334,8 +334,11 @@ class FakeGuild:
         Roles: @everyone (ordinary member permissions), "Moderator" (Manage Guild, Manage
         Messages, Kick, Mention Everyone), and a managed "Bot" role for the bot (send, embed,
         attach, react; no admin, so tests see realistic permissions).
-        Members: the bot, ``alice`` (plain member), ``mod`` (Moderator) and ``otherbot``
-        (another bot account). Channels: a category and a text channel ``#general``.
+        Members: the bot, ``alice`` (plain member), ``mod`` (Moderator), ``otherbot``
+        (another bot account) and ``owner``, who owns the guild. The owner is a separate
+        person because owners bypass every permission check: ``mod`` gets Manage Guild only
+        through the Moderator role, so role-based checks are really exercised.
+        Channels: a category and a text channel ``#general``.
         """
         guild_id = snowflake()
         everyone = FakeRole(
@@ -366,6 +369,7 @@ class FakeGuild:
         alice = FakeMember(FakeUser(username="alice", global_name="Alice"))
         mod = FakeMember(FakeUser(username="mod", global_name="Mod"), roles=[moderator.id])
         otherbot = FakeMember(FakeUser(username="otherbot", bot=True), roles=[bot_role.id])
+        owner = FakeMember(FakeUser(username="owner", global_name="Owner"))
         me = FakeMember(bot_user, roles=[bot_role.id])
         category = FakeChannel(name="Text Channels", type=ChannelType.GUILD_CATEGORY, position=0)
         general = FakeChannel(
@@ -375,9 +379,9 @@ class FakeGuild:
             id=guild_id,
             name=name,
             roles=[everyone, moderator, bot_role],
-            members=[me, alice, mod, otherbot],
+            members=[me, alice, mod, otherbot, owner],
             channels=[category, general],
-            owner_id=mod.id,
+            owner_id=owner.id,
         )
 
     # -- lookups ------------------------------------------------------------------------------

@@ -391,6 +391,9 @@ class FakeDiscord:
     privileged_intents:
         Privileged intents enabled for the app in the (imaginary) developer portal;
         IDENTIFY asking for others is closed with 4014, like Discord. Default: all.
+    app_owner:
+        The application's owner (what ``Bot.is_owner`` checks); defaults to the guild's
+        owner. Assign ``server.app_owner`` before the bot logs in to change it.
     """
 
     def __init__(
@@ -407,12 +410,14 @@ class FakeDiscord:
         enforce_permissions: bool = True,
         privileged_intents: int = Intent.PRIVILEGED,
         heartbeat_interval_ms: int = 41250,
+        app_owner: FakeUser | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.bot_user = bot_user or FakeUser(username="careerbot", bot=True)
         self.application_id: int = self.bot_user.id
         self.guilds: list[FakeGuild] = [guild or FakeGuild.default(self.bot_user)]
+        self.app_owner: FakeUser | None = app_owner
         self.token = token
         self.validate = validate
         self.echo_own_messages = echo_own_messages
@@ -434,6 +439,8 @@ class FakeDiscord:
         self.presence: dict[str, Any] | None = None
         self.resume_count = 0
         self.identify_count = 0
+        self.gateway_connections: list[str] = []  # URL path of each websocket connection
+        self.last_replay: list[dict[str, Any]] = []  # frames re-sent on the latest RESUME
 
         self._commands: dict[int | None, list[dict[str, Any]]] = {}
         self._sync_payloads: dict[int | None, Any] = {}
@@ -549,6 +556,11 @@ class FakeDiscord:
     def otherbot(self) -> FakeMember:
         """Another bot account in the guild; discord.py's Bot ignores its messages."""
         return self.member("otherbot")
+
+    @property
+    def owner(self) -> FakeMember:
+        """The guild's owner (has every permission, whatever the roles say)."""
+        return self.member("owner")
 
     @property
     def bot_member(self) -> FakeMember:
@@ -832,7 +844,13 @@ class FakeDiscord:
 
     @property
     def intents(self) -> int:
+        """The intents the bot identified with (0 before it connects)."""
         return self._session.intents if self._session else 0
+
+    @property
+    def session_id(self) -> str | None:
+        """The gateway session id given in READY; a RESUME must quote it."""
+        return self._session.id if self._session else None
 
     async def wait_until_connected(self, timeout: float = 5.0) -> None:
         await self._wait_until(
@@ -875,6 +893,7 @@ class FakeDiscord:
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         self._sockets.add(ws)
+        self.gateway_connections.append(request.path)
         try:
             await self._ws_send(
                 ws,
@@ -970,9 +989,9 @@ class FakeDiscord:
         self._ws = ws
         last_seen = int(d.get("seq") or 0)
         async with self._send_lock:
-            for frame in session.history:
-                if frame["s"] > last_seen:
-                    await self._ws_send(ws, frame)
+            self.last_replay = [f for f in session.history if f["s"] > last_seen]
+            for frame in self.last_replay:
+                await self._ws_send(ws, frame)
         # d must be an object: discord.py writes data['__shard_id__'] into it (null crashes).
         await self.dispatch("RESUMED", {"_trace": ["fake-discord"]})
         self.resume_count += 1
@@ -1876,7 +1895,10 @@ class FakeDiscord:
         return u.to_dict()
 
     async def _get_app(self, rec: RecordedRequest) -> Any:
-        owner = self.guild.get_member(self.guild.owner_id or 0)
+        owner = self.app_owner
+        if owner is None:
+            owner_member = self.guild.get_member(self.guild.owner_id or 0)
+            owner = owner_member.user if owner_member else self.bot_user
         return {
             "id": str(self.application_id),
             "name": self.bot_user.username,
@@ -1888,7 +1910,7 @@ class FakeDiscord:
             "bot_require_code_grant": False,
             "verify_key": "0" * 64,
             "flags": 0,
-            "owner": (owner.user if owner else self.bot_user).to_dict(),
+            "owner": owner.to_dict(),
             "team": None,
             "bot": self.bot_user.to_dict(),
             "rpc_origins": [],
