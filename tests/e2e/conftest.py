@@ -4,7 +4,8 @@
 and unpatched at teardown. It validates every body the bot sends against Discord's OpenAPI
 spec and fails the test at teardown if any body was invalid, so every end-to-end test also
 checks payloads; mark a test ``@pytest.mark.allow_spec_violations`` when it sends invalid
-bodies on purpose.
+bodies on purpose. It also fails on errors inside the fake itself (``internal_errors``), so
+a harness bug is never mistaken for a bot bug.
 
 ``run_bot``: ``await run_bot(bot)`` logs ``bot`` in and waits for READY; the bot is closed
 at teardown (before the server stops) so no aiohttp session or task outlives the test.
@@ -39,6 +40,9 @@ async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDisc
             yield server
     finally:
         await server.stop()
+    assert not server.internal_errors, "bug in the fake server:\n" + "\n".join(
+        server.internal_errors
+    )
     if request.node.get_closest_marker("allow_spec_violations") is None:
         server.assert_no_spec_violations()
 

@@ -103,6 +103,7 @@ async def run_client(
     *,
     timeout: float = 5.0,
     guild_ready_timeout: float | None = 0.05,
+    skip_reidentify_delay: bool = True,
 ) -> asyncio.Task[None]:
     """Start ``client.start(token)`` in a task and return it once the client is ready.
 
@@ -110,6 +111,11 @@ async def run_client(
     firing ``on_ready`` (2 s by default, to collect guilds that stream in). The fake sends
     all guilds right after READY, so 50 ms is plenty and boots take well under a second.
     Pass None to keep the client's own setting.
+
+    ``skip_reidentify_delay``: discord.py's default ``Client.before_identify_hook`` sleeps
+    5 s before every IDENTIFY except the first (after an invalid session, op 9), which
+    would make such a test take 5 s. Unless the bot overrides the hook itself, it is
+    replaced on this client instance by one that does not wait.
 
     Raises the client's own exception if it stops before becoming ready (e.g. LoginFailure
     for a wrong token), or TimeoutError after ``timeout`` seconds. Must be called with
@@ -123,6 +129,10 @@ async def run_client(
         )
     if guild_ready_timeout is not None:
         client._connection.guild_ready_timeout = guild_ready_timeout
+    if skip_reidentify_delay and (
+        type(client).before_identify_hook is discord.Client.before_identify_hook
+    ):
+        client.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
     task = asyncio.create_task(client.start(token), name=f"fake-discord:{client!r}")
     ready = asyncio.create_task(_wait_ready(client), name="fake-discord:wait-ready")
     done, _ = await asyncio.wait(
@@ -140,6 +150,10 @@ async def run_client(
         raise RuntimeError("client.start() returned before the client became ready")
     await stop_client(client, task)
     raise TimeoutError(f"client not ready within {timeout}s")
+
+
+async def _identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
+    return None
 
 
 async def _wait_ready(client: discord.Client) -> None:

@@ -43,6 +43,7 @@ import math
 import re
 import secrets
 import time
+import traceback
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -95,6 +96,7 @@ INTERACTION_AUTOCOMPLETE = 4
 INTERACTION_MODAL_SUBMIT = 5
 
 _AUTO: Any = object()
+_warned_no_spec = False
 
 
 class Intent:
@@ -428,6 +430,7 @@ class FakeDiscord:
 
         self.requests: list[RecordedRequest] = []
         self.spec_violations: list[SpecViolation] = []
+        self.internal_errors: list[str] = []  # tracebacks of bugs in the fake itself
         self.injections: list[Injection] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self.interactions: dict[int, FakeInteraction] = {}
@@ -456,7 +459,6 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._routes: list[_Route] = []
-        self._warned_no_spec = False
         self._register_routes()
 
     # ---------------------------------------------------------------------------------------
@@ -654,11 +656,15 @@ class FakeDiscord:
         method: str | None = None,
         path_regex: str | None = None,
         *,
-        since: int | None = 0,
+        since: int | None = None,
         status: int | Iterable[int] | None = None,
     ) -> list[RecordedRequest]:
         """Recorded requests matching ``method`` and ``path_regex`` (``re.fullmatch`` on the
-        path without ``/api/v10``), optionally only those answered with ``status``."""
+        path without ``/api/v10``), optionally only those answered with ``status``.
+
+        Like :meth:`wait_for_requests`, looks only at requests made after the latest
+        simulated event unless ``since`` says otherwise (``since=0``: the whole history).
+        """
         start = self._mark if since is None else since
         rx = re.compile(path_regex) if path_regex else None
         statuses = {status} if isinstance(status, int) else set(status) if status else None
@@ -1066,8 +1072,12 @@ class FakeDiscord:
             lambda: "client did not RESUME after op 7",
         )
 
-    async def invalidate_session(self, *, timeout: float = 5.0) -> None:
-        """Send op 9 (session not resumable): discord.py must IDENTIFY afresh; waits for it."""
+    async def invalidate_session(self, *, timeout: float = 10.0) -> None:
+        """Send op 9 (session not resumable): discord.py must IDENTIFY afresh; waits for it.
+
+        discord.py sleeps 5 s before any IDENTIFY but the first (``before_identify_hook``);
+        :func:`~tests.fake_discord.harness.run_client` removes that delay by default.
+        """
         ws = self._ws
         if ws is None:
             raise RuntimeError("no gateway connection")
@@ -1810,6 +1820,14 @@ class FakeDiscord:
                 status, body = result if isinstance(result, tuple) else (200, result)
         except DiscordError as exc:
             status, body = exc.status, exc.body
+        except Exception as exc:
+            # A bug in the fake, not in the bot. Answer 400, not 500: discord.py retries 5xx
+            # for ~25 s, which would turn this into a slow, baffling timeout.
+            log.exception("fake_discord failed handling %s %s", method, path)
+            self.internal_errors.append(
+                f"{method} {path}: " + "".join(traceback.format_exception(exc)).strip()
+            )
+            status, body = 400, {"message": f"fake_discord bug: {exc!r}", "code": -1}
         rec.status, rec.response = status, body
         self.requests.append(rec)
         self._notify()
@@ -1836,8 +1854,9 @@ class FakeDiscord:
         if not self.validate:
             return
         if not _spec.spec_available():
-            if not self._warned_no_spec:
-                self._warned_no_spec = True
+            global _warned_no_spec
+            if not _warned_no_spec:  # once per process: every test's server would repeat it
+                _warned_no_spec = True
                 warnings.warn(
                     "FakeDiscord(validate=True) but the Discord OpenAPI spec was not found; "
                     "request bodies are not being validated",
