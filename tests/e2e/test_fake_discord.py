@@ -8,6 +8,7 @@ mentions, reconnects, rate limits, server errors and spec-valid payloads.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from typing import Any
@@ -20,7 +21,14 @@ from discord.ext import commands
 
 from tests.e2e.conftest import RunBot
 from tests.fake_discord import (
+    ChannelType,
+    FakeChannel,
     FakeDiscord,
+    FakeGuild,
+    FakeMember,
+    FakeRole,
+    FakeUser,
+    Perm,
     fast_retries,
     require_spec,
     run_client,
@@ -82,7 +90,8 @@ def make_bot(*, message_content: bool = True) -> tuple[commands.Bot, list[BaseEx
     @bot.event
     async def on_command_error(ctx: commands.Context[Any], error: Exception) -> None:
         errors.append(error)
-        await ctx.send("Sorry, that failed.")
+        with contextlib.suppress(discord.HTTPException):  # e.g. may not write here either
+            await ctx.send("Sorry, that failed.")
 
     return bot, errors
 
@@ -610,3 +619,37 @@ async def test_login_failures_surface_as_discord_errors(fake_discord: FakeDiscor
     with pytest.raises(discord.PrivilegedIntentsRequired):
         await run_client(bot, fake_discord)
     await bot.close()
+
+
+async def test_custom_guild_and_channel_permissions(
+    fake_discord: FakeDiscord, run_bot: RunBot
+) -> None:
+    guild_id = 4242
+    reader = FakeMember(FakeUser(username="reader"))
+    readonly = FakeChannel(
+        name="announcements",
+        permission_overwrites=[  # @everyone (id = guild id) may read but not write
+            {"id": str(guild_id), "type": 0, "allow": "0", "deny": str(int(Perm.SEND_MESSAGES))}
+        ],
+    )
+    fake_discord.guild = FakeGuild(
+        id=guild_id,
+        name="Custom",
+        roles=[FakeRole(name="Helper", permissions=int(Perm.MANAGE_MESSAGES))],
+        members=[reader],  # the bot's own member is added when it connects
+        channels=[FakeChannel(name="chat"), readonly],
+    )
+    assert readonly.type == ChannelType.GUILD_TEXT and readonly.guild_id == guild_id
+    bot, errors = make_bot()
+    await run_bot(bot)
+    assert {c.name for c in bot.get_guild(guild_id).channels} == {"chat", "announcements"}
+
+    await fake_discord.send_message(author=reader, content="!ping")  # default: first channel
+    [ok] = await fake_discord.wait_for_requests("POST", MESSAGES)
+    assert ok.path == f"/channels/{fake_discord.guild.channels[0].id}/messages"
+
+    await fake_discord.send_message(readonly.id, author=reader, content="!ping")
+    await fake_discord.wait_for_requests("POST", MESSAGES, count=2)  # reply + apology
+    [error] = errors
+    assert isinstance(original_error(error), discord.Forbidden)
+    assert original_error(error).code == 50013  # type: ignore[attr-defined]
