@@ -59,3 +59,7 @@ async def run_bot(fake_discord: FakeDiscord) -> AsyncIterator[RunBot]:
     yield start
     for bot, task in reversed(running):
         await stop_client(bot, task)
+
+
+# careerbot's own fixtures (the real bot on the fake server) live beside the harness's.
+from tests.e2e.careerbot_fixtures import careerbot  # noqa: E402, F401
