@@ -111,7 +111,3 @@ def reply_pages(reply: Reply) -> list[discord.Embed]:
         embeds.append(embed)
     return embeds
 
-
-def embed_size(embed: discord.Embed) -> int:
-    """Characters Discord counts toward the 6,000 limit."""
-    return len(embed)
