@@ -7,6 +7,11 @@ renderer cuts the output at those marks into a Reply. Marks are control characte
 section, and values are escaped for Discord (markdown and mentions) on the way in.
 ``StrictUndefined`` makes a missing field fail loudly in tests instead of printing
 "None", and a None value reaching output raises for the same reason.
+
+Filters that format figures return ``Safe`` text, which ``finalize`` passes through. A
+macro's output has already been escaped inside the macro, so templates pass it through
+with ``| safe`` (this environment's ``safe`` marks text as ``Safe``; it is never applied
+to raw values).
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ def _number(value: float) -> str:
 
 
 def money(value: float | None) -> Safe:
-    """$173K for 173000, $127.5K for 127500, $1.2M from a million up."""
+    """$150K for 150000, $127.5K for 127500, $1.2M from a million up."""
     if value is None:
         return Safe("")
     if value >= 1_000_000:
@@ -82,7 +87,7 @@ def pct(value: float | None, digits: int = 0) -> Safe:
 
 
 def count(value: float | None) -> Safe:
-    """26,159: thousands separated, as people read counts."""
+    """12,345: thousands separated, as people read counts."""
     if value is None:
         return Safe("")
     return Safe(_number(value))

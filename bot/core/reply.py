@@ -68,9 +68,8 @@ def render_text(reply: Reply) -> str:
     if reply.suggestions:
         parts.append("Try: " + " · ".join(f"`{s}`" for s in reply.suggestions))
     if reply.footer:
-        parts.append("\n".join(
-            line if line.startswith("-# ") else f"-# {line}" for line in reply.footer.splitlines() if line.strip()
-        ))
+        lines = [line for line in reply.footer.splitlines() if line.strip()]
+        parts.append("\n".join(line if line.startswith("-# ") else f"-# {line}" for line in lines))
     return "\n\n".join(parts)
 
 

@@ -138,7 +138,8 @@ def _copy_preserved(old_path: Path, db: sqlite_utils.Database) -> None:
         log.warning("previous database %s is unreadable (%s); overlays not carried over", old_path, exc)
         return
     try:
-        fts_shadow = {f"faq_fts{suffix}" for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")}
+        fts_shadow = {f"faq_fts{suffix}"
+                      for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")}
         for name, sql in rows:
             if name in BASE_TABLES or name in fts_shadow or name.startswith("sqlite_"):
                 continue

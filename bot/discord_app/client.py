@@ -1,0 +1,135 @@
+"""The bot client: intents, safe mentions, error handling, command logging, syncing.
+
+Errors are answered with a short friendly message (ephemeral for slash commands) and
+logged with their traceback; no traceback text ever reaches Discord. Mentions are off by
+default so no answer can ping @everyone, @here, a role or even the asker.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.advisor import Advisor
+from bot.core.render import render
+from bot.core.reply import Reply
+from bot.discord_app.adapter import request_from_context
+from bot.discord_app.embeds import reply_pages
+from bot.discord_app.paginator import PageView
+from bot.settings import Settings
+
+log = logging.getLogger("careerbot.discord")
+
+#: Per-user cooldown for answering commands: this many commands ...
+COOLDOWN_RATE = 5
+#: ... per this many seconds.
+COOLDOWN_SECONDS = 10.0
+
+EXTENSIONS = ("bot.discord_app.cogs.advice",)
+
+
+def intents() -> discord.Intents:
+    """Guild messages with content (for prefix commands and questions), DMs; no members."""
+    value = discord.Intents.none()
+    value.guilds = True
+    value.guild_messages = True
+    value.dm_messages = True
+    value.message_content = True
+    return value
+
+
+class CareerBot(commands.Bot):
+    """commands.Bot carrying the advisor, with careerbot's defaults."""
+
+    def __init__(self, advisor: Advisor, settings: Settings, **kwargs: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.prefix),
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            case_insensitive=True,
+            strip_after_prefix=True,
+            **kwargs,
+        )
+        self.advisor = advisor
+        self.settings = settings
+        self.tree.on_error = self.on_app_command_error
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+
+    # -- sending -----------------------------------------------------------------------
+
+    async def send_reply(self, ctx: commands.Context, reply: Reply, *,
+                         ephemeral: bool = False) -> None:
+        """Send a core Reply: one embed, or pages with buttons for the asker."""
+        pages = reply_pages(reply)
+        kwargs: dict = {"embed": pages[0]}
+        if len(pages) > 1:
+            kwargs["view"] = PageView(pages, owner_id=ctx.author.id)
+        if ctx.interaction is not None:
+            kwargs["ephemeral"] = ephemeral
+        await ctx.reply(**kwargs)
+
+    # -- logging and errors ------------------------------------------------------------
+
+    async def on_command(self, ctx: commands.Context) -> None:
+        ctx.started_at = time.perf_counter()  # type: ignore[attr-defined]
+
+    async def on_command_completion(self, ctx: commands.Context) -> None:
+        started = getattr(ctx, "started_at", None)
+        latency = (time.perf_counter() - started) * 1000 if started else -1.0
+        log.info(
+            "command=%s guild=%s kind=%s latency_ms=%.2f",
+            ctx.command.qualified_name if ctx.command else "?",
+            ctx.guild.id if ctx.guild else "dm",
+            "slash" if ctx.interaction else "prefix",
+            latency,
+        )
+
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        """Every command error becomes a friendly answer; unexpected ones are logged in full."""
+        if isinstance(error, commands.CommandNotFound):
+            return  # someone else's bot, or a typo of ours: the core answers "!help" requests
+        original = getattr(error, "original", error)
+        if isinstance(error, commands.CommandOnCooldown):
+            reply = render("cooldown.j2", retry_after=error.retry_after)
+        elif isinstance(error, commands.UserInputError):
+            # discord.py could not split the arguments; the core explains usage itself.
+            text = ctx.message.content if ctx.interaction is None else ""
+            reply = self.advisor.handle(request_from_context(ctx, text)) if text else render(
+                "internal_error.j2", prefix=self.settings.prefix)
+        elif isinstance(error, commands.CheckFailure):
+            reply = render("not_allowed.j2", prefix=self.settings.prefix)
+        else:
+            log.error("command %s failed", ctx.command, exc_info=original)
+            reply = render("internal_error.j2", prefix=self.settings.prefix)
+        try:
+            await self.send_reply(ctx, reply, ephemeral=True)
+        except discord.HTTPException:
+            log.exception("could not send the error reply")
+
+    async def on_app_command_error(self, interaction: discord.Interaction,
+                                   error: app_commands.AppCommandError) -> None:
+        """Errors of pure app commands (hybrid ones go through on_command_error)."""
+        log.error("app command failed", exc_info=getattr(error, "original", error))
+        text = render("internal_error.j2", prefix=self.settings.prefix)
+        embed = reply_pages(text)[0]
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+

@@ -1,0 +1,1 @@
+"""Extensions loaded by the bot, one area each (python-discord/bot style)."""

@@ -1,0 +1,140 @@
+"""The advice commands as hybrid commands: ``!compare mlops pm`` and ``/compare``.
+
+Each command is a few lines: a prefix invocation hands the whole message to the core
+(which parses quotes, "vs", commas and multi-word names itself), a slash invocation hands
+over the already separated options. Names, descriptions and parameter help come from the
+core registry, so the terminal and Discord cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.commands import find_command
+from bot.core.reply import Reply
+from bot.discord_app.adapter import request_from_context
+from bot.discord_app.client import COOLDOWN_RATE, COOLDOWN_SECONDS, CareerBot
+
+MAX_CHOICES = 25
+
+
+def _spec(name: str):
+    spec = find_command(name)
+    assert spec is not None, name
+    return spec
+
+
+def _describe(name: str) -> dict[str, str]:
+    return {p.name: p.description for p in _spec(name).params}
+
+
+def _cooldown():
+    return commands.cooldown(COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user)
+
+
+class Advice(commands.Cog):
+    """Compare roles, profiles, salaries, skills, paths, weeks and switching."""
+
+    def __init__(self, bot: CareerBot) -> None:
+        self.bot = bot
+
+    async def answer(self, ctx: commands.Context, name: str, *roles: str | None) -> None:
+        """Ask the core and send its reply; the core never raises for user input."""
+        if ctx.interaction is None:
+            reply = self.bot.advisor.handle(request_from_context(ctx, ctx.message.content))
+        else:
+            guild_id = str(ctx.guild.id) if ctx.guild else None
+            reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id,
+                                         prefix=self.bot.settings.prefix)
+        await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply))
+
+    async def role_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for role options: best matches from this server's knowledge."""
+        guild_id = str(interaction.guild_id) if interaction.guild_id else None
+        choices = self.bot.advisor.autocomplete(current or "", guild_id, limit=MAX_CHOICES)
+        return [app_commands.Choice(name=name[:100], value=value[:100]) for name, value in choices]
+
+    @commands.hybrid_command(name="compare", aliases=list(_spec("compare").aliases),
+                             description=_spec("compare").summary)
+    @app_commands.describe(**_describe("compare"))
+    @_cooldown()
+    async def compare(self, ctx: commands.Context, role_a: str, role_b: str) -> None:
+        await self.answer(ctx, "compare", role_a, role_b)
+
+    @commands.hybrid_command(name="role", aliases=list(_spec("role").aliases),
+                             description=_spec("role").summary)
+    @app_commands.describe(**_describe("role"))
+    @_cooldown()
+    async def role(self, ctx: commands.Context, role: str) -> None:
+        await self.answer(ctx, "role", role)
+
+    @commands.hybrid_command(name="salary", aliases=list(_spec("salary").aliases),
+                             description=_spec("salary").summary)
+    @app_commands.describe(**_describe("salary"))
+    @_cooldown()
+    async def salary(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
+        await self.answer(ctx, "salary", role, role_b)
+
+    @commands.hybrid_command(name="skills", aliases=list(_spec("skills").aliases),
+                             description=_spec("skills").summary)
+    @app_commands.describe(**_describe("skills"))
+    @_cooldown()
+    async def skills(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
+        await self.answer(ctx, "skills", role, role_b)
+
+    @commands.hybrid_command(name="path", aliases=list(_spec("path").aliases),
+                             description=_spec("path").summary)
+    @app_commands.describe(**_describe("path"))
+    @_cooldown()
+    async def path(self, ctx: commands.Context, role: str) -> None:
+        await self.answer(ctx, "path", role)
+
+    @commands.hybrid_command(name="week", aliases=list(_spec("week").aliases),
+                             description=_spec("week").summary)
+    @app_commands.describe(**_describe("week"))
+    @_cooldown()
+    async def week(self, ctx: commands.Context, role: str) -> None:
+        await self.answer(ctx, "week", role)
+
+    @commands.hybrid_command(name="switch", aliases=list(_spec("switch").aliases),
+                             description=_spec("switch").summary)
+    @app_commands.describe(**_describe("switch"))
+    @_cooldown()
+    async def switch(self, ctx: commands.Context, from_role: str, to_role: str) -> None:
+        await self.answer(ctx, "switch", from_role, to_role)
+
+    @commands.hybrid_command(name="roles", aliases=list(_spec("roles").aliases),
+                             description=_spec("roles").summary)
+    @_cooldown()
+    async def roles(self, ctx: commands.Context) -> None:
+        await self.answer(ctx, "roles")
+
+    @commands.hybrid_command(name="help", aliases=list(_spec("help").aliases),
+                             description=_spec("help").summary)
+    @app_commands.describe(command="A command to explain, e.g. compare")
+    @_cooldown()
+    async def help(self, ctx: commands.Context, command: str | None = None) -> None:
+        await self.answer(ctx, "help", command)
+
+    # Role autocomplete for every role option.
+    compare.autocomplete("role_a")(role_choices)
+    compare.autocomplete("role_b")(role_choices)
+    role.autocomplete("role")(role_choices)
+    salary.autocomplete("role")(role_choices)
+    salary.autocomplete("role_b")(role_choices)
+    skills.autocomplete("role")(role_choices)
+    skills.autocomplete("role_b")(role_choices)
+    path.autocomplete("role")(role_choices)
+    week.autocomplete("role")(role_choices)
+    switch.autocomplete("from_role")(role_choices)
+    switch.autocomplete("to_role")(role_choices)
+
+
+def _is_private(reply: Reply) -> bool:
+    """Errors go only to the asker on slash commands; answers are for the channel."""
+    return reply.kind == "error"
+
+
+async def setup(bot: CareerBot) -> None:
+    await bot.add_cog(Advice(bot))

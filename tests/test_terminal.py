@@ -1,0 +1,113 @@
+"""The terminal front end, as scripts and people use it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.core.advisor import Advisor
+from bot.terminal import MAX_LINE_CHARS, chat, chat_jsonl
+from tests.conftest import KNOWLEDGE_DIR, REPO_ROOT, role_file
+
+
+def run_jsonl(advisor: Advisor, lines: list[str]) -> list[dict]:
+    out = io.StringIO()
+    chat_jsonl(advisor, "!", inp=[line + "\n" for line in lines], out=out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_jsonl_one_reply_per_line_in_order(advisor: Advisor) -> None:
+    lines = [
+        json.dumps({"user": "u1", "channel": "c1", "text": "!salary mlops"}),
+        json.dumps({"user": "u2", "channel": "c1", "text": "!salary pm", "guild": "42"}),
+        json.dumps({"user": "u3", "channel": "c2", "text": "!roles"}),
+    ]
+    replies = run_jsonl(advisor, lines)
+    assert len(replies) == 3
+    assert all(set(r) == {"reply"} for r in replies)
+    assert "Salary: MLOps Engineer" in replies[0]["reply"]
+    assert "Salary: AI Product Manager" in replies[1]["reply"]
+    assert "Roles I know" in replies[2]["reply"]
+
+
+def test_jsonl_bad_lines_get_replies(advisor: Advisor) -> None:
+    lines = [
+        "",
+        "not json",
+        "[1, 2]",
+        json.dumps({"user": "u"}),
+        json.dumps({"text": 5}),
+        json.dumps({"text": "!roles", "user": {"nested": True}}),
+        json.dumps({"text": "x" * (MAX_LINE_CHARS + 10)}),
+        json.dumps({"text": "!compare mlops pm"}),
+    ]
+    replies = run_jsonl(advisor, lines)
+    assert len(replies) == len(lines)
+    assert "The line was empty" in replies[0]["reply"]
+    assert "not valid JSON" in replies[1]["reply"]
+    assert "must be a JSON object" in replies[2]["reply"]
+    assert '"text" field' in replies[3]["reply"]
+    assert '"text" field' in replies[4]["reply"]
+    assert "must be strings or numbers" in replies[5]["reply"]
+    assert "longer than" in replies[6]["reply"]
+    assert "MLOps Engineer vs AI Product Manager" in replies[7]["reply"]
+
+
+def test_jsonl_through_the_real_command(tmp_path: Path) -> None:
+    env = {**os.environ, "CAREERBOT_DB": str(tmp_path / "kb.db"),
+           "CAREERBOT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR), "CAREERBOT_LOG_LEVEL": "WARNING"}
+    stdin = "\n".join([json.dumps({"user": "a", "channel": "b", "text": "!compare mlops pm"}),
+                       "{broken", json.dumps({"user": "a", "channel": "b", "text": "!week pm"})])
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--jsonl"], input=stdin + "\n",
+                            env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line)["reply"] for line in result.stdout.splitlines()]
+    assert len(replies) == 3
+    positions = role_file("ai-product-manager")["stats"][0]["open_positions"]
+    assert str(positions) in replies[0]
+    assert "not valid JSON" in replies[1]
+    assert "A week as an AI Product Manager" in replies[2]
+
+
+def test_ask_command_prints_the_reply(tmp_path: Path) -> None:
+    env = {**os.environ, "CAREERBOT_DB": str(tmp_path / "kb.db"),
+           "CAREERBOT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR), "CAREERBOT_LOG_LEVEL": "WARNING"}
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "!compare mlops pm"], env=env,
+                            capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "MLOps Engineer vs AI Product Manager" in result.stdout
+    assert (tmp_path / "kb.db").exists()  # built on first use, no set-up step
+
+
+def test_broken_knowledge_and_no_database_is_one_clear_line(tmp_path: Path, kb_dir: Path) -> None:
+    (kb_dir / "sources.yaml").write_text("sources: [unclosed")
+    env = {**os.environ, "CAREERBOT_DB": str(tmp_path / "kb.db"),
+           "CAREERBOT_KNOWLEDGE_DIR": str(kb_dir)}
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "!roles"], env=env,
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "knowledge files have errors" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_interactive_chat_loop(advisor: Advisor) -> None:
+    out = io.StringIO()
+    chat(advisor, "!", inp=io.StringIO("!roles\n\n!week mlops\nquit\n!roles\n"), out=out)
+    text = out.getvalue()
+    assert text.count("Roles I know") == 1
+    assert "A week as an MLOps Engineer" in text
+
+
+def test_internal_failure_is_a_friendly_reply(advisor: Advisor, monkeypatch) -> None:
+    def boom(*args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(advisor, "handle", lambda request: boom())
+    replies = run_jsonl(advisor, [json.dumps({"text": "!week mlops"})])
+    assert "Something went wrong on my side" in replies[0]["reply"]
+    assert "secret internals" not in replies[0]["reply"]
+    assert "Traceback" not in replies[0]["reply"]
