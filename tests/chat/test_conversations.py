@@ -32,7 +32,8 @@ def pct(value: float) -> str:
 def test_a_follow_up_keeps_the_role(chat: Advisor) -> None:
     say = sayer(chat)
     first = render_text(say("how much do mlops engineers make?"))
-    assert first.startswith(f"**MLOps Engineer** median salary: **{k(MLOPS['stats'][0]['salary']['median'])}**")
+    median = k(MLOPS["stats"][0]["salary"]["median"])
+    assert first.startswith(f"**MLOps Engineer** median salary: **{median}**")
     assert pct(MLOPS["stats"][0]["remote_pct"]) in render_text(say("and remote?"))
 
 

@@ -341,8 +341,9 @@ def _scan_metric(u: Understanding) -> None:
         break
     if u.metric == "avg" and u.has("mean"):
         u.metric = "mean"
-    if u.metric in ("p75", "p25", "median", "mean") or u.percentile or (u.metric == "avg" and not any(v >= 2 for k, v in u.scores.items()
-                                       if k not in ("salary", "overview"))):
+    other_facet = any(v >= 2 for k, v in u.scores.items() if k not in ("salary", "overview"))
+    if u.metric in ("p75", "p25", "median", "mean") or u.percentile or (
+            u.metric == "avg" and not other_facet):
         u.scores["salary"] = u.scores.get("salary", 0) + 2
     if u.metric == "gap" and not u.any(("salary", "pay", "pays", "paid", "earn", "salaries",
                                         "comp", "money", "median")):
@@ -546,7 +547,6 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
     if u.has("tc") and u.score("salary") == 0 and "total_comp" in u.not_held:
         u.not_held.remove("total_comp")
     # Places: a salary or count broken down by place is not held; metros are.
-    tokens = u.tokens
     padded = f" {u.text} "
     for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},
                         key=len, reverse=True):

@@ -45,7 +45,7 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "newcomers": 3, "grad": 3, "grads": 3, "new grad": 4, "graduate": 3,
         "graduates": 3, "fresher": 3, "freshers": 3, "intern": 2, "interns": 2,
         "junior friendly": 6, "entrylevel": 5, "seniors": 3, "veterans": 2, "how senior": 5,
-        "mostly senior": 5, "mostly for experienced": 5, "juniors": 4, "jr": 3, "sr": 2,
+        "mostly senior": 5, "mostly for experienced": 5, "jr": 3, "sr": 2,
     },
     "skills": {
         "skill": 4, "skills": 4, "stack": 3, "tech stack": 5, "tools": 3, "tool": 2,
@@ -403,4 +403,21 @@ TYPO_TARGETS = frozenset({
 #: Real English words one edit away from a keyword, role or skill word: never "corrected".
 #: (Found by checking a system word list against the keywords; kept here so the bot
 #: needs no word list at run time.)
-COMMON_WORDS = frozenset(["analyses", "analysis", "analytic", "analytical", "applies", "architects", "artificially", "averaged", "averages", "azures", "bathing", "bitching", "blanching", "blotching", "botching", "branching", "careen", "careers", "carver", "cashing", "catching", "catchings", "coaching", "commendation", "commuter", "commuters", "compacter", "compensating", "compensations", "completer", "compute", "computed", "computers", "computes", "condensation", "deployments", "designed", "designers", "developed", "dicker", "docked", "docket", "engendering", "engenders", "engineered", "evacuation", "evacuations", "evaluating", "evaluations", "evolution", "exaltation", "expedience", "expediences", "expediency", "experienced", "experiences", "infrastructures", "intelligent", "juniors", "languages", "leaning", "leavening", "limitings", "listing", "machined", "machinery", "machines", "manage", "managed", "manages", "media", "medial", "medians", "medias", "opening", "operating", "operation", "operational", "operatives", "operators", "percentage", "percentiles", "perceptible", "perceptive", "petitions", "platformed", "platforms", "position", "positional", "positioned", "positives", "positrons", "posting", "procession", "produce", "products", "profession", "progressing", "progressions", "progressive", "prompts", "pythons", "qualitative", "registrars", "remoter", "remotes", "remove", "researched", "researches", "salaried", "sciences", "seniors", "sensor", "shills", "sills", "skill", "skulls", "spills", "statistic", "statistical", "stills", "swills", "visions", "switches", "switched", "switcher", "choose", "chooses", "chosen", "chose"])
+_COMMON_WORDS_TEXT = """
+analyses analysis analytic analytical applies architects artificially averaged averages
+azures bathing bitching blanching blotching botching branching careen careers carver
+cashing catching catchings coaching commendation commuter commuters compacter
+compensating compensations completer compute computed computers computes condensation
+deployments designed designers developed dicker docked docket engendering engenders
+engineered evacuation evacuations evaluating evaluations evolution exaltation expedience
+expediences expediency experienced experiences infrastructures intelligent juniors
+languages leaning leavening limitings listing machined machinery machines manage managed
+manages media medial medians medias opening operating operation operational operatives
+operators percentage percentiles perceptible perceptive petitions platformed platforms
+position positional positioned positives positrons posting procession produce products
+profession progressing progressions progressive prompts pythons qualitative registrars
+remoter remotes remove researched researches salaried sciences seniors sensor shills
+sills skill skulls spills statistic statistical stills swills visions switches switched
+switcher choose chooses chosen chose
+"""
+COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())

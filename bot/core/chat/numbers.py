@@ -27,7 +27,8 @@ _PERCENTILE = re.compile(
     r"(\d{1,2})(?:st|nd|rd|th)\b|(top|bottom|upper|lower)\s+(\d{1,2})\s?(?:%|percent))",
 )
 _PERCENTILE_WORD = re.compile(r"\b(\d{1,2})\s*(?:percentile|%ile)")
-_ORDINAL = re.compile(r"(?:#\s?|\bnumber\s|\bno\.?\s|\bnum\s|\brank\s)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b")
+_ORDINAL = re.compile(
+    r"(?:#\s?|\bnumber\s|\bno\.?\s|\bnum\s|\brank\s)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b")
 _TOP_N = re.compile(r"\b(?:top|first|best)\s+(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b)")
@@ -66,7 +67,7 @@ def _amount(number: str, unit: str | None, dollar: bool, before: str) -> int | N
             return None
     if value < 10_000 or value > 100_000_000:
         return None
-    return int(round(value))
+    return round(value)
 
 
 def parse_numbers(text: str, salary_context: bool) -> Numbers:

@@ -201,7 +201,7 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         if u.role_slugs:
             return "overview", ()
         return None, ()
-    top, top_score = ranked[0]
+    top = ranked[0][0]
     figure = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3]
     if u.numbers.ordinal is not None and top == "skills":
         return "skills", ()

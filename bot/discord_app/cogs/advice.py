@@ -46,7 +46,10 @@ class Advice(commands.Cog):
         else:
             guild_id = str(ctx.guild.id) if ctx.guild else None
             reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id,
-                                         prefix=self.bot.settings.prefix)
+                                         prefix=self.bot.settings.prefix,
+                                         user_id=str(ctx.author.id),
+                                         channel_id=str(ctx.channel.id) if ctx.channel else "dm",
+                                         is_dm=ctx.guild is None)
         await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply))
 
     async def role_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -103,6 +106,14 @@ class Advice(commands.Cog):
     @_cooldown()
     async def switch(self, ctx: commands.Context, from_role: str, to_role: str) -> None:
         await self.answer(ctx, "switch", from_role, to_role)
+
+    @commands.hybrid_command(name="ask", aliases=list(_spec("ask").aliases),
+                             description=_spec("ask").summary)
+    @app_commands.describe(**_describe("ask"))
+    @_cooldown()
+    async def ask(self, ctx: commands.Context, *, question: str) -> None:
+        """A question in plain words; the core's chat engine answers (with follow-ups)."""
+        await self.answer(ctx, "ask", question)
 
     @commands.hybrid_command(name="roles", aliases=list(_spec("roles").aliases),
                              description=_spec("roles").summary)
