@@ -282,9 +282,11 @@ def skills(c: Ctx) -> Built:
         reply = c.render("skill_nth.j2", r=role, index=index, skill=items[index - 1])
         return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
                                   list_items=role.skills, list_role=role.slug))
-    mode = "top" if u.any(("top skill", "#", "most important", "number one", "main skill",
-                           "biggest skill", "1 skill", "most wanted", "most in demand",
-                           "most needed", "key skill")) and not u.numbers.top_n else "list"
+    singular = u.has("skill") and not u.any(("skills", "top 8", "top eight", "list"))
+    mode = "top" if (u.any(("top skill", "#", "most important", "number one", "main skill",
+                            "biggest skill", "1 skill", "most wanted", "most in demand",
+                            "most needed", "key skill", "most common", "most popular",
+                            "most requested")) or singular) and not u.numbers.top_n else "list"
     reply = c.render("skills.j2", r=role, mode=mode, tools=tools_asked, pair=asks_pair,
                      top_n=u.numbers.top_n)
     return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
@@ -417,9 +419,10 @@ def getting_in(c: Ctx) -> Built:
     entry_rows = [(r, pick_snapshot(r)) for r in scope]
     entry_rows = [(r, s) for r, s in entry_rows if s is not None and s.experience.entry is not None]
     how_long = u.any(("how long", "how many months", "how many years", "how fast", "how quickly"))
+    newcomer = background == "newcomer" or level_asked(u) == "entry" or u.any(
+        ("no experience", "zero experience", "without experience"))
     reply = c.render("getting_in.j2", roles=list(named), routes=routes, background=background,
-                     background_text=text, entry_rows=entry_rows if background == "newcomer" or
-                     u.any(("no experience", "junior", "new grad", "beginner", "entry")) else [],
+                     background_text=text, entry_rows=entry_rows if newcomer else [],
                      all_roles=c.knowledge.role_list(), how_long=how_long,
                      experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,
                      uses=uses_for(entry_rows, False))

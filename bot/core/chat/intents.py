@@ -21,11 +21,14 @@ from bot.core.chat.numbers import Numbers, parse_numbers
 from bot.core.names import alias_key
 
 _INJECTION = re.compile("|".join(lexicon.INJECTION_PATTERNS))
+_ASKING = re.compile(
+    r"(?:^|\b)(?:how|what|whats|which|where|why|when|who|can i|could i|should i|do i|does|"
+    r"is it|is there|are there|will i|would i|am i|any tips|tell me|explain)\b")
 _FOLLOWUP_START = ("and", "or", "also", "what about", "how about", "same for", "same",
                    "then", "ok and", "okay and", "for", "now", "but", "so", "compared",
                    "vs", "versus", "plus", "what of", "and what about", "and for")
 _SELF_TRIGGERS = (("i", "am"), ("im",), ("i", "work", "as"), ("i", "m"), ("currently",),
-                  ("my", "role", "is"), ("my", "job", "is"), ("i", "do"))
+                  ("my", "role", "is"), ("my", "job", "is"))
 _BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), ("ex",),
                         ("i", "was"), ("used", "to", "be"), ("from",), ("as",))
 _PHRASE_STOP = frozenset({
@@ -109,6 +112,10 @@ class Understanding:
     #: The message is about careers at all (a role, a skill, a career word).
     domain: bool = False
     catalog: Catalog | None = field(default=None, repr=False)
+    #: "from X to Y", "X -> Y": the roles came with a direction.
+    directional: bool = False
+    #: A question, by its mark or its words (people often skip the "?").
+    asking: bool = False
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -162,11 +169,16 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_self(u, catalog)
     _scan_unknown_roles(u, catalog, consumed)
     _scan_switch(u)
+    if u.steps and any(m.step for m in u.roles) and not u.self_step:
+        u.scores["path"] = u.scores.get("path", 0) + 4
+    if u.directional and u.from_role and u.to_role and u.from_role != u.to_role:
+        u.scores["switch"] = u.scores.get("switch", 0) + 3
     _scan_skills(u, catalog)
     _scan_not_held(u, catalog)
     _scan_choice(u)
     _scan_social(u)
     u.injection = bool(_INJECTION.search(cleaned.text))
+    u.asking = cleaned.is_question or bool(_ASKING.search(u.text))
     return u
 
 
@@ -469,6 +481,7 @@ def _scan_switch(u: Understanding) -> None:
         elif any(w in before[-2:] for w in ("to", "into", "become", "becoming", "towards")) \
                 and u.to_role is None and m.slug != u.from_role:
             u.to_role = m.slug
+            u.directional = True
     if len(slugs) >= 2:
         if u.from_role is None and u.to_role is None:
             u.from_role, u.to_role = slugs[0], slugs[1]
@@ -532,7 +545,9 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
     u.asks_need = u.any(("do i need", "do you need", "need to know", "is it needed", "needed",
                          "required", "require", "requires", "do they need", "does it need",
                          "need", "necessary", "must know", "have to know", "should i learn",
-                         "use", "uses", "using", "write", "know", "important", "matter"))
+                         "use", "uses", "using", "write", "know", "important", "matter",
+                         "enough", "useful", "worth learning", "good to know", "help", "helps",
+                         "relevant", "matters", "essential", "must have", "need it"))
     if (u.skills or u.tech) and u.asks_need:
         u.scores["skills"] = u.scores.get("skills", 0) + 4
 

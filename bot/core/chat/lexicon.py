@@ -22,6 +22,8 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "avg": 1, "mean": 2, "rich": 2, "well paid": 4, "get paid": 4, "k a year": 4,
         "per year": 3, "a year": 1, "base": 1, "bank": 1, "six figures": 4, "worth": 1,
         "sample size": 3, "sample": 2, "based on": 1, "how many salaries": 5, "package": 2,
+        "going rate": 5, "market rate": 5, "rate": 1, "pay gap": 5, "salary gap": 5,
+        "figures": 1, "six figures": 4, "payscale": 4, "pay scale": 4,
     },
     "openings": {
         "openings": 4, "opening": 3, "positions": 3, "position": 2, "open positions": 5,
@@ -55,6 +57,8 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "overlapping": 3, "shared": 2, "in common": 3, "unique": 3, "transfer": 2,
         "transferable": 3, "carry over": 3, "carries over": 3, "on that list": 2,
         "the list": 1, "use": 1, "doesnt": 0, "top 8": 4, "top eight": 4,
+        "should i learn": 5, "to learn": 3, "need to learn": 4, "what to learn": 5,
+        "learn for": 3, "study": 2,
     },
     "path": {
         "path": 3, "career path": 6, "career": 2, "progression": 5, "ladder": 5,
@@ -62,13 +66,15 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "whats next": 5, "after": 2, "comes after": 5, "grow": 2, "grow into": 5,
         "growth": 1, "trajectory": 5, "leads": 2, "lead to": 4, "leads to": 5,
         "ceiling": 5, "long term": 4, "end up": 4, "top of the ladder": 6, "move up": 4,
-        "where does it lead": 6, "where can": 2, "senior to": 2,
+        "where does it lead": 6, "where can": 2, "senior to": 2, "lead": 2, "lead into": 4,
+        "above": 2, "beyond": 2, "step up": 4, "next level": 4, "move up": 4, "climb": 3,
     },
     "switch": {
         "switch": 5, "switching": 5, "transition": 5, "transitioning": 5, "move": 2,
         "moving": 2, "pivot": 5, "pivoting": 5, "change": 2, "changing": 2,
         "move into": 4, "go from": 4, "going from": 4, "jump": 2, "transfer": 1,
-        "carries over": 2, "carry over": 2, "retrain": 4,
+        "carries over": 2, "carry over": 2, "retrain": 4, "how hard": 2, "hard": 1,
+        "feasible": 2, "difficult": 2, "doable": 2, "realistic": 2,
     },
     "week": {
         "week": 4, "weekly": 3, "all week": 5, "day to day": 6, "daily": 4, "day": 2,
@@ -91,13 +97,15 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "where": 2, "city": 5, "cities": 5, "metro": 5, "metros": 5, "location": 4,
         "locations": 4, "hubs": 5, "hub": 5, "region": 3, "live in": 4, "relocate": 4,
         "based": 1, "area": 1, "geographic": 4, "where are": 3, "where do": 2,
-        "get hired": 2, "places": 3, "place": 1,
+        "get hired": 2, "places": 3, "place": 1, "best place": 5, "best city": 6,
+        "good place": 4, "where should i live": 6, "move to": 2,
     },
     "postings": {
         "red flag": 7, "red flags": 7, "warning signs": 7, "warning sign": 7,
         "green flag": 7, "green flags": 7, "look for": 3, "watch for": 4, "watch out": 4,
         "avoid": 3, "good posting": 7, "job ad": 3, "job ads": 3, "jd": 3, "jds": 3,
-        "job description": 3, "job descriptions": 3, "spot": 2, "flags": 3,
+        "job description": 3, "job descriptions": 3, "spot": 2, "flags": 3, "legit": 5,
+        "scam": 5, "scams": 5, "sketchy": 5, "shady": 5, "tell if": 2, "fake": 3,
     },
     "market": {
         "market": 3, "outlook": 5, "growing": 4, "growing field": 6, "future": 2,
@@ -203,7 +211,7 @@ PLACES = frozenset({
     "the us", "in us", "the states",
 })
 #: Short place words that are also ordinary words; a place only after "in"/"from".
-AMBIGUOUS_PLACES = frozenset({"la", "ca", "ny", "dc", "sf", "eu", "washington",
+AMBIGUOUS_PLACES = frozenset({"la", "ca", "ny", "dc", "eu", "washington",
                               "america", "india"})
 
 COMPANIES = frozenset({

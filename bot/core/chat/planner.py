@@ -130,7 +130,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         if role:
             return Plan("salary_check", roles=(role,), metric=u.metric,
                         detail={"amount": my_salary, "self": True}, confident=False)
-    statement = (u.self_role or u.background) and not u.cleaned.is_question and top_score < 4 \
+    statement = (u.self_role or u.background) and not u.asking and top_score < 4 \
         and not u.list_roles
     if statement and not u.injection:
         return Plan("profile", roles=(u.self_role,) if u.self_role else (),
@@ -154,6 +154,8 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             roles = all_roles
         elif intent == "figures" and (u.comparative or u.scope_all):
             intent = "rank"
+            roles = all_roles
+        elif intent == "figures" and u.metric == "gap" and len(all_roles) == 2:
             roles = all_roles
         elif intent in ("choose", "compare"):
             roles = all_roles if len(all_roles) == 2 or u.criterion else ()
@@ -195,7 +197,7 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         if topic is not None and (u.followup or u.back_ref or u.other_ref or u.role_slugs
                                   or u.scope_all or u.my_ref):
             return topic.intent, topic.facets
-        if background and (len(u.role_slugs) >= 2 or u.any(
+        if background and (len(u.role_slugs) >= 2 or (u.role_slugs and u.asking) or u.any(
                 ("which", "shorter", "path", "easier", "best", "should", "or"))):
             return "getting_in", ()
         if u.role_slugs:
