@@ -251,7 +251,7 @@ def skills(c: Ctx) -> Built:
     roles = [r for r in c.roles if r.skills or r.tools]
     if not roles:
         return decline(c, reason="missing", facets=("skills",), detail={})
-    ordinal = u.numbers.ordinal
+    ordinal = u.numbers.ordinal if u.numbers.ordinal is not None else c.plan.detail.get("ordinal")
     asks_pair = len(c.roles) >= 2 or u.scope_all
     if len(c.roles) >= 2:
         a, b = c.roles[0], c.roles[1]
@@ -280,8 +280,8 @@ def skills(c: Ctx) -> Built:
             return decline(c, reason="list_position", detail={"size": len(items), "ordinal": ordinal,
                                                               "list": "top skills", "name": role.name})
         reply = c.render("skill_nth.j2", r=role, index=index, skill=items[index - 1])
-        return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
-                                  list_items=role.skills, list_role=role.slug))
+        return Built(reply, Topic("list", (role.slug,), ("skills",), list_kind="skills",
+                                  list_items=role.skills, list_role=role.slug, ordinal=index))
     singular = u.has("skill") and not u.any(("skills", "top 8", "top eight", "list"))
     mode = "top" if (u.any(("top skill", "#", "most important", "number one", "main skill",
                             "biggest skill", "1 skill", "most wanted", "most in demand",
@@ -332,7 +332,8 @@ def list_item(c: Ctx) -> Built:
     reply = c.render("list_item.j2", r=role, index=index, item=items[index - 1], kind=kind,
                      size=len(items))
     return Built(reply, Topic("list", (role.slug,) if role else (), list_kind=kind,
-                              list_items=items, list_role=role.slug if role else None))
+                              list_items=items, list_role=role.slug if role else None,
+                              ordinal=index))
 
 
 # ---------------------------------------------------------------------------------------
@@ -571,6 +572,8 @@ def simple(template: str) -> Callable[[Ctx], Built]:
 def profile(c: Ctx) -> Built:
     role = c.roles[0] if c.roles else None
     reply = c.render("profile.j2", r=role, background=c.plan.detail.get("background"),
+                     alias_only=bool(role and c.u.background and c.u.background_text
+                                     and len(c.u.background_text.split()) == 1),
                      background_text=c.plan.detail.get("background_text"),
                      step=c.plan.detail.get("step"))
     return Built(reply, Topic("profile", (role.slug,) if role else ()))

@@ -327,6 +327,9 @@ def _scan_facets(u: Understanding) -> None:
         u.total = True
     if u.any(("more jobs", "more openings", "more positions", "most jobs", "most openings")):
         scores["openings"] = scores.get("openings", 0) + 3
+    if len({m.slug for m in u.roles}) >= 2 and u.any(("doesnt", "dont", "unique", "only",
+                                                     "that the other", "in common")):
+        scores["skills"] = scores.get("skills", 0) + 3
     if u.any(("senior ppl", "senior people", "senior folks", "senior candidates", "want senior",
               "experienced people", "experienced ppl")):
         scores["seniority"] = scores.get("seniority", 0) + 3

@@ -23,7 +23,7 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "per year": 3, "a year": 1, "base": 1, "bank": 1, "six figures": 4, "worth": 1,
         "sample size": 3, "sample": 2, "based on": 1, "how many salaries": 5, "package": 2,
         "going rate": 5, "market rate": 5, "rate": 1, "pay gap": 5, "salary gap": 5,
-        "figures": 1, "six figures": 4, "payscale": 4, "pay scale": 4,
+        "figures": 1, "payscale": 4, "pay scale": 4,
     },
     "openings": {
         "openings": 4, "opening": 3, "positions": 3, "position": 2, "open positions": 5,
@@ -67,7 +67,7 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "growth": 1, "trajectory": 5, "leads": 2, "lead to": 4, "leads to": 5,
         "ceiling": 5, "long term": 4, "end up": 4, "top of the ladder": 6, "move up": 4,
         "where does it lead": 6, "where can": 2, "senior to": 2, "lead": 2, "lead into": 4,
-        "above": 2, "beyond": 2, "step up": 4, "next level": 4, "move up": 4, "climb": 3,
+        "above": 2, "beyond": 2, "step up": 4, "next level": 4, "climb": 3,
     },
     "switch": {
         "switch": 5, "switching": 5, "transition": 5, "transitioning": 5, "move": 2,

@@ -40,6 +40,8 @@ class Topic:
     list_items: tuple[str, ...] = ()
     list_role: str | None = None
     criterion: str | None = None
+    #: The list position the answer showed ("number 3"), for "and for mlops?".
+    ordinal: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,6 +141,11 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     intent, facets = _intent(u, ranked, topic, background, roles)
     if intent is None:
         return Plan("unknown", roles=roles)
+    if intent == "list" and topic and topic.list_kind == "skills" and explicit and \
+            explicit[0] != topic.list_role:
+        # "and for mlops?" after "number 3 on that list": the same position, another role.
+        return Plan("skills", roles=explicit[:1], detail={"ordinal": topic.ordinal},
+                    confident=False)
     if intent == "list" and topic and topic.list_items:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
@@ -256,6 +261,13 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
         # "is that more than mlops?": compare what was just discussed with the role named.
         if len(roles) == 1 and u.comparative and (u.back_ref or u.followup) and current:
             roles = [s for s in current if s != roles[0]][:1] + roles
+        if len(roles) == 1 and u.any(("unique", "only", "doesnt", "dont", "differ", "different",
+                                      "distinct", "exclusive", "that the other")):
+            others = [s for s in (*current, *recent) if s != roles[0]]
+            if not others and len(all_roles) == 2:
+                others = [s for s in all_roles if s != roles[0]]
+            if others:
+                roles.append(others[0])
         if u.scope_all and len(roles) == 1:
             others = [s for s in (*current, *recent) if s != roles[0]]
             if others:
