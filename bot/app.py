@@ -21,4 +21,5 @@ def create_advisor(settings: Settings) -> Advisor:
     ensure_database(settings.knowledge_dir, settings.db)
     store = KnowledgeStore(settings.db)
     store.knowledge()  # fail at start, not on the first message
+    ChatEngine.warm()
     return Advisor(store, chat=ChatEngine())
