@@ -24,7 +24,7 @@ from bot.core.chat.memory import Conversation, ConversationMemory, conversation_
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.planner import Plan, _ranked_facets, plan
 from bot.core.names import RoleIndex
-from bot.core.render import environment
+from bot.core.render import environment, render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge
 
@@ -40,6 +40,19 @@ _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40
 _QUESTION_START = re.compile(
     r"^(?:who|what|whats|which|when|where|why|how|hows|is|are|do|does|did|can|could|should|"
     r"would|will|any|anyone|tell|explain)\b")
+
+
+def _note_unknown(built: answers.Built, u: Understanding, decided: Plan,
+                  catalog: Catalog) -> answers.Built:
+    """An answer about known roles says so when the message also named one without data."""
+    unknown = [p for p in u.unknown_roles
+               if not (u.background_text and (p in u.background_text or u.background_text in p))]
+    if not unknown or decided.intent not in ANSWERS or built.reply.kind != "answer":
+        return built
+    phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+    note = render("chat/unknown_note.j2", phrase=phrase)
+    lead = f"{built.reply.lead}\n{note.lead}" if built.reply.lead else note.lead
+    return answers.Built(replace(built.reply, lead=lead), built.topic)
 
 
 def faq_terms(u: Understanding) -> list[str]:
@@ -124,6 +137,7 @@ class ChatEngine:
             if decided.intent == "unknown":
                 decided = replace(decided, intent="offtopic")
             built = answers.build(decided, u, catalog, request.prefix)
+            built = _note_unknown(built, u, decided, catalog)
         self._remember(key, conv, u, decided, built)
         return built.reply
 

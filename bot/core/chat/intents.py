@@ -434,12 +434,12 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
                 group = _background_group(phrase)
                 if group and u.background is None and (mention is None or kind == "self"):
                     u.background = group
-                    u.background_text = phrase
+                    u.background_text = phrase if _echoable(phrase, catalog) else None
                 elif mention is None and u.background is None and kind == "self" and \
                         any(t in lexicon.TITLE_HEADS or t in lexicon.SOLO_TITLES
                             for t in tokens[j:k]):
                     u.background = "other"
-                    u.background_text = phrase
+                    u.background_text = phrase if _echoable(phrase, catalog) else None
                 if kind == "self" and u.self_role and u.numbers.amounts and \
                         set(tokens) & _SALARY_OWN:
                     u.self_salary = u.numbers.amounts[0]
@@ -457,6 +457,11 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
                 u.background = "newcomer"
                 u.background_text = phrase
                 break
+
+
+def _echoable(phrase: str, catalog: Catalog) -> bool:
+    """Only phrases made of words the bot knows are ever repeated back to the user."""
+    return all(w in catalog.vocabulary for w in phrase.split())
 
 
 def _background_group(phrase: str) -> str | None:
@@ -611,6 +616,12 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
         for m in u.roles:
             if m.seniority:
                 u.seniority_pay = m.seniority
+            if m.step:
+                u.seniority_pay = m.step
+        if u.seniority_pay is None:
+            u.seniority_pay = next((w for w in lexicon.LEVEL_PAY_WORDS if u.has(w)), None)
+        if u.any(lexicon.COMPANY_TYPES):
+            u.companies.append("company type")
         if u.any(("entry level salary", "entry level pay", "junior salary", "senior salary",
                   "junior pay", "senior pay", "new grad salary", "starting salary",
                   "entry salary", "as a junior", "as a senior", "for a junior", "for juniors",

@@ -183,8 +183,24 @@ NOT_HELD: dict[str, tuple[str, ...]] = {
                    "acceptance rate", "how competitive", "competition for", "interview",
                    "interviews", "interview questions", "visa", "visas", "sponsorship",
                    "layoffs", "laid off", "job security", "work life balance", "wlb",
-                   "hours a week", "overtime", "burnout", "stress", "gender", "diversity"),
+                   "hours a week", "overtime", "burnout", "stress"),
+    "demographics": ("women", "woman", "men", "gender", "female", "male", "age", "race",
+                     "ethnicity", "diversity", "demographics", "immigrants", "older"),
+    "currency": ("euro", "euros", "eur", "gbp", "pounds", "inr", "rupees", "rupee", "lakhs",
+                 "lakh", "lpa", "cad", "aud", "yen", "currency", "convert", "in local"),
+    "tax": ("after tax", "take home", "takehome", "net pay", "net salary", "before tax",
+            "pre tax", "post tax", "taxes", "tax"),
 }
+#: Pay broken down by level, experience or kind of company is not held either.
+LEVEL_PAY_WORDS = ("intern", "interns", "internship", "years experience", "years of experience",
+                   "yoe", "yrs experience", "yrs exp", "years exp", "junior", "juniors", "senior",
+                   "seniors", "entry level", "entrylevel", "lead", "principal", "staff",
+                   "mid level", "starting", "new grad", "new grads", "graduate", "fresher",
+                   "beginner", "beginners", "experienced")
+COMPANY_TYPES = ("startup", "startups", "big tech", "enterprise", "enterprises", "fortune 500",
+                 "small companies", "large companies", "big companies", "mid size", "scaleup",
+                 "scaleups", "unicorn", "unicorns", "agency", "agencies", "consultancy",
+                 "government", "nonprofit")
 
 TREND_WORDS = ("trend", "trends", "trending", "over time", "year over year", "yoy",
                "going up", "going down", "go up", "go down", "increase", "increasing",

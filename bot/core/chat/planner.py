@@ -78,8 +78,9 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     # -- things not held --------------------------------------------------------------
     unknown = [p for p in u.unknown_roles if not _is_background_phrase(u, p)]
     if unknown and not explicit and not (u.background and top in ("getting_in", "switch")):
+        phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
         return Plan("decline", roles=(), reason="unknown_role",
-                    detail={"phrase": unknown[0], "suggest": _suggest(catalog, unknown[0])},
+                    detail={"phrase": phrase, "suggest": _suggest(catalog, unknown[0])},
                     confident=True)
     if u.companies and (u.score("salary") >= 3 or u.score("openings") >= 2 or "companies" in
                         u.companies or u.score("market") >= 1):
@@ -98,8 +99,13 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     for kind in NOT_HELD_WITH_FIGURES:
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",), confident=True)
-    if "applicants" in u.not_held:
-        return Plan("decline", roles=roles[:2], reason="applicants", confident=True)
+    for kind in ("currency", "tax"):
+        if kind in u.not_held and (u.score("salary") >= 2 or kind == "tax"):
+            return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",),
+                        confident=True)
+    for kind in ("applicants", "demographics"):
+        if kind in u.not_held:
+            return Plan("decline", roles=roles[:2], reason=kind, confident=True)
     if "trend" in u.not_held and top not in ("switch", "getting_in", "skills", "week",
                                              "postings", "metros"):
         facet = figure_facets[0] if figure_facets else (
@@ -109,9 +115,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if u.percentile and (u.score("salary") >= MIN_SCORE or (topic and "salary" in topic.facets)):
         return Plan("decline", roles=roles[:2], reason="percentile", facets=("salary",),
                     detail={"percentile": u.percentile}, confident=True)
-    if u.seniority_pay and roles and not u.numbers.amounts:
+    if u.seniority_pay and roles and not u.numbers.amounts and not u.my_ref:
+        step = u.seniority_pay if u.seniority_pay[:1].isupper() else None
         return Plan("decline", roles=roles[:2], reason="seniority_pay", facets=("salary",),
-                    detail={"level": u.seniority_pay}, confident=True)
+                    detail={"level": u.seniority_pay, "step": step}, confident=True)
 
     # -- what the user says about themselves -------------------------------------------
     amount = None if u.injection else (u.numbers.amounts[0] if u.numbers.amounts else None)
