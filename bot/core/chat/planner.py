@@ -157,7 +157,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
-    if not u.domain and not explicit and not (topic and u.followup):
+    if not u.domain and not explicit and not (topic and (u.followup or u.injection)):
         return Plan("unknown")
     if intent == "figures" and u.total and not explicit and "openings" in facets:
         intent = "market_total"
@@ -207,7 +207,7 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         return "list", ()
     if not ranked:
         if topic is not None and (u.followup or u.back_ref or u.other_ref or u.role_slugs
-                                  or u.scope_all or u.my_ref):
+                                  or u.scope_all or u.my_ref or u.injection):
             return topic.intent, topic.facets
         if background and (len(u.role_slugs) >= 2 or (u.role_slugs and u.asking) or u.any(
                 ("which", "shorter", "path", "easier", "best", "should", "or"))):
