@@ -1,20 +1,27 @@
-"""Wiring: settings -> knowledge base -> advisor. Shared by every front end."""
+"""Wiring: settings -> knowledge base -> advisor (and moderation). Shared by every front end."""
 
 from __future__ import annotations
 
 from bot.core.advisor import Advisor
 from bot.knowledge.build import ensure_database
+from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
 from bot.settings import Settings
 
 
-def create_advisor(settings: Settings) -> Advisor:
-    """Build the database if missing or stale, then an Advisor reading it.
+def open_store(settings: Settings) -> KnowledgeStore:
+    """Build the database if missing or stale, then a store reading it with every server's
+    overlay (moderators' edits) applied per view.
 
     Raises KnowledgeError when the files are invalid and no previous database exists,
     and StoreError when the database cannot be read.
     """
     ensure_database(settings.knowledge_dir, settings.db)
-    store = KnowledgeStore(settings.db)
+    store = KnowledgeStore(settings.db, overlay=overlay_view)
     store.knowledge()  # fail at start, not on the first message
-    return Advisor(store)
+    return store
+
+
+def create_advisor(settings: Settings, store: KnowledgeStore | None = None) -> Advisor:
+    """An Advisor over ``store`` (by default, a new one from ``open_store``)."""
+    return Advisor(store if store is not None else open_store(settings))

@@ -11,8 +11,17 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.knowledge.edits import EditError
 from bot.knowledge.files import KnowledgeError, load_knowledge_dir
 from bot.knowledge.store import StoreError
+from bot.moderation_cli import (
+    KB_COMMANDS,
+    add_config_parser,
+    add_kb_parsers,
+    moderation_for,
+    run_config,
+    run_kb,
+)
 from bot.settings import Settings
 
 log = logging.getLogger("careerbot")
@@ -30,10 +39,12 @@ def _parser() -> argparse.ArgumentParser:
                       help='read {"user","channel","text"[,"guild"]} objects, one per line')
     sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     sub.add_parser("sync", help="sync slash commands globally with Discord (needs DISCORD_TOKEN)")
-    kb = sub.add_parser("kb", help="build or check the knowledge base")
+    kb = sub.add_parser("kb", help="build, check and edit the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("build", help="build the SQLite database from the knowledge files")
     kb_sub.add_parser("validate", help="check the knowledge files without writing anything")
+    add_kb_parsers(kb_sub)
+    add_config_parser(sub)
     return parser
 
 
@@ -59,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(settings)
     command = args.command or "chat"
     try:
+        if command == "kb" and args.kb_command in KB_COMMANDS:
+            return run_kb(args, moderation_for(settings))
+        if command == "config":
+            return run_config(args, moderation_for(settings))
         if command == "kb":
             return _kb(args, settings)
         if command in ("run", "sync"):
@@ -76,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return terminal.chat(advisor, settings.prefix)
     except KnowledgeError as exc:
         return _fail("the knowledge files have errors:\n" + "\n".join(exc.problems))
-    except StoreError as exc:
+    except (StoreError, EditError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
