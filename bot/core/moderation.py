@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,14 +38,23 @@ from bot.knowledge.documents import FIELD_SHORT_NAMES, STAT_FIELDS, TEXT_FIELDS,
 from bot.knowledge.guild_settings import GuildSettings, read_guild_settings
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
-from bot.knowledge.store import KnowledgeStore
-from bot.knowledge.transfer import FORMATS, dump_document, export_document, import_changes, parse_document
+from bot.knowledge.store import KnowledgeStore, StoreError
+from bot.knowledge.transfer import (
+    FORMATS,
+    dump_document,
+    export_document,
+    import_changes,
+    parse_document,
+    with_line,
+)
 
 #: Words that clear a figure or setting instead of setting it.
 CLEAR_WORDS = frozenset({"none", "null", "-", "clear", "unknown"})
 _NUMBER = re.compile(r"^([0-9]+(?:\.[0-9]+)?)([km]?)$")
 HISTORY_PAGE = 10
 MAX_CHOICES = 25
+#: How the reply being built writes commands to try ("?kb " for a server whose prefix is ?).
+_COMMAND: ContextVar[str] = ContextVar("kb_command", default="!kb ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +163,12 @@ class Moderation:
 
     def __init__(self, store: KnowledgeStore, *, default_prefix: str = "!",
                  command_prefix: str | None = None) -> None:
+        """``command_prefix`` fixes how replies write commands ("careerbot kb " in a shell);
+        by default they use the server's prefix ("?kb undo 3" where the prefix is ?)."""
         self.store = store
         self.db_path = store.db_path
         self.default_prefix = default_prefix
-        #: How replies write commands to try: "!kb " on Discord, "careerbot kb " in a shell.
-        self.command_prefix = command_prefix if command_prefix is not None else f"{default_prefix}kb "
+        self.command_prefix = command_prefix
         self._settings: tuple[Any, dict[str, GuildSettings]] = (None, {})
 
     # -- reading -------------------------------------------------------------------------
@@ -181,13 +192,23 @@ class Moderation:
     # -- plumbing ------------------------------------------------------------------------
 
     def _ctx(self, **values: Any) -> dict[str, Any]:
-        return {"cmd": self.command_prefix, **values}
+        return {"cmd": _COMMAND.get(), **values}
+
+    def _command_for(self, actor: Actor) -> str:
+        if self.command_prefix is not None:
+            return self.command_prefix
+        try:
+            prefix = self.settings(actor.guild_id).prefix_or(self.default_prefix)
+        except (sqlite3.DatabaseError, StoreError):  # unreadable: the default still reads right
+            prefix = self.default_prefix
+        return f"{prefix}kb "
 
     def _render(self, template: str, **values: Any) -> Reply:
         return render(f"kb/{template}", **self._ctx(**values))
 
     def _guard(self, actor: Actor, action: str, body: Callable[[], Reply]) -> Reply:
         """Authorise, run ``body`` and turn every refusal into its reply."""
+        token = _COMMAND.set(self._command_for(actor))
         try:
             edits.authorize(self.db_path, actor, action)
             return body()
@@ -202,6 +223,8 @@ class Moderation:
             return self._render("nochange.j2", what=exc.what, value=exc.value)
         except Conflict as exc:
             return self._render("conflict.j2", c=exc, lines=self._conflict_lines(exc))
+        finally:
+            _COMMAND.reset(token)
 
     def _conflict_lines(self, exc: Conflict) -> list[DiffLine]:
         if exc.by is None:
@@ -366,9 +389,7 @@ class Moderation:
             try:
                 return self._apply(actor, Change("role.add", {"document": document}))
             except ChangeError as exc:
-                from bot.knowledge.transfer import _with_line
-
-                raise ChangeError([_with_line(p, lines) for p in exc.problems]) from None
+                raise ChangeError([with_line(p, lines) for p in exc.problems]) from None
 
         return self._guard(actor, "role.add", body)
 
@@ -393,6 +414,7 @@ class Moderation:
 
         def body() -> Reply:
             target = self._role(actor, role)
+
             def edits_here(conn: sqlite3.Connection) -> tuple[dict[str, list[str]], str | None]:
                 scopes = tuple(dict.fromkeys((GLOBAL_SCOPE, actor.scope)))
                 edited = {}
@@ -540,22 +562,43 @@ class Moderation:
     def config_channel(self, actor: Actor, op: str, channel_id: str | int) -> Reply:
         return self._config(actor, f"config.channel.{op}", {"channel_id": _snowflake(channel_id)})
 
-    # -- autocomplete (scoped to the asker's server: never another server's entries) -------
+    # -- autocomplete: the asker's server only, and only for those who may edit ------------
 
-    def faq_choices(self, guild_id: str | None, text: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
-        """(label, id) for this server's own FAQ entries (the ones its moderators can edit)."""
-        scope = GLOBAL_SCOPE if guild_id is None else str(guild_id)
+    def _may_edit(self, actor: Actor) -> bool:
+        try:
+            edits.authorize(self.db_path, actor, "show")
+        except PermissionDenied:
+            return False
+        return True
+
+    def role_choices(self, actor: Actor, text: str,
+                     limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+        """(name, slug) for a kb command's role option, from the actor's server's view."""
+        if not self._may_edit(actor):
+            return []
+        knowledge = self.knowledge(actor)
+        index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+        names = {slug: role.name for slug, role in knowledge.roles.items()}
+        return [(names[s], s) for s in index.autocomplete((text or "")[:100], names, limit)]
+
+    def faq_choices(self, actor: Actor, text: str,
+                    limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+        """(label, id) for the entries the actor's moderators wrote (the editable ones)."""
+        if not self._may_edit(actor):
+            return []
         wanted = fold(text or "")
-        found = [e for e in self.knowledge(guild_id).faq if e.guild_id == scope
+        found = [e for e in self.knowledge(actor).faq if e.guild_id == actor.scope
                  and (not wanted or wanted in fold(e.question) or wanted == str(e.id))]
         return [(f"{e.id}: {e.question}"[:100], str(e.id)) for e in found[:limit]]
 
-    def source_choices(self, guild_id: str | None, text: str,
+    def source_choices(self, actor: Actor, text: str,
                        limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
+        if not self._may_edit(actor):
+            return []
         wanted = fold(text or "")
-        found = [s for s in self.knowledge(guild_id).sources.values()
-                 if not wanted or wanted in fold(s.id) or wanted in fold(s.name)]
-        return [(f"{s.name} ({s.date})"[:100], s.id) for s in found[:limit]]
+        found = [src for src in self.knowledge(actor).sources.values()
+                 if not wanted or wanted in fold(src.id) or wanted in fold(src.name)]
+        return [(f"{src.name} ({src.date})"[:100], src.id) for src in found[:limit]]
 
     @staticmethod
     def field_choices(text: str, limit: int = MAX_CHOICES) -> list[tuple[str, str]]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -81,15 +82,45 @@ def _require_database(db_path: Path) -> None:
         raise MissingDatabase(f"the knowledge base {db_path} does not exist; run `careerbot kb build`")
 
 
+#: How often a writer starts again after finding the file replaced by a rebuild.
+MAX_REOPENS = 5
+
+
+def _file_id(db_path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(db_path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _open_locked(db_path: Path) -> sqlite3.Connection:
+    """A connection holding the write lock (``BEGIN IMMEDIATE``) on the file now at
+    ``db_path``. A rebuild holds the old file's lock until the new file is in place; a
+    writer that was waiting on the old file sees it replaced and starts again."""
+    for _ in range(MAX_REOPENS):
+        _require_database(db_path)
+        before = _file_id(db_path)
+        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        try:
+            conn.execute("begin immediate")
+        except BaseException:
+            conn.close()
+            raise
+        if _file_id(db_path) == before:
+            return conn
+        conn.execute("rollback")
+        conn.close()
+    raise EditError(f"the knowledge base {db_path} keeps being rebuilt; try again")
+
+
 @contextmanager
 def session(db_path: Path, scope: str, *, commit: bool = True) -> Iterator[Session]:
     """A ``BEGIN IMMEDIATE`` transaction on ``db_path``: committed if the block succeeds
     (and ``commit``), rolled back on any exception or when ``commit`` is False."""
-    _require_database(db_path)
-    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    conn = _open_locked(db_path)
     conn.row_factory = sqlite3.Row
     try:
-        conn.execute("begin immediate")
         try:
             ensure_schema(conn)
             yield Session(conn, scope)

@@ -177,14 +177,17 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
         sources[source.id] = source
     source_changed = len(sources) != len(base.sources)
 
+    # Edits were validated when made; if the base has since changed under them (a source
+    # they cite was removed from the files), they are left out rather than shown with a
+    # figure whose source is gone. The warning names them; the rows stay for a fix.
     roles = dict(base.roles)
     for row in rows["overlay_roles"]:
         role, problems = parse_role_document(json.loads(row["document"]), sources)
-        if problems:
-            log.warning("role %s added in %s no longer validates: %s", row["slug"],
-                        row["guild_id"], "; ".join(problems))
-        if role is not None:
-            roles[role.slug] = role
+        if problems or role is None:
+            log.warning("role %s added in %s no longer validates, so it is not shown: %s",
+                        row["slug"], row["guild_id"], "; ".join(problems))
+            continue
+        roles[role.slug] = role
 
     fields: dict[str, list[sqlite3.Row]] = defaultdict(list)
     for row in rows["overlay_fields"]:
@@ -198,11 +201,11 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
             continue  # an edit to a role the files no longer have: kept, shown again if it returns
         doc = apply_role_overrides(role_document(role), fields[slug], aliases[slug])
         edited, problems = parse_role_document(doc, sources)
-        if problems:
-            log.warning("edits to %s in %s no longer validate against the base: %s", slug,
-                        ",".join(scopes), "; ".join(problems))
-        if edited is not None:
-            roles[slug] = edited
+        if problems or edited is None:
+            log.warning("edits to %s in %s no longer validate against the base, so they are "
+                        "not shown: %s", slug, ",".join(scopes), "; ".join(problems))
+            continue
+        roles[slug] = edited
 
     faq = list(base.faq)
     for row in rows["overlay_faq"]:

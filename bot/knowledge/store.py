@@ -199,6 +199,7 @@ class KnowledgeStore:
             if self._base is None:
                 raise StoreError(f"the knowledge base {self.db_path} cannot be read: {exc}") from exc
             # Keep serving what was loaded; a later call retries.
+        assert self._base is not None
         return self._base
 
     def base_knowledge(self) -> Knowledge:
@@ -214,14 +215,13 @@ class KnowledgeStore:
     def knowledge(self, guild_id: str | int | None = None) -> Knowledge:
         """The knowledge as seen from ``guild_id`` (None: the global view)."""
         with self._lock:
-            self._refresh()
-            assert self._base is not None
+            base = self._refresh()
             if self._overlay is None:
-                return self._base
+                return base
             # The global view goes through the overlay too: it carries the owner's edits.
             key = "" if guild_id is None else str(guild_id)
             view = self._views.get(key)
             if view is None:
-                view = self._overlay(self.connect(), self._base, None if guild_id is None else key)
+                view = self._overlay(self.connect(), base, None if guild_id is None else key)
                 self._views[key] = view
             return view

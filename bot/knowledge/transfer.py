@@ -177,7 +177,7 @@ def parse_document(text: bytes | str, filename: str) -> tuple[Any, dict[str, int
     return data, lines, []
 
 
-def _with_line(problem: Problem, lines: Mapping[str, int]) -> Problem:
+def with_line(problem: Problem, lines: Mapping[str, int]) -> Problem:
     """The problem with the line of its field (or of the nearest enclosing one)."""
     if problem.line is not None or not lines:
         return problem
@@ -411,7 +411,7 @@ def import_changes(data: Any, lines: Mapping[str, int], knowledge: Knowledge,
     if not isinstance(data, dict):
         problems.append(Problem("", "the file must be a mapping with sources, new_roles, roles "
                                 "and faq lists"))
-        return [], [_with_line(p, lines) for p in problems]
+        return [], [with_line(p, lines) for p in problems]
     for key in data:
         if key not in TOP_KEYS:
             problems.append(Problem(str(key), "is not a known field (expected "
@@ -424,5 +424,5 @@ def import_changes(data: Any, lines: Mapping[str, int], knowledge: Knowledge,
     changes += added_changes
     changes += _role_changes(data, knowledge, sources, added, problems)
     changes += _faq_changes(data, knowledge, scope, sources, problems)
-    problems = [_with_line(p, lines) for p in problems]
+    problems = [with_line(p, lines) for p in problems]
     return ([] if problems else changes), problems

@@ -161,6 +161,9 @@ def test_settings_round_trip(world: World) -> None:
     assert m.settings("43").prefix is None
     bad = m.config_prefix(moderator(), "@here")
     assert bad.kind == "error" and m.settings("42").prefix == "?"
+    # Replies suggest commands with the server's own prefix.
+    assert "?kb undo" in text(m.alias(moderator("42"), "add", "mlops", "mle"))
+    assert "!kb undo" in text(m.alias(moderator("43"), "add", "mlops", "mle"))
 
 
 # -- autocomplete never crosses servers ------------------------------------------------------
@@ -175,10 +178,15 @@ def test_autocomplete_offers_a_servers_roles_and_faq_only_there(world: World) ->
     for guild in ("43", None):
         assert all(slug != "prompt-engineer" for _, slug in world.advisor.autocomplete("", guild))
         assert all(slug != "prompt-engineer" for _, slug in world.advisor.autocomplete("prompt", guild))
-    assert [label for label, _ in m.faq_choices("42", "bootcamp")] == \
+    assert [label for label, _ in m.faq_choices(moderator("42"), "bootcamp")] == \
         [f"{e.id}: Is a bootcamp enough?" for e in world.store.knowledge("42").faq if e.guild_id == "42"]
-    assert all("Is a bootcamp" not in label for label, _ in m.faq_choices("43", ""))
-    assert m.faq_choices(None, "bootcamp") == []
+    assert all("Is a bootcamp" not in label for label, _ in m.faq_choices(moderator("43"), ""))
+    assert ("Prompt Engineer", "prompt-engineer") in m.role_choices(moderator("42"), "prom")
+    assert all(slug != "prompt-engineer" for _, slug in m.role_choices(moderator("43"), ""))
+    # The permission check holds for autocomplete too: members are offered nothing to edit.
+    assert m.faq_choices(member("42"), "") == [] and m.role_choices(member("42"), "") == []
+    assert m.source_choices(member("42"), "") == []
+    assert m.faq_choices(owner(), "bootcamp") == []  # the global scope has no such entry
 
 
 # -- small pieces ------------------------------------------------------------------------------

@@ -324,3 +324,54 @@ def test_rebuilding_the_base_keeps_every_overlay_and_base_changes_flow_through(
     assert "mle" in store.knowledge(None).roles[MLOPS].aliases           # the owner's edit kept
     assert len(edits.history(db, None)) == 2                             # and the audit log
     store.close()
+
+
+def test_edits_citing_a_source_that_is_gone_are_not_shown_unsourced(
+        db: Path, caplog: pytest.LogCaptureFixture) -> None:
+    edits.apply_change(db, owner(), Change("source.add", {"document": {
+        "id": "owner-notes", "name": "Owner notes", "kind": "survey", "date": "2026"}}))
+    edits.apply_change(db, owner(), Change("figure.set", {
+        "role": MLOPS, "source": "owner-notes", "as_of": "2026", "values": {"remote_pct": 50}}))
+    store = store_for(db)
+    assert store.knowledge("42").roles[MLOPS].snapshot("owner-notes").remote_pct == 50
+    # The source disappears under the edit (here by hand; a source dropped from the files
+    # does the same): the figure citing it must not be shown without a source.
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("delete from overlay_sources where id = 'owner-notes'")
+    conn.close()
+    role = store.knowledge("42").roles[MLOPS]
+    assert all(s.source.id and s.source.name for s in role.stats)
+    assert role == store.base_knowledge().roles[MLOPS]
+    assert "no longer validate" in caplog.text
+    store.close()
+
+
+def test_an_edit_racing_a_rebuild_is_not_lost(db: Path, kb_dir: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.knowledge import build as build_mod
+
+    new = mlops_stats()["salary"]["median"] + 7000
+    real_copy = build_mod._copy_preserved
+    results: list[object] = []
+    threads: list[threading.Thread] = []
+
+    def edit() -> None:
+        try:
+            results.append(edits.apply_change(db, moderator(), set_median(new)))
+        except Exception as exc:  # asserted on below
+            results.append(exc)
+
+    def copy_then_edit(old_path: Path, new_db: object) -> None:
+        real_copy(old_path, new_db)
+        # A moderator's edit arrives after the overlays were copied, before the swap.
+        threads.append(threading.Thread(target=edit))
+        threads[0].start()
+        threads[0].join(timeout=0.5)  # without the rebuild's lock it would commit now
+
+    monkeypatch.setattr(build_mod, "_copy_preserved", copy_then_edit)
+    build_database(kb_dir, db)
+    threads[0].join()
+    assert [type(r) for r in results] == [edits.AuditEntry], results
+    assert median(db, "42") == new
+    assert [e.action for e in edits.history(db, "42")] == ["figure.set"]
