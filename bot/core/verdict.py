@@ -30,6 +30,8 @@ class Thresholds:
     overlap_easy: float = 0.75
     #: At or above this (and below overlap_easy) switching is "doable with real study".
     overlap_medium: float = 0.4
+    #: Salary figures resting on fewer postings or responses than this get a "rough" warning.
+    small_sample_n: int = 50
 
 
 THRESHOLDS = Thresholds()
