@@ -248,6 +248,10 @@ def test_skills_for_a_data_engineer(ask) -> None:
 def test_same_occupations_are_said_to_be_indistinguishable(ask) -> None:
     text = ask('!compare "applied scientist" "ml scientist"')
     assert "it cannot tell these two roles apart on skills" in text
+    # ...and no switching verdict is drawn from two identical lists.
+    assert "feasible with targeted upskilling" not in text
+    assert "can't say how big the step is" in ask("!switch applied scientist ml scientist")
+    assert "moving between these roles is" in ask("!switch ds mle")  # different lists
 
 
 def test_every_reply_with_onet_content_carries_the_attribution(advisor: Advisor) -> None:
