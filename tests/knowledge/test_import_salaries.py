@@ -251,3 +251,21 @@ def test_cli_prints_the_report_and_fails_cleanly(kb: Path, tmp_path: Path, monke
     assert main(["kb", "import-salaries", str(data_file), "--min-n", "3",
                  "--since", "2023"]) == 0
     assert "unchanged: " in capsys.readouterr().out
+
+
+def test_an_import_makes_the_database_rebuild(kb: Path, tmp_path: Path) -> None:
+    from bot.knowledge.build import ensure_database
+    from bot.knowledge.store import KnowledgeStore
+
+    db = tmp_path / "kb.db"
+    assert ensure_database(kb, db)
+    assert not ensure_database(kb, db)  # nothing changed
+    import_salaries(write_csv(tmp_path / "s.csv", seed=10), kb, date="2025-01-19", min_n=3)
+    assert ensure_database(kb, db)  # generated files are part of the fingerprint
+    store = KnowledgeStore(db)
+    try:
+        role = store.knowledge().roles["data-scientist"]
+        assert role.snapshot().source.id == "aijobs-salary-survey-2025-01-19"
+        assert role.occupations  # O*NET fields survive the database round trip
+    finally:
+        store.close()
