@@ -78,7 +78,7 @@ def test_invalid_input_exits_non_zero_and_writes_nothing(env: Path, capsys) -> N
 def test_import_asks_before_applying(env: Path, capsys, tmp_path: Path,  # type: ignore[no-untyped-def]
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     set_42(capsys)
-    run(capsys, "kb", "alias", "add", "mlops", "mle", "--guild", "42")
+    run(capsys, "kb", "alias", "add", "mlops", "modelops", "--guild", "42")
     exported = tmp_path / "server-42.yaml"
     code, out = run(capsys, "kb", "export", "--guild", "42", "-o", str(exported))
     assert code == 0 and exported.exists()
@@ -101,7 +101,8 @@ def test_export_to_stdout_is_the_file_alone(env: Path, capsys) -> None:  # type:
     assert code == 0 and data["roles"][0]["stats"][0]["salary"]["median"] == new_median()
     code = main(["kb", "export", "--merged"])
     data = yaml.safe_load(capsys.readouterr().out)
-    assert code == 0 and {r["slug"] for r in data["roles"]} == {"mlops-engineer", "ai-product-manager"}
+    files = {p.stem for p in (env.parent.parent / "knowledge" / "roles").glob("*.yaml")}
+    assert code == 0 and {r["slug"] for r in data["roles"]} == files
 
 
 def test_rebuilding_keeps_overlays(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -123,12 +124,12 @@ def test_config_from_the_command_line(env: Path, capsys) -> None:  # type: ignor
 
 def test_jsonl_guild_field_selects_the_servers_overlay(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     set_42(capsys)
-    run(capsys, "kb", "alias", "add", "mlops", "mle", "--guild", "42")
+    run(capsys, "kb", "alias", "add", "mlops", "modelops", "--guild", "42")
     advisor = create_advisor(Settings())
     lines = [json.dumps({"user": "u", "channel": "c", "text": "!salary mlops", **extra}) + "\n"
              for extra in ({"guild": "42"}, {"guild": 42}, {"guild": "43"}, {})]
-    lines.append(json.dumps({"text": "!role mle", "guild": "42"}) + "\n")
-    lines.append(json.dumps({"text": "!role mle", "guild": "43"}) + "\n")
+    lines.append(json.dumps({"text": "!role modelops", "guild": "42"}) + "\n")
+    lines.append(json.dumps({"text": "!role modelops", "guild": "43"}) + "\n")
     out = io.StringIO()
     chat_jsonl(advisor, "!", inp=lines, out=out)
     replies = [json.loads(line)["reply"] for line in out.getvalue().splitlines()]
@@ -158,7 +159,7 @@ def _sqlite_utils() -> list[str]:
 
 def test_the_audit_log_reads_and_exports_with_sqlite_utils(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     set_42(capsys)
-    run(capsys, "kb", "alias", "add", "mlops", "mle")
+    run(capsys, "kb", "alias", "add", "mlops", "modelops")
     as_csv = subprocess.run([*_sqlite_utils(), "rows", str(env), "audit_log", "--csv"],
                             capture_output=True, text=True, timeout=60, check=True).stdout
     rows = list(csv.DictReader(io.StringIO(as_csv)))

@@ -7,6 +7,11 @@ renderer cuts the output at those marks into a Reply. Marks are control characte
 section, and values are escaped for Discord (markdown and mentions) on the way in.
 ``StrictUndefined`` makes a missing field fail loudly in tests instead of printing
 "None", and a None value reaching output raises for the same reason.
+
+Filters that format figures return ``Safe`` text, which ``finalize`` passes through. A
+macro's output has already been escaped inside the macro, so templates pass it through
+with ``| safe`` (this environment's ``safe`` marks text as ``Safe``; it is never applied
+to raw values).
 """
 
 from __future__ import annotations

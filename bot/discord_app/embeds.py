@@ -8,6 +8,7 @@ line breaks with code blocks closed and reopened, so nothing is ever cut off.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import discord
@@ -21,6 +22,8 @@ FIELD_VALUE_LIMIT = 1024
 FIELD_COUNT_LIMIT = 25
 FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
+#: Characters kept free for the "Page 12/34 · " footer marker of paged replies.
+_PAGE_MARKER_ROOM = 20
 
 COLOURS = {
     "answer": discord.Colour.blurple(),
@@ -50,16 +53,20 @@ def _shorten(text: str, limit: int) -> str:
     return cut + "…"
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\*_~`|>\[\]#+-])")
+
+
 def _footer_text(reply: Reply) -> str:
-    # Footers show no markdown, so the text form's "-# " markers are dropped.
+    """Footers render no markdown: drop the text form's "-# " marks and its escapes."""
     lines = [line.removeprefix("-# ").strip() for line in reply.footer.splitlines()]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(_MARKDOWN_ESCAPE.sub(r"\1", line) for line in lines if line)
 
 
 def reply_pages(reply: Reply) -> list[discord.Embed]:
     """The reply as one embed, or several pages when it is too long for one."""
     title = _shorten(reply.title, TITLE_LIMIT)
-    footer_chunks = split_message(_footer_text(reply), FOOTER_LIMIT) if reply.footer else [""]
+    footer_room = FOOTER_LIMIT - _PAGE_MARKER_ROOM
+    footer_chunks = split_message(_footer_text(reply), footer_room) if reply.footer else [""]
     footer = footer_chunks[0]
     extra_footer = footer_chunks[1:]
     blocks: list[tuple[str, str, bool]] = []
@@ -75,15 +82,20 @@ def reply_pages(reply: Reply) -> list[discord.Embed]:
         tries = " · ".join(f"`{s}`" for s in reply.suggestions)
         for chunk in split_message(tries, FIELD_VALUE_LIMIT):
             blocks.append(("Try", chunk, False))
-    for chunk in extra_footer:
-        blocks.append(("Sources (cont.)", chunk, False))
+    if extra_footer:
+        for chunk in split_message("\n".join(extra_footer), FIELD_VALUE_LIMIT):
+            blocks.append(("Sources (cont.)", chunk, False))
 
-    lead_chunks = split_message(reply.lead, DESCRIPTION_LIMIT) if reply.lead else [""]
+    # Room left on every page once the title, footer and a "Page N/M · " marker are counted.
+    budget = EMBED_TOTAL_LIMIT - len(title) - len(footer) - _PAGE_MARKER_ROOM
+    lead_limit = min(DESCRIPTION_LIMIT, budget)
+    lead_chunks = split_message(reply.lead, lead_limit) if reply.lead else [""]
     pages = [_Page(title, d, footer=footer) for d in lead_chunks]
     page = pages[-1]
     for block in blocks:
         added = len(block[0]) + len(block[1])
-        if len(page.fields) >= FIELD_COUNT_LIMIT or page.size() + added > EMBED_TOTAL_LIMIT:
+        full = page.size() + added + _PAGE_MARKER_ROOM > EMBED_TOTAL_LIMIT
+        if len(page.fields) >= FIELD_COUNT_LIMIT or full:
             page = _Page(title, footer=footer)
             pages.append(page)
         page.fields.append(block)
@@ -98,13 +110,8 @@ def reply_pages(reply: Reply) -> list[discord.Embed]:
         if len(pages) > 1:
             marker = f"Page {number}/{len(pages)}"
             footer_text = f"{marker} · {footer_text}" if footer_text else marker
-            footer_text = _shorten(footer_text, FOOTER_LIMIT)
         if footer_text:
             embed.set_footer(text=footer_text)
         embeds.append(embed)
     return embeds
 
-
-def embed_size(embed: discord.Embed) -> int:
-    """Characters Discord counts toward the 6,000 limit."""
-    return len(embed)

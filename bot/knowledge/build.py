@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
 #: Lists of texts on a role, stored as rows of ``role_items`` with this ``list`` name.
 ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
-              "red_flags", "metros", "related")
+              "red_flags", "metros", "related", "occupations")
 
 
 def _role_row(role: Role) -> dict:

@@ -8,6 +8,7 @@ differ between a pull request and a moderator's edit.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from bot.knowledge.files import SALARY_FIELDS
@@ -22,6 +23,9 @@ TEXT_FIELDS = ("name", "focus", "summary", "market")
 STAT_FIELDS = ("open_positions", "remote_pct", "filters",
                *(f"salary.{k}" for k in (*SALARY_FIELDS, "n")),
                *(f"experience.{k}" for k in EXPERIENCE_LEVELS))
+#: Role fields the files' shape cannot hold (derived from open data at build time, see
+#: ``bot.knowledge.derived``): an edited role keeps the base role's values.
+DERIVED_FIELDS = ("occupations",)
 #: Short names moderators may type for a figure ("median" for "salary.median").
 FIELD_SHORT_NAMES = {
     **{k: f"salary.{k}" for k in (*SALARY_FIELDS, "n")},
@@ -145,3 +149,10 @@ def faq_document(entry: FaqEntry) -> dict[str, Any]:
     if entry.source is not None:
         doc["source"] = entry.source.id
     return doc
+
+
+def with_derived(role: Role, original: Role | None) -> Role:
+    """``role`` (parsed from a document) with the derived fields of the role it edits."""
+    if original is None:
+        return role
+    return dataclasses.replace(role, **{f: getattr(original, f) for f in DERIVED_FIELDS})

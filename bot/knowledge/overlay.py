@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
-from bot.knowledge.documents import role_document, set_stat, source_from_document
+from bot.knowledge.documents import role_document, set_stat, source_from_document, with_derived
 from bot.knowledge.files import _Checker, parse_role
 from bot.knowledge.models import FaqEntry, Knowledge, Role, Source
 
@@ -205,7 +205,7 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
             log.warning("edits to %s in %s no longer validate against the base, so they are "
                         "not shown: %s", slug, ",".join(scopes), "; ".join(problems))
             continue
-        roles[slug] = edited
+        roles[slug] = with_derived(edited, role)
 
     faq = list(base.faq)
     for row in rows["overlay_faq"]:

@@ -63,7 +63,7 @@ def test_a_non_moderator_is_refused_clearly_and_nothing_changes(world: World) ->
     before = world.db.read_bytes()
     replies = [
         world.moderation.set(member(), "mlops", [("median", "1")], source=source_id(), date="2026"),
-        world.moderation.alias(member(), "add", "mlops", "mle"),
+        world.moderation.alias(member(), "add", "mlops", "modelops"),
         world.moderation.faq_add(member(), "Q?", "A."),
         world.moderation.history(member()),
         world.moderation.show(member(), "mlops"),
@@ -82,11 +82,11 @@ def test_a_non_moderator_is_refused_clearly_and_nothing_changes(world: World) ->
 
 
 def test_the_global_base_is_the_owners_alone(world: World) -> None:
-    reply = world.moderation.alias(moderator(guild=None), "add", "mlops", "mle")  # type: ignore[arg-type]
+    reply = world.moderation.alias(moderator(guild=None), "add", "mlops", "modelops")  # type: ignore[arg-type]
     assert "Only the bot's owner" in text(reply)
-    assert world.moderation.alias(owner(), "add", "mlops", "mle").kind == "answer"
+    assert world.moderation.alias(owner(), "add", "mlops", "modelops").kind == "answer"
     for guild in ("42", "43", None):
-        assert "MLOps Engineer" in world.ask("!role mle", guild)
+        assert "MLOps Engineer" in world.ask("!role modelops", guild)
 
 
 def test_edits_never_guess_a_misspelt_role(world: World) -> None:
@@ -131,19 +131,19 @@ def test_user_text_is_escaped_in_replies(world: World) -> None:
 
 
 def test_history_lists_who_changed_what(world: World) -> None:
-    world.moderation.alias(moderator(name="Alice"), "add", "mlops", "mle")
+    world.moderation.alias(moderator(name="Alice"), "add", "mlops", "modelops")
     world.moderation.faq_add(moderator(name="Bob"), "Is a bootcamp enough?", "Rarely.")
     shown = text(world.moderation.history(moderator()))
     assert shown.index("Bob") < shown.index("Alice")  # newest first
-    assert "alias added: “mle”" in shown and "Is a bootcamp enough?" in shown
+    assert "alias added: “modelops”" in shown and "Is a bootcamp enough?" in shown
     assert "No changes" in text(world.moderation.history(moderator("43")))
 
 
 def test_show_gives_raw_data_and_what_this_server_edited(world: World) -> None:
-    world.moderation.alias(moderator(), "add", "mlops", "mle")
+    world.moderation.alias(moderator(), "add", "mlops", "modelops")
     shown = text(world.moderation.show(moderator(), "mlops"))
     assert "```yaml" in shown and f"median: {mlops_stats()['salary']['median']}" in shown
-    assert "Edited on this server" in shown and "alias add: mle" in shown
+    assert "Edited on this server" in shown and "alias add: modelops" in shown
 
 
 def test_settings_round_trip(world: World) -> None:
@@ -162,8 +162,8 @@ def test_settings_round_trip(world: World) -> None:
     bad = m.config_prefix(moderator(), "@here")
     assert bad.kind == "error" and m.settings("42").prefix == "?"
     # Replies suggest commands with the server's own prefix.
-    assert "?kb undo" in text(m.alias(moderator("42"), "add", "mlops", "mle"))
-    assert "!kb undo" in text(m.alias(moderator("43"), "add", "mlops", "mle"))
+    assert "?kb undo" in text(m.alias(moderator("42"), "add", "mlops", "modelops"))
+    assert "!kb undo" in text(m.alias(moderator("43"), "add", "mlops", "modelops"))
 
 
 # -- autocomplete never crosses servers ------------------------------------------------------

@@ -31,7 +31,7 @@ def test_compare_shows_every_side_by_side_figure(ask) -> None:
         assert money(sal["p75"]) in text
         assert pct(s["remote_pct"]) in text
         exp = s["experience"]
-        assert " / ".join(pct(exp[k]) for k in ("senior", "mid", "entry")) in text
+        assert ", ".join(f"{k.capitalize()} {pct(exp[k])}" for k in ("senior", "mid", "entry")) in text
         assert f"{sal['n']} postings" in text
         assert role_file(slug)["skills"]["top"][0] in text
     source = load_yaml(KNOWLEDGE_DIR / "sources.yaml")["sources"][0]

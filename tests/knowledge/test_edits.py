@@ -137,20 +137,20 @@ def test_an_alias_another_role_uses_is_refused(db: Path) -> None:
 
 
 def test_an_owner_alias_is_checked_against_every_server(db: Path) -> None:
-    edits.apply_change(db, moderator("42"), Change("alias.add", {"role": MLOPS, "alias": "mle"}))
+    edits.apply_change(db, moderator("42"), Change("alias.add", {"role": MLOPS, "alias": "modelops"}))
     with pytest.raises(ChangeError) as info:
-        edits.apply_change(db, owner(), Change("alias.add", {"role": PM, "alias": "MLE"}))
+        edits.apply_change(db, owner(), Change("alias.add", {"role": PM, "alias": "ModelOps"}))
     assert "on server 42" in str(info.value)
 
 
 def test_alias_add_and_remove_change_only_that_server(db: Path) -> None:
     alias = role_file(MLOPS)["aliases"][1]
     edits.apply_change(db, moderator("42"), Change("alias.remove", {"role": MLOPS, "alias": alias}))
-    edits.apply_change(db, moderator("42"), Change("alias.add", {"role": MLOPS, "alias": "mle"}))
+    edits.apply_change(db, moderator("42"), Change("alias.add", {"role": MLOPS, "alias": "modelops"}))
     store = store_for(db)
     here, there = store.knowledge("42").roles[MLOPS], store.knowledge("43").roles[MLOPS]
-    assert "mle" in here.aliases and alias not in here.aliases
-    assert "mle" not in there.aliases and alias in there.aliases
+    assert "modelops" in here.aliases and alias not in here.aliases
+    assert "modelops" not in there.aliases and alias in there.aliases
     store.close()
 
 
@@ -309,7 +309,7 @@ def test_rebuilding_the_base_keeps_every_overlay_and_base_changes_flow_through(
     build_database(kb_dir, db)
     new_median = mlops_stats()["salary"]["median"] + 7000
     edits.apply_change(db, moderator("42"), set_median(new_median))
-    edits.apply_change(db, owner(), Change("alias.add", {"role": MLOPS, "alias": "mle"}))
+    edits.apply_change(db, owner(), Change("alias.add", {"role": MLOPS, "alias": "modelops"}))
     store = store_for(db)
     assert store.knowledge("42").roles[MLOPS].snapshot().salary.median == new_median
     # The owner corrects a different figure in the files and rebuilds.
@@ -321,7 +321,7 @@ def test_rebuilding_the_base_keeps_every_overlay_and_base_changes_flow_through(
     view = store.knowledge("42").roles[MLOPS]   # the same store notices the new file
     assert view.snapshot().salary.median == new_median                   # the server's edit kept
     assert view.snapshot().remote_pct == data["stats"][0]["remote_pct"]  # the base's fix shows
-    assert "mle" in store.knowledge(None).roles[MLOPS].aliases           # the owner's edit kept
+    assert "modelops" in store.knowledge(None).roles[MLOPS].aliases           # the owner's edit kept
     assert len(edits.history(db, None)) == 2                             # and the audit log
     store.close()
 
@@ -375,3 +375,17 @@ def test_an_edit_racing_a_rebuild_is_not_lost(db: Path, kb_dir: Path,
     assert [type(r) for r in results] == [edits.AuditEntry], results
     assert median(db, "42") == new
     assert [e.action for e in edits.history(db, "42")] == ["figure.set"]
+
+
+def test_an_edited_role_keeps_what_the_files_cannot_say(db: Path) -> None:
+    """Derived data (O*NET occupations, survey snapshots) survives a moderator's edit."""
+    store = store_for(db)
+    base = store.base_knowledge()
+    role = next(r for r in base.roles.values() if r.occupations and len(r.stats) > 1)
+    edits.apply_change(db, moderator(), Change("role.set", {
+        "role": role.slug, "field": "focus", "value": "Edited by the server's moderators."}))
+    edited = store.knowledge("42").roles[role.slug]
+    assert edited.focus == "Edited by the server's moderators."
+    assert edited.occupations == role.occupations
+    assert edited.stats == role.stats and edited.skills == role.skills
+    store.close()

@@ -29,7 +29,7 @@ def edit_some(world: World, guild: str = "42") -> int:
     new = mlops_stats()["salary"]["median"] + 7000
     assert m.set(actor, "mlops", [("median", str(new))], source=source_id(),
                  date="2026-03").kind == "answer"
-    assert m.alias(actor, "add", "mlops", "mle").kind == "answer"
+    assert m.alias(actor, "add", "mlops", "modelops").kind == "answer"
     assert m.faq_add(actor, "Is a bootcamp enough?", "Rarely on its own.", "education").kind == \
         "answer"
     assert m.role_add(actor, "prompt-engineer", "Prompt Engineer",
@@ -56,7 +56,7 @@ def test_an_overlay_export_recreates_a_server_elsewhere(world: World) -> None:
     applied = world.moderation.import_apply(moderator("43"), exported, "server-42.yaml",
                                             token=preview.token)
     assert applied.kind == "answer", render_text(applied)
-    for question in ("!salary mlops", "!role mle", "!role prompter"):
+    for question in ("!salary mlops", "!role modelops", "!role prompter"):
         assert world.ask(question, "43") == world.ask(question, "42")
     assert f"${new // 1000}K" in world.ask("!salary mlops", "43")
     faq_42 = [(e.question, e.answer) for e in world.store.knowledge("42").faq if e.guild_id == "42"]
@@ -78,10 +78,10 @@ def test_a_merged_export_holds_the_whole_view(world: World) -> None:
     new = edit_some(world)
     data = json.loads(world.moderation.export(moderator("42"), merged=True, fmt="json").content)
     roles = {r["slug"]: r for r in data["roles"]}
-    assert set(roles) == {MLOPS, PM}
+    assert set(roles) == set(world.store.base_knowledge().roles)
     assert roles[MLOPS]["stats"][0]["salary"]["median"] == new
     assert roles[PM]["stats"][0]["salary"]["median"] == role_file(PM)["stats"][0]["salary"]["median"]
-    assert "mle" in roles[MLOPS]["aliases"]
+    assert "modelops" in roles[MLOPS]["aliases"]
 
 
 # -- invalid files: refused by line or field, nothing written -------------------------------
@@ -191,7 +191,7 @@ def _changes(world: World, content: bytes) -> list[Change]:
 def test_an_import_is_one_history_entry_that_undo_reverses(world: World) -> None:
     edit_some(world, "43")
     content = overlay_text(world, "43")
-    before = world.ask("!salary mlops", "42"), world.ask("!role mle", "42")
+    before = world.ask("!salary mlops", "42"), world.ask("!role modelops", "42")
     preview = world.moderation.import_preview(moderator("42"), content, "x.yaml")
     world.moderation.import_apply(moderator("42"), content, "x.yaml", token=preview.token)
     (entry,) = edits.history(world.db, "42")
@@ -199,7 +199,7 @@ def test_an_import_is_one_history_entry_that_undo_reverses(world: World) -> None
     assert world.ask("!salary mlops", "42") != before[0]
     reply = world.moderation.undo(moderator("42"), str(entry.id))
     assert reply.kind == "answer", render_text(reply)
-    assert (world.ask("!salary mlops", "42"), world.ask("!role mle", "42")) == before
+    assert (world.ask("!salary mlops", "42"), world.ask("!role modelops", "42")) == before
 
 
 def test_a_preview_is_applied_only_if_nothing_changed_since(world: World) -> None:
