@@ -1,25 +1,34 @@
-"""Wiring: settings -> knowledge base -> advisor. Shared by every front end."""
+"""Wiring: settings -> knowledge base -> advisor (and moderation). Shared by every front end."""
 
 from __future__ import annotations
 
 from bot.core.advisor import Advisor
 from bot.core.chat import ChatEngine
 from bot.knowledge.build import ensure_database
+from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
 from bot.settings import Settings
 
 
-def create_advisor(settings: Settings) -> Advisor:
-    """Build the database if missing or stale, then an Advisor reading it.
-
-    The Advisor answers free-form questions through the chat engine (with per-user,
-    per-channel memory), so ``careerbot chat`` and ``chat --jsonl`` take plain questions.
+def open_store(settings: Settings) -> KnowledgeStore:
+    """Build the database if missing or stale, then a store reading it with every server's
+    overlay (moderators' edits) applied per view.
 
     Raises KnowledgeError when the files are invalid and no previous database exists,
     and StoreError when the database cannot be read.
     """
     ensure_database(settings.knowledge_dir, settings.db)
-    store = KnowledgeStore(settings.db)
+    store = KnowledgeStore(settings.db, overlay=overlay_view)
     store.knowledge()  # fail at start, not on the first message
+    return store
+
+
+def create_advisor(settings: Settings, store: KnowledgeStore | None = None) -> Advisor:
+    """An Advisor over ``store`` (by default, a new one from ``open_store``).
+
+    The Advisor answers free-form questions through the chat engine (with per-user,
+    per-channel memory), so ``careerbot chat``, ``chat --jsonl``, ``!ask`` and mentions
+    take plain questions. Templates are compiled here so the first answers are quick.
+    """
     ChatEngine.warm()
-    return Advisor(store, chat=ChatEngine())
+    return Advisor(store if store is not None else open_store(settings), chat=ChatEngine())

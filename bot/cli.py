@@ -10,9 +10,19 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from bot.knowledge.edits import EditError
 from bot.knowledge.files import KnowledgeError, load_knowledge_dir
 from bot.knowledge.store import StoreError
+from bot.moderation_cli import (
+    KB_COMMANDS,
+    add_config_parser,
+    add_kb_parsers,
+    moderation_for,
+    run_config,
+    run_kb,
+)
 from bot.settings import Settings
 
 log = logging.getLogger("careerbot")
@@ -30,10 +40,44 @@ def _parser() -> argparse.ArgumentParser:
                       help='read {"user","channel","text"[,"guild"]} objects, one per line')
     sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     sub.add_parser("sync", help="sync slash commands globally with Discord (needs DISCORD_TOKEN)")
-    kb = sub.add_parser("kb", help="build or check the knowledge base")
+    kb = sub.add_parser("kb", help="build, check and edit the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("build", help="build the SQLite database from the knowledge files")
     kb_sub.add_parser("validate", help="check the knowledge files without writing anything")
+    sal = kb_sub.add_parser(
+        "import-salaries",
+        help="add a dated snapshot of per-role figures from the aijobs.net salary survey CSV",
+        description="Map job titles to roles (knowledge/mappings/salary-titles.yaml), filter, and "
+                    "write knowledge/generated/salary-survey/<date>.yaml. Re-running with the "
+                    "same file and options changes nothing.",
+    )
+    sal.add_argument("file", type=Path, help="the survey's salaries.csv")
+    sal.add_argument("--date", help="the snapshot's date, YYYY-MM-DD (remembered per file)")
+    sal.add_argument("--country", action="append", metavar="CODE",
+                     help="company location to keep, e.g. US (repeatable; default US; "
+                          "'any' for all)")
+    sal.add_argument("--employment", action="append", metavar="TYPE",
+                     help="employment type to keep: FT, PT, CT, FL (repeatable; default FT; "
+                          "'any' for all)")
+    sal.add_argument("--since", type=int, metavar="YEAR",
+                     help="first work year (default: the year before the latest)")
+    sal.add_argument("--until", type=int, metavar="YEAR",
+                     help="last work year (default: the latest in the file)")
+    sal.add_argument("--min-n", type=int, metavar="N",
+                     help="fewest responses for which a role's figures are published")
+    sal.add_argument("--keep-duplicates", action="store_true",
+                     help="keep rows that repeat another row exactly (default: remove them)")
+    sal.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    onet = kb_sub.add_parser(
+        "import-onet",
+        help="import skills, tasks and related occupations from an O*NET database folder",
+        description="Map roles to occupations (knowledge/mappings/onet-crosswalk.yaml) and "
+                    "write knowledge/generated/onet.yaml.",
+    )
+    onet.add_argument("dir", type=Path, help="the O*NET database folder (tab-separated files)")
+    onet.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    add_kb_parsers(kb_sub)
+    add_config_parser(sub)
     return parser
 
 
@@ -59,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(settings)
     command = args.command or "chat"
     try:
+        if command == "kb" and args.kb_command in KB_COMMANDS:
+            return run_kb(args, moderation_for(settings))
+        if command == "config":
+            return run_config(args, moderation_for(settings))
         if command == "kb":
             return _kb(args, settings)
         if command in ("run", "sync"):
@@ -76,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return terminal.chat(advisor, settings.prefix)
     except KnowledgeError as exc:
         return _fail("the knowledge files have errors:\n" + "\n".join(exc.problems))
-    except StoreError as exc:
+    except (StoreError, EditError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
@@ -85,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.build import build_database
 
+    if args.kb_command in ("import-salaries", "import-onet"):
+        return _kb_import(args, settings)
     if args.kb_command == "validate":
         knowledge = load_knowledge_dir(settings.knowledge_dir)
         print(f"ok: {len(knowledge.roles)} roles, {len(knowledge.sources)} sources, "
@@ -92,6 +142,39 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     knowledge = build_database(settings.knowledge_dir, settings.db)
     print(f"built {settings.db}: {len(knowledge.roles)} roles, {len(knowledge.faq)} FAQ entries")
+    return 0
+
+
+def _kb_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Run an importer and print its report; the database rebuilds on next use."""
+    from bot.knowledge.importers import ImportProblem
+
+    try:
+        if args.kb_command == "import-onet":
+            from bot.knowledge.importers.onet import import_onet
+
+            report = import_onet(args.dir, settings.knowledge_dir, dry_run=args.dry_run)
+        else:
+            from bot.knowledge.importers import salaries
+
+            def choice(values: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+                if values is None:
+                    return default
+                return () if any(v.lower() == "any" for v in values) else tuple(values)
+
+            filters = salaries.Filters(
+                countries=choice(args.country, salaries.Filters().countries),
+                employment=choice(args.employment, salaries.Filters().employment),
+                since=args.since, until=args.until, drop_duplicates=not args.keep_duplicates,
+            )
+            report = salaries.import_salaries(
+                args.file, settings.knowledge_dir, filters=filters, date=args.date,
+                min_n=args.min_n if args.min_n is not None else salaries.DEFAULT_MIN_N,
+                dry_run=args.dry_run,
+            )
+    except ImportProblem as exc:
+        return _fail(str(exc))
+    print(report.text)
     return 0
 
 

@@ -79,7 +79,12 @@ def pick_snapshot(role: Role, source_hint: str | None = None) -> StatSnapshot | 
 
 
 def pick_pair(a: Role, b: Role, hint: str | None) -> tuple[StatSnapshot | None, StatSnapshot | None]:
-    """Snapshots for a comparison, from one source wherever both roles have it."""
+    """Snapshots for a comparison, from one source wherever both roles have it.
+
+    With a hint, each role's snapshot from the hinted source (its primary when it has
+    none, which ``missing_source`` reports so the reply can say so); without one, the
+    first source both roles share, else each role's primary.
+    """
     if hint:
         return pick_snapshot(a, hint), pick_snapshot(b, hint)
     b_sources = {s.source.id: s for s in b.stats}
@@ -87,6 +92,39 @@ def pick_pair(a: Role, b: Role, hint: str | None) -> tuple[StatSnapshot | None, 
         if snap.source.id in b_sources:
             return snap, b_sources[snap.source.id]
     return a.snapshot(), b.snapshot()
+
+
+def has_source(role: Role, hint: str) -> bool:
+    """Whether the role has figures from a source matching ``hint`` (e.g. "survey")."""
+    return any(_matches_source(s, hint) for s in role.stats)
+
+
+def missing_source(roles: Sequence[Role], hint: str | None) -> list[Role]:
+    """The roles that have no figures from the hinted source (none without a hint)."""
+    return [r for r in roles if hint and r.stats and not has_source(r, hint)]
+
+
+def other_sources(role: Role, shown: StatSnapshot | None) -> list[tuple[StatSnapshot, str]]:
+    """The role's snapshots from other sources, each with the ``source:`` word that picks it.
+
+    The short word ("survey", "postings") when it picks that snapshot, else the source id
+    (an older survey snapshot, for instance).
+    """
+    out = []
+    for snap in role.stats:
+        if shown is None or snap.source.id == shown.source.id:
+            continue
+        word = snap.source.short_hint
+        out.append((snap, word if pick_snapshot(role, word) is snap else snap.source.id))
+    return out
+
+
+def shared_alternative(a: Role, b: Role, shown: StatSnapshot | None) -> str | None:
+    """A ``source:`` word for another source both roles have, to suggest trying it."""
+    for snap, word in other_sources(a, shown):
+        if any(s.source.id == snap.source.id for s in b.stats):
+            return word
+    return None
 
 
 def source_uses(pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> list[SourceUse]:
@@ -110,36 +148,43 @@ def source_uses(pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> list[Sourc
 
 def compare(ctx: CommandContext, roles: list[Role]) -> Reply:
     a, b = roles
-    sa, sb = pick_pair(a, b, ctx.options.get("source"))
+    hint = ctx.options.get("source")
+    sa, sb = pick_pair(a, b, hint)
     verdict = verdict_mod.compute(a, sa, b, sb)
     mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
     return ctx.render(
         "compare.j2", a=a, b=b, sa=sa, sb=sb, v=verdict, mixed=mixed,
         share_a=ctx.share_of_listings(sa), share_b=ctx.share_of_listings(sb),
-        uses=source_uses([(a, sa), (b, sb)]),
+        uses=source_uses([(a, sa), (b, sb)]), hint=hint, missing=missing_source([a, b], hint),
+        alternative=None if mixed else shared_alternative(a, b, sa),
     )
 
 
 def role_profile(ctx: CommandContext, roles: list[Role]) -> Reply:
     (role,) = roles
     snap = ctx.snapshot(role)
+    hint = ctx.options.get("source")
     return ctx.render("role.j2", r=role, s=snap, share=ctx.share_of_listings(snap),
-                      uses=source_uses([(role, snap)]))
+                      uses=source_uses([(role, snap)]), others=other_sources(role, snap),
+                      hint=hint, missing=missing_source([role], hint))
 
 
 def salary(ctx: CommandContext, roles: list[Role]) -> Reply:
+    hint = ctx.options.get("source")
     if len(roles) == 2:
         a, b = roles
-        sa, sb = pick_pair(a, b, ctx.options.get("source"))
+        sa, sb = pick_pair(a, b, hint)
+        mixed = bool(sa and sb and sa.source.id != sb.source.id)
         return ctx.render("salary.j2", pair=True, a=a, b=b, sa=sa, sb=sb,
-                          v=verdict_mod.compute(a, sa, b, sb), mixed=bool(
-                              sa and sb and sa.source.id != sb.source.id),
-                          uses=source_uses([(a, sa), (b, sb)]))
+                          v=verdict_mod.compute(a, sa, b, sb), mixed=mixed,
+                          uses=source_uses([(a, sa), (b, sb)]), hint=hint,
+                          missing=missing_source([a, b], hint),
+                          alternative=None if mixed else shared_alternative(a, b, sa))
     (role,) = roles
     snap = ctx.snapshot(role)
-    others = [s for s in role.stats if snap is not None and s.source.id != snap.source.id]
-    return ctx.render("salary.j2", pair=False, r=role, s=snap, others=others,
-                      uses=source_uses([(role, snap)]))
+    return ctx.render("salary.j2", pair=False, r=role, s=snap, others=other_sources(role, snap),
+                      uses=source_uses([(role, snap)]), hint=hint,
+                      missing=missing_source([role], hint))
 
 
 def skills(ctx: CommandContext, roles: list[Role]) -> Reply:

@@ -136,6 +136,11 @@ def bullets(items: Iterable[str], numbered: bool = False) -> Safe:
     return Safe("\n".join(lines))
 
 
+def codeblock(text: str, lang: str = "") -> Safe:
+    """Text shown verbatim in a code block (raw data): backticks and mentions defused."""
+    return Safe(f"```{lang}\n{clean_code(str(text)).rstrip()}\n```")
+
+
 def code(text: str) -> Safe:
     """Inline code (for commands to try)."""
     return Safe(f"`{clean_code(str(text))}`")
@@ -175,6 +180,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(money=money, pct=pct, count=count, and_list=and_list,
                        lower_first=lower_first, table=table, article=article, bullets=bullets, code=code,
+                       codeblock=codeblock,
                        safe=Safe)
     env.globals.update(part=part, thresholds=THRESHOLDS)
     return env

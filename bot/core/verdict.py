@@ -30,6 +30,8 @@ class Thresholds:
     overlap_easy: float = 0.75
     #: At or above this (and below overlap_easy) switching is "doable with real study".
     overlap_medium: float = 0.4
+    #: Salary figures resting on fewer postings or responses than this get a "rough" warning.
+    small_sample_n: int = 50
 
 
 THRESHOLDS = Thresholds()
@@ -55,6 +57,9 @@ class SkillOverlap:
     only_a: tuple[str, ...]
     only_b: tuple[str, ...]
     size: int
+    #: Both lists come from an occupational database (O*NET) and are the same: the roles
+    #: map to the same occupations, so the overlap says nothing about the switch.
+    indistinct: bool = False
 
     @property
     def ratio(self) -> float:
@@ -105,11 +110,14 @@ def skill_overlap(a: Role, b: Role) -> SkillOverlap | None:
     b_keys = {s.casefold() for s in b.skills}
     a_keys = {s.casefold() for s in a.skills}
     shared = tuple(sorted((s for s in a.skills if s.casefold() in b_keys), key=str.casefold))
+    occupational = all(r.skills_source is not None and r.skills_source.describes_occupations
+                       for r in (a, b))
     return SkillOverlap(
         shared=shared,
         only_a=tuple(s for s in a.skills if s.casefold() not in b_keys),
         only_b=tuple(s for s in b.skills if s.casefold() not in a_keys),
         size=min(len(a.skills), len(b.skills)),
+        indistinct=occupational and a_keys == b_keys,
     )
 
 

@@ -8,6 +8,7 @@ line breaks with code blocks closed and reopened, so nothing is ever cut off.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import discord
@@ -52,10 +53,13 @@ def _shorten(text: str, limit: int) -> str:
     return cut + "…"
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\*_~`|>\[\]#+-])")
+
+
 def _footer_text(reply: Reply) -> str:
-    # Footers show no markdown, so the text form's "-# " markers are dropped.
+    """Footers render no markdown: drop the text form's "-# " marks and its escapes."""
     lines = [line.removeprefix("-# ").strip() for line in reply.footer.splitlines()]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(_MARKDOWN_ESCAPE.sub(r"\1", line) for line in lines if line)
 
 
 def reply_pages(reply: Reply) -> list[discord.Embed]:

@@ -15,6 +15,8 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -28,7 +30,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
 #: Lists of texts on a role, stored as rows of ``role_items`` with this ``list`` name.
 ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
-              "red_flags", "metros", "related")
+              "red_flags", "metros", "related", "occupations")
 
 
 def _role_row(role: Role) -> dict:
@@ -161,6 +163,36 @@ def _copy_preserved(old_path: Path, db: sqlite_utils.Database) -> None:
         old.close()
 
 
+#: How long a rebuild waits for a moderator's edit in progress to commit.
+WRITER_WAIT_SECONDS = 30.0
+
+
+@contextmanager
+def _writers_paused(db_path: Path) -> Iterator[None]:
+    """Hold the previous database's write lock from copying its overlays until the new
+    file is in place, so no edit can commit in between to a file about to be replaced.
+
+    Writers (``bot.knowledge.edits.session``) wait for the lock and, finding the file
+    replaced once they hold it, start again on the new one. The lock is taken without
+    writing anything, so the old file is left byte for byte as it was.
+    """
+    if not db_path.exists():
+        yield
+        return
+    try:
+        lock = sqlite3.connect(db_path, timeout=WRITER_WAIT_SECONDS, isolation_level=None)
+        lock.execute("begin immediate")
+    except sqlite3.DatabaseError as exc:
+        log.warning("could not lock %s against edits during the rebuild (%s)", db_path, exc)
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.execute("rollback")
+        lock.close()
+
+
 def build_database(knowledge_dir: Path, db_path: Path) -> Knowledge:
     """Validate ``knowledge_dir`` and atomically (re)build the database at ``db_path``.
 
@@ -176,21 +208,23 @@ def build_database(knowledge_dir: Path, db_path: Path) -> Knowledge:
     tmp = Path(tmp_name)
     try:
         db = sqlite_utils.Database(tmp)
-        with db.conn:
-            write_knowledge(db, knowledge)
-            _copy_preserved(db_path, db)
-            db["meta"].insert_all(
-                [
-                    {"key": "fingerprint", "value": print_},
-                    {"key": "schema_version", "value": SCHEMA_VERSION},
-                    {"key": "built_at", "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-                    {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
-                ],
-                pk="key",
-                replace=True,
-            )
-        db.close()
-        os.replace(tmp, db_path)
+        with _writers_paused(db_path):
+            with db.conn:
+                write_knowledge(db, knowledge)
+                _copy_preserved(db_path, db)
+                db["meta"].insert_all(
+                    [
+                        {"key": "fingerprint", "value": print_},
+                        {"key": "schema_version", "value": SCHEMA_VERSION},
+                        {"key": "built_at",
+                         "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                        {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
+                    ],
+                    pk="key",
+                    replace=True,
+                )
+            db.close()
+            os.replace(tmp, db_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

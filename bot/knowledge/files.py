@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,9 +121,14 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
+#: libyaml's loader when PyYAML was built with it: the same safe subset, about five times
+#: faster, which matters now that generated files (O*NET, survey snapshots) are read too.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load_yaml(path: Path, label: str, problems: list[str]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
@@ -432,6 +437,10 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
         sources = _parse_sources(_load_yaml(sources_path, check.file, check.problems), check)
         problems += check.problems
 
+    from bot.knowledge import derived as derived_mod  # local import: it builds on this module
+
+    derived = _load_derived(directory, label, sources, problems)
+
     market: dict[str, MarketFact] = {}
     market_path = directory / "market.yaml"
     if market_path.exists():
@@ -470,10 +479,106 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
             roles[role.slug] = role
         problems += check.problems
 
+    _check_role_refs(directory, label, roles, derived, problems)
     if problems:
         raise KnowledgeError(problems)
+    roles = derived_mod.apply(roles, derived)
     faq_entries = tuple(
         FaqEntry(id=i + 1, question=e.question, answer=e.answer, tags=e.tags, source=e.source)
         for i, e in enumerate(faq)
     )
     return Knowledge(roles=roles, sources=sources, market=market, faq=faq_entries)
+
+
+# ---------------------------------------------------------------------------------------
+# Derived knowledge: the open-data mappings and the importers' output (see derived.py)
+
+
+def _load_derived(directory: Path, label: Callable[[Path], str], sources: dict[str, Source],
+                  problems: list[str]) -> Any:
+    """Read ``generated/`` and add its sources to ``sources`` (ids must stay unique)."""
+    from bot.knowledge import derived as d
+
+    found = d.Derived()
+
+    def add_source(source: Source | None, check: _Checker) -> None:
+        if source is None:
+            return
+        if source.id in sources:
+            check.fail("source.id", f"{source.id!r} is already defined elsewhere")
+            return
+        sources[source.id] = source
+        found.sources[source.id] = source
+
+    salary_dir = directory / d.SALARY_DIR
+    for path in sorted(salary_dir.glob("*.y*ml")) if salary_dir.is_dir() else []:
+        check = _Checker(label(path))
+        data = _load_yaml(path, check.file, check.problems)
+        if not check.problems:
+            source, stats = d.parse_salary_snapshot(data, check, sources)
+            add_source(source, check)
+            for slug, snapshot in stats.items():
+                found.stats.setdefault(slug, []).append(snapshot)
+        problems += check.problems
+    onet_path = directory / d.ONET_FILE
+    if onet_path.exists():
+        check = _Checker(label(onet_path))
+        data = _load_yaml(onet_path, check.file, check.problems)
+        if not check.problems:
+            source, onet = d.parse_onet(data, check)
+            add_source(source, check)
+            found.onet_source, found.onet = source, onet
+        problems += check.problems
+    return found
+
+
+def _check_role_refs(directory: Path, label: Callable[[Path], str], roles: dict[str, Role],
+                     derived: Any, problems: list[str]) -> None:
+    """Mappings and generated files may only name roles that have a role file."""
+    from bot.knowledge import derived as d
+
+    def unknown(check: _Checker, where: str, slugs: Iterable[str]) -> None:
+        for slug in slugs:
+            if slug not in roles:
+                check.fail(f"{where}.{slug}", f"{slug!r} has no role file in roles/")
+
+    for rel, parse in ((d.TITLES_FILE, d.parse_title_mapping), (d.CROSSWALK_FILE, d.parse_crosswalk)):
+        path = directory / rel
+        if not path.exists():
+            continue
+        check = _Checker(label(path))
+        data = _load_yaml(path, check.file, check.problems)
+        if not check.problems:
+            unknown(check, "roles", parse(data, check).roles)
+        problems += check.problems
+    for where, slugs in (("salary survey snapshots", derived.stats), ("O*NET import", derived.onet)):
+        missing = sorted(s for s in slugs if s not in roles)
+        if missing:
+            problems.append(f"{directory.name}/generated: {where} name roles without a role "
+                            f"file: {', '.join(missing)}")
+
+
+def read_title_mapping(directory: Path) -> Any:
+    """The reviewed survey-title mapping, validated (raises KnowledgeError)."""
+    from bot.knowledge import derived as d
+
+    return _read_mapping(directory, d.TITLES_FILE, d.parse_title_mapping)
+
+
+def read_crosswalk(directory: Path) -> Any:
+    """The reviewed O*NET crosswalk, validated (raises KnowledgeError)."""
+    from bot.knowledge import derived as d
+
+    return _read_mapping(directory, d.CROSSWALK_FILE, d.parse_crosswalk)
+
+
+def _read_mapping(directory: Path, rel: Path, parse: Callable[[Any, _Checker], Any]) -> Any:
+    path = Path(directory) / rel
+    check = _Checker(f"{Path(directory).name}/{rel.as_posix()}")
+    if not path.exists():
+        raise KnowledgeError([f"{check.file}: file is missing"])
+    data = _load_yaml(path, check.file, check.problems)
+    result = parse(data, check) if not check.problems else None
+    if check.problems:
+        raise KnowledgeError(check.problems)
+    return result

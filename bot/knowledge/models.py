@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The ``kind`` of an occupational database such as O*NET (skills, tasks, related work).
+OCCUPATIONAL_DATABASE = "occupational database"
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -26,6 +29,17 @@ class Source:
     def counts_are_openings(self) -> bool:
         """Only job-posting sources count open positions; a survey counts responses."""
         return self.kind == "job postings"
+
+    @property
+    def describes_occupations(self) -> bool:
+        """An occupational database (O*NET): its skills and tasks describe occupations,
+        which are broader than job titles, so replies word them differently."""
+        return self.kind == OCCUPATIONAL_DATABASE
+
+    @property
+    def short_hint(self) -> str:
+        """The word a member types in ``source:<word>`` to pick this kind of source."""
+        return self.kind.split()[-1] if self.kind.split() else self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +151,9 @@ class Role:
     metros: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     related_source: Source | None = None
+    #: The O*NET occupations the role maps to ("Data Scientists (15-2051.00)"), through
+    #: the reviewed crosswalk; skills, tasks and related work from O*NET describe these.
+    occupations: tuple[str, ...] = ()
 
     @property
     def handle(self) -> str:

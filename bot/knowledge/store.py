@@ -9,11 +9,13 @@ through this process. Per-server views are cached the same way.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bot.knowledge.build import ROLE_LISTS
 from bot.knowledge.models import (
@@ -27,6 +29,8 @@ from bot.knowledge.models import (
     StatSnapshot,
     ToolGroup,
 )
+
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -112,8 +116,9 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
     return Knowledge(roles=roles, sources=sources, market=market, faq=faq)
 
 
-#: Turns the global knowledge into one server's view (moderators' overlays).
-OverlayFn = Callable[[sqlite3.Connection, Knowledge, str], Knowledge]
+#: Turns the global knowledge into one server's view (moderators' overlays); called with
+#: guild id None for the global view. See ``bot.knowledge.overlay.overlay_view``.
+OverlayFn = Callable[[sqlite3.Connection, Knowledge, str | None], Knowledge]
 
 
 class KnowledgeStore:
@@ -124,18 +129,28 @@ class KnowledgeStore:
         self._overlay = overlay
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        self._version: tuple[int, int] | None = None
+        self._file_id: tuple[int, int] | None = None
+        self._version: tuple[int, int, int] | None = None
         self._local_writes = 0
+        self._file_reopens = 0
         self._base: Knowledge | None = None
         self._views: dict[str, Knowledge] = {}
 
     def connect(self) -> sqlite3.Connection:
-        """The store's read connection, opened on first use."""
+        """The store's read connection, opened on first use and reopened when a rebuild
+        has replaced the file (``build_database`` swaps in a new file with os.replace, which
+        an open connection would never notice)."""
+        file_id = self._stat_file()
+        if self._conn is not None and file_id is not None and file_id != self._file_id:
+            self._conn.close()
+            self._conn = None
+            self._file_reopens += 1
         if self._conn is None:
-            if not self.db_path.exists():
+            if file_id is None:
                 raise StoreError(
                     f"the knowledge base {self.db_path} does not exist; run `careerbot kb build`"
                 )
+            self._file_id = file_id
             conn = sqlite3.connect(self.db_path, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("pragma busy_timeout = 2000")
@@ -155,29 +170,58 @@ class KnowledgeStore:
         with self._lock:
             self._local_writes += 1
 
-    def _current_version(self) -> tuple[int, int]:
+    def _stat_file(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.db_path)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def _current_version(self) -> tuple[int, int, int]:
         conn = self.connect()
         (data_version,) = conn.execute("pragma data_version").fetchone()
-        return (data_version, self._local_writes)
+        return (data_version, self._local_writes, self._file_reopens)
+
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever the data may have: for caches of things derived from it."""
+        with self._lock:
+            return self._current_version()
+
+    def _refresh(self) -> Knowledge:
+        """The global base from the files, reloaded if the data changed (caller holds the lock)."""
+        try:
+            version = self._current_version()
+            if version != self._version or self._base is None:
+                self._base = read_knowledge(self.connect())
+                self._views.clear()
+                self._version = version
+        except sqlite3.DatabaseError as exc:
+            if self._base is None:
+                raise StoreError(f"the knowledge base {self.db_path} cannot be read: {exc}") from exc
+            # Keep serving what was loaded; a later call retries.
+        assert self._base is not None
+        return self._base
+
+    def base_knowledge(self) -> Knowledge:
+        """The base built from the knowledge files alone, without any overlay."""
+        with self._lock:
+            return self._refresh()
+
+    def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a read-only ``query`` on the store's connection (serialised with its readers)."""
+        with self._lock:
+            return query(self.connect())
 
     def knowledge(self, guild_id: str | int | None = None) -> Knowledge:
-        """The knowledge as seen from ``guild_id`` (None: the global base)."""
+        """The knowledge as seen from ``guild_id`` (None: the global view)."""
         with self._lock:
-            try:
-                version = self._current_version()
-                if version != self._version or self._base is None:
-                    self._base = read_knowledge(self.connect())
-                    self._views.clear()
-                    self._version = version
-            except sqlite3.DatabaseError as exc:
-                if self._base is None:
-                    raise StoreError(f"the knowledge base {self.db_path} cannot be read: {exc}") from exc
-                # Keep serving what was loaded; a later call retries.
-            if guild_id is None or self._overlay is None:
-                return self._base
-            key = str(guild_id)
+            base = self._refresh()
+            if self._overlay is None:
+                return base
+            # The global view goes through the overlay too: it carries the owner's edits.
+            key = "" if guild_id is None else str(guild_id)
             view = self._views.get(key)
             if view is None:
-                view = self._overlay(self.connect(), self._base, key)
+                view = self._overlay(self.connect(), base, None if guild_id is None else key)
                 self._views[key] = view
             return view

@@ -65,7 +65,14 @@ def test_unknown_role_lists_known_roles(advisor: Advisor, ask_reply) -> None:
 
 
 def test_autocomplete_prefers_prefix_matches(advisor: Advisor) -> None:
-    choices = advisor.autocomplete("ml")
-    assert choices and choices[0][1] == "mlops-engineer"
+    # "ml" starts an alias of several roles now (mle, mlops, ml researcher...): every role
+    # with such an alias comes before any role without one.
+    choices = [slug for _, slug in advisor.autocomplete("ml")]
+    knowledge = advisor.knowledge()
+    starts = {slug for slug, role in knowledge.roles.items()
+              if any(a.replace(" ", "").startswith("ml") for a in role.aliases)}
+    assert "mlops-engineer" in starts and "machine-learning-engineer" in starts
+    assert set(choices[:len(starts)]) == starts
+    assert next(s for _, s in advisor.autocomplete("mlops")) == "mlops-engineer"
     assert len(advisor.autocomplete("")) == min(25, len(advisor.knowledge().roles))
     assert all(len(name) <= 100 for name, _ in advisor.autocomplete("a"))

@@ -68,3 +68,8 @@ def test_huge_replies_are_paged_without_loss() -> None:
 def test_error_replies_are_red() -> None:
     [embed] = reply_pages(Reply(title="Oops", lead="x", kind="error"))
     assert embed.colour.value == 0xE74C3C
+
+
+def test_footers_show_no_markdown_escapes() -> None:
+    [embed] = reply_pages(Reply(title="t", lead="x", footer=r"-# Skills: O\*NET 29.3 (a\_b)"))
+    assert embed.footer.text == "Skills: O*NET 29.3 (a_b)"

@@ -69,7 +69,7 @@ async def test_slash_compare_answers_the_interaction(fake_discord: FakeDiscord,
 async def test_role_autocomplete(fake_discord: FakeDiscord, careerbot: CareerBot,
                                  advisor: Advisor) -> None:
     choices = await fake_discord.send_autocomplete(
-        "compare", {"role_a": "ml"}, focused="role_a", user=fake_discord.alice)
+        "compare", {"role_a": "mlo"}, focused="role_a", user=fake_discord.alice)
     assert choices[0] == {"name": "MLOps Engineer", "value": "mlops-engineer"}
     everything = await fake_discord.send_autocomplete(
         "role", {}, focused="role", user=fake_discord.alice)

@@ -1,0 +1,435 @@
+"""Planning each kind of change: validate it against the current view, say what it writes.
+
+A planner reads through the ``Session`` (inside the write transaction, so what it checks
+is what it writes over) and returns a ``Plan`` or raises ``ChangeError`` naming every
+problem by field, or ``NoChange``. Figures, sections, sources and FAQ entries are checked
+by the knowledge files' own validators, so a moderator's edit obeys the rules a pull
+request does; names are checked against every view the change reaches.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from bot.core.names import alias_key, fold
+from bot.knowledge.changes import (
+    Change,
+    ChangeError,
+    NoChange,
+    PathChecker,
+    Plan,
+    Problem,
+    RowChange,
+    Session,
+    dumps,
+    same_value,
+)
+from bot.knowledge.documents import (
+    SECTION_FIELDS,
+    STAT_FIELDS,
+    role_document,
+    set_stat,
+    snapshot_document,
+    source_document,
+    stat_value,
+)
+from bot.knowledge.files import SLUG_RE, _parse_faq, _parse_sources, _parse_stats, parse_role
+from bot.knowledge.guild_settings import read_guild_settings
+from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.overlay import FAQ_FIRST_ID, GLOBAL_SCOPE
+
+MAX_ALIAS_CHARS = 60
+MAX_QUESTION_CHARS = 300
+MAX_ANSWER_CHARS = 2000
+MAX_TAGS = 10
+MAX_TEXT_CHARS = {"name": 80, "focus": 300}
+DEFAULT_MAX_TEXT_CHARS = 2000
+MAX_PREFIX_CHARS = 5
+_PREFIX_FORBIDDEN = re.compile(r"[\s`@#<>*_~|\\]")
+_SNOWFLAKE = re.compile(r"^\d{1,20}$")
+
+
+# ---------------------------------------------------------------------------------------
+# Planning: one function per action
+
+
+def _role(s: Session, slug: Any, path: str = "role") -> Role:
+    role = s.view().roles.get(slug) if isinstance(slug, str) else None
+    if role is None:
+        raise ChangeError([Problem(path, f"{slug!r} is not a role here")])
+    return role
+
+
+def name_owners(knowledge: Knowledge) -> dict[str, set[str]]:
+    """Every name key (names, slugs, aliases) and the roles answering to it."""
+    owners: dict[str, set[str]] = {}
+    for role in knowledge.roles.values():
+        for name in (role.name, role.slug, *role.aliases):
+            if key := alias_key(name):
+                owners.setdefault(key, set()).add(role.slug)
+    return owners
+
+
+def _name_clashes(s: Session, slug: str, names: Sequence[tuple[str, str]]) -> list[Problem]:
+    """Problems for names (path, name) that another role already answers to in any view
+    this scope reaches."""
+    problems: list[Problem] = []
+    for knowledge in s.affected_views():
+        owners = name_owners(knowledge)
+        for path, name in names:
+            others = owners.get(alias_key(name), set()) - {slug}
+            if others:
+                where = f" on server {knowledge.guild_id}" if knowledge.guild_id and \
+                    s.scope == GLOBAL_SCOPE else ""
+                used_by = ", ".join(sorted(knowledge.roles[o].name for o in others))
+                problem = Problem(path, f"{name!r} is already used by {used_by}{where}")
+                if problem not in problems:
+                    problems.append(problem)
+    return problems
+
+
+def ambiguous_names(knowledge: Knowledge) -> set[tuple[str, frozenset[str]]]:
+    """Name keys that more than one role answers to."""
+    return {(k, frozenset(v)) for k, v in name_owners(knowledge).items() if len(v) > 1}
+
+
+def plan_figure_set(s: Session, data: Mapping[str, Any]) -> Plan:
+    role = _role(s, data.get("role"))
+    view = s.view()
+    problems: list[Problem] = []
+    source_id = data.get("source")
+    if not isinstance(source_id, str) or source_id not in view.sources:
+        known = ", ".join(sorted(view.sources))
+        problems.append(Problem("source", f"{source_id!r} is not a known source (known: {known})"))
+    values = data.get("values") or {}
+    if not isinstance(values, Mapping):
+        raise ChangeError([Problem("values", "must map figure names to values")])
+    for name in values:
+        if name not in STAT_FIELDS:
+            problems.append(Problem(str(name), "is not a figure; figures are " + ", ".join(STAT_FIELDS)))
+    as_of = data.get("as_of")
+    if problems:
+        raise ChangeError(problems)
+    snap = role.snapshot(source_id)
+    doc = snapshot_document(snap) if snap is not None else {"source": source_id}
+    if as_of is not None:
+        doc["as_of"] = str(as_of)
+    elif snap is None:
+        raise ChangeError([Problem("as_of", "a date is required for figures from a new source")])
+    for name, value in values.items():
+        set_stat(doc, name, value)
+    check = PathChecker(rename={"stats[0]": ""})
+    _parse_stats([doc], view.sources, check)
+    if check.items:
+        raise ChangeError(check.items)
+    before = {name: stat_value(snap, name) for name in values}
+    before["as_of"] = snap.as_of if snap is not None else None
+    after = {name: stat_value(doc, name) for name in values}
+    after["as_of"] = doc["as_of"]
+    before["source"] = after["source"] = source_id
+    changed = [n for n in (*values, "as_of") if not same_value(before[n], after[n])]
+    if not changed:
+        raise NoChange("same_value", after)
+    rows = tuple(
+        s.row_change("overlay_fields",
+                     {"guild_id": s.scope, "role_slug": role.slug, "source": source_id, "field": n},
+                     {"value": dumps(after[n])})
+        for n in changed
+    )
+    return Plan("figure.set", role.slug, before, after, rows)
+
+
+def plan_role_set(s: Session, data: Mapping[str, Any]) -> Plan:
+    role = _role(s, data.get("role"))
+    name = data.get("field")
+    if name not in SECTION_FIELDS:
+        raise ChangeError([Problem(str(name), "is not a field that can be set; fields are "
+                                   + ", ".join(SECTION_FIELDS) + " and the figures")])
+    value = data.get("value")
+    limit = MAX_TEXT_CHARS.get(name, DEFAULT_MAX_TEXT_CHARS)
+    if isinstance(value, str) and len(value) > limit:
+        raise ChangeError([Problem(name, f"is {len(value)} characters; the limit is {limit}")])
+    doc = role_document(role)
+    before = doc.get(name)
+    if value is None:
+        doc.pop(name, None)
+    else:
+        doc[name] = value
+    check = PathChecker()
+    parsed = parse_role(doc, f"{role.slug}.yaml", s.view().sources, check)
+    if check.items:
+        raise ChangeError(check.items)
+    after = role_document(parsed).get(name)
+    if after == before:
+        raise NoChange("same_value", after)
+    if name == "name" and (clashes := _name_clashes(s, role.slug, [("name", after)])):
+        raise ChangeError(clashes)
+    row = s.row_change("overlay_fields",
+                       {"guild_id": s.scope, "role_slug": role.slug, "source": "", "field": name},
+                       {"value": None if after is None else dumps(after)})
+    return Plan("role.set", role.slug, {name: before}, {name: after}, (row,))
+
+
+def _alias_text(data: Mapping[str, Any]) -> tuple[str, str]:
+    alias = data.get("alias")
+    if not isinstance(alias, str) or not alias.strip():
+        raise ChangeError([Problem("alias", "is required")])
+    alias = " ".join(alias.split())
+    if len(alias) > MAX_ALIAS_CHARS:
+        raise ChangeError([Problem("alias", f"is longer than {MAX_ALIAS_CHARS} characters")])
+    key = alias_key(alias)
+    if not key:
+        raise ChangeError([Problem("alias", f"{alias!r} has no letters or digits")])
+    return alias, key
+
+
+def plan_alias_add(s: Session, data: Mapping[str, Any]) -> Plan:
+    role = _role(s, data.get("role"))
+    alias, key = _alias_text(data)
+    if key in {alias_key(n) for n in (role.name, role.slug, *role.aliases)}:
+        raise NoChange("alias_exists", alias)
+    if clashes := _name_clashes(s, role.slug, [("alias", alias)]):
+        raise ChangeError(clashes)
+    row = s.row_change("overlay_aliases", {"guild_id": s.scope, "role_slug": role.slug, "key": key},
+                       {"alias": alias, "op": "add"})
+    return Plan("alias.add", role.slug, None, alias, (row,))
+
+
+def plan_alias_remove(s: Session, data: Mapping[str, Any]) -> Plan:
+    role = _role(s, data.get("role"))
+    alias, key = _alias_text(data)
+    if key in (alias_key(role.name), alias_key(role.slug)):
+        raise ChangeError([Problem("alias", f"{alias!r} is the role's name or slug, which always "
+                                   "works and cannot be removed")])
+    current = next((a for a in role.aliases if alias_key(a) == key), None)
+    if current is None:
+        raise ChangeError([Problem("alias", f"{alias!r} is not an alias of {role.name}")])
+    row = s.row_change("overlay_aliases", {"guild_id": s.scope, "role_slug": role.slug, "key": key},
+                       {"alias": current, "op": "remove"})
+    return Plan("alias.remove", role.slug, current, None, (row,))
+
+
+def _faq_fields(s: Session, item: dict[str, Any], exclude_id: int | None = None) -> dict[str, Any]:
+    """Validate one FAQ entry's fields as the files' validator does; the normalised fields."""
+    item = {k: v for k, v in item.items() if v not in (None, "", [], ())}
+    check = PathChecker(rename={"faq[0]": ""})
+    entries = _parse_faq({"faq": [item]}, s.view().sources, check)
+    problems = list(check.items)
+    if not problems:
+        entry = entries[0]
+        if len(entry.question) > MAX_QUESTION_CHARS:
+            problems.append(Problem("question", f"is longer than {MAX_QUESTION_CHARS} characters"))
+        if len(entry.answer) > MAX_ANSWER_CHARS:
+            problems.append(Problem("answer", f"is longer than {MAX_ANSWER_CHARS} characters"))
+        if len(entry.tags) > MAX_TAGS:
+            problems.append(Problem("tags", f"has more than {MAX_TAGS} tags"))
+        for other in s.view().faq:
+            if other.id != exclude_id and fold(" ".join(other.question.split())) == \
+                    fold(entry.question):
+                problems.append(Problem("question", f"FAQ entry {other.id} already asks this"))
+                break
+    if problems:
+        raise ChangeError(problems)
+    return {"question": entry.question, "answer": entry.answer, "tags": list(entry.tags),
+            "source": entry.source.id if entry.source else None}
+
+
+def _faq_row(s: Session, entry_id: Any) -> dict[str, Any]:
+    try:
+        number = int(entry_id)
+    except (TypeError, ValueError):
+        raise ChangeError([Problem("id", f"{entry_id!r} is not an FAQ entry number")]) from None
+    row = s.read("overlay_faq", {"id": number})
+    if row is None or row["guild_id"] != s.scope:
+        if any(e.id == number for e in s.view().faq):
+            raise ChangeError([Problem("id", f"FAQ entry {number} is not one of this server's own "
+                                       "entries (it comes from the shared knowledge base), so it "
+                                       "can't be changed here")])
+        raise ChangeError([Problem("id", f"there is no FAQ entry {number} here")])
+    return row
+
+
+def _faq_public(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"question": row["question"], "answer": row["answer"],
+            "tags": json.loads(row["tags"] or "[]"), "source": row["source"]}
+
+
+def _next_faq_id(s: Session) -> int:
+    (highest,) = s.conn.execute("select max(id) from overlay_faq").fetchone()
+    counter = s.conn.execute("select value from overlay_counters where name = 'faq'").fetchone()
+    number = max(FAQ_FIRST_ID, (highest or 0) + 1, (counter[0] if counter else 0) + 1)
+    s.conn.execute("insert or replace into overlay_counters (name, value) values ('faq', ?)",
+                   (number,))
+    return number
+
+
+def plan_faq_add(s: Session, data: Mapping[str, Any]) -> Plan:
+    fields = _faq_fields(s, {k: data.get(k) for k in ("question", "answer", "tags", "source")})
+    number = _next_faq_id(s)
+    row = s.row_change("overlay_faq", {"id": number},
+                       {"guild_id": s.scope, **fields, "tags": dumps(fields["tags"])})
+    return Plan("faq.add", f"faq {number}", None, fields, (row,))
+
+
+def plan_faq_edit(s: Session, data: Mapping[str, Any]) -> Plan:
+    row = _faq_row(s, data.get("id"))
+    old = _faq_public(row)
+    merged = {**old, **{k: data[k] for k in ("question", "answer", "tags", "source")
+                        if data.get(k) is not None}}
+    fields = _faq_fields(s, merged, exclude_id=row["id"])
+    changed = [k for k in fields if fields[k] != old[k]]
+    if not changed:
+        raise NoChange("same_value", fields)
+    change = s.row_change("overlay_faq", {"id": row["id"]},
+                          {"guild_id": s.scope, **fields, "tags": dumps(fields["tags"])})
+    return Plan("faq.edit", f"faq {row['id']}", {k: old[k] for k in changed},
+                {k: fields[k] for k in changed}, (change,))
+
+
+def plan_faq_remove(s: Session, data: Mapping[str, Any]) -> Plan:
+    row = _faq_row(s, data.get("id"))
+    change = s.row_change("overlay_faq", {"id": row["id"]}, None)
+    return Plan("faq.remove", f"faq {row['id']}", _faq_public(row), None, (change,))
+
+
+def plan_role_add(s: Session, data: Mapping[str, Any]) -> Plan:
+    doc = data.get("document")
+    if not isinstance(doc, Mapping):
+        raise ChangeError([Problem("", "a role must be a mapping of role fields")])
+    slug = doc.get("slug")
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        raise ChangeError([Problem("slug", f"{slug!r} must be lowercase words joined by hyphens, "
+                                   "like data-engineer")])
+    if slug in s.view().roles:
+        raise ChangeError([Problem("slug", f"{slug!r} is already a role here")])
+    check = PathChecker()
+    role = parse_role(dict(doc), f"{slug}.yaml", s.view().sources, check)
+    if check.items or role is None:
+        raise ChangeError(check.items)
+    names = [("name", role.name), ("slug", role.slug),
+             *((f"aliases[{i}]", a) for i, a in enumerate(role.aliases))]
+    if clashes := _name_clashes(s, slug, names):
+        raise ChangeError(clashes)
+    for i, alias in enumerate(role.aliases):
+        if len(alias) > MAX_ALIAS_CHARS:
+            raise ChangeError([Problem(f"aliases[{i}]", f"is longer than {MAX_ALIAS_CHARS} characters")])
+    row = s.row_change("overlay_roles", {"guild_id": s.scope, "slug": slug},
+                       {"document": dumps(role_document(role))})
+    return Plan("role.add", slug, None, {"name": role.name}, (row,))
+
+
+def plan_role_remove(s: Session, data: Mapping[str, Any]) -> Plan:
+    slug = data.get("role")
+    row = s.read("overlay_roles", {"guild_id": s.scope, "slug": slug}) if isinstance(slug, str) \
+        else None
+    if row is None:
+        if isinstance(slug, str) and slug in s.view().roles:
+            raise ChangeError([Problem("role", f"{slug!r} was not added here; only roles added by "
+                                       "this server's moderators can be removed")])
+        raise ChangeError([Problem("role", f"{slug!r} is not a role here")])
+    name = json.loads(row["document"]).get("name")
+    change = s.row_change("overlay_roles", {"guild_id": s.scope, "slug": slug}, None)
+    return Plan("role.remove", slug, {"name": name}, None, (change,))
+
+
+def plan_source_add(s: Session, data: Mapping[str, Any]) -> Plan:
+    doc = data.get("document")
+    if not isinstance(doc, Mapping):
+        raise ChangeError([Problem("", "a source must be a mapping of source fields")])
+    check = PathChecker(rename={"sources[0]": ""})
+    parsed = _parse_sources({"sources": [dict(doc)]}, check)
+    if check.items or not parsed:
+        raise ChangeError(check.items)
+    (source,) = parsed.values()
+    if source.id in s.view().sources:
+        raise ChangeError([Problem("id", f"{source.id!r} is already a source here")])
+    row = s.row_change("overlay_sources", {"guild_id": s.scope, "id": source.id},
+                       {"document": dumps(source_document(source))})
+    return Plan("source.add", source.id, None, {"name": source.name, "date": source.date}, (row,))
+
+
+def _server_only(s: Session) -> str:
+    if s.scope == GLOBAL_SCOPE:
+        raise ChangeError([Problem("", "settings belong to a server; name one")])
+    return s.scope
+
+
+def _settings_row(s: Session, prefix: Any = ..., unasked: Any = ...) -> tuple[dict, RowChange]:
+    gid = _server_only(s)
+    current = read_guild_settings(s.conn, gid)
+    after = {"prefix": current.prefix if prefix is ... else prefix,
+             "unasked": int(current.unasked) if unasked is ... else int(unasked)}
+    return ({"prefix": current.prefix, "unasked": current.unasked},
+            s.row_change("guild_settings", {"guild_id": gid}, after))
+
+
+def plan_config_prefix(s: Session, data: Mapping[str, Any]) -> Plan:
+    prefix = data.get("prefix")
+    if prefix is not None and (not isinstance(prefix, str) or not 1 <= len(prefix) <= MAX_PREFIX_CHARS
+                               or _PREFIX_FORBIDDEN.search(prefix)):
+        raise ChangeError([Problem("prefix", f"{prefix!r} must be 1 to {MAX_PREFIX_CHARS} "
+                                   "characters with no spaces, mentions or markdown")])
+    before, row = _settings_row(s, prefix=prefix)
+    if before["prefix"] == prefix:
+        raise NoChange("same_value", prefix)
+    return Plan("config.prefix", s.scope, before["prefix"], prefix, (row,))
+
+
+def plan_config_unasked(s: Session, data: Mapping[str, Any]) -> Plan:
+    on = data.get("on")
+    if not isinstance(on, bool):
+        raise ChangeError([Problem("on", "must be on or off")])
+    before, row = _settings_row(s, unasked=on)
+    if before["unasked"] == on:
+        raise NoChange("same_value", on)
+    return Plan("config.unasked", s.scope, before["unasked"], on, (row,))
+
+
+def _plan_id_set(table: str, column: str, adding: bool) -> Callable[[Session, Mapping[str, Any]], Plan]:
+    action = f"config.{'modrole' if table == 'guild_mod_roles' else 'channel'}." + \
+        ("add" if adding else "remove")
+
+    def plan(s: Session, data: Mapping[str, Any]) -> Plan:
+        gid = _server_only(s)
+        value = str(data.get(column) or "")
+        if not _SNOWFLAKE.match(value):
+            raise ChangeError([Problem(column, f"{value!r} is not a Discord id")])
+        key = {"guild_id": gid, column: value}
+        exists = s.read(table, key) is not None
+        if exists == adding:
+            raise NoChange("already" if adding else "absent", value)
+        row = s.row_change(table, key, {} if adding else None)
+        return Plan(action, gid, None if adding else value, value if adding else None, (row,))
+
+    return plan
+
+
+PLANNERS: dict[str, Callable[[Session, Mapping[str, Any]], Plan]] = {
+    "figure.set": plan_figure_set,
+    "role.set": plan_role_set,
+    "alias.add": plan_alias_add,
+    "alias.remove": plan_alias_remove,
+    "faq.add": plan_faq_add,
+    "faq.edit": plan_faq_edit,
+    "faq.remove": plan_faq_remove,
+    "role.add": plan_role_add,
+    "role.remove": plan_role_remove,
+    "source.add": plan_source_add,
+    "config.prefix": plan_config_prefix,
+    "config.unasked": plan_config_unasked,
+    "config.modrole.add": _plan_id_set("guild_mod_roles", "role_id", True),
+    "config.modrole.remove": _plan_id_set("guild_mod_roles", "role_id", False),
+    "config.channel.add": _plan_id_set("guild_qa_channels", "channel_id", True),
+    "config.channel.remove": _plan_id_set("guild_qa_channels", "channel_id", False),
+}
+
+
+def plan_change(s: Session, change: Change) -> Plan:
+    planner = PLANNERS.get(change.action)
+    if planner is None:
+        raise ChangeError([Problem("action", f"{change.action!r} is not a known change")])
+    return planner(s, change.data)
+

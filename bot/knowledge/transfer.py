@@ -1,0 +1,428 @@
+"""Export a scope's knowledge to YAML or JSON, and turn an imported document into changes.
+
+The document has the knowledge files' shape, so moderators can read and edit it like a
+role file::
+
+    format: careerbot/1
+    sources:   [ ...entries as in sources.yaml: new sources to cite ]
+    new_roles: [ ...whole role documents, as in roles/<slug>.yaml: roles to add ]
+    roles:     [ ...role documents, complete or partial: edits to roles that exist ]
+    faq:       [ {id, question, answer, tags, source} ]
+
+Import semantics (so that re-importing an export changes nothing):
+
+- ``roles``: each entry names an existing role by ``slug``; only the fields it lists are
+  compared. A section (``focus``, ``skills``, ``career`` ...) replaces the role's section;
+  ``aliases`` is the complete list (names missing from it are removed); each ``stats``
+  entry names its ``source`` and sets only the figures it lists (``null`` clears one).
+- ``new_roles``: a role whose slug already exists is accepted only if identical.
+- ``faq``: an ``id`` of this scope's entry edits it; an entry with no ``id`` (or an id not
+  found here) is added unless an entry already asks the same question.
+- ``sources``: new ids are added; existing ids must be identical.
+
+``import_changes`` checks the whole document first and reports every problem with its
+field path (``roles[0].stats[0].remote_pct: 140 is not a percentage``) and, for YAML,
+its line; broken YAML or JSON is reported by line. Only a clean document yields changes,
+which then go through ``edits.preview_changes`` / ``edits.apply_changes``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from bot.core.names import alias_key, fold
+from bot.knowledge.changes import Change, PathChecker, Problem, same_value, utc_now
+from bot.knowledge.documents import (
+    SECTION_FIELDS,
+    STAT_FIELDS,
+    faq_document,
+    role_document,
+    set_stat,
+    snapshot_document,
+    source_document,
+    stat_value,
+)
+from bot.knowledge.files import ROLE_KEYS, SLUG_RE, _parse_faq, _parse_sources, _parse_stats, parse_role
+from bot.knowledge.models import Knowledge, Source
+from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
+
+FORMAT = "careerbot/1"
+TOP_KEYS = ("format", "scope", "guild", "exported_at", "sources", "new_roles", "roles", "faq")
+#: Largest import accepted; a whole merged export of a large base is far below this.
+MAX_IMPORT_BYTES = 1_000_000
+FORMATS = ("yaml", "json")
+
+
+# ---------------------------------------------------------------------------------------
+# Export
+
+
+def _partial_role(knowledge: Knowledge, slug: str, fields: list[sqlite3.Row],
+                  aliases: list[sqlite3.Row]) -> dict[str, Any]:
+    """The fields one scope changed on a role, with their current values."""
+    role = knowledge.roles[slug]
+    full = role_document(role)
+    doc: dict[str, Any] = {"slug": slug}
+    for row in fields:
+        if not row["source"]:
+            doc[row["field"]] = full.get(row["field"])
+    if aliases:
+        doc["aliases"] = full.get("aliases", [])
+    stats: dict[str, dict[str, Any]] = {}
+    for row in fields:
+        if row["source"]:
+            snap = role.snapshot(row["source"])
+            entry = stats.setdefault(row["source"], {"source": row["source"],
+                                                     "as_of": snap.as_of if snap else None})
+            if row["field"] != "as_of":
+                set_stat(entry, row["field"], stat_value(snap, row["field"]), keep_none=True)
+    if stats:
+        doc["stats"] = list(stats.values())
+    return doc
+
+
+def export_document(conn: sqlite3.Connection, base: Knowledge, knowledge: Knowledge, scope: str,
+                    *, merged: bool) -> dict[str, Any]:
+    """The scope's overlay (what its moderators changed) or its whole merged view."""
+    doc: dict[str, Any] = {"format": FORMAT, "scope": "merged" if merged else "overlay",
+                           "guild": None if scope == GLOBAL_SCOPE else scope,
+                           "exported_at": utc_now()}
+    if merged:
+        doc["sources"] = [source_document(s) for s in knowledge.sources.values()]
+        doc["new_roles"] = [role_document(r) for s, r in knowledge.roles.items()
+                            if s not in base.roles]
+        doc["roles"] = [role_document(r) for s, r in knowledge.roles.items() if s in base.roles]
+        doc["faq"] = [faq_document(e) for e in knowledge.faq]
+        return doc
+    only = (scope,)
+    added = [r["slug"] for r in scope_rows(conn, "overlay_roles", only)]
+    doc["sources"] = [json.loads(r["document"]) for r in scope_rows(conn, "overlay_sources", only)]
+    doc["new_roles"] = [role_document(knowledge.roles[s]) for s in added if s in knowledge.roles]
+    fields: dict[str, list[sqlite3.Row]] = {}
+    for row in scope_rows(conn, "overlay_fields", only):
+        fields.setdefault(row["role_slug"], []).append(row)
+    aliases: dict[str, list[sqlite3.Row]] = {}
+    for row in scope_rows(conn, "overlay_aliases", only):
+        aliases.setdefault(row["role_slug"], []).append(row)
+    doc["roles"] = [
+        _partial_role(knowledge, slug, fields.get(slug, []), aliases.get(slug, []))
+        for slug in sorted(fields.keys() | aliases.keys())
+        if slug in knowledge.roles and slug not in added
+    ]
+    doc["faq"] = [faq_document(e) for e in knowledge.faq if e.guild_id == scope]
+    return doc
+
+
+def dump_document(doc: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    header = ("# careerbot knowledge export. Edit and import it back with `kb import`;\n"
+              "# see the README's Moderation section for what each list means.\n")
+    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a document
+
+
+def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = f"{path}.{key.value}" if path else str(key.value)
+            out[child] = key.start_mark.line + 1
+            _line_map(value, child, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_map(item, f"{path}[{i}]", out)
+
+
+def parse_document(text: bytes | str, filename: str) -> tuple[Any, dict[str, int], list[Problem]]:
+    """The data of an uploaded file, a map from field paths to YAML lines, and problems."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_IMPORT_BYTES:
+            return None, {}, [Problem("", f"the file is larger than {MAX_IMPORT_BYTES:,} bytes")]
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None, {}, [Problem("", "the file is not UTF-8 text")]
+    if len(text) > MAX_IMPORT_BYTES:
+        return None, {}, [Problem("", f"the file is larger than {MAX_IMPORT_BYTES:,} bytes")]
+    if filename.lower().endswith(".json"):
+        try:
+            return json.loads(text), {}, []
+        except json.JSONDecodeError as exc:
+            return None, {}, [Problem("", f"not valid JSON: {exc.msg} (column {exc.colno})",
+                                      line=exc.lineno)]
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return None, {}, [Problem("", "YAML aliases (*name) are not accepted",
+                                          line=event.start_mark.line + 1)]
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        return None, {}, [Problem("", f"not valid YAML: {problem}",
+                                  line=mark.line + 1 if mark is not None else None)]
+    lines: dict[str, int] = {}
+    if node is not None:
+        _line_map(node, "", lines)
+    return data, lines, []
+
+
+def with_line(problem: Problem, lines: Mapping[str, int]) -> Problem:
+    """The problem with the line of its field (or of the nearest enclosing one)."""
+    if problem.line is not None or not lines:
+        return problem
+    path = problem.path
+    while path:
+        if path in lines:
+            return Problem(problem.path, problem.message, lines[path])
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return problem
+
+
+# ---------------------------------------------------------------------------------------
+# Turning a document into changes
+
+
+def _items(doc: dict[str, Any], key: str, problems: list[Problem]) -> list[Any]:
+    value = doc.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(key, "must be a list"))
+        return []
+    return value
+
+
+def _source_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
+                    problems: list[Problem]) -> list[Change]:
+    changes = []
+    for i, item in enumerate(_items(doc, "sources", problems)):
+        where = f"sources[{i}]"
+        check = PathChecker(rename={"sources[0]": where})
+        parsed = _parse_sources({"sources": [item]}, check)
+        if check.items or not parsed:
+            problems += check.items
+            continue
+        (source,) = parsed.values()
+        existing = knowledge.sources.get(source.id)
+        if existing is None:
+            changes.append(Change("source.add", {"document": source_document(source)}, where))
+            sources[source.id] = source
+        elif existing != source:
+            problems.append(Problem(f"{where}.id", f"{source.id!r} already exists with different "
+                                    "details; an existing source can't be changed by import"))
+    return changes
+
+
+def _new_role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
+                      problems: list[Problem]) -> tuple[list[Change], set[str]]:
+    changes, added = [], set()
+    for i, item in enumerate(_items(doc, "new_roles", problems)):
+        where = f"new_roles[{i}]"
+        slug = item.get("slug") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            problems.append(Problem(where, "must be a mapping of role fields"))
+            continue
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            problems.append(Problem(f"{where}.slug", f"{slug!r} must be lowercase words joined by "
+                                    "hyphens, like data-engineer"))
+            continue
+        check = PathChecker(prefix=where)
+        role = parse_role(item, f"{slug}.yaml", sources, check)
+        if check.items or role is None:
+            problems += check.items
+            continue
+        document = role_document(role)
+        if slug in knowledge.roles:
+            if role_document(knowledge.roles[slug]) != document:
+                problems.append(Problem(f"{where}.slug", f"{slug!r} already exists; put changes "
+                                        "to it under roles"))
+            continue
+        if slug in added:
+            problems.append(Problem(f"{where}.slug", f"{slug!r} is listed twice"))
+            continue
+        changes.append(Change("role.add", {"document": document}, where))
+        added.add(slug)
+    return changes, added
+
+
+def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
+                   sources: dict[str, Source], problems: list[Problem]) -> list[Change]:
+    role = knowledge.roles[slug]
+    if not isinstance(entries, list):
+        problems.append(Problem(f"{where}.stats", "must be a list of snapshots"))
+        return []
+    changes = []
+    for j, entry in enumerate(entries):
+        at = f"{where}.stats[{j}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(at, "must be a mapping"))
+            continue
+        source_id = entry.get("source")
+        if not isinstance(source_id, str) or source_id not in sources:
+            problems.append(Problem(f"{at}.source", f"{source_id!r} is not a known source"))
+            continue
+        snap = role.snapshot(source_id)
+        merged = snapshot_document(snap) if snap is not None else {"source": source_id}
+        given: dict[str, Any] = {}
+        for key, value in entry.items():
+            if key in ("salary", "experience") and isinstance(value, dict):
+                for sub, sub_value in value.items():
+                    given[f"{key}.{sub}"] = sub_value
+            elif key not in ("source", "as_of"):
+                given[key] = value
+        for name, value in given.items():
+            if name in STAT_FIELDS:
+                set_stat(merged, name, value)
+            else:
+                set_stat(merged, name, value, keep_none=True)  # reported as unknown below
+        if entry.get("as_of") is not None:
+            merged["as_of"] = str(entry["as_of"])
+        elif snap is None:
+            problems.append(Problem(f"{at}.as_of", "is required for figures from a new source"))
+            continue
+        check = PathChecker(rename={"stats[0]": at})
+        _parse_stats([merged], sources, check)
+        if check.items:
+            problems += check.items
+            continue
+        values = {n: stat_value(merged, n) for n in given
+                  if not same_value(stat_value(merged, n), stat_value(snap, n))}
+        as_of = merged["as_of"]
+        if values or snap is None or as_of != snap.as_of:
+            changes.append(Change("figure.set", {"role": slug, "source": source_id,
+                                                 "as_of": as_of, "values": values}, at))
+    return changes
+
+
+def _alias_changes(slug: str, value: Any, where: str, knowledge: Knowledge,
+                   problems: list[Problem]) -> list[Change]:
+    role = knowledge.roles[slug]
+    check = PathChecker(prefix=where)
+    wanted = check.texts({"aliases": value}, "aliases", "")
+    if check.items:
+        problems += check.items
+        return []
+    have = {alias_key(a): a for a in role.aliases}
+    want = {alias_key(a): (i, a) for i, a in enumerate(wanted)}
+    changes = [Change("alias.remove", {"role": slug, "alias": alias}, f"{where}.aliases")
+               for key, alias in have.items() if key not in want]
+    changes += [Change("alias.add", {"role": slug, "alias": alias}, f"{where}.aliases[{i}]")
+                for key, (i, alias) in want.items() if key not in have]
+    return changes
+
+
+def _role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source], added: set[str],
+                  problems: list[Problem]) -> list[Change]:
+    changes: list[Change] = []
+    for i, item in enumerate(_items(doc, "roles", problems)):
+        where = f"roles[{i}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(where, "must be a mapping of role fields"))
+            continue
+        slug = item.get("slug")
+        if not isinstance(slug, str) or slug not in knowledge.roles:
+            hint = " (it is added under new_roles; put all of it there)" if slug in added else \
+                "; add new roles under new_roles"
+            problems.append(Problem(f"{where}.slug", f"{slug!r} is not a role here{hint}"))
+            continue
+        for key in item:
+            if key not in ROLE_KEYS:
+                problems.append(Problem(f"{where}.{key}", "is not a known field"))
+        current = role_document(knowledge.roles[slug])
+        sections = [k for k in SECTION_FIELDS if k in item]
+        if sections:
+            merged = {**current, **{k: item[k] for k in sections}}
+            merged = {k: v for k, v in merged.items() if v is not None}
+            check = PathChecker(prefix=where)
+            parsed = parse_role(merged, f"{slug}.yaml", sources, check)
+            if check.items or parsed is None:
+                problems += check.items
+            else:
+                new = role_document(parsed)
+                changes += [Change("role.set", {"role": slug, "field": k, "value": new.get(k)},
+                                   f"{where}.{k}")
+                            for k in sections if new.get(k) != current.get(k)]
+        if "aliases" in item:
+            changes += _alias_changes(slug, item["aliases"], where, knowledge, problems)
+        if "stats" in item:
+            changes += _stats_changes(slug, item["stats"], where, knowledge, sources, problems)
+    return changes
+
+
+def _faq_changes(doc: dict, knowledge: Knowledge, scope: str, sources: dict[str, Source],
+                 problems: list[Problem]) -> list[Change]:
+    changes: list[Change] = []
+    by_id = {e.id: e for e in knowledge.faq}
+    by_question = {fold(e.question): e for e in knowledge.faq}
+    for i, item in enumerate(_items(doc, "faq", problems)):
+        where = f"faq[{i}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(where, "must be a mapping"))
+            continue
+        fields = {k: v for k, v in item.items() if k != "id"}
+        check = PathChecker(rename={"faq[0]": where})
+        parsed = _parse_faq({"faq": [fields]}, sources, check)
+        entry_id = item.get("id")
+        if entry_id is not None and (isinstance(entry_id, bool) or not isinstance(entry_id, int)):
+            check.fail(f"{where}.id", f"{entry_id!r} is not an entry number")
+        if check.items or not parsed:
+            problems += check.items
+            continue
+        entry = parsed[0]
+        data = {"question": entry.question, "answer": entry.answer, "tags": list(entry.tags),
+                "source": entry.source.id if entry.source else None}
+        existing = by_id.get(entry_id) if entry_id is not None else None
+        if existing is None:
+            existing = by_question.get(fold(entry.question))
+        if existing is None:
+            changes.append(Change("faq.add", data, where))
+            continue
+        same = (existing.question, existing.answer, tuple(existing.tags),
+                existing.source.id if existing.source else None) == \
+            (entry.question, entry.answer, entry.tags, data["source"])
+        if same:
+            continue
+        if existing.guild_id != scope:
+            problems.append(Problem(where, f"FAQ entry {existing.id} is shared with every server "
+                                    "and can't be changed here; ask a different question to add "
+                                    "your own entry"))
+            continue
+        changes.append(Change("faq.edit", {"id": existing.id, **data}, where))
+    return changes
+
+
+def import_changes(data: Any, lines: Mapping[str, int], knowledge: Knowledge,
+                   scope: str) -> tuple[list[Change], list[Problem]]:
+    """The changes a parsed document asks of ``knowledge`` (``scope``'s view), or every
+    problem with it. Nothing is written here."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        problems.append(Problem("", "the file must be a mapping with sources, new_roles, roles "
+                                "and faq lists"))
+        return [], [with_line(p, lines) for p in problems]
+    for key in data:
+        if key not in TOP_KEYS:
+            problems.append(Problem(str(key), "is not a known field (expected "
+                                    + ", ".join(TOP_KEYS) + ")"))
+    if data.get("format") not in (None, FORMAT):
+        problems.append(Problem("format", f"{data['format']!r} is not {FORMAT!r}"))
+    sources = dict(knowledge.sources)
+    changes = _source_changes(data, knowledge, sources, problems)
+    added_changes, added = _new_role_changes(data, knowledge, sources, problems)
+    changes += added_changes
+    changes += _role_changes(data, knowledge, sources, added, problems)
+    changes += _faq_changes(data, knowledge, scope, sources, problems)
+    problems = [with_line(p, lines) for p in problems]
+    return ([] if problems else changes), problems

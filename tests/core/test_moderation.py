@@ -1,0 +1,222 @@
+"""Moderation as a moderator meets it: replies for every operation, answers per server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.moderation import Moderation, field_name, parse_value
+from bot.core.render import money
+from bot.core.reply import render_text
+from bot.knowledge import edits
+from tests.conftest import role_file
+from tests.moderation_support import (
+    MLOPS,
+    PM,
+    World,
+    build,
+    member,
+    mlops_stats,
+    moderator,
+    owner,
+    source_id,
+)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    w = World(build(tmp_path))
+    yield w
+    w.close()
+
+
+def text(reply) -> str:  # type: ignore[no-untyped-def]
+    return render_text(reply)
+
+
+def test_a_moderators_edit_changes_that_servers_answers_and_no_others(world: World) -> None:
+    old = mlops_stats()["salary"]["median"]
+    new = old + 7000
+    before = {g: world.ask("!salary mlops", g) for g in ("42", "43", None)}
+    reply = world.moderation.set(moderator("42"), "mlops", [("median", f"{new:,}")],
+                                 source=source_id(), date="2026-03")
+    assert reply.kind == "answer", text(reply)
+    assert f"{money(old)} → {money(new)}" in text(reply)
+    assert f"Median: {money(new)}" in world.ask("!salary mlops", "42")
+    assert "2026-03" in world.ask("!salary mlops", "42")  # the footer dates the new figures
+    assert world.ask("!salary mlops", "43") == before["43"]
+    assert world.ask("!salary mlops") == before[None]
+
+
+def test_undo_restores_the_earlier_answer(world: World) -> None:
+    before = world.ask("!compare mlops pm", "42")
+    world.moderation.set(moderator(), "pm", [("remote", "55")], source=source_id(),
+                         date=role_file(PM)["stats"][0]["as_of"])
+    assert world.ask("!compare mlops pm", "42") != before
+    (entry,) = edits.history(world.db, "42")
+    assert world.moderation.undo(moderator(), f"#{entry.id}").kind == "answer"
+    assert world.ask("!compare mlops pm", "42") == before
+
+
+def test_a_non_moderator_is_refused_clearly_and_nothing_changes(world: World) -> None:
+    before = world.db.read_bytes()
+    replies = [
+        world.moderation.set(member(), "mlops", [("median", "1")], source=source_id(), date="2026"),
+        world.moderation.alias(member(), "add", "mlops", "modelops"),
+        world.moderation.faq_add(member(), "Q?", "A."),
+        world.moderation.history(member()),
+        world.moderation.show(member(), "mlops"),
+        world.moderation.undo(member(), "1"),
+        world.moderation.export(member()).reply,
+        world.moderation.import_preview(member(), b"roles: []", "x.yaml").reply,
+        world.moderation.config_prefix(member(), "?"),
+    ]
+    for reply in replies:
+        assert reply.kind == "error"
+        assert "Nothing was changed" in text(reply)
+    assert "moderators" in text(replies[0])
+    assert "Manage Server" in text(replies[-1])
+    assert world.db.read_bytes() == before
+    assert world.moderation.export(member()).filename is None
+
+
+def test_the_global_base_is_the_owners_alone(world: World) -> None:
+    reply = world.moderation.alias(moderator(guild=None), "add", "mlops", "modelops")  # type: ignore[arg-type]
+    assert "Only the bot's owner" in text(reply)
+    assert world.moderation.alias(owner(), "add", "mlops", "modelops").kind == "answer"
+    for guild in ("42", "43", None):
+        assert "MLOps Engineer" in world.ask("!role modelops", guild)
+
+
+def test_edits_never_guess_a_misspelt_role(world: World) -> None:
+    reply = world.moderation.set(moderator(), "mlosp", [("remote", "5")], source=source_id(),
+                                 date="2026")
+    assert reply.kind == "error" and "Did you mean MLOps Engineer" in text(reply)
+    assert edits.history(world.db, "42") == []
+
+
+def test_invalid_values_are_refused_naming_the_field(world: World) -> None:
+    reply = world.moderation.set(moderator(), "mlops", [("remote", "140%")], source=source_id(),
+                                 date="2026")
+    assert reply.kind == "error"
+    assert "remote\\_pct: 140 is not a percentage" in text(reply)
+    reply = world.moderation.set(moderator(), "mlops", [("bonus", "3")], source=source_id(),
+                                 date="2026")
+    assert "bonus: is not a field" in text(reply)
+    reply = world.moderation.set(moderator(), "mlops", [("median", "1")], source="nowhere",
+                                 date="2026")
+    assert "'nowhere' is not a known source" in text(reply)
+    reply = world.moderation.set(moderator(), "mlops", [("median", "1")], source=source_id())
+    assert "date: is required" in text(reply)
+
+
+def test_a_stale_expectation_is_a_conflict_naming_value_and_author(world: World) -> None:
+    old = mlops_stats()["remote_pct"]
+    date = mlops_stats()["as_of"]
+    world.moderation.set(moderator(name="Alice"), "mlops", [("remote", str(old + 3))],
+                         source=source_id(), date=date)
+    reply = world.moderation.set(moderator(name="Bob"), "mlops", [("remote", str(old + 5))],
+                                 source=source_id(), date=date, expect=str(old))
+    assert reply.kind == "error"
+    assert f"now {old + 3}%, not {old}%" in text(reply) and "Alice" in text(reply)
+
+
+def test_user_text_is_escaped_in_replies(world: World) -> None:
+    reply = world.moderation.faq_add(moderator(), "Who to ask @everyone?", "Ask <@123> **now**")
+    shown = text(reply)
+    assert "@everyone" not in shown and "\u200b" in shown
+    history = text(world.moderation.history(moderator()))
+    assert "@everyone" not in history
+
+
+def test_history_lists_who_changed_what(world: World) -> None:
+    world.moderation.alias(moderator(name="Alice"), "add", "mlops", "modelops")
+    world.moderation.faq_add(moderator(name="Bob"), "Is a bootcamp enough?", "Rarely.")
+    shown = text(world.moderation.history(moderator()))
+    assert shown.index("Bob") < shown.index("Alice")  # newest first
+    assert "alias added: “modelops”" in shown and "Is a bootcamp enough?" in shown
+    assert "No changes" in text(world.moderation.history(moderator("43")))
+
+
+def test_show_gives_raw_data_and_what_this_server_edited(world: World) -> None:
+    world.moderation.alias(moderator(), "add", "mlops", "modelops")
+    shown = text(world.moderation.show(moderator(), "mlops"))
+    assert "```yaml" in shown and f"median: {mlops_stats()['salary']['median']}" in shown
+    assert "Edited on this server" in shown and "alias add: modelops" in shown
+
+
+def test_settings_round_trip(world: World) -> None:
+    m = world.moderation
+    assert m.config_prefix(moderator(), "?").kind == "answer"
+    assert m.config_channel(moderator(), "add", "<#987654321>").kind == "answer"
+    assert m.config_modrole(moderator(), "add", "<@&555>").kind == "answer"
+    assert m.config_unasked(moderator(), "off").kind == "answer"
+    s = m.settings("42")
+    assert (s.prefix, s.qa_channels, s.mod_roles, s.unasked) == ("?", {"987654321"}, {"555"}, False)
+    assert not s.answers_unasked_in("987654321")
+    m.config_unasked(moderator(), "on")
+    assert m.settings("42").answers_unasked_in("987654321")
+    assert not m.settings("42").answers_unasked_in("111")
+    assert m.settings("43").prefix is None
+    bad = m.config_prefix(moderator(), "@here")
+    assert bad.kind == "error" and m.settings("42").prefix == "?"
+    # Replies suggest commands with the server's own prefix.
+    assert "?kb undo" in text(m.alias(moderator("42"), "add", "mlops", "modelops"))
+    assert "!kb undo" in text(m.alias(moderator("43"), "add", "mlops", "modelops"))
+
+
+# -- autocomplete never crosses servers ------------------------------------------------------
+
+
+def test_autocomplete_offers_a_servers_roles_and_faq_only_there(world: World) -> None:
+    m = world.moderation
+    m.role_add(moderator("42"), "prompt-engineer", "Prompt Engineer", focus="Writes prompts.")
+    m.faq_add(moderator("42"), "Is a bootcamp enough?", "Rarely.")
+    m.faq_add(moderator("43"), "Which bootcamp is best?", "None in particular.")
+    assert ("Prompt Engineer", "prompt-engineer") in world.advisor.autocomplete("prompt", "42")
+    for guild in ("43", None):
+        assert all(slug != "prompt-engineer" for _, slug in world.advisor.autocomplete("", guild))
+        assert all(slug != "prompt-engineer" for _, slug in world.advisor.autocomplete("prompt", guild))
+    assert [label for label, _ in m.faq_choices(moderator("42"), "bootcamp")] == \
+        [f"{e.id}: Is a bootcamp enough?" for e in world.store.knowledge("42").faq if e.guild_id == "42"]
+    assert all("Is a bootcamp" not in label for label, _ in m.faq_choices(moderator("43"), ""))
+    assert ("Prompt Engineer", "prompt-engineer") in m.role_choices(moderator("42"), "prom")
+    assert all(slug != "prompt-engineer" for _, slug in m.role_choices(moderator("43"), ""))
+    # The permission check holds for autocomplete too: members are offered nothing to edit.
+    assert m.faq_choices(member("42"), "") == [] and m.role_choices(member("42"), "") == []
+    assert m.source_choices(member("42"), "") == []
+    assert m.faq_choices(owner(), "bootcamp") == []  # the global scope has no such entry
+
+
+# -- small pieces ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "typed", "value"), [
+    ("salary.median", "180k", 180_000), ("salary.median", "$180,000", 180_000),
+    ("remote_pct", "12%", 12), ("remote_pct", "12.5", 12.5), ("salary.median", "none", None),
+    ("focus", "Keeps 3 things running", "Keeps 3 things running"),
+    ("salary.median", "lots", "lots"),
+])
+def test_parse_value(field: str, typed: str, value: object) -> None:
+    assert parse_value(field, typed) == value
+
+
+def test_field_names_accept_short_forms() -> None:
+    assert field_name("median") == "salary.median"
+    assert field_name("Remote") == "remote_pct"
+    assert field_name("experience.senior") == "experience.senior"
+    assert field_name("focus") == "focus"
+    assert field_name("shoe size") is None
+    assert ("salary.median", "salary.median") in Moderation.field_choices("median")
+
+
+def test_an_added_role_answers_questions_only_in_its_server(world: World) -> None:
+    reply = world.moderation.role_add(moderator(), "prompt-engineer", "Prompt Engineer",
+                                      focus="Writes and tests prompts.", aliases="prompter, pe")
+    assert reply.kind == "answer", text(reply)
+    assert "Writes and tests prompts." in world.ask("!role prompter", "42")
+    assert "I don't know that role" in world.ask("!role prompter", "43")
+    clash = world.moderation.role_add(moderator(), "ops-person", "Ops Person",
+                                      aliases=role_file(MLOPS)["aliases"][0])
+    assert clash.kind == "error" and "already used by MLOps Engineer" in text(clash)
