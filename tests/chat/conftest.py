@@ -1,6 +1,6 @@
 """Fixtures for the chat tests: an advisor with the chat engine, and a bigger knowledge base.
 
-``wide_kb`` adds roles the way the open-data import will: figures from a salary survey
+``wide_kb`` adds roles the way the open-data import does: figures from a salary survey
 (percentiles, mean, median and n, but no open positions and no average range), skills
 from O*NET, more aliases. The chat pipeline must answer for any role and decline
 cleanly where a figure is missing, never calling survey responses "openings".
@@ -34,32 +34,32 @@ SURVEY_SOURCE = {
 
 SURVEY_ROLES: list[dict[str, Any]] = [
     {
-        "slug": "data-scientist",
-        "name": "Data Scientist",
-        "aliases": ["ds", "data scientist", "data science"],
-        "focus": "Turns data into models and decisions.",
+        "slug": "prompt-engineer",
+        "name": "Prompt Engineer",
+        "aliases": ["prompt engineer", "prompt eng", "prompt engineers"],
+        "focus": "Designs and tests the prompts LLM features run on.",
         "stats": [{"source": "test-survey-2024", "as_of": "2024",
                    "salary": {"p25": 121000, "median": 152000, "p75": 188000, "mean": 157000,
                               "n": 812},
                    "remote_pct": 31, "experience": {"senior": 51, "mid": 33, "entry": 12,
                                                     "executive": 4}}],
-        "skills": {"source": "test-survey-2024", "top": ["Python", "SQL", "Statistics",
-                                                         "Tableau", "AWS"]},
+        "skills": {"source": "test-survey-2024", "top": ["Python", "SQL", "Evaluation",
+                                                         "Writing", "AWS"]},
     },
     {
-        "slug": "machine-learning-engineer",
-        "name": "Machine Learning Engineer",
-        "aliases": ["mle", "ml engineer", "machine learning engineer", "ml eng"],
-        "focus": "Builds and ships machine-learning models.",
+        "slug": "robotics-engineer",
+        "name": "Robotics Engineer",
+        "aliases": ["robotics engineer", "robotics eng"],
+        "focus": "Builds the software that moves robots.",
         "stats": [{"source": "test-survey-2024", "as_of": "2024",
                    "salary": {"p25": 142000, "median": 181000, "p75": 226000, "mean": 186000,
                               "n": 530}}],
     },
     {
-        "slug": "data-engineer",
-        "name": "Data Engineer",
-        "aliases": ["data engineer", "de"],
-        "focus": "Builds the pipelines data flows through.",
+        "slug": "ux-researcher",
+        "name": "UX Researcher",
+        "aliases": ["ux researcher", "uxr"],
+        "focus": "Studies how people use AI products.",
         "stats": [{"source": "test-survey-2024", "as_of": "2024",
                    "salary": {"median": 141000, "n": 44}}],
     },

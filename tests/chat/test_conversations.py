@@ -93,12 +93,12 @@ def test_memory_expires_after_silence(tmp_path) -> None:
 
 def test_unknown_roles_and_places_are_declined_without_figures(chat: Advisor) -> None:
     say = sayer(chat)
-    for question in ("how much do data scientists make?", "mlops salary in london",
+    for question in ("how much do ux designers make?", "mlops salary in london",
                      "how much does google pay ai pms", "equity for mlops?",
                      "what will mlops pay in 2030", "p90 for ai pm"):
         reply = say(question)
         assert reply.kind == "decline", question
-    unknown = render_text(say("how much do data scientists make?"))
+    unknown = render_text(say("how much do ux designers make?"))
     assert "$" not in unknown and "%" not in unknown
 
 
@@ -154,7 +154,7 @@ def test_unasked_messages_get_answers_only_when_confident(chat: Advisor) -> None
     assert listen("how much do mlops engineers make?") is not None
     assert listen("which has more remote jobs, mlops or ai pm?") is not None
     for chatter in ("lol same", "anyone watching the game tonight?", "good morning all",
-                    "how much do data scientists make?", "mlops", "i love infra",
+                    "how much do ux designers make?", "mlops", "i love infra",
                     "!compare mlops pm"):
         assert listen(chatter, user="v") is None, chatter
 
@@ -210,24 +210,24 @@ def test_jsonl_memory_is_keyed_by_user_and_channel(chat: Advisor) -> None:
 
 def test_survey_roles_are_answered_and_never_get_openings(wide_chat: Advisor) -> None:
     say = sayer(wide_chat)
-    salary = render_text(say("how much do data scientists make?"))
+    salary = render_text(say("how much do prompt engineers make?"))
     assert "$152K" in salary and "survey" in salary
-    openings = say("how many data scientist openings are there?")
+    openings = say("how many prompt engineer openings are there?")
     assert openings.kind == "decline"
     assert "survey responses, not open positions" in render_text(openings)
-    assert say("mean salary for ml engineers").kind == "answer"
-    assert say("whats the average salary range for data engineers").kind == "decline"
+    assert say("mean salary for robotics engineers").kind == "answer"
+    assert say("whats the average salary range for ux researchers").kind == "decline"
 
 
 def test_comparisons_across_sources_say_so(wide_chat: Advisor) -> None:
-    text = render_text(sayer(wide_chat)("which pays more, data scientist or mlops?"))
+    text = render_text(sayer(wide_chat)("which pays more, prompt engineer or mlops?"))
     assert "different sources" in text
     assert "Test salary survey" in text and "AI Market Pulse" in text
 
 
 def test_the_other_one_is_asked_about_when_ambiguous(wide_chat: Advisor) -> None:
     say = sayer(wide_chat)
-    say("ml engineer salary")
+    say("robotics engineer salary")
     assert say("what about the other one?").kind == "help"
 
 
@@ -237,9 +237,9 @@ def test_no_figure_in_any_answer_is_missing_from_the_knowledge(wide_chat: Adviso
 
     say = sayer(wide_chat)
     texts = [render_text(say(q)) for q in (
-        "which pays the most", "which has more remote jobs?", "is 150k a lowball for a ds",
-        "data engineer vs data scientist", "entry level share for data scientists",
-        "remote share for data engineers", "p25 for mlops")]
+        "which pays the most", "which has more remote jobs?", "is 150k a lowball for a uxr",
+        "robotics engineer vs prompt engineer", "entry level share for prompt engineers",
+        "remote share for ux researchers", "p25 for mlops")]
     joined = "\n".join(texts)
     kb = make_wide_kb(__import__("pathlib").Path(__import__("tempfile").mkdtemp()) / "kb")
     allowed = FactBook(kb).allowed_figures() | {"$150K"}

@@ -35,7 +35,7 @@ def test_roles_are_found_by_alias_and_typo(catalog: Catalog, text: str, slugs: l
 
 
 @pytest.mark.parametrize("text", [
-    "how much do ml engineers make",      # "ml" alone is not a role
+    "what ml stuff should i learn",       # "ml" alone is not a role
     "what models do you use",             # "models" is not "mlops"
     "remove the devops stuff",            # neither word is a role
     "meet me at 5 pm",                    # a time, not a PM
@@ -47,10 +47,11 @@ def test_common_words_never_become_roles(catalog: Catalog, text: str) -> None:
 
 
 @pytest.mark.parametrize("text, phrase", [
-    ("how much do data scientists make", "data scientists"),
+    ("how much do ux designers make", "ux designers"),
     ("salary for a prompt engineer", "prompt engineer"),
     ("frontend developer salary?", "frontend developer"),
-    ("what do machine learning engineers make", "machine learning engineers"),
+    ("what do site reliability engineers make", "site reliability engineers"),
+    ("how much do nurses make", "nurses"),
     ("how much do sres make", "sres"),
 ])
 def test_roles_the_knowledge_base_lacks_are_noticed(catalog: Catalog, text: str,

@@ -175,37 +175,61 @@ def figures(c: Ctx) -> Built:
 
 
 def rank(c: Ctx) -> Built:
-    """Which role leads on one figure: two roles compared, or every role ranked."""
+    """Which role leads on one figure: two roles compared, or every role ranked.
+
+    Across many roles the ranking is made per source (figures from a job-postings
+    source and from a salary survey measure different things), each source's roles
+    ranked on that source's own snapshot.
+    """
     facet = (c.plan.facets or ("salary",))[0]
     level = level_asked(c.u) or ("entry" if facet == "seniority" else None)
     roles = c.roles
     if len(roles) == 2:
         sa, sb = pick_pair(roles[0], roles[1], None)
-        snaps = {roles[0].slug: sa, roles[1].slug: sb}
+        groups = [[(roles[0], sa), (roles[1], sb)]]
     else:
-        snaps = {r.slug: pick_snapshot(r) for r in roles}
-    metric = _salary_metric(c.plan, list(snaps.values())) if facet == "salary" else None
-    values = [(r, snaps[r.slug], _facet_value(snaps[r.slug], facet, metric, level))
-              for r in roles]
-    held = sorted([x for x in values if x[2] is not None], key=lambda x: -x[2])  # type: ignore[operator]
-    lacking = [r for r, _, v in values if v is None]
-    if not held:
+        groups = _by_source(roles)
+    metric = _salary_metric(c.plan, [s for g in groups for _, s in g]) \
+        if facet == "salary" else None
+    ranked: list[list[tuple[Role, StatSnapshot, float]]] = []
+    for group in groups:
+        held = [(r, s, v) for r, s in group
+                if (v := _facet_value(s, facet, metric, level)) is not None]
+        if held:
+            ranked.append(sorted(held, key=lambda x: -x[2]))
+    shown_roles = {r.slug for g in ranked for r, _, _ in g}
+    lacking = [r for r in roles if r.slug not in shown_roles]
+    if not ranked:
         return decline(c, reason="missing", facets=(facet,), detail={"metric": c.plan.metric,
                                                                      "level": level})
-    if len(held) == 1 and len(roles) == 2:
-        return figures(Ctx(Plan("figures", (held[0][0].slug,), (facet,), c.plan.metric), c.u,
-                           c.catalog, c.prefix))
+    if len(ranked) == 1 and len(ranked[0]) == 1 and len(roles) == 2:
+        return figures(Ctx(Plan("figures", (ranked[0][0][0].slug,), (facet,), c.plan.metric),
+                           c.u, c.catalog, c.prefix))
+    first = ranked[0]
     pair_v = None
-    if len(held) == 2:
-        pair_v = verdict_mod.compute(held[0][0], held[0][1], held[1][0], held[1][1])
-    sources = {s.source.id for _, s, _ in held if s is not None}
-    reply = c.render("rank.j2", held=held[:RANK_LIMIT], more=max(0, len(held) - RANK_LIMIT),
-                     lacking=lacking, facet=facet, metric=metric, level=level, v=pair_v,
-                     mixed=len(sources) > 1, criterion=c.plan.detail.get("criterion"),
-                     uses=uses_for([(r, s) for r, s, _ in held[:RANK_LIMIT]], facet == "salary"))
-    shown = tuple(r.slug for r, _, _ in held[:RANK_LIMIT])
+    if len(first) == 2:
+        pair_v = verdict_mod.compute(first[0][0], first[0][1], first[1][0], first[1][1])
+    groups_shown = [(g[:RANK_LIMIT], max(0, len(g) - RANK_LIMIT)) for g in ranked]
+    mixed = len(ranked) == 1 and len({s.source.id for _, s, _ in first}) > 1
+    reply = c.render("rank.j2", groups=groups_shown, lacking=lacking, facet=facet, metric=metric,
+                     level=level, v=pair_v, mixed=mixed, criterion=c.plan.detail.get("criterion"),
+                     uses=uses_for([(r, s) for g, _ in groups_shown for r, s, _ in g],
+                                   facet == "salary"))
+    shown = tuple(r.slug for r, _, _ in first[:RANK_LIMIT])
     return Built(reply, Topic("figures" if len(shown) <= 2 else "rank", shown, (facet,),
                               metric=c.plan.metric))
+
+
+def _by_source(roles: list[Role]) -> list[list[tuple[Role, StatSnapshot]]]:
+    """Roles grouped by the sources their snapshots come from, job postings first."""
+    groups: dict[str, list[tuple[Role, StatSnapshot]]] = {}
+    kinds: dict[str, bool] = {}
+    for role in roles:
+        for snap in role.stats:
+            groups.setdefault(snap.source.id, []).append((role, snap))
+            kinds[snap.source.id] = snap.source.counts_are_openings
+    order = sorted(groups, key=lambda sid: (not kinds[sid], -len(groups[sid])))
+    return [groups[sid] for sid in order]
 
 
 def market_total(c: Ctx) -> Built:
@@ -422,8 +446,10 @@ def getting_in(c: Ctx) -> Built:
     how_long = u.any(("how long", "how many months", "how many years", "how fast", "how quickly"))
     newcomer = background == "newcomer" or level_asked(u) == "entry" or u.any(
         ("no experience", "zero experience", "without experience"))
+    if not newcomer:
+        entry_rows = []
     reply = c.render("getting_in.j2", roles=list(named), routes=routes, background=background,
-                     background_text=text, entry_rows=entry_rows if newcomer else [],
+                     background_text=text, entry_rows=entry_rows,
                      all_roles=c.knowledge.role_list(), how_long=how_long,
                      experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,
                      uses=uses_for(entry_rows, False))
@@ -535,6 +561,8 @@ def choose(c: Ctx) -> Built:
             return Built(reply, Topic("choose", tuple(r.slug for _, r in scored[:2]), ()))
     if len(roles) >= 2:
         return compare(c)
+    if not roles:
+        return Built(c.render("clarify.j2", plan=c.plan), None)
     return overview(c)
 
 
@@ -597,7 +625,15 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
 }
 
 
+#: Intents that need at least this many roles; with fewer the user is asked which.
+NEEDS_ROLES = {"figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1, "metros": 1,
+               "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1, "choose": 1}
+
+
 def build(plan: Plan, u: Understanding, catalog: Catalog, prefix: str) -> Built:
     """The Reply for ``plan`` (and the topic to remember)."""
+    ctx = Ctx(plan, u, catalog, prefix)
+    if len(ctx.roles) < NEEDS_ROLES.get(plan.intent, 0):
+        return Built(ctx.render("clarify.j2", plan=plan), None)
     builder = BUILDERS.get(plan.intent, BUILDERS["offtopic"])
-    return builder(Ctx(plan, u, catalog, prefix))
+    return builder(ctx)

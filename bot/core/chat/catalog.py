@@ -75,6 +75,9 @@ class Catalog:
     #: tokens of role names and aliases
     role_tokens: frozenset[str] = frozenset()
     max_alias_words: int = 1
+    #: Two roles compared head to head by one source (the seed page is such a comparison):
+    #: what "both roles" and "the other one" mean when nothing else says.
+    default_pair: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
@@ -94,6 +97,7 @@ class Catalog:
                 cat.metros.setdefault(alias_key(metro), metro)
             cat.role_words[role.slug] = frozenset(_role_words(role))
         cat.role_tokens = frozenset(role_tokens)
+        cat.default_pair = _default_pair(knowledge)
         cat.max_alias_words = min(longest, 6)
         skill_tokens = {w for name in cat.skill_names.values() for w in _WORD.findall(name.casefold())
                         if len(w) >= 4}
@@ -104,7 +108,8 @@ class Catalog:
         cat.vocabulary = frozenset(
             targets | role_tokens | facet_words | lexicon.STOPWORDS | lexicon.GREETINGS
             | lexicon.THANKS | lexicon.TITLE_HEADS | lexicon.SOLO_TITLES | lexicon.DOMAIN_WORDS
-            | lexicon.COMMON_WORDS | {w for p in lexicon.PLACES for w in p.split()}
+            | lexicon.COMMON_WORDS | lexicon.TITLE_MODIFIERS | lexicon.STANDALONE_TITLES
+            | {w for p in lexicon.PLACES for w in p.split()}
             | {w for c in lexicon.COMPANIES for w in c.split()}
             | {w for t in TECH_WORDS for w in t.split()}
             | {w for group in lexicon.BACKGROUNDS.values() for p in group for w in p.split()}
@@ -168,6 +173,20 @@ class Catalog:
         key = alias_key(phrase)
         key = SKILL_SYNONYMS.get(key, key)
         return key if key in self.skill_names else None
+
+
+def _default_pair(knowledge: Knowledge) -> tuple[str, ...]:
+    """The roles of the one source that covers exactly two roles as their primary figures."""
+    roles = knowledge.role_list()
+    if len(roles) == 2:
+        return tuple(r.slug for r in roles)
+    by_source: dict[str, list[str]] = {}
+    for role in roles:
+        snap = role.snapshot()
+        if snap is not None:
+            by_source.setdefault(snap.source.id, []).append(role.slug)
+    pairs = [tuple(slugs) for slugs in by_source.values() if len(slugs) == 2]
+    return pairs[0] if len(pairs) == 1 else ()
 
 
 def _role_words(role: Role) -> set[str]:

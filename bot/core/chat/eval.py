@@ -42,21 +42,20 @@ _SALARY_FIELDS = ("avg_low", "avg_high", "median", "p25", "p75", "mean")
 
 
 class FactBook:
-    """Figures in the knowledge files, formatted as the bot shows them."""
+    """Figures in the knowledge files (read by the loader), formatted as the bot shows them.
+
+    References name a role's primary snapshot (the first listed, as answers use it):
+    "<slug>.salary.median", "<slug>.remote_pct", "<slug>.open_positions",
+    "<slug>.experience.entry", "<slug>.share", "<slug>.skills.0",
+    "<slug>.career.progression.1", "<slug>.career.leads_to.0", "<slug>.metros.2",
+    "<slug>.getting_in.best_from.0", "market.total_positions", and "a - b".
+    """
 
     def __init__(self, knowledge_dir: Path) -> None:
-        self.dir = Path(knowledge_dir)
-        self.roles: dict[str, dict] = {}
-        for path in sorted((self.dir / "roles").glob("*.yaml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            self.roles[data["slug"]] = data
-        market = yaml.safe_load((self.dir / "market.yaml").read_text(encoding="utf-8")) \
-            if (self.dir / "market.yaml").exists() else {"market": []}
-        self.market = {m["key"]: m for m in market.get("market", [])}
+        from bot.knowledge.files import load_knowledge_dir
 
-    def _stats(self, slug: str) -> dict:
-        stats = self.roles[slug].get("stats") or [{}]
-        return stats[0]
+        self.dir = Path(knowledge_dir)
+        self.knowledge = load_knowledge_dir(self.dir)
 
     def value(self, ref: str) -> tuple[Any, str]:
         """The raw value of a reference and how to format it (money, pct, pct1, count, text)."""
@@ -68,27 +67,26 @@ class FactBook:
             return abs(a - b), "money"
         head, _, path = ref.partition(".")
         if head == "market":
-            return self.market[path]["value"], "count"
-        stats = self._stats(head)
-        data = self.roles[head]
+            return self.knowledge.market[path].value, "count"
+        role = self.knowledge.roles[head]
+        snap = role.snapshot()
         parts = path.split(".")
         if parts[0] == "salary":
-            return stats["salary"][parts[1]], "count" if parts[1] == "n" else "money"
-        if parts[0] in ("remote_pct",):
-            return stats["remote_pct"], "pct"
+            return getattr(snap.salary, parts[1]), "count" if parts[1] == "n" else "money"
+        if parts[0] == "remote_pct":
+            return snap.remote_pct, "pct"
         if parts[0] == "open_positions":
-            return stats["open_positions"], "count"
+            return snap.open_positions, "count"
         if parts[0] == "experience":
-            return stats["experience"][parts[1]], "pct"
+            return getattr(snap.experience, parts[1]), "pct"
         if parts[0] == "share":
-            total = self.market["total_positions"]["value"]
-            return stats["open_positions"] / total * 100, "pct1"
-        if parts[0] == "skills":
-            return data["skills"]["top"][int(parts[1])], "text"
-        node: Any = data
-        for part in parts:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return node, "text"
+            total = self.knowledge.market["total_positions"].value
+            return snap.open_positions / total * 100, "pct1"
+        lists = {"skills": role.skills, "career.progression": role.progression,
+                 "career.leads_to": role.leads_to, "metros": role.metros,
+                 "getting_in.best_from": role.best_from}
+        key = ".".join(parts[:-1])
+        return lists[key][int(parts[-1])], "text"
 
     def text(self, ref: str) -> str:
         value, kind = self.value(ref)
@@ -98,36 +96,33 @@ class FactBook:
         """Every dollar figure and percentage an answer may state."""
         allowed: set[str] = {money(THRESHOLDS.pay_similar_usd)}
         by_metric: dict[str, list[float]] = defaultdict(list)
-        skills: dict[str, list[str]] = {}
-        total = self.market.get("total_positions", {}).get("value")
-        for slug, data in self.roles.items():
-            skills[slug] = [s.casefold() for s in (data.get("skills") or {}).get("top", [])]
-            for snap in data.get("stats") or []:
-                sal = snap.get("salary") or {}
+        total = self.knowledge.market.get("total_positions")
+        for role in self.knowledge.roles.values():
+            for snap in role.stats:
+                sal = snap.salary
                 for key in _SALARY_FIELDS:
-                    if sal.get(key) is not None:
-                        allowed.add(money(sal[key]))
-                        by_metric[key].append(sal[key])
-                if sal.get("avg_low") is not None and sal.get("avg_high") is not None:
-                    mid = (sal["avg_low"] + sal["avg_high"]) / 2
-                    by_metric["mid"].append(mid)
-                    allowed.add(money(mid))
-                for key in ("remote_pct",):
-                    if snap.get(key) is not None:
-                        allowed.add(pct(snap[key]))
-                for value in (snap.get("experience") or {}).values():
+                    value = getattr(sal, key)
                     if value is not None:
-                        allowed.add(pct(value))
-                if snap.get("open_positions") is not None and total:
-                    share = snap["open_positions"] / total * 100
+                        allowed.add(money(value))
+                        by_metric[key].append(value)
+                if sal.avg_midpoint is not None:
+                    by_metric["mid"].append(sal.avg_midpoint)
+                    allowed.add(money(sal.avg_midpoint))
+                if snap.remote_pct is not None:
+                    allowed.update({pct(snap.remote_pct), pct(snap.remote_pct, 1)})
+                for _, value in snap.experience.items():
+                    allowed.update({pct(value), pct(value, 1)})
+                if snap.open_positions is not None and total and total.value:
+                    share = snap.open_positions / total.value * 100
                     allowed.update({pct(share), pct(share, 1)})
         for values in by_metric.values():
             for a, b in combinations(values, 2):
                 allowed.add(money(abs(a - b)))
-        for a, b in combinations(skills.values(), 2):
-            if a and b:
-                shared = len(set(a) & set(b))
-                allowed.add(pct(shared / min(len(a), len(b)) * 100))
+        skill_lists = [[s.casefold() for s in r.skills] for r in self.knowledge.roles.values()
+                       if r.skills]
+        for a, b in combinations(skill_lists, 2):
+            shared = len(set(a) & set(b))
+            allowed.add(pct(shared / min(len(a), len(b)) * 100))
         return allowed
 
 

@@ -273,7 +273,7 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
             mods.insert(0, word)
             j -= 1
         core = [w for w in mods if w not in lexicon.SENIORITY_WORDS]
-        if not core:
+        if not core and token not in lexicon.STANDALONE_TITLES:
             continue
         phrase = " ".join([*mods, token])
         # "product managers in ai" names the AI role when the knowledge base has one.
@@ -667,6 +667,7 @@ def _scan_social(u: Understanding) -> None:
         u.any(("you", "know", "cover", "have", "there", "available", "list", "support",
                "track", "all")))
     u.domain = bool(u.roles or u.unknown_roles or u.skills or u.tech or u.background
+                    or u.interests or u.criterion
                     or set(u.tokens) & lexicon.DOMAIN_WORDS
                     or any(v >= 2 for k, v in u.scores.items()
                            if k not in ("choose", "compare", "overview", "metros")))

@@ -262,6 +262,27 @@ TITLE_HEADS = frozenset({
 SOLO_TITLES = frozenset({"sre", "sres", "swe", "swes", "sde", "sdes", "devops", "dba",
                          "dbas", "tpm", "tpms", "qa", "cto", "ceo", "cfo", "vp", "ds",
                          "mle", "mles", "de"})
+#: Heads that name a job on their own ("how much do nurses make"), unlike "engineer".
+STANDALONE_TITLES = frozenset({
+    "nurse", "nurses", "teacher", "teachers", "lawyer", "lawyers", "doctor", "doctors",
+    "accountant", "accountants", "recruiter", "recruiters", "marketer", "marketers",
+    "writer", "writers", "programmer", "programmers", "coder", "coders", "designer",
+    "designers", "consultant", "consultants", "intern", "interns", "technician",
+    "technicians", "tester", "testers", "strategist", "strategists",
+})
+#: Words that commonly qualify a job title; safe to repeat back ("ux designers").
+TITLE_MODIFIERS = frozenset({
+    "ux", "ui", "frontend", "backend", "front", "end", "back", "mobile", "ios", "android",
+    "web", "game", "graphic", "marketing", "sales", "hr", "finance", "security", "cloud",
+    "network", "qa", "test", "site", "reliability", "prompt", "software", "hardware",
+    "embedded", "devops", "it", "support", "technical", "customer", "success", "solutions",
+    "full", "stack", "fullstack", "systems", "database", "computer", "vision", "nlp", "llm",
+    "quant", "quantitative", "robotics", "blockchain", "crypto", "civil", "mechanical",
+    "electrical", "chemical", "project", "program", "account", "community",
+    "content", "copy", "growth", "operations", "people", "talent", "legal", "healthcare",
+    "clinical", "research", "applied", "principal", "staff", "junior", "senior", "lead",
+    "chief", "head", "product", "design", "visual", "interaction", "motion", "3d",
+})
 #: Words that can stand before a title head without being part of the title.
 NOT_TITLE_WORDS = frozenset({
     "a", "an", "the", "for", "of", "as", "do", "does", "to", "is", "are", "be", "my",

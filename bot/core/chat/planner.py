@@ -157,7 +157,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
-    if not u.domain and not explicit and not (topic and (u.followup or u.injection)):
+    unknown_words = [t for t in u.content_tokens if t not in catalog.vocabulary]
+    bare_choice = intent in ("choose", "compare") and not unknown_words
+    if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
+            and not bare_choice:
         return Plan("unknown")
     if intent == "figures" and u.total and not explicit and "openings" in facets:
         intent = "market_total"
@@ -167,10 +170,11 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         elif intent == "figures" and (u.comparative or u.scope_all):
             intent = "rank"
             roles = all_roles
-        elif intent == "figures" and u.metric == "gap" and len(all_roles) == 2:
-            roles = all_roles
+        elif intent == "figures" and u.metric == "gap" and catalog.default_pair:
+            roles = catalog.default_pair
         elif intent in ("choose", "compare"):
-            roles = all_roles if len(all_roles) == 2 or u.criterion else ()
+            roles = all_roles if len(all_roles) == 2 or u.criterion or u.interests else \
+                catalog.default_pair
     if intent == "figures" and len(roles) >= 2 and u.comparative and not u.scope_all \
             and len(facets) == 1 and u.metric != "gap":
         intent = "rank"
@@ -183,6 +187,8 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if intent in ("compare", "choose") and len(roles) < 2:
         if len(all_roles) == 2:
             roles = all_roles
+        elif roles and roles[0] in catalog.default_pair:
+            roles = tuple(dict.fromkeys((*roles, *catalog.default_pair)))
         elif intent == "compare":
             intent = "overview"
     if intent in ("switch",) and len(roles) < 2 and not (my_role or background or u.from_role):
@@ -263,6 +269,7 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
     topic = conv.topic if conv else None
     recent = list(conv.recent_roles) if conv else []
     current = list(topic.roles) if topic and topic.roles else recent[:1]
+    pair = list(catalog.default_pair)
     if explicit:
         roles = list(explicit)
         # "is that more than mlops?": compare what was just discussed with the role named.
@@ -271,8 +278,8 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
         if len(roles) == 1 and u.any(("unique", "only", "doesnt", "dont", "differ", "different",
                                       "distinct", "exclusive", "that the other")):
             others = [s for s in (*current, *recent) if s != roles[0]]
-            if not others and len(all_roles) == 2:
-                others = [s for s in all_roles if s != roles[0]]
+            if not others and roles[0] in pair:
+                others = [s for s in pair if s != roles[0]]
             if others:
                 roles.append(others[0])
         if u.scope_all and len(roles) == 1:
@@ -281,9 +288,9 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
                 roles.append(others[0])
         return tuple(roles)
     if u.other_ref:
-        # "The other one" is the other role of this conversation, or of a two-role base.
+        # "The other one": the other role of this conversation, else of the default pair.
         base = current or ([my_role] if my_role else [])
-        pool = [*recent, *all_roles] if len(all_roles) == 2 else recent
+        pool = [*recent, *(pair if base and base[0] in pair else [])]
         candidates = [s for s in pool if s not in base]
         return (candidates[0],) if base and candidates else ()
     if u.my_ref and my_role and not u.scope_all:
@@ -293,13 +300,13 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
             return tuple(current)
         if len(recent) >= 2:
             return tuple(recent[:2])
-        return tuple(all_roles) if len(all_roles) <= 2 else ()
+        return tuple(pair) if pair else (tuple(all_roles) if len(all_roles) <= 2 else ())
     if current and u.comparative and len(current) == 1 and not u.my_ref:
         others = [s for s in recent if s not in current]
         if others:
             return (current[0], others[0])
-        if len(all_roles) == 2:
-            return tuple(all_roles)
+        if current[0] in pair:
+            return tuple(pair)
     if current:
         return tuple(current)
     if my_role and (u.back_ref or u.my_ref or u.self_role):
