@@ -251,3 +251,23 @@ def test_no_figure_in_any_answer_is_missing_from_the_knowledge(wide_chat: Adviso
 def test_engine_can_be_shared_and_reads_new_knowledge(tmp_path) -> None:
     engine = ChatEngine()
     assert engine.catalog is not None
+
+
+def test_a_moderators_faq_entry_answers_in_their_server_only(tmp_path) -> None:
+    from bot.core.chat import ChatEngine
+    from tests.moderation_support import World, build, moderator
+
+    world = World(build(tmp_path))
+    world.advisor.chat = ChatEngine()
+    try:
+        added = world.moderation.faq_add(moderator("42"), "When is the resume review night?",
+                                         "Every Thursday in the voice channel.",
+                                         tags="resume review night")
+        assert added.kind != "error", render_text(added)
+        question = "when is resume review night?"
+        here = render_text(world.advisor.handle(Request(text=question, guild_id="42")))
+        elsewhere = render_text(world.advisor.handle(Request(text=question, guild_id="7")))
+        assert "Every Thursday" in here
+        assert "Every Thursday" not in elsewhere
+    finally:
+        world.close()

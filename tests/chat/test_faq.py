@@ -83,3 +83,14 @@ def test_every_faq_entry_is_reachable(index: FaqIndex) -> None:
 def test_figures_the_checker_allows_come_from_the_files() -> None:
     facts = chat_eval.FactBook(KNOWLEDGE_DIR)
     assert facts.text("ai-product-manager.salary.p75") in facts.allowed_figures()
+
+
+def test_a_servers_own_entries_are_found_even_with_clashing_ids() -> None:
+    base = load_knowledge_dir(KNOWLEDGE_DIR).faq
+    mine = FaqEntry(id=base[0].id, question="Where is the server's study group?",
+                    answer="In the #study-hall channel, Thursdays.", tags=("study", "group"),
+                    guild_id="g1")
+    index = FaqIndex((*base, mine))
+    hit = index.best(["where", "study", "group"])
+    assert hit is not None and hit.entry is mine
+    assert best(index, "why does rust show up in the skills lists").guild_id is None

@@ -73,19 +73,22 @@ class FaqIndex:
     """An FTS5 index over a set of FAQ entries."""
 
     def __init__(self, entries: tuple[FaqEntry, ...]) -> None:
-        self.entries = {e.id: e for e in entries}
+        # Rows are keyed by position: a server's own entries (moderators' overlay) can
+        # share ids with the shared entries, which live in another table.
+        self.entries: dict[int, FaqEntry] = dict(enumerate(entries, start=1))
         self._stems = {
-            e.id: (
+            key: (
                 {stem(w) for w in _WORD.findall(f"{e.question} {' '.join(e.tags)}".casefold())}
                 | {t.casefold() for t in e.tags},
                 {stem(w) for w in _WORD.findall(e.answer.casefold())},
             )
-            for e in entries
+            for key, e in self.entries.items()
         }
         self._lock = threading.Lock()
         self.db = sqlite_utils.Database(memory=True)
-        rows = [{"id": e.id, "question": e.question, "answer": e.answer,
-                 "tags": " ".join(t.replace("-", " ") for t in e.tags)} for e in entries]
+        rows = [{"id": key, "question": e.question, "answer": e.answer,
+                 "tags": " ".join(t.replace("-", " ") for t in e.tags)}
+                for key, e in self.entries.items()]
         self.db["faq"].create({"id": int, "question": str, "answer": str, "tags": str}, pk="id")
         if rows:
             self.db["faq"].insert_all(rows)
