@@ -44,6 +44,18 @@ class Report:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    def write(self, knowledge_dir: Path, target: Path, text: str,
+              dry_run: bool) -> WriteResult | None:
+        """Write ``text`` to ``target`` (validated), or in a dry run only say what would happen."""
+        if dry_run:
+            current = target.read_text(encoding="utf-8") if target.exists() else None
+            state = "unchanged" if current == text else ("would update" if current else "would create")
+            self.add(f"dry run: {target} {state}")
+            return None
+        result = write_validated(knowledge_dir, target, text)
+        self.written.append(result)
+        return result
+
 
 def dump_yaml(header: str, data: Any) -> str:
     """Stable YAML text: same data, same bytes (key order kept, no timestamps)."""

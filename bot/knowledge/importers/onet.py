@@ -35,7 +35,7 @@ from typing import Any
 
 from bot.knowledge.derived import ONET_FILE, Crosswalk
 from bot.knowledge.files import load_knowledge_dir, read_crosswalk
-from bot.knowledge.importers import ImportProblem, Report, dump_yaml, write_validated
+from bot.knowledge.importers import ImportProblem, Report, dump_yaml
 from bot.knowledge.models import OCCUPATIONAL_DATABASE
 
 TOP_SKILLS = 10
@@ -247,12 +247,7 @@ def import_onet(directory: Path, knowledge_dir: Path, *, dry_run: bool = False) 
         skills = ", ".join(s["name"] for s in role["skills"][:5])
         report.add(f"  {slug:<32} {occ}; skills {skills}…; {len(role['tasks'])} tasks, "
                    f"{len(role['related'])} related")
-    if dry_run:
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        state = "unchanged" if current == text else ("would update" if current else "would create")
-        report.add(f"dry run: {target} {state}")
-        return report
-    result = write_validated(knowledge_dir, target, text)
-    report.written.append(result)
-    report.add(f"{result.status}: {target}")
+    result = report.write(knowledge_dir, target, text, dry_run)
+    if result is not None:
+        report.add(f"{result.status}: {target}")
     return report

@@ -42,7 +42,7 @@ import yaml
 
 from bot.knowledge.derived import SALARY_DIR, title_key
 from bot.knowledge.files import DATE_RE, load_knowledge_dir, read_title_mapping
-from bot.knowledge.importers import ImportProblem, Report, dump_yaml, write_validated
+from bot.knowledge.importers import ImportProblem, Report, dump_yaml
 
 #: Fewest responses for which a role's figures are published.
 DEFAULT_MIN_N = 20
@@ -312,13 +312,9 @@ def import_salaries(csv_path: Path, knowledge_dir: Path, *, filters: Filters = F
     if unmapped:
         top = ", ".join(f"{t} ({c:,})" for t, c in unmapped.most_common(8))
         report.add(f"titles not mapped to a role, most responses first: {top}")
-    if dry_run:
-        current = target.read_text(encoding="utf-8") if target.exists() else None
-        state = "unchanged" if current == text else ("would update" if current else "would create")
-        report.add(f"dry run: {target} {state}")
+    result = report.write(knowledge_dir, target, text, dry_run)
+    if result is None:
         return report
-    result = write_validated(knowledge_dir, target, text)
-    report.written.append(result)
     others = sorted(d for d in existing if d != snapshot_date)
     report.add(f"{result.status}: {target}"
                + (f" (earlier snapshots kept: {', '.join(others)})" if others else ""))
