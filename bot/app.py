@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.advisor import Advisor
+from bot.core.moderation import Moderation
 from bot.knowledge.build import ensure_database
 from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
@@ -25,3 +26,9 @@ def open_store(settings: Settings) -> KnowledgeStore:
 def create_advisor(settings: Settings, store: KnowledgeStore | None = None) -> Advisor:
     """An Advisor over ``store`` (by default, a new one from ``open_store``)."""
     return Advisor(store if store is not None else open_store(settings))
+
+
+def create_moderation(settings: Settings, store: KnowledgeStore) -> Moderation:
+    """Moderation over the same ``store`` as the advisor, so an edit shows in the very next
+    answer (Moderation invalidates the store's cache after every change)."""
+    return Moderation(store, default_prefix=settings.prefix)

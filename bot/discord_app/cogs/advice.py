@@ -46,7 +46,7 @@ class Advice(commands.Cog):
         else:
             guild_id = str(ctx.guild.id) if ctx.guild else None
             reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id,
-                                         prefix=self.bot.settings.prefix)
+                                         prefix=self.bot.prefix_for(ctx.guild))
         await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply))
 
     async def role_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
