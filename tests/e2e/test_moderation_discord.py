@@ -1,11 +1,13 @@
 """Moderators on Discord, end to end: the real bot on the fake Discord, with two servers.
 
-Server A is the fake's default guild (alice: a member; mod: Manage Server through the
-Moderator role; owner: owns the server; helper: only a "Helpers" role, which A may make
-a moderator role). Server B is a second guild built the same way, with its own people.
+Server A is the fake's default guild (alice: a member; mod and mod2: Manage Server
+through the Moderator role; owner: owns the server; helper: only a "Helpers" role, which
+A may make a moderator role). Server B is a second guild built the same way, with its own
+people (the fake delivers every guild in its ``guilds`` list; commands sent from B's
+channel arrive from B). ``botowner`` is in CAREERBOT_OWNER_IDS and talks to the bot in DMs.
 The bot runs over a database built into tmp_path from the knowledge files (through
-``bot.app.open_store``, as ``careerbot run`` does), and every figure a test expects is
-read from the knowledge files, never copied into the test.
+``bot.app.open_store``, as ``careerbot run`` does). Figures a test expects are read from
+the knowledge files; the values moderators type are the test's own input.
 """
 
 from __future__ import annotations
@@ -617,6 +619,36 @@ async def test_prefix_forms_explain_themselves(world: World) -> None:
     reply = await world.say(mod, "!kb faq add question: Only a question?")
     assert "needs answer:" in embed_text(reply)
     assert world.db.read_bytes() == before
+
+
+async def test_the_prefix_forms_of_sources_faq_and_roles(world: World) -> None:
+    mod, alice = world.member(world.a, "mod"), world.member(world.a, "alice")
+    reply = await world.say(mod, "!kb source add club-survey name: Club survey 2026 "
+                                 "kind: survey date: 2026-02")
+    assert "Source added" in embed_text(reply), embed_text(reply)
+    reply = await world.say(mod, "!kb set mlops remote 30 source:club date:2026-02")
+    assert "Figures updated" in embed_text(reply), embed_text(reply)
+    assert "Club survey 2026" in embed_text(reply)
+
+    reply = await world.say(mod, "!kb faq add question: Is a bootcamp enough? "
+                                 "answer: Rarely on its own. tags: education")
+    assert "FAQ entry added" in embed_text(reply), embed_text(reply)
+    [choice] = await world.choices("kb faq edit", "entry", "bootcamp", mod)
+    reply = await world.say(mod, f"!kb faq edit {choice['value']} answer: Rarely, alone. "
+                                 "expect: Rarely on its own.")
+    assert "FAQ entry updated" in embed_text(reply), embed_text(reply)
+    reply = await world.say(mod, f"!kb faq remove {choice['value']}")
+    assert "FAQ entry removed" in embed_text(reply), embed_text(reply)
+
+    document = yaml.safe_dump({"slug": "prompt-engineer", "name": "Prompt Engineer",
+                               "aliases": ["prompter"], "focus": "Writes and tests prompts."})
+    reply = await world.say(mod, "!kb role add", attachments=[
+        world.server.upload("prompt-engineer.yaml", document.encode())])
+    assert "Role added" in embed_text(reply), embed_text(reply)
+    assert "Writes and tests prompts." in embed_text(await world.say(alice, "!role prompter"))
+    reply = await world.say(mod, "!kb role remove prompter")
+    assert "Role removed" in embed_text(reply), embed_text(reply)
+    assert "I don't know that role" in embed_text(await world.say(alice, "!role prompter"))
 
 
 async def test_slow_work_is_deferred_then_answered(world: World,
