@@ -272,6 +272,12 @@ async def test_the_bot_owner_edits_the_global_base_from_a_dm(world: World) -> No
     for guild in (world.a, world.b):
         assert f"{pct(new_remote)} of MLOps Engineer roles are fully remote" in \
             await world.salary(guild)
+    # Settings belong to a server, even for the owner.
+    since = world.server.mark()
+    await world.server.send_dm(author=world.bot_owner, content="!config prefix ?")
+    [req] = await world.server.wait_for_requests("POST", MESSAGES, since=since)
+    text = embed_text(req.json)
+    assert "Settings belong to a server: use this command in one." in text
 
 
 # -- undo and history -----------------------------------------------------------------------
