@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.advisor import Advisor
 from bot.core.chat import ChatEngine
+from bot.core.moderation import Moderation
 from bot.knowledge.build import ensure_database
 from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
@@ -32,3 +33,9 @@ def create_advisor(settings: Settings, store: KnowledgeStore | None = None) -> A
     """
     ChatEngine.warm()
     return Advisor(store if store is not None else open_store(settings), chat=ChatEngine())
+
+
+def create_moderation(settings: Settings, store: KnowledgeStore) -> Moderation:
+    """Moderation over the same ``store`` as the advisor, so an edit shows in the very next
+    answer (Moderation invalidates the store's cache after every change)."""
+    return Moderation(store, default_prefix=settings.prefix)

@@ -6,6 +6,7 @@ which only ``careerbot run`` needs; the terminal front end runs without it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
@@ -39,6 +40,13 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "discord_gateway_url")
     )
+
+    @property
+    def owner_id_set(self) -> frozenset[int]:
+        """``owner_ids`` parsed: Discord user ids separated by commas or spaces. Words that
+        are not ids are ignored, so a typo can never make everyone an owner."""
+        return frozenset(int(part) for part in re.split(r"[\s,]+", self.owner_ids)
+                         if part.isdigit())
 
     @property
     def token(self) -> str | None:

@@ -195,10 +195,13 @@ class Moderation:
         return {"cmd": _COMMAND.get(), **values}
 
     def _command_for(self, actor: Actor) -> str:
+        return self._command_in(actor.guild_id)
+
+    def _command_in(self, guild_id: str | None) -> str:
         if self.command_prefix is not None:
             return self.command_prefix
         try:
-            prefix = self.settings(actor.guild_id).prefix_or(self.default_prefix)
+            prefix = self.settings(guild_id).prefix_or(self.default_prefix)
         except (sqlite3.DatabaseError, StoreError):  # unreadable: the default still reads right
             prefix = self.default_prefix
         return f"{prefix}kb "
@@ -254,6 +257,9 @@ class Moderation:
 
     def _changed(self, entry: AuditEntry) -> Reply:
         self.store.invalidate()
+        if entry.action in ("config.prefix", "undo"):  # the prefix may have just changed
+            _COMMAND.set(self._command_in(None if entry.guild_id == GLOBAL_SCOPE
+                                          else entry.guild_id))
         return self._render("changed.j2", entry=entry, lines=self._lines(entry),
                             sources=self.knowledge(entry.guild_id).sources)
 
@@ -564,7 +570,8 @@ class Moderation:
 
     # -- autocomplete: the asker's server only, and only for those who may edit ------------
 
-    def _may_edit(self, actor: Actor) -> bool:
+    def may_edit(self, actor: Actor) -> bool:
+        """May ``actor`` review and change their scope's knowledge (what autocomplete asks)."""
         try:
             edits.authorize(self.db_path, actor, "show")
         except PermissionDenied:
@@ -574,7 +581,7 @@ class Moderation:
     def role_choices(self, actor: Actor, text: str,
                      limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
         """(name, slug) for a kb command's role option, from the actor's server's view."""
-        if not self._may_edit(actor):
+        if not self.may_edit(actor):
             return []
         knowledge = self.knowledge(actor)
         index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
@@ -584,7 +591,7 @@ class Moderation:
     def faq_choices(self, actor: Actor, text: str,
                     limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
         """(label, id) for the entries the actor's moderators wrote (the editable ones)."""
-        if not self._may_edit(actor):
+        if not self.may_edit(actor):
             return []
         wanted = fold(text or "")
         found = [e for e in self.knowledge(actor).faq if e.guild_id == actor.scope
@@ -593,7 +600,7 @@ class Moderation:
 
     def source_choices(self, actor: Actor, text: str,
                        limit: int = MAX_CHOICES) -> list[tuple[str, str]]:
-        if not self._may_edit(actor):
+        if not self.may_edit(actor):
             return []
         wanted = fold(text or "")
         found = [src for src in self.knowledge(actor).sources.values()

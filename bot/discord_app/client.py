@@ -8,6 +8,7 @@ default so no answer can ping @everyone, @here, a role or even the asker.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 import discord
@@ -15,11 +16,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.advisor import Advisor
+from bot.core.moderation import Moderation
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.embeds import reply_pages
 from bot.discord_app.paginator import PageView
+from bot.knowledge.store import StoreError
 from bot.settings import Settings
 
 log = logging.getLogger("careerbot.discord")
@@ -29,7 +32,7 @@ COOLDOWN_RATE = 5
 #: ... per this many seconds.
 COOLDOWN_SECONDS = 10.0
 
-EXTENSIONS = ("bot.discord_app.cogs.advice",)
+EXTENSIONS = ("bot.discord_app.cogs.advice", "bot.discord_app.cogs.moderation")
 
 
 def intents() -> discord.Intents:
@@ -43,11 +46,16 @@ def intents() -> discord.Intents:
 
 
 class CareerBot(commands.Bot):
-    """commands.Bot carrying the advisor, with careerbot's defaults."""
+    """commands.Bot carrying the advisor and moderation, with careerbot's defaults.
 
-    def __init__(self, advisor: Advisor, settings: Settings, **kwargs: object) -> None:
+    ``moderation`` should share the advisor's store (``bot.app.create_moderation``), so an
+    edit shows in the next answer; by default it is built over ``advisor.store``.
+    """
+
+    def __init__(self, advisor: Advisor, settings: Settings,
+                 moderation: Moderation | None = None, **kwargs: object) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned_or(settings.prefix),
+            command_prefix=self._command_prefixes,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
@@ -57,6 +65,8 @@ class CareerBot(commands.Bot):
         )
         self.advisor = advisor
         self.settings = settings
+        self.moderation = moderation if moderation is not None else Moderation(
+            advisor.store, default_prefix=settings.prefix)
         self.tree.on_error = self.on_app_command_error
 
     async def setup_hook(self) -> None:
@@ -67,6 +77,25 @@ class CareerBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
+
+    # -- per-server prefix ---------------------------------------------------------------
+
+    def prefix_for(self, guild: discord.abc.Snowflake | None) -> str:
+        """The command prefix in ``guild`` (its settings may change it), else the default.
+
+        Cheap per message: server settings are cached until the database changes.
+        """
+        if guild is None:
+            return self.settings.prefix
+        try:
+            return self.moderation.settings(guild.id).prefix_or(self.settings.prefix)
+        except (sqlite3.DatabaseError, StoreError):
+            log.warning("cannot read the settings of server %s; using the default prefix", guild.id)
+            return self.settings.prefix
+
+    def _command_prefixes(self, bot: commands.Bot, message: discord.Message) -> list[str]:
+        """The server's prefix, and a mention of the bot, which always works."""
+        return commands.when_mentioned_or(self.prefix_for(message.guild))(bot, message)
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
@@ -104,6 +133,9 @@ class CareerBot(commands.Bot):
         """Every command error becomes a friendly answer; unexpected ones are logged in full."""
         if isinstance(error, commands.CommandNotFound):
             return  # someone else's bot, or a typo of ours: the core answers "!help" requests
+        if getattr(error, "handled", False):
+            return  # the command's cog has answered it already
+        prefix = self.prefix_for(ctx.guild)
         original = getattr(error, "original", error)
         if isinstance(error, commands.CommandOnCooldown):
             reply = render("cooldown.j2", retry_after=error.retry_after)
@@ -111,12 +143,12 @@ class CareerBot(commands.Bot):
             # discord.py could not split the arguments; the core explains usage itself.
             text = ctx.message.content if ctx.interaction is None else ""
             reply = self.advisor.handle(request_from_context(ctx, text)) if text else render(
-                "internal_error.j2", prefix=self.settings.prefix)
+                "internal_error.j2", prefix=prefix)
         elif isinstance(error, commands.CheckFailure):
-            reply = render("not_allowed.j2", prefix=self.settings.prefix)
+            reply = render("not_allowed.j2", prefix=prefix)
         else:
             log.error("command %s failed", ctx.command, exc_info=original)
-            reply = render("internal_error.j2", prefix=self.settings.prefix)
+            reply = render("internal_error.j2", prefix=prefix)
         try:
             await self.send_reply(ctx, reply, ephemeral=True)
         except discord.HTTPException:
@@ -126,7 +158,7 @@ class CareerBot(commands.Bot):
                                    error: app_commands.AppCommandError) -> None:
         """Errors of pure app commands (hybrid ones go through on_command_error)."""
         log.error("app command failed", exc_info=getattr(error, "original", error))
-        text = render("internal_error.j2", prefix=self.settings.prefix)
+        text = render("internal_error.j2", prefix=self.prefix_for(interaction.guild))
         embed = reply_pages(text)[0]
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)

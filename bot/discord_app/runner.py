@@ -29,14 +29,15 @@ def configure_endpoints(settings: Settings) -> None:
 
 
 async def _start(settings: Settings, sync_globally: bool) -> None:
-    from bot.app import create_advisor
+    from bot.app import create_advisor, create_moderation, open_store
     from bot.discord_app.client import CareerBot
 
-    bot = CareerBot(create_advisor(settings), settings)
+    store = open_store(settings)  # one store: moderators' edits show in the next answer
+    bot = CareerBot(create_advisor(settings, store), settings,
+                    moderation=create_moderation(settings, store))
     async with bot:
         if sync_globally:
-            await bot.login(settings.token or "")
-            await bot.setup_hook()
+            await bot.login(settings.token or "")  # runs setup_hook: loads the commands
             synced = await bot.tree.sync()
             print(f"synced {len(synced)} slash commands globally; they may take up to an hour "
                   "to appear everywhere")

@@ -148,7 +148,10 @@ def test_show_gives_raw_data_and_what_this_server_edited(world: World) -> None:
 
 def test_settings_round_trip(world: World) -> None:
     m = world.moderation
-    assert m.config_prefix(moderator(), "?").kind == "answer"
+    changed = m.config_prefix(moderator(), "?")
+    assert changed.kind == "answer"
+    # The reply to the change itself already writes commands with the new prefix.
+    assert changed.suggestions and all(s.startswith("?kb ") for s in changed.suggestions)
     assert m.config_channel(moderator(), "add", "<#987654321>").kind == "answer"
     assert m.config_modrole(moderator(), "add", "<@&555>").kind == "answer"
     assert m.config_unasked(moderator(), "off").kind == "answer"

@@ -653,3 +653,44 @@ async def test_custom_guild_and_channel_permissions(
     [error] = errors
     assert isinstance(original_error(error), discord.Forbidden)
     assert original_error(error).code == 50013  # type: ignore[attr-defined]
+
+
+async def test_uploaded_files_reach_prefix_and_slash_commands_in_any_guild(
+    fake_discord: FakeDiscord, run_bot: RunBot
+) -> None:
+    """``upload`` stores a person's file; a message or an attachment option carries it, and
+    ``Attachment.read()`` downloads it. A slash command sent from another guild's channel
+    arrives from that guild."""
+    second = FakeGuild.default(fake_discord.bot_user, name="Second")
+    fake_discord.guilds.append(second)
+    bot, _ = make_bot()
+
+    @bot.hybrid_command(description="Read a file")
+    @app_commands.describe(file="Any file")
+    async def size(ctx: commands.Context[Any], file: discord.Attachment) -> None:
+        data = await file.read()
+        await ctx.reply(f"{file.filename} {len(data)} {data.decode()} in {ctx.guild.id}")
+
+    await run_bot(bot)
+    bot.tree.copy_global_to(guild=discord.Object(fake_discord.guild.id))
+    await bot.tree.sync(guild=discord.Object(fake_discord.guild.id))
+
+    upload = fake_discord.upload("a.txt", b"hello")
+    await fake_discord.send_message(author=fake_discord.alice, content="!size",
+                                    attachments=[upload])
+    [req] = await fake_discord.wait_for_requests("POST", MESSAGES)
+    assert req.json["content"] == f"a.txt 5 hello in {fake_discord.guild.id}"
+
+    inter = await fake_discord.send_slash_command(
+        "size", {"file": fake_discord.upload("b.txt", b"slash")}, user=fake_discord.alice)
+    callback = await fake_discord.wait_for_interaction_response(inter)
+    assert callback["data"]["content"] == f"b.txt 5 slash in {fake_discord.guild.id}"
+    assert inter.payload["data"]["options"][0]["type"] == 11
+
+    inter = await fake_discord.send_slash_command(
+        "size", {"file": fake_discord.upload("c.txt", b"other")},
+        user=second.member_named("alice"), channel_id=second.text_channel.id)
+    callback = await fake_discord.wait_for_interaction_response(inter)
+    assert callback["data"]["content"] == f"c.txt 5 other in {second.id}"
+    # Never synced to that guild, so the payload names no command guild (like a global one).
+    assert "guild_id" not in inter.payload["data"]

@@ -20,6 +20,7 @@ Quick start (see ``tests/e2e/conftest.py`` for ready-made fixtures)::
 from .harness import fast_retries, patch_discord, run_client, stop_client
 from .models import (
     ChannelType,
+    FakeAttachment,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -43,6 +44,7 @@ from .spec import require_spec, spec_available, validate_request
 __all__ = [
     "ChannelType",
     "DiscordError",
+    "FakeAttachment",
     "FakeChannel",
     "FakeDiscord",
     "FakeGuild",

@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "ChannelType",
+    "FakeAttachment",
     "FakeChannel",
     "FakeGuild",
     "FakeMember",
@@ -292,6 +293,34 @@ class FakeChannel:
         }
         if include_guild_id and self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)
+        return data
+
+
+@dataclass
+class FakeAttachment:
+    """A file a person uploaded (see :meth:`FakeDiscord.upload`); the server serves its bytes
+    at ``url``, so ``discord.Attachment.read()`` downloads them as it would from Discord's CDN.
+
+    Pass it in ``send_message(attachments=[...])`` for a message with the file attached, or
+    as the value of a slash command's attachment option.
+    """
+
+    id: int
+    filename: str
+    size: int
+    url: str
+    content_type: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": str(self.id),
+            "filename": self.filename,
+            "size": self.size,
+            "url": self.url,
+            "proxy_url": self.url,
+        }
+        if self.content_type:
+            data["content_type"] = self.content_type
         return data
 
 

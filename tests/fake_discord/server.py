@@ -54,6 +54,7 @@ from aiohttp import WSMsgType, web
 from . import spec as _spec
 from .models import (
     ChannelType,
+    FakeAttachment,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -1286,6 +1287,25 @@ class FakeDiscord:
             out.append(att)
         return out
 
+    def upload(
+        self,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str | None = None,
+        channel_id: int | None = None,
+    ) -> FakeAttachment:
+        """A file a person uploads, stored and served like Discord's CDN serves attachments.
+
+        Attach it to a message (``send_message(attachments=[att])``) or pass it as a slash
+        command's attachment option; the bot downloads it with ``Attachment.read()``.
+        """
+        ch, _ = self._resolve_channel(channel_id)
+        aid = snowflake()
+        self._attachments[aid] = (filename, content_type, data)
+        url = f"{self.root_url}/attachments/{ch.id}/{aid}/{filename}"
+        return FakeAttachment(aid, filename, len(data), url, content_type)
+
     def _gateway_view(self, msg: dict[str, Any]) -> dict[str, Any]:
         """What the bot receives: without the Message Content intent, Discord blanks content,
         embeds, attachments and components, except in DMs, when the bot is mentioned, or
@@ -1312,7 +1332,7 @@ class FakeDiscord:
         content: str = "",
         embeds: list[dict[str, Any]] | None = None,
         reference: int | str | dict[str, Any] | None = None,
-        attachments: list[dict[str, Any]] | None = None,
+        attachments: list[dict[str, Any] | FakeAttachment] | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
         """A person (or another bot) posts a message; the bot gets MESSAGE_CREATE.
@@ -1336,7 +1356,9 @@ class FakeDiscord:
             body["message_reference"] = {"message_id": ref_id, "channel_id": ch.id}
         msg = self._build_message(ch, guild, user, member, body)
         if attachments:
-            msg["attachments"] = attachments
+            msg["attachments"] = [
+                a.to_dict() if isinstance(a, FakeAttachment) else a for a in attachments
+            ]
         msg.update(extra)
         self._set_mark()
         await self._dispatch_message("MESSAGE_CREATE", msg)
@@ -1544,6 +1566,10 @@ class FakeDiscord:
             otype = otype or 8
             resolved.setdefault("roles", {})[str(value.id)] = value.to_dict()
             value = str(value.id)
+        elif isinstance(value, FakeAttachment):
+            otype = otype or 11
+            resolved.setdefault("attachments", {})[str(value.id)] = value.to_dict()
+            value = str(value.id)
         elif isinstance(value, FakeChannel):
             otype = otype or 7
             cd = value.to_dict()
@@ -1590,8 +1616,10 @@ class FakeDiscord:
         when the command was synced to this guild, which is what makes discord.py look in
         its guild-specific commands. Override with ``command_guild_id`` (None = global).
         ``guild=False`` sends it from the user's DM with the bot (``user`` not ``member``).
+        ``channel_id`` in another guild's channel runs the command in that guild.
+        FakeAttachment values (from :meth:`upload`) fill attachment options.
         """
-        g = self.guild if guild else None
+        g = self._resolve_channel(channel_id)[1] if guild else None
         data = self._command_data(name, options, g.id if g else None, command_guild_id)
         inter = self._interaction_base(
             INTERACTION_APPLICATION_COMMAND, data, user, channel_id, guild, locale
@@ -1618,9 +1646,10 @@ class FakeDiscord:
         Sends INTERACTION_CREATE type 4 with ``focused: true`` on that option (its value is
         the partial text, a string), waits for the type-8 callback and returns its
         ``choices`` (list of ``{"name", "value"}``). The interaction itself is in
-        ``server.interactions`` if a test needs more.
+        ``server.interactions`` if a test needs more. ``channel_id`` in another guild's
+        channel asks from that guild.
         """
-        g = self.guild if guild else None
+        g = self._resolve_channel(channel_id)[1] if guild else None
         options = dict(options or {})
         options.setdefault(focused, "")
         data = self._command_data(

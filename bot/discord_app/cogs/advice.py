@@ -46,7 +46,7 @@ class Advice(commands.Cog):
         else:
             guild_id = str(ctx.guild.id) if ctx.guild else None
             reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id,
-                                         prefix=self.bot.settings.prefix,
+                                         prefix=self.bot.prefix_for(ctx.guild),
                                          user_id=str(ctx.author.id),
                                          channel_id=str(ctx.channel.id) if ctx.channel else "dm",
                                          is_dm=ctx.guild is None)
