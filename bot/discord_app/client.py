@@ -32,7 +32,11 @@ COOLDOWN_RATE = 5
 #: ... per this many seconds.
 COOLDOWN_SECONDS = 10.0
 
-EXTENSIONS = ("bot.discord_app.cogs.advice", "bot.discord_app.cogs.moderation")
+EXTENSIONS = (
+    "bot.discord_app.cogs.advice",
+    "bot.discord_app.cogs.moderation",
+    "bot.discord_app.cogs.conversation",
+)
 
 
 def intents() -> discord.Intents:
@@ -102,13 +106,19 @@ class CareerBot(commands.Bot):
 
     # -- sending -----------------------------------------------------------------------
 
-    async def send_reply(self, ctx: commands.Context, reply: Reply, *,
-                         ephemeral: bool = False) -> None:
-        """Send a core Reply: one embed, or pages with buttons for the asker."""
+    @staticmethod
+    def reply_kwargs(reply: Reply, owner_id: int) -> dict:
+        """Message arguments for a core Reply: one embed, or pages with buttons for the asker."""
         pages = reply_pages(reply)
         kwargs: dict = {"embed": pages[0]}
         if len(pages) > 1:
-            kwargs["view"] = PageView(pages, owner_id=ctx.author.id)
+            kwargs["view"] = PageView(pages, owner_id=owner_id)
+        return kwargs
+
+    async def send_reply(self, ctx: commands.Context, reply: Reply, *,
+                         ephemeral: bool = False) -> None:
+        """Send a core Reply in answer to a command (a reply, or the interaction response)."""
+        kwargs = self.reply_kwargs(reply, ctx.author.id)
         if ctx.interaction is not None:
             kwargs["ephemeral"] = ephemeral
         await ctx.reply(**kwargs)
