@@ -60,6 +60,7 @@ class CareerBot(commands.Bot):
         self.tree.on_error = self.on_app_command_error
 
     async def setup_hook(self) -> None:
+        self.advisor.warm()  # compile templates now, not on the first member's question
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.settings.dev_guild_id:
