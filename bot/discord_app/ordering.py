@@ -5,7 +5,9 @@ answer is sent by the command, a "slow down" note by the error handler), so in a
 channel a later message's answer could overtake an earlier one's. Each prefix command
 therefore takes its channel's turn before it runs and keeps it until its reply (or its
 error reply) is sent. Turns are handed out first come, first served: a message's task
-asks for its turn before its first await, so the queue is in arrival order.
+asks for its turn before its first await, so the queue is in arrival order. A turn is
+not re-entrant: code inside a command must not ``bot.invoke`` another context for the
+same channel (``ctx.invoke`` and subcommands are fine: they do not take a turn).
 """
 
 from __future__ import annotations
