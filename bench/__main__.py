@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             results["core"] = {
                 "base": core.run(base_dir, tmp / "base.db", sets, repeats=repeats),
                 "100x": core.run(big_dir, tmp / "big.db", sets, repeats=max(5, repeats // 4),
-                                 varied=100 if quick else 600),
+                                 varied=100 if quick else 400),
             }
         if "discord" in sections:
             print("discord.py round trips ...", flush=True)
