@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.knowledge.build import BuildError
 from bot.knowledge.edits import EditError
 from bot.knowledge.files import KnowledgeError, load_knowledge_dir
 from bot.knowledge.store import StoreError
@@ -124,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return terminal.chat(advisor, settings.prefix)
     except KnowledgeError as exc:
         return _fail("the knowledge files have errors:\n" + "\n".join(exc.problems))
-    except (StoreError, EditError) as exc:
+    except (StoreError, EditError, BuildError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
@@ -140,7 +142,10 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
         print(f"ok: {len(knowledge.roles)} roles, {len(knowledge.sources)} sources, "
               f"{len(knowledge.faq)} FAQ entries in {settings.knowledge_dir}")
         return 0
-    knowledge = build_database(settings.knowledge_dir, settings.db)
+    try:
+        knowledge = build_database(settings.knowledge_dir, settings.db)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise BuildError(f"cannot build the knowledge base {settings.db}: {exc}") from exc
     print(f"built {settings.db}: {len(knowledge.roles)} roles, {len(knowledge.faq)} FAQ entries")
     return 0
 

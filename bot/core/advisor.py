@@ -9,14 +9,16 @@ commands use, with the role names already separated.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Protocol
 
 from bot.core.commands import COMMANDS, CommandContext, CommandSpec, find_command, help_command
 from bot.core.names import Match, RoleIndex
 from bot.core.parsing import ParsedCommand, parse_command, split_roles
-from bot.core.render import render
+from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.store import KnowledgeStore
@@ -25,6 +27,20 @@ log = logging.getLogger(__name__)
 
 #: Longest message read at all; the rest is ignored, so huge pastes cost nothing.
 MAX_INPUT_CHARS = 4000
+
+#: Commands whose reply depends only on the knowledge view, the role phrases, the
+#: options and the prefix (never on who asks, or on anything they change), so an answer
+#: can be kept and given again while the knowledge is unchanged. A new command is not
+#: remembered until it is listed here.
+REMEMBERED_COMMANDS = frozenset(
+    {"compare", "role", "salary", "skills", "path", "week", "switch", "roles", "help"}
+)
+#: Answers kept per knowledge view (least recently used go first).
+REPLY_CACHE_SIZE = 512
+#: Autocomplete answers kept per knowledge view (all forgotten when full).
+COMPLETION_CACHE_SIZE = 4096
+#: Knowledge views (the global base and one per server) kept with their index and answers.
+MAX_VIEWS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,31 +67,60 @@ class RateLimiter(Protocol):
     def allow(self, channel_id: str) -> bool: ...
 
 
+@dataclass
+class _View:
+    """What the advisor prepares once per knowledge view: its alias index and answers."""
+
+    knowledge: Knowledge
+    index: RoleIndex
+    replies: OrderedDict[tuple, Reply] = field(default_factory=OrderedDict)
+    #: Autocomplete answers by (typed text, limit): people type the same first letters.
+    completions: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
+    #: Display name of each role, for autocomplete.
+    names: dict[str, str] = field(default_factory=dict)
+
+
 class Advisor:
-    """Turns requests into replies against a KnowledgeStore."""
+    """Turns requests into replies against a KnowledgeStore.
+
+    Work that depends only on the knowledge is done once per knowledge view, not once
+    per message: the alias index is built when a view is first seen, and answers to
+    ``REMEMBERED_COMMANDS`` are kept with the view. A reload of the knowledge (a rebuild,
+    a moderator's edit) is a new view, so nothing stale is ever given again.
+    """
 
     def __init__(self, store: KnowledgeStore, chat: ChatHandler | None = None) -> None:
         self.store = store
         self.chat = chat
-        self._indexes: dict[int, tuple[Knowledge, RoleIndex]] = {}
+        self._views: dict[int, _View] = {}
 
     # -- knowledge -------------------------------------------------------------------
 
     def knowledge(self, guild_id: str | None = None) -> Knowledge:
         return self.store.knowledge(guild_id)
 
-    def index(self, knowledge: Knowledge) -> RoleIndex:
-        """The alias index for a knowledge view, built once per view."""
-        cached = self._indexes.get(id(knowledge))
-        if cached is not None and cached[0] is knowledge:
-            return cached[1]
+    def _view(self, knowledge: Knowledge) -> _View:
+        view = self._views.get(id(knowledge))
+        if view is not None and view.knowledge is knowledge:
+            return view
         index = RoleIndex(
             (r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values()
         )
-        if len(self._indexes) > 64:
-            self._indexes.clear()
-        self._indexes[id(knowledge)] = (knowledge, index)
-        return index
+        if len(self._views) >= MAX_VIEWS:
+            self._views.clear()
+        names = {slug: role.name for slug, role in knowledge.roles.items()}
+        view = self._views[id(knowledge)] = _View(knowledge, index, names=names)
+        return view
+
+    def index(self, knowledge: Knowledge) -> RoleIndex:
+        """The alias index for a knowledge view, built once per view."""
+        return self._view(knowledge).index
+
+    def warm(self) -> None:
+        """Prepare at start what the first message would otherwise wait for: the global
+        view's index and every compiled template (long-running front ends call this)."""
+        self.index(self.knowledge())
+        warm_templates()
 
     def resolve(self, name: str, guild_id: str | None = None) -> Match:
         return self.index(self.knowledge(guild_id)).resolve(name)
@@ -83,10 +128,16 @@ class Advisor:
     def autocomplete(self, text: str, guild_id: str | None = None,
                      limit: int = 25) -> list[tuple[str, str]]:
         """(display name, value) pairs for a role box, best first, at most ``limit``."""
-        knowledge = self.knowledge(guild_id)
-        names = {slug: role.name for slug, role in knowledge.roles.items()}
-        slugs = self.index(knowledge).autocomplete(text[:100], names, limit)
-        return [(names[s], s) for s in slugs]
+        view = self._view(self.knowledge(guild_id))
+        key = (text[:100], limit)
+        choices = view.completions.get(key)
+        if choices is None:
+            slugs = view.index.autocomplete(key[0], view.names, limit)
+            choices = [(view.names[s], s) for s in slugs]
+            if len(view.completions) >= COMPLETION_CACHE_SIZE:
+                view.completions.clear()
+            view.completions[key] = choices
+        return list(choices)
 
     # -- entry points ----------------------------------------------------------------
 
@@ -100,7 +151,7 @@ class Advisor:
                 reply = self.chat(request, knowledge)
                 if reply is not None:
                     return reply
-            return render("not_command.j2", prefix=request.prefix, commands=COMMANDS)
+            return _not_command(request.prefix)
         spec = find_command(parsed.name)
         if spec is None:
             return render("unknown_command.j2", prefix=request.prefix, name=parsed.name,
@@ -158,12 +209,29 @@ class Advisor:
         reply = self.chat(replace(request, text=question[:MAX_INPUT_CHARS], addressed=True),
                           knowledge)
         if reply is None:
-            return render("not_command.j2", prefix=request.prefix, commands=COMMANDS)
+            return _not_command(request.prefix)
         return reply
 
     def _run(self, spec: CommandSpec, parsed: ParsedCommand, knowledge: Knowledge,
              prefix: str) -> Reply:
+        """The reply to a parsed command; a remembered one when it was asked before."""
         options = {k: v for k, v in parsed.options.items() if k in spec.options}
+        if spec.name not in REMEMBERED_COMMANDS:
+            return self._answer(spec, parsed, knowledge, prefix, options)
+        key = (spec.name, parsed.segments, parsed.explicit, tuple(sorted(options.items())), prefix)
+        replies = self._view(knowledge).replies
+        reply = replies.get(key)
+        if reply is not None:
+            replies.move_to_end(key)
+            return reply
+        reply = self._answer(spec, parsed, knowledge, prefix, options)
+        replies[key] = reply
+        if len(replies) > REPLY_CACHE_SIZE:
+            replies.popitem(last=False)
+        return reply
+
+    def _answer(self, spec: CommandSpec, parsed: ParsedCommand, knowledge: Knowledge,
+                prefix: str, options: dict[str, str]) -> Reply:
         ctx = CommandContext(knowledge=knowledge, prefix=prefix, options=options)
         if spec.name == "help":
             topic = parsed.segments[0] if parsed.segments else None
@@ -226,6 +294,12 @@ def _command_rest(text: str, prefix: str) -> str:
     body = text.strip()[len(prefix):].lstrip()
     parts = body.split(None, 1)
     return parts[1] if len(parts) > 1 else ""
+
+
+@lru_cache(maxsize=16)
+def _not_command(prefix: str) -> Reply:
+    """The short help for text that is not a command; the same for every such message."""
+    return render("not_command.j2", prefix=prefix, commands=COMMANDS)
 
 
 def _arg(segment: str) -> str:

@@ -10,6 +10,7 @@ never rendered as templates, only inserted into them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 ZWSP = "\u200b"
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>|@(?=[!&]?\d{15,21})")
@@ -37,11 +38,35 @@ def escape_markdown(text: str) -> str:
     return _LINE_START.sub(r"\1\\\2", text)
 
 
+#: Values up to this long are remembered once escaped: the same role names, skills and
+#: sentences fill every answer, and escaping them again each time was most of the cost
+#: of rendering one. Longer values (rare, mostly pasted text) are escaped every time.
+_REMEMBER_CHARS = 1024
+
+
 def clean(text: str) -> str:
     """Escape a value for the body of a reply: no control characters, markdown or mentions."""
+    if len(text) > _REMEMBER_CHARS:
+        return _clean(text)
+    return _clean_remembered(text)
+
+
+def _clean(text: str) -> str:
     return escape_mentions(escape_markdown(_CONTROL.sub("", text)))
+
+
+_clean_remembered = lru_cache(maxsize=4096)(_clean)
 
 
 def clean_code(text: str) -> str:
     """Escape a value shown inside a code block: backticks and mentions only."""
+    if len(text) > _REMEMBER_CHARS:
+        return _clean_code(text)
+    return _clean_code_remembered(text)
+
+
+def _clean_code(text: str) -> str:
     return escape_mentions(_CONTROL.sub("", text).replace("`", "'"))
+
+
+_clean_code_remembered = lru_cache(maxsize=4096)(_clean_code)

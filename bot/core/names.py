@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 #: Inputs with keys this short or shorter never match fuzzily.
@@ -25,6 +25,13 @@ ACCEPT_SCORE = 80.0
 SUGGEST_SCORE = 65.0
 #: Two different roles scoring within this margin make a match ambiguous.
 AMBIGUITY_MARGIN = 4.0
+
+#: Candidates for a fuzzy match: aliases whose indel ratio reaches SUGGEST_SCORE (less a
+#: hair for rounding). The score also takes the OSA similarity, but that never exceeds
+#: the indel ratio: an OSA alignment with a insertions/deletions and b substitutions or
+#: transpositions gives an indel alignment of at most a + 2b, and b(M - m) <= a * m for
+#: strings of lengths M >= m, so no alias reaching SUGGEST_SCORE is left out.
+_CANDIDATE_RATIO = SUGGEST_SCORE - 0.01
 
 _KEY_STRIP = re.compile(r"[^a-z0-9]+")
 # Words that describe a person doing the role rather than naming it.
@@ -76,7 +83,17 @@ class Match:
 
 
 class RoleIndex:
-    """Alias keys of every role, built once per knowledge view and reused per message."""
+    """Alias keys of every role, built once per knowledge view and reused per message.
+
+    Everything a lookup needs is prepared here, once: the exact-key table, the list of
+    keys long enough to fuzz, and the keys of each role in order. A fuzzy lookup then
+    runs in rapidfuzz's C loop (``process.extract`` over the prepared list) instead of a
+    Python loop over every alias, and each distinct text is resolved only once per view
+    (people repeat the same names all day).
+    """
+
+    #: Distinct texts remembered per index; the memo is emptied when it fills up.
+    MEMO_SIZE = 4096
 
     def __init__(self, names: Iterable[tuple[str, Iterable[str]]]) -> None:
         """``names`` pairs a slug with every name it answers to (name, slug, aliases)."""
@@ -87,6 +104,12 @@ class RoleIndex:
                 if key:
                     self._exact.setdefault(key, slug)
         self._keys = list(self._exact)
+        # A long input is never a typo of "pm" or "ds": short keys never fuzz.
+        self._fuzzy_keys = [k for k in self._keys if len(k) > EXACT_ONLY_MAX_LEN]
+        self._fuzzy_positions: dict[str, list[int]] = {}
+        for position, k in enumerate(self._fuzzy_keys):
+            self._fuzzy_positions.setdefault(self._exact[k], []).append(position)
+        self._memo: dict[str, Match] = {}
 
     def exact(self, text: str) -> str | None:
         key = alias_key(text)
@@ -99,6 +122,15 @@ class RoleIndex:
 
     def resolve(self, text: str) -> Match:
         """Resolve a name: exact alias first, then a guarded fuzzy match."""
+        match = self._memo.get(text)
+        if match is None:
+            match = self._resolve(text)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[text] = match
+        return match
+
+    def _resolve(self, text: str) -> Match:
         key = alias_key(text)
         if not key:
             return Match(text, None, 0.0, False)
@@ -107,26 +139,46 @@ class RoleIndex:
             return Match(text, slug, 100.0, True)
         if len(key) <= EXACT_ONLY_MAX_LEN:
             return Match(text, None, 0.0, False)
-        best: dict[str, float] = {}
-        for candidate in self._keys:
-            if len(candidate) <= EXACT_ONLY_MAX_LEN:
-                continue  # a long input is never a typo of "pm" or "ds"
-            score = max(
-                fuzz.ratio(key, candidate),
-                OSA.normalized_similarity(key, candidate) * 100,
-            )
-            slug = self._exact[candidate]
-            if score > best.get(slug, 0.0):
-                best[slug] = score
-        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
-        if not ranked or ranked[0][1] < SUGGEST_SCORE:
-            return Match(text, None, ranked[0][1] if ranked else 0.0, False)
+        best = self._fuzzy_scores(key)
+        if not best:
+            return Match(text, None, self._best_below_suggest(key), False)
+        # Best score first; a tie goes to the role whose aliases come first.
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._first_scoring(key, kv[0])))
         top_slug, top_score = ranked[0]
         close = [s for s, sc in ranked[1:] if top_score - sc < AMBIGUITY_MARGIN and sc >= SUGGEST_SCORE]
         if top_score >= ACCEPT_SCORE and not close:
             return Match(text, top_slug, top_score, False)
         suggestions = tuple([top_slug, *close][:3])
         return Match(text, None, top_score, False, suggestions)
+
+    def _fuzzy_scores(self, key: str) -> dict[str, float]:
+        """Each role's best score for ``key``, for the roles that reach SUGGEST_SCORE."""
+        keys = self._fuzzy_keys
+        # One pass of rapidfuzz's C loop picks the candidates (see _CANDIDATE_RATIO for
+        # why no alias reaching SUGGEST_SCORE is missed); each candidate's score is then
+        # computed exactly as comparing the two keys alone would.
+        best: dict[str, float] = {}
+        for candidate, _, _ in process.extract(key, keys, scorer=fuzz.ratio, limit=None,
+                                               score_cutoff=_CANDIDATE_RATIO):
+            score = _similarity(key, candidate)
+            if score < SUGGEST_SCORE:
+                continue
+            slug = self._exact[candidate]
+            if score > best.get(slug, 0.0):
+                best[slug] = score
+        return best
+
+    def _best_below_suggest(self, key: str) -> float:
+        """The best score of any alias when none reaches SUGGEST_SCORE (0 with no aliases)."""
+        best = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio)
+        return _similarity(key, best[0]) if best else 0.0
+
+    def _first_scoring(self, key: str, slug: str) -> int:
+        """Where the role's first alias with any similarity to ``key`` stands in the index."""
+        for position in self._fuzzy_positions.get(slug, ()):
+            if _similarity(key, self._fuzzy_keys[position]) > 0:
+                return position
+        return len(self._fuzzy_keys)
 
     def autocomplete(self, text: str, names: dict[str, str], limit: int = 25) -> list[str]:
         """Slugs for an autocomplete box: prefix and substring matches first, then fuzzy."""
@@ -140,9 +192,22 @@ class RoleIndex:
             elif key in alias_k:
                 score = 200 - len(alias_k)
             else:
-                score = fuzz.partial_ratio(key, alias_k) if len(key) > EXACT_ONLY_MAX_LEN else 0
+                continue
+            scored[slug] = max(scored.get(slug, 0), score)
+        if len(key) > EXACT_ONLY_MAX_LEN:
+            for alias_k, _, _ in process.extract(key, self._keys, scorer=fuzz.partial_ratio,
+                                                 limit=None, score_cutoff=SUGGEST_SCORE - 0.01):
+                if alias_k.startswith(key) or key in alias_k:
+                    continue  # scored above as a prefix or substring
+                score = fuzz.partial_ratio(key, alias_k)
                 if score < SUGGEST_SCORE:
                     continue
-            scored[slug] = max(scored.get(slug, 0), score)
+                slug = self._exact[alias_k]
+                scored[slug] = max(scored.get(slug, 0), score)
         ranked = sorted(scored, key=lambda s: (-scored[s], names[s].lower()))
         return ranked[:limit]
+
+
+def _similarity(key: str, candidate: str) -> float:
+    """How alike two keys are (0-100): the better of indel ratio and OSA (transpositions)."""
+    return max(fuzz.ratio(key, candidate), OSA.normalized_similarity(key, candidate) * 100)

@@ -224,3 +224,16 @@ def render(template: str, **context: Any) -> Reply:
         kind=values["kind"],
         roles=roles,
     )
+
+
+def warm_templates() -> int:
+    """Compile every template now, so the first person to ask does not wait for it.
+
+    A long-running front end (the Discord bot) calls this at start; one-shot commands
+    such as ``careerbot ask`` compile only the template they use. Returns how many.
+    """
+    env = environment()
+    names = env.list_templates(extensions=["j2"])
+    for name in names:
+        env.get_template(name)
+    return len(names)

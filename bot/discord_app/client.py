@@ -21,6 +21,7 @@ from bot.core.render import render
 from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.embeds import reply_pages
+from bot.discord_app.ordering import ChannelTurns
 from bot.discord_app.paginator import PageView
 from bot.knowledge.store import StoreError
 from bot.settings import Settings
@@ -58,6 +59,10 @@ class CareerBot(commands.Bot):
 
     def __init__(self, advisor: Advisor, settings: Settings,
                  moderation: Moderation | None = None, **kwargs: object) -> None:
+        # careerbot never joins voice: discord.py's "PyNaCl/davey is not installed"
+        # warnings would only alarm the owner reading the log.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=self._command_prefixes,
             intents=intents(),
@@ -72,8 +77,13 @@ class CareerBot(commands.Bot):
         self.moderation = moderation if moderation is not None else Moderation(
             advisor.store, default_prefix=settings.prefix)
         self.tree.on_error = self.on_app_command_error
+        #: Per-user cooldown shared by every command and plain question.
+        self.cooldowns = commands.CooldownMapping.from_cooldown(
+            COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user)
+        self.turns = ChannelTurns()
 
     async def setup_hook(self) -> None:
+        self.advisor.warm()  # compile templates now, not on the first member's question
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.settings.dev_guild_id:
@@ -103,6 +113,18 @@ class CareerBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
+
+    async def invoke(self, ctx: commands.Context) -> None:
+        """Run a prefix command in its channel's turn, so replies keep the message order.
+
+        Its error reply is sent inside the turn too: the cogs answer errors inline
+        (``cog_command_error`` calls ``answer_error``) instead of in a later task.
+        """
+        if ctx.command is None:
+            await super().invoke(ctx)
+            return
+        async with self.turns.turn(ctx.channel.id):
+            await super().invoke(ctx)
 
     # -- sending -----------------------------------------------------------------------
 
@@ -140,7 +162,14 @@ class CareerBot(commands.Bot):
         )
 
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        """Errors no cog answered already (cogs answer theirs inline, in the channel's turn)."""
+        if getattr(ctx, "error_answered", False):
+            return
+        await self.answer_error(ctx, error)
+
+    async def answer_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         """Every command error becomes a friendly answer; unexpected ones are logged in full."""
+        ctx.error_answered = True  # type: ignore[attr-defined]
         if isinstance(error, commands.CommandNotFound):
             return  # someone else's bot, or a typo of ours: the core answers "!help" requests
         if getattr(error, "handled", False):

@@ -4,7 +4,10 @@ The database is written to a temporary file beside the target and moved into pla
 with ``os.replace`` only after it is complete, so a failed build (bad files, a crash,
 a full disk) leaves the previous database serving. Tables the build does not own
 (moderators' overlays, the audit log, server settings) are copied from the previous
-database, so rebuilding the base never loses a server's edits.
+database, so rebuilding the base never loses a server's edits: the build holds a read
+lock on the previous database from the copy until the swap, so no write can land in
+between, and it refuses to build (leaving everything as it was) when another program
+keeps the previous database locked.
 """
 
 from __future__ import annotations
@@ -19,15 +22,41 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from bot.knowledge.files import KnowledgeError, fingerprint, load_knowledge_dir
 from bot.knowledge.models import Knowledge, Role
 
+# sqlite-utils is imported only when building, so a start that finds the database
+# current (every ``careerbot ask``, most bot starts) skips its import time (~60 ms).
+if TYPE_CHECKING:
+    import sqlite_utils
+
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
+#: How long to wait for another program's write lock on the database before giving up.
+BUSY_TIMEOUT_S = 2.0
+
+
+class BuildError(Exception):
+    """The database cannot be built or rebuilt; the message says why and what to do."""
+
+
+class DatabaseLocked(BuildError):
+    """Another program holds the database locked for writing past ``BUSY_TIMEOUT_S``."""
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _locked(db_path: Path) -> DatabaseLocked:
+    return DatabaseLocked(
+        f"the knowledge base {db_path} is locked by another program; "
+        "try again when it has finished writing"
+    )
 #: Lists of texts on a role, stored as rows of ``role_items`` with this ``list`` name.
 ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
               "red_flags", "metros", "related", "occupations")
@@ -127,44 +156,54 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
     db["role_aliases"].create_index(["key"])
 
 
-def _copy_preserved(old_path: Path, db: sqlite_utils.Database) -> None:
-    """Carry over every table the build does not own (overlays, audit, settings)."""
+def _open_previous(old_path: Path) -> sqlite3.Connection | None:
+    """The previous database, read-locked until closed; None when missing or unreadable.
+
+    The read transaction stays open so no other connection can commit to the old file
+    between copying its tables and swapping in the new file (a write made then would
+    go to the replaced file and be lost). Raises DatabaseLocked when a writer holds it.
+    """
     if not old_path.exists():
-        return
+        return None
+    old = sqlite3.connect(f"file:{old_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
+                          isolation_level=None)
     try:
-        old = sqlite3.connect(f"file:{old_path}?mode=ro", uri=True)
-        rows = old.execute(
-            "select name, sql from sqlite_master where type = 'table' and sql is not null"
-        ).fetchall()
+        old.execute("begin")
+        old.execute("select count(*) from sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        log.warning("previous database %s is unreadable (%s); overlays not carried over", old_path, exc)
-        return
-    try:
-        fts_shadow = {f"faq_fts{suffix}"
-                      for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")}
-        for name, sql in rows:
-            if name in BASE_TABLES or name in fts_shadow or name.startswith("sqlite_"):
-                continue
-            db.execute(sql)
-            cursor = old.execute(f'select * from "{name}"')
-            columns = [d[0] for d in cursor.description]
-            placeholders = ", ".join("?" for _ in columns)
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            db.conn.executemany(
-                f'insert into "{name}" ({quoted}) values ({placeholders})', cursor.fetchall()
-            )
-        for (sql,) in old.execute(
-            "select sql from sqlite_master where type in ('index', 'trigger') and sql is not null "
-            "and tbl_name not in ({})".format(", ".join("?" for _ in BASE_TABLES | fts_shadow)),
-            [*BASE_TABLES, *fts_shadow],
-        ):
-            db.execute(sql)
-    finally:
         old.close()
+        if _is_locked(exc):
+            raise _locked(old_path) from exc
+        log.warning("previous database %s is unreadable (%s); overlays not carried over",
+                    old_path, exc)
+        return None
+    return old
 
 
-#: How long a rebuild waits for a moderator's edit in progress to commit.
-WRITER_WAIT_SECONDS = 30.0
+def _copy_preserved(old: sqlite3.Connection, db: sqlite_utils.Database) -> None:
+    """Carry over every table the build does not own (overlays, audit, settings)."""
+    rows = old.execute(
+        "select name, sql from sqlite_master where type = 'table' and sql is not null"
+    ).fetchall()
+    fts_shadow = {f"faq_fts{suffix}"
+                  for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")}
+    for name, sql in rows:
+        if name in BASE_TABLES or name in fts_shadow or name.startswith("sqlite_"):
+            continue
+        db.execute(sql)
+        cursor = old.execute(f'select * from "{name}"')
+        columns = [d[0] for d in cursor.description]
+        placeholders = ", ".join("?" for _ in columns)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        db.conn.executemany(
+            f'insert into "{name}" ({quoted}) values ({placeholders})', cursor.fetchall()
+        )
+    for (sql,) in old.execute(
+        "select sql from sqlite_master where type in ('index', 'trigger') and sql is not null "
+        "and tbl_name not in ({})".format(", ".join("?" for _ in BASE_TABLES | fts_shadow)),
+        [*BASE_TABLES, *fts_shadow],
+    ):
+        db.execute(sql)
 
 
 @contextmanager
@@ -174,15 +213,19 @@ def _writers_paused(db_path: Path) -> Iterator[None]:
 
     Writers (``bot.knowledge.edits.session``) wait for the lock and, finding the file
     replaced once they hold it, start again on the new one. The lock is taken without
-    writing anything, so the old file is left byte for byte as it was.
+    writing anything, so the old file is left byte for byte as it was. An edit takes
+    milliseconds, so a lock still held after ``BUSY_TIMEOUT_S`` belongs to another
+    program, and the build refuses (DatabaseLocked) rather than rebuild over it.
     """
     if not db_path.exists():
         yield
         return
     try:
-        lock = sqlite3.connect(db_path, timeout=WRITER_WAIT_SECONDS, isolation_level=None)
+        lock = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         lock.execute("begin immediate")
     except sqlite3.DatabaseError as exc:
+        if _is_locked(exc):
+            raise _locked(db_path) from exc
         log.warning("could not lock %s against edits during the rebuild (%s)", db_path, exc)
         yield
         return
@@ -202,47 +245,62 @@ def build_database(knowledge_dir: Path, db_path: Path) -> Knowledge:
     db_path = Path(db_path)
     knowledge = load_knowledge_dir(knowledge_dir)
     print_ = fingerprint(knowledge_dir)
+    import sqlite_utils
+
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        db = sqlite_utils.Database(tmp)
-        with _writers_paused(db_path):
-            with db.conn:
-                write_knowledge(db, knowledge)
-                _copy_preserved(db_path, db)
-                db["meta"].insert_all(
-                    [
-                        {"key": "fingerprint", "value": print_},
-                        {"key": "schema_version", "value": SCHEMA_VERSION},
-                        {"key": "built_at",
-                         "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-                        {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
-                    ],
-                    pk="key",
-                    replace=True,
-                )
-            db.close()
-            os.replace(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with _writers_paused(db_path):
+        old = _open_previous(db_path)
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp",
+                                            dir=db_path.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                db = sqlite_utils.Database(tmp)
+                with db.conn:
+                    write_knowledge(db, knowledge)
+                    if old is not None:
+                        _copy_preserved(old, db)
+                    db["meta"].insert_all(
+                        [
+                            {"key": "fingerprint", "value": print_},
+                            {"key": "schema_version", "value": SCHEMA_VERSION},
+                            {"key": "built_at",
+                             "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                            {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
+                        ],
+                        pk="key",
+                        replace=True,
+                    )
+                db.close()
+                os.replace(tmp, db_path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        finally:
+            if old is not None:
+                old.close()
     log.info("built knowledge base %s (%d roles)", db_path, len(knowledge.roles))
     return knowledge
 
 
 def stored_fingerprint(db_path: Path) -> str | None:
-    """The fingerprint the database was built from, or None if it is missing or unreadable."""
+    """The fingerprint the database was built from, or None if it is missing or unreadable.
+
+    Raises DatabaseLocked when another program holds it locked past BUSY_TIMEOUT_S:
+    a locked database is not a broken one, and must not be rebuilt over.
+    """
     if not Path(db_path).exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
             row = conn.execute("select value from meta where key = 'fingerprint'").fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        if _is_locked(exc):
+            raise _locked(db_path) from exc
         return None
     return row[0] if row else None
 
@@ -250,12 +308,18 @@ def stored_fingerprint(db_path: Path) -> str | None:
 def ensure_database(knowledge_dir: Path, db_path: Path) -> bool:
     """Build the database when it is missing or older than the knowledge files.
 
-    Returns True when it (re)built. If the files have errors but a previous database
-    exists, the error is logged and the previous database keeps serving; with no
-    database at all the KnowledgeError propagates, since there is nothing to serve.
+    Returns True when it (re)built. Whenever a previous database exists, it keeps
+    serving if the rebuild cannot happen: the files have errors, the directory is
+    read-only, the disk is full, or another program holds the database locked; the
+    reason is logged. With no usable database at all the error propagates
+    (KnowledgeError for the files, BuildError otherwise), since there is nothing to serve.
     """
     current = fingerprint(knowledge_dir)
-    stored = stored_fingerprint(db_path)
+    try:
+        stored = stored_fingerprint(db_path)
+    except DatabaseLocked as exc:
+        log.warning("%s; not rebuilding it now", exc)
+        return False
     if stored == current:
         return False
     try:
@@ -264,5 +328,13 @@ def ensure_database(knowledge_dir: Path, db_path: Path) -> bool:
         if stored is None:
             raise
         log.error("knowledge files have errors; still serving the previous database:\n%s", exc)
+        return False
+    except (OSError, sqlite3.DatabaseError, BuildError) as exc:
+        if stored is None:
+            if isinstance(exc, BuildError):
+                raise
+            raise BuildError(f"cannot build the knowledge base {db_path}: {exc}") from exc
+        log.error("cannot rebuild the knowledge base %s (%s); still serving the previous one",
+                  db_path, exc)
         return False
     return True

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.core.commands import find_command
 from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
-from bot.discord_app.client import COOLDOWN_RATE, COOLDOWN_SECONDS, CareerBot
+from bot.discord_app.client import CareerBot
 
 MAX_CHOICES = 25
 
@@ -29,15 +29,15 @@ def _describe(name: str) -> dict[str, str]:
     return {p.name: p.description for p in _spec(name).params}
 
 
-def _cooldown():
-    return commands.cooldown(COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user)
-
-
 class Advice(commands.Cog):
     """Compare roles, profiles, salaries, skills, paths, weeks and switching."""
 
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
+        # One cooldown shared by every command and question (the bot's): discord.py's
+        # @cooldown would count each command separately, letting a member run five of each.
+        for command in self.get_commands():
+            command._buckets = bot.cooldowns
 
     async def answer(self, ctx: commands.Context, name: str, *roles: str | None) -> None:
         """Ask the core and send its reply; the core never raises for user input."""
@@ -52,6 +52,10 @@ class Advice(commands.Cog):
                                          is_dm=ctx.guild is None)
         await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply))
 
+    async def cog_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        """Answer errors (cooldown, bad input, failures) now, in the channel's turn."""
+        await self.bot.answer_error(ctx, error)
+
     async def role_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for role options: best matches from this server's knowledge."""
         guild_id = str(interaction.guild_id) if interaction.guild_id else None
@@ -61,70 +65,60 @@ class Advice(commands.Cog):
     @commands.hybrid_command(name="compare", aliases=list(_spec("compare").aliases),
                              description=_spec("compare").summary)
     @app_commands.describe(**_describe("compare"))
-    @_cooldown()
     async def compare(self, ctx: commands.Context, role_a: str, role_b: str) -> None:
         await self.answer(ctx, "compare", role_a, role_b)
 
     @commands.hybrid_command(name="role", aliases=list(_spec("role").aliases),
                              description=_spec("role").summary)
     @app_commands.describe(**_describe("role"))
-    @_cooldown()
     async def role(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "role", role)
 
     @commands.hybrid_command(name="salary", aliases=list(_spec("salary").aliases),
                              description=_spec("salary").summary)
     @app_commands.describe(**_describe("salary"))
-    @_cooldown()
     async def salary(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
         await self.answer(ctx, "salary", role, role_b)
 
     @commands.hybrid_command(name="skills", aliases=list(_spec("skills").aliases),
                              description=_spec("skills").summary)
     @app_commands.describe(**_describe("skills"))
-    @_cooldown()
     async def skills(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
         await self.answer(ctx, "skills", role, role_b)
 
     @commands.hybrid_command(name="path", aliases=list(_spec("path").aliases),
                              description=_spec("path").summary)
     @app_commands.describe(**_describe("path"))
-    @_cooldown()
     async def path(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "path", role)
 
     @commands.hybrid_command(name="week", aliases=list(_spec("week").aliases),
                              description=_spec("week").summary)
     @app_commands.describe(**_describe("week"))
-    @_cooldown()
     async def week(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "week", role)
 
     @commands.hybrid_command(name="switch", aliases=list(_spec("switch").aliases),
                              description=_spec("switch").summary)
     @app_commands.describe(**_describe("switch"))
-    @_cooldown()
     async def switch(self, ctx: commands.Context, from_role: str, to_role: str) -> None:
         await self.answer(ctx, "switch", from_role, to_role)
 
     @commands.hybrid_command(name="ask", aliases=list(_spec("ask").aliases),
                              description=_spec("ask").summary)
     @app_commands.describe(**_describe("ask"))
-    @_cooldown()
     async def ask(self, ctx: commands.Context, *, question: str) -> None:
         """A question in plain words; the core's chat engine answers (with follow-ups)."""
         await self.answer(ctx, "ask", question)
 
     @commands.hybrid_command(name="roles", aliases=list(_spec("roles").aliases),
                              description=_spec("roles").summary)
-    @_cooldown()
     async def roles(self, ctx: commands.Context) -> None:
         await self.answer(ctx, "roles")
 
     @commands.hybrid_command(name="help", aliases=list(_spec("help").aliases),
                              description=_spec("help").summary)
     @app_commands.describe(command="A command to explain, e.g. compare")
-    @_cooldown()
     async def help(self, ctx: commands.Context, command: str | None = None) -> None:
         await self.answer(ctx, "help", command)
 

@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.core.advisor import Request
 from bot.core.chat.memory import ChannelRateLimiter
 from bot.core.render import render
-from bot.discord_app.client import COOLDOWN_RATE, COOLDOWN_SECONDS, CareerBot
+from bot.discord_app.client import CareerBot
 
 log = logging.getLogger("careerbot.discord")
 
@@ -34,9 +34,6 @@ class Conversation(commands.Cog):
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
         self.unasked = ChannelRateLimiter(UNASKED_LIMIT, UNASKED_WINDOW)
-        self.cooldown = commands.CooldownMapping.from_cooldown(
-            COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user
-        )
 
     def _addressed(self, message: discord.Message) -> bool:
         me = self.bot.user
@@ -69,9 +66,8 @@ class Conversation(commands.Cog):
         started = time.perf_counter()
         try:
             if addressed:
-                if self.cooldown.update_rate_limit(message) is not None:
-                    bucket = self.cooldown.get_bucket(message)
-                    retry = bucket.get_retry_after() if bucket else COOLDOWN_SECONDS
+                retry = self.bot.cooldowns.update_rate_limit(message)
+                if retry is not None:
                     reply = render("cooldown.j2", retry_after=retry)
                 else:
                     reply = self.bot.advisor.handle(request)
@@ -86,7 +82,8 @@ class Conversation(commands.Cog):
             log.exception("failed to answer a question")
             reply = render("internal_error.j2", prefix=prefix)
         try:
-            await message.reply(**self.bot.reply_kwargs(reply, message.author.id))
+            async with self.bot.turns.turn(message.channel.id):
+                await message.reply(**self.bot.reply_kwargs(reply, message.author.id))
         except discord.HTTPException:
             log.exception("could not send an answer")
             return

@@ -1,0 +1,209 @@
+"""``python -m bench``: measure careerbot as users feel it; print tables, write JSON.
+
+Run it by hand from the repository root (``.venv/bin/python -m bench``; ``--quick`` for a
+short run). Figures go to ``bench/results/latest.json`` (git-ignored) with the machine
+they were measured on; the README quotes a recent run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import core, discord_rt, kbgen, process
+from bench.messages import HANDLE_TYPES, load
+from bench.stats import fmt_ratio, fmt_us, table
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
+SECTIONS = ("core", "discord", "process")
+
+
+class _CountingHandler(logging.Handler):
+    """Counts warnings and errors logged during the run: a clean run has none."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(f"{record.levelname} {record.name}: {record.getMessage()[:200]}")
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    import discord
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except OSError:
+            return ""
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "discord.py": discord.__version__,
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (about 1 minute)")
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="run only this section (repeatable)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON")
+    args = parser.parse_args(argv)
+    sections = tuple(args.only or SECTIONS)
+    quick = args.quick
+
+    counter = _CountingHandler()
+    logging.basicConfig(level=logging.INFO, stream=open(os.devnull, "w"),  # noqa: SIM115
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger().addHandler(counter)
+
+    sets = load()
+    results: dict[str, Any] = {
+        "machine": machine(), "quick": quick,
+        "message_sets": {k: len(sets.texts(k)) for k in (*HANDLE_TYPES, "slash", "autocomplete")},
+    }
+    print(f"careerbot bench ({'quick' if quick else 'full'}) on {results['machine']['cpu']}, "
+          f"{results['machine']['nproc']} CPUs, Python {results['machine']['python']}",
+          flush=True)
+    with tempfile.TemporaryDirectory(prefix="careerbot-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        base_dir = REPO_ROOT / "knowledge"
+        big_dir = tmp / "knowledge-100x"
+        results["big_knowledge"] = kbgen.generate(base_dir, big_dir)
+        repeats = 20 if quick else 200
+        if "core" in sections:
+            print("core latency ...", flush=True)
+            results["core"] = {
+                "base": core.run(base_dir, tmp / "base.db", sets, repeats=repeats),
+                "100x": core.run(big_dir, tmp / "big.db", sets, repeats=max(5, repeats // 4),
+                                 varied=100 if quick else 400),
+            }
+        if "discord" in sections:
+            print("discord.py round trips ...", flush=True)
+            results["discord"] = asyncio.run(discord_rt.run(
+                base_dir, tmp / "discord.db", concurrency=(1, 10, 50),
+                messages_per_level=150 if quick else 1000,
+                dispatch_iterations=200 if quick else 2000))
+        if "process" in sections:
+            print("start-up and memory ...", flush=True)
+            runs = 3 if quick else 10
+            results["process"] = {
+                "ask": process.ask_times(tmp / "ask.db", base_dir, runs),
+                "bot": process.bot_process(tmp / "run.db", base_dir, sets, 4),
+                "bot_100x": process.bot_process(tmp / "run-big.db", big_dir, sets, 4),
+            }
+    results["log_warnings"] = counter.records
+
+    print()
+    print(report(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+def report(results: dict[str, Any]) -> str:
+    """The tables, as printed at the end of a run and quoted in the README."""
+    parts = []
+    m = results["machine"]
+    parts.append(f"Machine: {m['cpu']}, {m['nproc']} CPUs, Python {m['python']}, "
+                 f"discord.py {m['discord.py']}, commit {m['commit']}{'+' if m['dirty'] else ''}"
+                 f"{' (quick run)' if results['quick'] else ''}")
+    if "core" in results:
+        base, big = results["core"]["base"], results["core"]["100x"]
+        rows = []
+        for kind in (*HANDLE_TYPES, "command, many roles", "slash", "autocomplete"):
+            b = base["types"].get(kind)
+            g = big["types"].get(kind)
+            if b is None and g is None:
+                continue
+            bw = (b or {}).get("warm", {})
+            gw = (g or {}).get("warm", {})
+            growth = (gw["median_us"] / bw["median_us"]) if bw and gw else None
+            rows.append([
+                kind, (b or g)["messages"],
+                fmt_us(bw.get("median_us")), fmt_us(bw.get("p99_us")),
+                fmt_us((b or {}).get("first", {}).get("median_us")),
+                fmt_us(gw.get("median_us")), fmt_us(gw.get("p99_us")),
+                fmt_us((g or {}).get("first", {}).get("median_us")),
+                fmt_ratio(growth),
+            ])
+        parts.append(table(
+            ["message type", "msgs", "median", "p99", "first", "100× median", "100× p99",
+             "100× first", "growth"], rows,
+            title=f"Core latency: Advisor.handle (knowledge: {base['roles']} roles, "
+                  f"{base['faq']} FAQ; 100×: {big['roles']} roles, {big['faq']} FAQ, "
+                  f"{big['aliases']} aliases)"))
+    if "discord" in results:
+        d = results["discord"]
+        floor = d["dispatch"]["noop"]["median_us"]
+        rows = [[label, fmt_us(s["median_us"]), fmt_us(s["p99_us"]),
+                 fmt_ratio(s["median_us"] / floor)] for label, s in d["dispatch"].items()]
+        parts.append(table(["command", "median", "p99", "× no-op"], rows,
+                           title="discord.py dispatch, in-process (network stubbed)"))
+        ping = {(r["command"].startswith("/"), r["senders"]): r["median_us"]
+                for r in d["round_trip"] if r["command"] in ("!ping", "/ping")}
+        rows = []
+        for r in d["round_trip"]:
+            same = ping.get((r["command"].startswith("/"), r["senders"]))
+            rows.append([r["command"], r["senders"], r["messages"], fmt_us(r["median_us"]),
+                         fmt_us(r["p99_us"]), f"{r['messages_per_s']:.0f}",
+                         fmt_ratio(r["median_us"] / same if same else None),
+                         fmt_ratio(r["median_us"] / floor)])
+        parts.append(table(
+            ["command", "senders", "msgs", "median", "p99", "msg/s", "× ping", "× no-op"], rows,
+            title="Round trip through the fake Discord (closed loop per sender)"))
+    if "process" in results:
+        p = results["process"]
+        a, b, g = p["ask"], p["bot"], p["bot_100x"]
+        rows = [
+            ["careerbot ask (database built)", f"{a['ask_median_s'] * 1000:.0f} ms",
+             f"python -c pass: {a['python_start_median_s'] * 1000:.0f} ms"],
+            ["careerbot ask (builds database first)", f"{a['ask_cold_build_s'] * 1000:.0f} ms", ""],
+            ["careerbot run: start to connected", f"{b['start_to_connected_s'] * 1000:.0f} ms",
+             f"100×: {g['start_to_connected_s'] * 1000:.0f} ms"],
+            ["careerbot run: start to ready", f"{b['start_to_ready_s'] * 1000:.0f} ms",
+             f"100×: {g['start_to_ready_s'] * 1000:.0f} ms"],
+            ["first answer after ready", f"{b['first_answer_ms']:.1f} ms",
+             f"100×: {g['first_answer_ms']:.1f} ms"],
+            ["peak RSS after answering", f"{b['peak_rss_mib']} MiB ({b['messages_answered']} msgs)",
+             f"100×: {g['peak_rss_mib']} MiB"],
+        ]
+        parts.append(table(["figure", "value", "beside it"], rows, title="Start-up and memory"))
+    warnings = results.get("log_warnings") or []
+    parts.append(f"Warnings/errors logged during the run: {len(warnings)}"
+                 + "".join(f"\n  {w}" for w in warnings[:10]))
+    return "\n\n".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

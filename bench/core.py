@@ -1,0 +1,112 @@
+"""Core latency: ``Advisor.handle`` by message type, no Discord involved.
+
+Each figure is the time for one call on a warm advisor (database loaded, templates
+compiled), over the fixed message sets repeated; "first answer" figures time each
+message the first time a fresh advisor sees it, which is what the first person to ask
+a new question waits for.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.messages import HANDLE_TYPES, MessageSets, varied_commands
+from bench.stats import summarise_ns
+from bot.app import create_advisor
+from bot.core.advisor import Advisor, Request
+from bot.knowledge.build import build_database
+from bot.settings import Settings
+
+
+def _requests(texts: tuple[str, ...] | list[str]) -> list[Request]:
+    """Requests from a spread of users and channels, as a busy server sends them."""
+    return [Request(text=t, user_id=str(1000 + i % 50), channel_id=str(2000 + i % 5),
+                    guild_id=None, prefix="!") for i, t in enumerate(texts)]
+
+
+def _time_handle(advisor: Advisor, requests: list[Request], repeats: int) -> list[int]:
+    samples: list[int] = []
+    clock = time.perf_counter_ns
+    handle = advisor.handle
+    for _ in range(repeats):
+        for request in requests:
+            start = clock()
+            handle(request)
+            samples.append(clock() - start)
+    return samples
+
+
+def _first_answers(settings: Settings, requests: list[Request], rounds: int) -> list[int]:
+    """Each message's first answer from a fresh advisor (its knowledge already loaded)."""
+    samples: list[int] = []
+    for _ in range(rounds):
+        advisor = create_advisor(settings)
+        advisor.index(advisor.knowledge())  # loading is timed under start-up, not here
+        clock = time.perf_counter_ns
+        for request in requests:
+            start = clock()
+            advisor.handle(request)
+            samples.append(clock() - start)
+        advisor.store.close()
+    return samples
+
+
+def run(knowledge_dir: Path, db_path: Path, sets: MessageSets, *, repeats: int,
+        varied: int = 0) -> dict[str, Any]:
+    """Every core figure for one knowledge base."""
+    started = time.perf_counter()
+    knowledge = build_database(knowledge_dir, db_path)
+    build_s = time.perf_counter() - started
+    settings = Settings(_env_file=None, db=db_path, knowledge_dir=knowledge_dir)
+    started = time.perf_counter()
+    advisor = create_advisor(settings)
+    advisor.index(advisor.knowledge())
+    load_s = time.perf_counter() - started
+
+    result: dict[str, Any] = {
+        "roles": len(knowledge.roles), "faq": len(knowledge.faq),
+        "aliases": sum(len(r.aliases) for r in knowledge.roles.values()),
+        "build_s": round(build_s, 3), "load_s": round(load_s, 4), "types": {},
+    }
+    gc.collect()
+    for kind in HANDLE_TYPES:
+        requests = _requests(sets.texts(kind))
+        result["types"][kind] = {
+            "messages": len(requests),
+            "warm": summarise_ns(_time_handle(advisor, requests, repeats)),
+            "first": summarise_ns(_first_answers(settings, requests, max(1, repeats // 20))),
+        }
+    if varied:
+        # Each message is new the first time (a fresh answer is composed); the second
+        # pass asks them all again, as members repeat each other.
+        requests = _requests(varied_commands(knowledge, varied))
+        fresh = create_advisor(settings)
+        fresh.index(fresh.knowledge())
+        first = _time_handle(fresh, requests, 1)
+        again = _time_handle(fresh, requests, 1)
+        result["types"]["command, many roles"] = {
+            "messages": len(requests), "warm": summarise_ns(again), "first": summarise_ns(first),
+        }
+        fresh.store.close()
+
+    slash_samples: list[int] = []
+    for _ in range(repeats):
+        for name, roles in sets.slash:
+            start = time.perf_counter_ns()
+            advisor.run(name, list(roles), prefix="!")
+            slash_samples.append(time.perf_counter_ns() - start)
+    result["types"]["slash"] = {"messages": len(sets.slash), "warm": summarise_ns(slash_samples)}
+
+    auto_samples: list[int] = []
+    for _ in range(repeats):
+        for text in sets.autocomplete:
+            start = time.perf_counter_ns()
+            advisor.autocomplete(text)
+            auto_samples.append(time.perf_counter_ns() - start)
+    result["types"]["autocomplete"] = {"messages": len(sets.autocomplete),
+                                       "warm": summarise_ns(auto_samples)}
+    advisor.store.close()
+    return result

@@ -1,0 +1,159 @@
+"""Generate a knowledge base 100 times the size of the real one, for the scaling figures.
+
+The real ``knowledge/`` directory is copied as is (so every benchmark message still
+means the same thing) and generated roles and FAQ entries are added beside it. Their
+figures are invented and their source says so: the generated directory lives in a
+temporary folder for one bench run and is never committed or served to anyone.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import yaml
+
+from bot.core.names import alias_key
+from bot.knowledge.files import load_knowledge_dir
+
+GENERATED_SOURCE = "bench-generated"
+
+_DOMAINS = [
+    ("Computer Vision", "cv"), ("Natural Language", "nlp"), ("Speech", "speech"),
+    ("Recommender Systems", "recsys"), ("Robotics", "robotics"), ("Reinforcement Learning", "rl"),
+    ("Generative AI", "genai"), ("LLM", "llm"), ("Data Platform", "dataplat"),
+    ("Search Relevance", "search"), ("Fraud Detection", "fraud"), ("Healthcare AI", "healthai"),
+    ("Autonomous Driving", "av"), ("Edge AI", "edgeai"), ("AI Safety", "safety"),
+    ("Conversational AI", "convai"), ("Forecasting", "forecast"), ("Ads Ranking", "ads"),
+    ("Bioinformatics", "bioinfo"), ("Geospatial AI", "geoai"),
+]
+_TITLES = [
+    ("Engineer", "eng"), ("Research Scientist", "rs"), ("Data Scientist", "ds"),
+    ("Analyst", "analyst"), ("Architect", "architect"), ("Product Manager", "prodmgr"),
+    ("Platform Engineer", "platform"), ("Team Lead", "lead"), ("Consultant", "consultant"),
+    ("Developer Advocate", "devrel"),
+]
+_SKILLS = ["Python", "PyTorch", "TensorFlow", "SQL", "Spark", "Kubernetes", "Docker", "AWS", "GCP",
+           "Azure", "Rust", "C++", "Go", "Airflow", "dbt", "Statistics", "A/B Testing", "RAG",
+           "Prompt Engineering", "Computer Vision", "NLP", "MLflow", "Ray", "JAX", "Scala",
+           "Java", "Terraform", "Linux", "CUDA", "Product Strategy", "Stakeholder Management"]
+_METROS = ["Remote", "San Francisco", "New York", "Seattle", "Austin", "London", "Berlin",
+           "Toronto", "Boston", "Bangalore", "Paris", "Amsterdam"]
+_FAQ_TOPICS = ["interviews", "portfolio", "certifications", "salary negotiation", "remote work",
+               "career change", "degrees", "bootcamps", "open source", "visas", "side projects",
+               "leetcode", "system design", "take-home tasks", "references", "job boards"]
+
+
+def _role(slug: str, name: str, aliases: list[str], rng: random.Random, slugs: list[str]) -> dict:
+    low = rng.randrange(60, 200) * 1000
+    high = low + rng.randrange(10, 90) * 1000
+    median = rng.randrange(low // 1000, high // 1000 + 1) * 1000
+    senior = rng.randrange(10, 60)
+    entry = rng.randrange(0, 15)
+
+    def snapshot(source: str, as_of: str) -> dict:
+        return {
+            "source": source, "as_of": as_of, "open_positions": rng.randrange(5, 3000),
+            "salary": {"avg_low": low, "avg_high": high, "median": median,
+                       "p25": low, "p75": high + rng.randrange(0, 40) * 1000,
+                       "n": rng.randrange(10, 900)},
+            "remote_pct": rng.randrange(0, 60),
+            "experience": {"senior": senior, "mid": 100 - senior - entry, "entry": entry},
+        }
+
+    return {
+        "slug": slug,
+        "name": name,
+        "aliases": aliases,
+        "focus": f"Builds and runs {name.lower()} work for product teams.",
+        "summary": f"A generated {name} profile for benchmarks: figures are invented. "
+                   "It exists so the bench can measure how cost grows with the knowledge.",
+        "stats": [snapshot(GENERATED_SOURCE, "2026"), snapshot(GENERATED_SOURCE + "-b", "2025")],
+        "skills": {"source": GENERATED_SOURCE, "top": rng.sample(_SKILLS, 8)},
+        "tools": [{"area": area, "items": rng.sample(_SKILLS, 3), "note": f"{area} matters."}
+                  for area in ("Baseline", "Modelling", "Serving", "Monitoring")],
+        "career": {"progression": [f"Senior {name}", f"Staff {name}", f"Head of {name}"],
+                   "leads_to": ["Engineering Manager", "Principal Engineer"],
+                   "ceiling": "High at companies where the work is core to the product."},
+        "getting_in": {"best_from": ["Software engineer", "Data analyst"],
+                       "summary": "Adjacent engineers move in by shipping one project end to end.",
+                       "steps": ["Learn the domain's core models.", "Ship a small project.",
+                                 "Write about what you learnt."]},
+        "week": {"source": GENERATED_SOURCE,
+                 "tasks": ["Review model metrics with the team.", "Fix a data pipeline.",
+                           "Plan the next experiment.", "Pair with product on a launch."],
+                 "summary": "You split the week between building and measuring."},
+        "market": "Demand follows adoption of the technique in products.",
+        "postings": {"good": "Good postings name the data, the stack and the problem.",
+                     "red_flags": ["No data yet.", "Ten roles in one."]},
+        "metros": rng.sample(_METROS, 3),
+        "related": {"source": GENERATED_SOURCE, "roles": rng.sample(slugs, min(2, len(slugs)))},
+    }
+
+
+def generate(base_dir: Path, target: Path, roles: int = 200, faq_entries: int | None = None,
+             seed: int = 2026) -> dict[str, int]:
+    """Copy ``base_dir`` to ``target`` and add ``roles`` generated roles and FAQ entries.
+
+    FAQ entries default to 100 times the real ones (at least 300, since the real base
+    may have none yet). Returns the counts written. The result is validated, so a
+    generator bug fails the bench instead of measuring a half-built database.
+    """
+    rng = random.Random(seed)
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(base_dir, target)
+    base = load_knowledge_dir(base_dir)
+    taken = {alias_key(a) for r in base.roles.values() for a in (r.name, r.slug, *r.aliases)}
+
+    sources_path = target / "sources.yaml"
+    sources = yaml.safe_load(sources_path.read_text(encoding="utf-8"))
+    for sid, date in ((GENERATED_SOURCE, "2026"), (GENERATED_SOURCE + "-b", "2025")):
+        sources["sources"].append({
+            "id": sid, "name": f"Benchmark generated data ({date}), not real figures",
+            "kind": "job postings", "date": date,
+            "note": "Invented by bench/kbgen.py to measure scaling; never served."})
+    sources_path.write_text(yaml.safe_dump(sources, sort_keys=False), encoding="utf-8")
+
+    combos = [(d, t) for d in _DOMAINS for t in _TITLES]
+    rng.shuffle(combos)
+    made: list[str] = []
+    for (domain, dshort), (title, tshort) in combos[:roles]:
+        name = f"{domain} {title}"
+        slug = "-".join(name.lower().split())
+        candidates = [name, f"{dshort} {tshort}", f"{dshort}-{tshort}", f"{title} {domain}",
+                      f"{dshort} {title}", f"{domain} {tshort}", f"{title}, {dshort}",
+                      f"{title} in {domain}", f"{domain} {title} role", f"{dshort} {title} job",
+                      f"senior {dshort} {tshort}", f"{title} of {domain}"]
+        taken.add(alias_key(slug))
+        aliases = []
+        for alias in candidates:
+            key = alias_key(alias)
+            if key and key not in taken:
+                taken.add(key)
+                aliases.append(alias)
+        data = _role(slug, name, aliases[1:], rng, made)
+        (target / "roles" / f"{slug}.yaml").write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        made.append(slug)
+
+    count = faq_entries if faq_entries is not None else max(300, 100 * len(base.faq))
+    faq = []
+    for i in range(count):
+        topic = _FAQ_TOPICS[i % len(_FAQ_TOPICS)]
+        role = made[i % len(made)].replace("-", " ") if made else "ai"
+        faq.append({
+            "question": f"How should I approach {topic} for a {role} role? (#{i})",
+            "answer": f"For {topic}, show one finished project and explain its trade-offs. "
+                      f"Generated entry {i} for benchmarks.",
+            "tags": [topic.split()[0], "generated"],
+        })
+    (target / "faq").mkdir(exist_ok=True)
+    (target / "faq" / "bench-generated.yaml").write_text(
+        yaml.safe_dump({"faq": faq}, sort_keys=False), encoding="utf-8")
+
+    knowledge = load_knowledge_dir(target)
+    return {"roles": len(knowledge.roles), "faq": len(knowledge.faq),
+            "aliases": sum(len(r.aliases) for r in knowledge.roles.values()),
+            "base_roles": len(base.roles), "base_faq": len(base.faq)}
