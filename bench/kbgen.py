@@ -119,9 +119,13 @@ def generate(base_dir: Path, target: Path, roles: int = 200, faq_entries: int | 
     combos = [(d, t) for d in _DOMAINS for t in _TITLES]
     rng.shuffle(combos)
     made: list[str] = []
-    for (domain, dshort), (title, tshort) in combos[:roles]:
+    for (domain, dshort), (title, tshort) in combos:
+        if len(made) >= roles:
+            break
         name = f"{domain} {title}"
         slug = "-".join(name.lower().split())
+        if alias_key(name) in taken or alias_key(slug) in taken:
+            continue  # a real role already answers to this name
         candidates = [name, f"{dshort} {tshort}", f"{dshort}-{tshort}", f"{title} {domain}",
                       f"{dshort} {title}", f"{domain} {tshort}", f"{title}, {dshort}",
                       f"{title} in {domain}", f"{domain} {title} role", f"{dshort} {title} job",

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -41,11 +42,14 @@ _PLURAL_TAILS = ("engineers", "managers", "scientists", "analysts", "architects"
 
 def fold(text: str) -> str:
     """Lowercase ASCII-ish form: full-width letters and accents folded, for matching only."""
+    if text.isascii():
+        return text.lower()  # the common case, and the same result
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()
 
 
+@lru_cache(maxsize=65536)
 def alias_key(text: str) -> str:
     """The comparison key of a name: folded, with spaces and punctuation removed."""
     return _KEY_STRIP.sub("", fold(text))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from bot.core.chat import lexicon
 from bot.core.chat.catalog import TECH_WORDS, Catalog
@@ -248,11 +249,17 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     u.roles.sort(key=lambda m: m.start)
 
 
+@cache
+def _strong_facet_words() -> frozenset[str]:
+    """Words that on their own mark what a question asks (computed once)."""
+    return frozenset(w for table in lexicon.FACET_WORDS.values() for p in table
+                     for w in p.split() if table.get(w, 0) >= 2)
+
+
 def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Job titles the knowledge base has no role for ("data scientists", "sre")."""
     tokens = u.tokens
-    facet_words = {w for table in lexicon.FACET_WORDS.values() for p in table for w in p.split()
-                   if table.get(w, 0) >= 2}
+    facet_words = _strong_facet_words()
     self_span = _self_span(u)
     for i, token in enumerate(tokens):
         if consumed[i] or (self_span and self_span[0] <= i < self_span[1]):
