@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from bot.core.advisor import Advisor, Request
+from bot.core.chat import ChatEngine
+from bot.knowledge.overlay import overlay_view
 from bot.core.reply import Reply, render_text
 from bot.knowledge.build import build_database
 from bot.knowledge.store import KnowledgeStore
@@ -46,15 +48,16 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_advisor(tmp_path: Path) -> Callable[[Path], Advisor]:
-    """Build ``knowledge_dir`` into a fresh database and return an Advisor over it."""
+    """Build ``knowledge_dir`` into a fresh database and return an Advisor over it, wired
+    as ``careerbot`` wires it (server overlays, the chat engine for plain questions)."""
     stores: list[KnowledgeStore] = []
 
     def make(knowledge_dir: Path = KNOWLEDGE_DIR, name: str = "kb.db") -> Advisor:
         db = tmp_path / "dbs" / name
         build_database(knowledge_dir, db)
-        store = KnowledgeStore(db)
+        store = KnowledgeStore(db, overlay=overlay_view)
         stores.append(store)
-        return Advisor(store)
+        return Advisor(store, chat=ChatEngine())
 
     yield make
     for store in stores:

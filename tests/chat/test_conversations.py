@@ -187,7 +187,8 @@ def test_ask_command_and_slash_share_the_pipeline(chat: Advisor) -> None:
 
 
 def test_ask_without_a_chat_engine_explains_itself(advisor: Advisor) -> None:
-    reply = advisor.handle(Request(text="!ask how much do mlops engineers make?"))
+    bare = Advisor(advisor.store)  # no chat engine wired in
+    reply = bare.handle(Request(text="!ask how much do mlops engineers make?"))
     assert "compare" in render_text(reply)
 
 

@@ -236,7 +236,8 @@ async def test_terminal_and_discord_give_the_same_figures(
         fake_discord: FakeDiscord, run_bot: RunBot, advisor: Advisor, spec) -> None:
     bot = await start_careerbot(fake_discord, run_bot, advisor)
     args = {"compare": "mlops pm", "salary": "mlops pm", "skills": "pm", "switch": "mlops pm",
-            "role": "pm", "path": "mlops", "week": "pm", "help": "compare"}.get(spec.name, "")
+            "role": "pm", "path": "mlops", "week": "pm", "help": "compare",
+            "ask": "how much do mlops engineers make?"}.get(spec.name, "")
     command = f"!{spec.name} {args}".strip()
     terminal = render_text(advisor.handle(Request(text=command)))
     await fake_discord.send_message(author=fake_discord.alice, content=command)
