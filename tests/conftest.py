@@ -15,9 +15,9 @@ import yaml
 
 from bot.core.advisor import Advisor, Request
 from bot.core.chat import ChatEngine
-from bot.knowledge.overlay import overlay_view
 from bot.core.reply import Reply, render_text
 from bot.knowledge.build import build_database
+from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
