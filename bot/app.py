@@ -29,9 +29,9 @@ def create_advisor(settings: Settings, store: KnowledgeStore | None = None) -> A
 
     The Advisor answers free-form questions through the chat engine (with per-user,
     per-channel memory), so ``careerbot chat``, ``chat --jsonl``, ``!ask`` and mentions
-    take plain questions. Templates are compiled here so the first answers are quick.
+    take plain questions. Long-running front ends call ``Advisor.warm()`` at start; a
+    one-shot ``careerbot ask`` compiles only the templates its answer uses.
     """
-    ChatEngine.warm()
     return Advisor(store if store is not None else open_store(settings), chat=ChatEngine())
 
 

@@ -46,6 +46,7 @@ def ask(advisor: Advisor, text: str, prefix: str, out: TextIO = sys.stdout) -> i
 def chat(advisor: Advisor, prefix: str, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     """A simple prompt loop; end with Ctrl-D, ``quit`` or ``exit``."""
     interactive = inp.isatty()
+    advisor.warm()  # a conversation: compile everything once, up front
     if interactive:
         out.write(f"careerbot chat: try `{prefix}compare mlops pm` or `{prefix}help`. "
                   "Ctrl-D or `quit` to leave.\n")
@@ -96,6 +97,7 @@ def _jsonl_request(line: str, prefix: str) -> Request | str:
 def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] = sys.stdin,
                out: TextIO = sys.stdout) -> int:
     """One JSON object in per line, exactly one ``{"reply": ...}`` line out, flushed."""
+    advisor.warm()
     for raw in inp:
         line = raw.rstrip("\n")
         request = _jsonl_request(line, prefix)

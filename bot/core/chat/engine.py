@@ -24,7 +24,7 @@ from bot.core.chat.memory import Conversation, ConversationMemory, conversation_
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.planner import Plan, _ranked_facets, plan
 from bot.core.names import RoleIndex
-from bot.core.render import environment, render
+from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge
 
@@ -77,20 +77,6 @@ class ChatEngine:
         self._catalogs: dict[int, tuple[Knowledge, Catalog, FaqIndex | None]] = {}
 
     # -- caches ------------------------------------------------------------------------
-
-    @staticmethod
-    def warm() -> int:
-        """Compile every chat template now (a running bot does this once, at start).
-
-        Jinja compiles a template on first use, which costs a few milliseconds; doing it
-        up front keeps the first answers as fast as the rest and surfaces a broken
-        template at start instead of in a reply. Returns how many were compiled.
-        """
-        env = environment()
-        names = [n for n in env.list_templates() if n.startswith("chat/") or n.startswith("_")]
-        for name in names:
-            env.get_template(name)
-        return len(names)
 
     def catalog(self, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
         return self._entry(knowledge, index)[1]

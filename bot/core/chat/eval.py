@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.render import count, money, pct
+from bot.core.render import count, money, pct, warm_templates
 from bot.core.reply import MESSAGE_LIMIT, Reply, render_text
 from bot.core.verdict import THRESHOLDS
 
@@ -229,7 +229,7 @@ def run(questions: Path = DEFAULT_QUESTIONS, knowledge_dir: Path = DEFAULT_KNOWL
     try:
         # One untimed message builds the per-knowledge caches (vocabulary, FAQ index)
         # that every later message reuses, as a running bot does after its first answer.
-        ChatEngine.warm()
+        warm_templates()
         advisor.handle(Request(text="hello", user_id="eval-warmup", channel_id="eval"))
         for i, item in enumerate(items):
             typed: set[str] = set()
