@@ -8,6 +8,7 @@ is. Each builder returns the Reply and the Topic the memory keeps for follow-ups
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,18 +18,22 @@ from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
-from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, pick_pair, pick_snapshot
+from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
 from bot.core.names import alias_key
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, Role, StatSnapshot
 
+_WORDS = re.compile(r"[a-z]+")
 #: Salary samples smaller than this are called "a small sample" in the context line.
 SMALL_SAMPLE = 50
+#: How many description words one interest can score for a role (see ``choose``).
+INTEREST_CAP = 3
 #: Roles listed at most in a ranking across every role.
 RANK_LIMIT = 5
 #: Words naming a seniority level in a question, mapped to the Experience field.
 LEVEL_WORDS = {
+    "executive": ("executive", "executives", "exec", "execs", "c level", "c suite"),
     "entry": ("junior", "juniors", "entry", "grad", "grads", "graduate", "newbie", "newbies",
               "beginner", "beginners", "fresher", "freshers", "intern", "interns", "newcomer",
               "newcomers", "jr", "new"),
@@ -76,6 +81,21 @@ class Ctx:
     def total(self):
         return self.knowledge.market.get(TOTAL_POSITIONS_KEY)
 
+    @property
+    def source(self) -> str | None:
+        """The kind of source the member asked for ("survey", "postings"), if any."""
+        return self.plan.detail.get("source")
+
+    def snapshot(self, role: Role) -> StatSnapshot | None:
+        """The role's figures from the source asked for, else its primary source."""
+        return pick_snapshot(role, self.source)
+
+    def pair(self, a: Role, b: Role) -> tuple[StatSnapshot | None, StatSnapshot | None]:
+        """Two roles' figures from one source: the one asked for, else one they share."""
+        if self.source and has_source(a, self.source) and has_source(b, self.source):
+            return pick_pair(a, b, self.source)
+        return pick_pair(a, b, None)
+
 
 def share_of_listings(knowledge: Knowledge, snap: StatSnapshot | None) -> float | None:
     """A role's share of all tracked positions, when both counts come from one source."""
@@ -117,6 +137,8 @@ def _metric_value(snap: StatSnapshot | None, metric: str) -> float | None:
         return None
     if metric == "avg":
         return snap.salary.avg_midpoint
+    if metric == "band":
+        return snap.salary.median if snap.salary.has_band else None
     return getattr(snap.salary, metric, None)
 
 
@@ -136,7 +158,20 @@ def _facet_value(snap: StatSnapshot | None, facet: str, metric: str | None,
 
 
 def _salary_metric(plan: Plan, snaps: list[StatSnapshot | None]) -> str | None:
-    """The salary figure to lead with: the one asked, else the median, else what is held."""
+    """The salary figure to lead with: the one asked, else the median, else what is held.
+
+    "Average" and "range" mean what the source has: a job-postings source gives an
+    average salary range, a salary survey a mean and a 25th–75th percentile band.
+    """
+    held = [s for s in snaps if s is not None]
+    if plan.metric in ("avg", "range"):
+        if any(s.salary.has_avg_range for s in held):
+            return "avg"
+        if plan.metric == "range" and any(s.salary.has_band for s in held):
+            return "band"
+        if any(s.salary.mean is not None for s in held):
+            return "mean"
+        return "band" if any(s.salary.has_band for s in held) else "avg"
     if plan.metric and plan.metric != "gap":
         return plan.metric
     for metric in ("median", "avg", "mean", "p75"):
@@ -148,10 +183,10 @@ def _salary_metric(plan: Plan, snaps: list[StatSnapshot | None]) -> str | None:
 def figures(c: Ctx) -> Built:
     roles = c.roles
     if len(roles) >= 2:
-        sa, sb = pick_pair(roles[0], roles[1], None)
-        snaps = [sa, sb, *[pick_snapshot(r) for r in roles[2:]]]
+        sa, sb = c.pair(roles[0], roles[1])
+        snaps = [sa, sb, *[c.snapshot(r) for r in roles[2:]]]
     else:
-        snaps = [pick_snapshot(r) for r in roles]
+        snaps = [c.snapshot(r) for r in roles]
     facets = list(c.plan.facets) or ["salary"]
     level = level_asked(c.u)
     metric = _salary_metric(c.plan, snaps) if "salary" in facets else None
@@ -160,8 +195,9 @@ def figures(c: Ctx) -> Built:
                if all(_facet_value(s, f, metric if f == "salary" else None, level) is None
                       for s in snaps)]
     if missing and len(missing) == len(facets):
-        return decline(c, reason="missing", facets=tuple(missing), detail={"metric": c.plan.metric,
-                                                                            "level": level})
+        return decline(c, reason="missing", facets=tuple(missing), detail={
+            "metric": metric if metric in ("mean", "p25", "p75", "median", "n", "band") else
+            c.plan.metric, "level": level})
     facets = [f for f in facets if f not in missing]
     rows = [(r, s, share_of_listings(c.knowledge, s)) for r, s in zip(roles, snaps, strict=True)]
     pair = len(rows) >= 2
@@ -169,9 +205,10 @@ def figures(c: Ctx) -> Built:
     reply = c.render("figures.j2", rows=rows, facets=facets, metric=metric,
                      asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=v,
                      pair=pair, small=SMALL_SAMPLE, missing=missing,
+                     pairs=[(r, s) for r, s, _ in rows],
                      uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
     return Built(reply, Topic("figures", tuple(r.slug for r in roles), tuple(facets),
-                              metric=c.plan.metric))
+                              metric=c.plan.metric, source=c.source))
 
 
 def rank(c: Ctx) -> Built:
@@ -185,12 +222,19 @@ def rank(c: Ctx) -> Built:
     level = level_asked(c.u) or ("entry" if facet == "seniority" else None)
     roles = c.roles
     if len(roles) == 2:
-        sa, sb = pick_pair(roles[0], roles[1], None)
+        sa, sb = c.pair(roles[0], roles[1])
         groups = [[(roles[0], sa), (roles[1], sb)]]
     else:
         groups = _by_source(roles)
+        if c.source:
+            # "which pays most according to the survey": that source's ranking only.
+            asked = [g for g in groups if g and has_source(g[0][0], c.source)
+                     and pick_snapshot(g[0][0], c.source) is g[0][1]]
+            groups = asked or groups
     metric = _salary_metric(c.plan, [s for g in groups for _, s in g]) \
         if facet == "salary" else None
+    if metric == "band":
+        metric = "median"
     ranked: list[list[tuple[Role, StatSnapshot, float]]] = []
     for group in groups:
         held = [(r, s, v) for r, s in group
@@ -203,8 +247,8 @@ def rank(c: Ctx) -> Built:
         return decline(c, reason="missing", facets=(facet,), detail={"metric": c.plan.metric,
                                                                      "level": level})
     if len(ranked) == 1 and len(ranked[0]) == 1 and len(roles) == 2:
-        return figures(Ctx(Plan("figures", (ranked[0][0][0].slug,), (facet,), c.plan.metric),
-                           c.u, c.catalog, c.prefix))
+        return figures(Ctx(Plan("figures", (ranked[0][0][0].slug,), (facet,), c.plan.metric,
+                                detail=c.plan.detail), c.u, c.catalog, c.prefix))
     first = ranked[0]
     pair_v = None
     if len(first) == 2:
@@ -213,11 +257,12 @@ def rank(c: Ctx) -> Built:
     mixed = len(ranked) == 1 and len({s.source.id for _, s, _ in first}) > 1
     reply = c.render("rank.j2", groups=groups_shown, lacking=lacking, facet=facet, metric=metric,
                      level=level, v=pair_v, mixed=mixed, criterion=c.plan.detail.get("criterion"),
+                     pairs=[(r, s) for r, s, _ in first] if len(roles) == 2 else [],
                      uses=uses_for([(r, s) for g, _ in groups_shown for r, s, _ in g],
                                    facet == "salary"))
     shown = tuple(r.slug for r, _, _ in first[:RANK_LIMIT])
     return Built(reply, Topic("figures" if len(shown) <= 2 else "rank", shown, (facet,),
-                              metric=c.plan.metric))
+                              metric=c.plan.metric, source=c.source))
 
 
 def _by_source(roles: list[Role]) -> list[list[tuple[Role, StatSnapshot]]]:
@@ -242,7 +287,7 @@ def market_total(c: Ctx) -> Built:
 
 def salary_check(c: Ctx) -> Built:
     role = c.roles[0]
-    snap = pick_snapshot(role)
+    snap = c.snapshot(role)
     amount = c.plan.detail["amount"]
     if snap is None or snap.salary.is_empty:
         return decline(c, reason="missing", facets=("salary",), detail={"metric": None})
@@ -263,7 +308,8 @@ def salary_check(c: Ctx) -> Built:
                      small=SMALL_SAMPLE,
                      own=c.plan.detail.get("self", False),
                      uses=uses_for([(role, snap)], True))
-    return Built(reply, Topic("figures", (role.slug,), ("salary",), metric=c.plan.metric))
+    return Built(reply, Topic("figures", (role.slug,), ("salary",), metric=c.plan.metric,
+                              source=c.source))
 
 
 # ---------------------------------------------------------------------------------------
@@ -385,6 +431,11 @@ def path(c: Ctx) -> Built:
         mode = "ceiling"
     if u.any(("top of the ladder", "highest", "top of", "the top", "most senior")):
         mode = "top"
+    if u.any(("related", "similar", "adjacent", "close to", "exit", "options", "move into",
+              "move to", "switch to", "transition to", "transition into", "pivot to",
+              "pivot into", "go next", "move on")) and step is None:
+        mode = "related" if u.any(("related", "similar", "adjacent", "close to")) \
+            or not role.leads_to else "leads"
     if mode == "next" and step is None and role.progression:
         step = (-1, "")
     reply = c.render("path.j2", r=role, mode=mode, step=step)
@@ -441,7 +492,7 @@ def getting_in(c: Ctx) -> Built:
     named = c.roles if u.role_slugs or c.plan.roles else []
     routes = _background_routes(c, background, text)
     scope = named or c.knowledge.role_list()
-    entry_rows = [(r, pick_snapshot(r)) for r in scope]
+    entry_rows = [(r, c.snapshot(r)) for r in scope]
     entry_rows = [(r, s) for r, s in entry_rows if s is not None and s.experience.entry is not None]
     how_long = u.any(("how long", "how many months", "how many years", "how fast", "how quickly"))
     newcomer = background == "newcomer" or level_asked(u) == "entry" or u.any(
@@ -487,7 +538,7 @@ def metros(c: Ctx) -> Built:
         for role in roles:
             listed = next((m for m in role.metros if alias_key(m) == key), None)
             checks.append((place, role, listed))
-    remote_rows = [(r, s) for r in roles if (s := pick_snapshot(r)) is not None
+    remote_rows = [(r, s) for r in roles if (s := c.snapshot(r)) is not None
                    and s.remote_pct is not None] if c.u.any(("live in", "relocate", "move to",
                                                              "need to live", "have to live")) else []
     reply = c.render("metros.j2", roles=roles, checks=checks, remote_rows=remote_rows,
@@ -510,7 +561,7 @@ def market(c: Ctx) -> Built:
     roles = [r for r in c.roles if r.market]
     if not roles:
         return decline(c, reason="missing", facets=("market",), detail={})
-    rows = [(r, pick_snapshot(r)) for r in roles[:2]]
+    rows = [(r, c.snapshot(r)) for r in roles[:2]]
     rows_open = [(r, s, share_of_listings(c.knowledge, s)) for r, s in rows
                  if s is not None and s.open_positions is not None and s.source.counts_are_openings]
     reply = c.render("market.j2", roles=roles[:2], rows=rows_open,
@@ -520,7 +571,7 @@ def market(c: Ctx) -> Built:
 
 def overview(c: Ctx) -> Built:
     role = c.roles[0]
-    snap = pick_snapshot(role)
+    snap = c.snapshot(role)
     reply = c.render("overview.j2", r=role, s=snap, share=share_of_listings(c.knowledge, snap),
                      uses=uses_for([(role, snap)], True))
     return Built(reply, Topic("overview", (role.slug,), ()))
@@ -528,10 +579,12 @@ def overview(c: Ctx) -> Built:
 
 def compare(c: Ctx) -> Built:
     a, b = c.roles[0], c.roles[1]
-    sa, sb = pick_pair(a, b, None)
+    sa, sb = c.pair(a, b)
     v = verdict_mod.compute(a, sa, b, sb)
-    reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, uses=uses_for([(a, sa), (b, sb)], True))
-    return Built(reply, Topic("compare", (a.slug, b.slug), ()))
+    mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
+    reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, mixed=mixed,
+                     uses=uses_for([(a, sa), (b, sb)], True))
+    return Built(reply, Topic("compare", (a.slug, b.slug), (), source=c.source))
 
 
 def choose(c: Ctx) -> Built:
@@ -547,12 +600,19 @@ def choose(c: Ctx) -> Built:
         from bot.core.chat import lexicon
 
         scored = []
+        own = {_stem(w) for w in u.interest_words}
         for role in roles:
             words = c.catalog.role_words.get(role.slug, frozenset())
-            score = sum(len(words & set(lexicon.INTERESTS[g])) for g in u.interests)
-            score -= sum(len(words & set(lexicon.INTERESTS[g])) for g in u.negative_interests)
-            scored.append((score, role))
-        scored.sort(key=lambda x: -x[0])
+            hits = [len(words & set(lexicon.INTERESTS[g])) for g in u.interests]
+            misses = [len(words & set(lexicon.INTERESTS[g])) for g in u.negative_interests]
+            # Each interest counts up to a cap, so a role with a long description does not
+            # win on word count alone; the member's own words count most where the role's
+            # one-line focus has them. The raw overlap only breaks ties.
+            focus = {_stem(w) for w in _words(role.focus)}
+            score = sum(min(h, INTEREST_CAP) for h in hits) - sum(min(m, INTEREST_CAP) for m in misses)
+            score += 4 * len(own & focus) + len(own & {_stem(w) for w in words})
+            scored.append(((score, sum(hits) - sum(misses)), role))
+        scored.sort(key=lambda x: (-x[0][0], -x[0][1]))
         if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             best = scored[0][1]
             others = [r for _, r in scored[1:3]]
@@ -570,22 +630,33 @@ def choose(c: Ctx) -> Built:
 # Declines, social, FAQ
 
 
+def _stem(word: str) -> str:
+    """ "pipelines" and "pipeline" as one word, for matching interests to descriptions."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.casefold())
+
+
 def decline(c: Ctx, reason: str | None = None, facets: tuple[str, ...] | None = None,
             detail: dict | None = None) -> Built:
     reason = reason or c.plan.reason or "missing"
     facets = facets if facets is not None else c.plan.facets
     detail = {**c.plan.detail, **(detail or {})}
     roles = c.roles
-    offers = [(r, pick_snapshot(r)) for r in roles[:2]]
+    offers = [(r, c.snapshot(r)) for r in roles[:2]]
     offers = [(r, s) for r, s in offers if s is not None]
     with_salary = "salary" in facets or reason in ("place", "trend", "company", "percentile",
                                                    "seniority_pay", "equity", "bonus",
-                                                   "total_comp", "hourly")
+                                                   "total_comp", "hourly", "source")
+    lacking = [c.role(s) for s in detail.get("lacking", ()) if s in c.knowledge.roles]
     reply = c.render("decline.j2", reason=reason, facets=facets, d=detail, roles=roles,
-                     offers=offers, with_salary=with_salary,
+                     offers=offers, with_salary=with_salary, lacking=lacking,
                      phrase=detail.get("phrase", ""),
                      uses=uses_for(offers, with_salary and (not facets or facets[0] == "salary")))
-    topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets)) if roles and facets \
+    topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets),
+                  source=None if reason == "source" else c.source) if roles and facets \
         and all(f in ("salary", "openings", "remote", "seniority") for f in facets) else None
     return Built(reply, topic)
 
@@ -595,6 +666,24 @@ def simple(template: str) -> Callable[[Ctx], Built]:
         return Built(c.render(template, plan=c.plan), None)
 
     return build
+
+
+def sources(c: Ctx) -> Built:
+    """Where the figures come from: every source the knowledge view cites, and for what."""
+    knowledge = c.knowledge
+    rows = []
+    for source in knowledge.sources.values():
+        figures_for = [r for r in knowledge.role_list() if any(s.source.id == source.id
+                                                                for s in r.stats)]
+        described = [r for r in knowledge.role_list() if source.id in {
+            getattr(r.skills_source, "id", None), getattr(r.week_source, "id", None),
+            getattr(r.related_source, "id", None)}]
+        market = [f for f in knowledge.market.values() if f.source.id == source.id]
+        if figures_for or described or market:
+            rows.append({"source": source, "figures": figures_for, "described": described,
+                         "market": market})
+    reply = c.render("sources.j2", rows=rows)
+    return Built(reply, None)
 
 
 def profile(c: Ctx) -> Built:
@@ -617,7 +706,7 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
     "salary_check": salary_check, "skills": skills, "list_item": list_item, "path": path,
     "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
     "postings": postings, "market": market, "overview": overview, "compare": compare,
-    "choose": choose, "decline": decline, "profile": profile,
+    "choose": choose, "decline": decline, "profile": profile, "sources": sources,
     "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
     "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
     "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 #: Intents that answer from the knowledge base (as opposed to declining or redirecting).
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
-                     "overview", "compare", "choose"})
+                     "overview", "compare", "choose", "sources"})
 #: Weak-evidence answers give way to an FAQ entry this close to the question.
 FAQ_OVER_WEAK = 0.6
 _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
@@ -152,9 +152,11 @@ class ChatEngine:
     def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
              addressed: bool, conv_topic=None) -> FaqHit | None:
         """The FAQ entry to answer with instead of the plan, if one fits well enough."""
-        if not knowledge.faq or decided.intent in ("greeting", "thanks", "empty", "list_roles",
-                                                   "decline", "salary_check", "profile",
-                                                   "list_item"):
+        half_comparison = decided.intent == "decline" and decided.detail.get("compare")
+        if not knowledge.faq or (decided.intent in ("greeting", "thanks", "empty", "list_roles",
+                                                    "decline", "salary_check", "profile",
+                                                    "list_item", "sources")
+                                 and not half_comparison):
             return None
         ranked = _ranked_facets(u)
         why = bool(_WHY.match(u.cleaned.text))
@@ -165,17 +167,30 @@ class ChatEngine:
         figure_question = decided.intent == "rank" and u.comparative and u.score(
             (decided.facets or ("salary",))[0]) >= 3 and not u.cleaned.text.startswith("do")
         weak = (
-            decided.intent in ("unknown", "clarify", "help", "offtopic")
+            half_comparison  # "mlops vs devops" may be a question the FAQ answers
+            or decided.intent in ("unknown", "clarify", "help", "offtopic")
             or (not u.role_slugs and decided.intent in ("rank", "choose", "compare", "market_total")
                 and not figure_question)
             or (decided.intent == "getting_in" and not u.role_slugs
                 and not decided.detail.get("background"))
             or (decided.intent == "skills" and not (u.skills or u.tech) and u.score("skills") < 4)
             or (decided.intent == "overview" and not ranked and not bare_role)
+            # "what's the difference between median and average": about the figures
+            # themselves when no role is named and nothing came before.
+            or (decided.intent == "figures" and not u.role_slugs and conv_topic is None)
         )
         if not (weak or why):
             return None
-        hit = self.faq_index(knowledge).best(faq_terms(u))
+        catalog = self.catalog(knowledge)
+        in_scope = set(u.role_slugs) | set(conv_topic.roles if conv_topic else ())
+
+        def about_these_roles(entry) -> bool:
+            # An entry about particular roles ("What is the difference between MLOps and
+            # DevOps?") answers only a message about one of them.
+            roles = catalog.entry_roles(entry)
+            return not roles or bool(roles & in_scope)
+
+        hit = self.faq_index(knowledge).best(faq_terms(u), allowed=about_these_roles)
         if hit is None:
             return None
         if not addressed and not hit.confident:

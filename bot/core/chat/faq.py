@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -120,9 +121,12 @@ class FaqIndex:
         hits.sort(key=lambda h: (-round(h.coverage, 3), h.rank))
         return hits[:limit]
 
-    def best(self, tokens: list[str] | tuple[str, ...]) -> FaqHit | None:
-        """The best entry if it clears the confidence bar, else None."""
+    def best(self, tokens: list[str] | tuple[str, ...],
+             allowed: Callable[[FaqEntry], bool] | None = None) -> FaqHit | None:
+        """The best entry (of those ``allowed``) if it clears the confidence bar, else None."""
         hits = self.search(tokens, limit=3)
+        if allowed is not None:
+            hits = [h for h in hits if allowed(h.entry)]
         if not hits:
             return None
         top = hits[0]

@@ -45,6 +45,26 @@ _SALARY_OWN = frozenset({"making", "make", "earning", "earn", "paid", "getting",
 _ADVICE = frozenset({"good", "strong", "look", "spot", "say", "says", "makes", "bad",
                      "flag", "flags", "sign", "signs", "avoid", "watch", "great", "quality",
                      "tell", "read", "mention", "mentions", "include", "contain"})
+#: A source named in the message ("according to the survey", "in the postings data"):
+#: the word ``pick_snapshot`` takes as a hint, and the phrases that name it. "postings"
+#: alone is a question about openings, so job postings count only as a source phrase.
+_SOURCE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("survey", re.compile(r"\b(?:(?:the|this|that|ai ?jobs(?: net)?|aijobs(?: net)?|salary|"
+                          r"pay)\s+)*surveys?\b(?:\s+(?:data|figures|numbers|results))?"
+                          r"|\baijobs(?: net)?\b|\bai jobs net\b")),
+    ("postings", re.compile(r"\b(?:according to|in|from|per|using|based on|by)\s+(?:the\s+)?"
+                            r"(?:job\s+)?(?:postings|listings|job ads)(?:\s+(?:data|figures|"
+                            r"numbers|source))?\b|\b(?:job\s+)?postings\s+(?:data|figures|"
+                            r"numbers|source)\b|\b(?:ai\s+)?market pulse\b")),
+)
+#: "where do you get your numbers", "what are your sources", "where is the data from".
+_SOURCES_QUESTION = re.compile(
+    r"\b(?:your|ur|the bots?|careerbots?)\s+(?:data|numbers|figures|stats|sources?|info|"
+    r"information|statistics)\b(?!\s+(?:scientists?|engineers?|analysts?|architects?))"
+    r"|\b(?:data|numbers|figures|stats|info|information)\s+(?:come|comes|coming)\s+from\b"
+    r"|\bwhere\s+(?:is|are|does|do)\s+(?:the|this|these|that|those)\s+(?:data|numbers|figures|"
+    r"stats)\b|\b(?:what|which)\s+(?:data\s+)?sources\b|\bdata\s+sources?\b"
+    r"|\bwhere\s+do\s+you\s+get\b|\bhow\s+do\s+you\s+know\b")
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -100,6 +120,8 @@ class Understanding:
     asks_need: bool = False
     criterion: str | None = None
     interests: list[str] = field(default_factory=list)
+    #: The member's own words after "i love", "i'm into" (for matching role descriptions).
+    interest_words: list[str] = field(default_factory=list)
     negative_interests: list[str] = field(default_factory=list)
     injection: bool = False
     greeting: bool = False
@@ -117,6 +139,16 @@ class Understanding:
     directional: bool = False
     #: A question, by its mark or its words (people often skip the "?").
     asking: bool = False
+    #: The kind of source the message names ("survey", "postings"), if any.
+    source_hint: str | None = None
+    #: The text facets are scored on: the message without the phrase naming a source,
+    #: so "the salary survey" is not a salary question by itself.
+    facet_text: str = ""
+    #: A bare title head that only one role's name has ("analysts" -> Data Analyst):
+    #: taken as that role only in a follow-up, where the conversation gives the field.
+    head_roles: list[RoleMention] = field(default_factory=list)
+    #: Asks where the bot's figures come from ("where do you get your numbers").
+    asks_sources: bool = False
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -161,6 +193,7 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     consumed = [False] * len(tokens)
     _scan_steps(u, catalog, consumed)
     _scan_roles(u, catalog, consumed)
+    _scan_source(u)
     _scan_facets(u)
     salary_context = u.score("salary") > 0 or (any(
         m.slug for m in u.roles) and u.any(("making", "earning", "offered", "offer", "lowball")))
@@ -177,8 +210,8 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_skills(u, catalog)
     _scan_not_held(u, catalog)
     _scan_choice(u)
-    _scan_social(u)
     u.injection = bool(_INJECTION.search(cleaned.text))
+    _scan_social(u)
     u.asking = cleaned.is_question or bool(_ASKING.search(u.text))
     return u
 
@@ -234,6 +267,8 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         if len(words) == 1 and words[0] == "pm" and start > 0 and tokens[start - 1].isdigit():
             continue  # "5 pm" is a time
         slug = catalog.index.exact(phrase)
+        if slug is None and len(words) >= 2:
+            slug = catalog.field_aliases.get(alias_key(phrase))
         if slug is None:
             continue
         for i in range(start, end):
@@ -281,6 +316,9 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
             j -= 1
         core = [w for w in mods if w not in lexicon.SENIORITY_WORDS]
         if not core and token not in lexicon.STANDALONE_TITLES:
+            slug = catalog.head_roles.get(token)
+            if slug:
+                u.head_roles.append(RoleMention(slug, i, i + 1, token, exact=False))
             continue
         phrase = " ".join([*mods, token])
         # "product managers in ai" names the AI role when the knowledge base has one.
@@ -301,8 +339,18 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
 # -- facets and slots ----------------------------------------------------------------
 
 
+def _scan_source(u: Understanding) -> None:
+    """A source the message names, and the text to score facets on without it."""
+    text = u.text
+    for hint, pattern in _SOURCE_PHRASES:
+        if pattern.search(text):
+            u.source_hint = u.source_hint or hint
+            text = pattern.sub(" ", text)
+    u.facet_text = " ".join(text.split()) if u.source_hint else u.text
+
+
 def _scan_facets(u: Understanding) -> None:
-    padded = f" {u.text} "
+    padded = f" {u.facet_text or u.text} "
     scores: dict[str, int] = {}
     for facet, table in lexicon.FACET_WORDS.items():
         total = 0
@@ -316,7 +364,8 @@ def _scan_facets(u: Understanding) -> None:
         scores["salary"] = max(0, scores.get("salary", 0) - 1)
     if tokens & _POSTING_NOUNS and tokens & _ADVICE and not u.has("how many"):
         scores["postings"] = scores.get("postings", 0) + 6
-    if u.any(("how much do", "how much does", "how much can", "how much will")) and \
+    if u.any(("how much do", "how much does", "how much can", "how much will", "how much should",
+              "how much would", "how much could", "how much is", "how much are")) and \
             scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
         scores["salary"] = scores.get("salary", 0) + 3
     if u.any(("what do", "what does")) and u.any(("make", "makes", "earn", "get paid")):
@@ -352,21 +401,36 @@ def _scan_metric(u: Understanding) -> None:
         if f" {phrase} " in padded:
             u.metric = lexicon.METRIC_WORDS[phrase]
             break
+    held_asked = []
     for value in u.numbers.percentiles:
         held = lexicon.HELD_PERCENTILES.get(value)
         if held:
-            u.metric = held
-        else:
-            u.percentile = value
-            u.metric = None
-        u.scores["salary"] = u.scores.get("salary", 0) + 3
+            held_asked.append(held)
+            continue
+        u.percentile = value
+        u.metric = None
+        held_asked = []
         break
+    if held_asked:
+        # "25th and 75th" asks for the band between them.
+        u.metric = "band" if {"p25", "p75"} <= set(held_asked) else held_asked[0]
+    if u.numbers.percentiles:
+        u.scores["salary"] = u.scores.get("salary", 0) + 3
     if u.metric == "avg" and u.has("mean"):
         u.metric = "mean"
+    if u.metric == "avg" and u.any(("range", "ranges")) and not u.any(("average", "avg", "averages")):
+        u.metric = "range"
     other_facet = any(v >= 2 for k, v in u.scores.items() if k not in ("salary", "overview"))
-    if u.metric in ("p75", "p25", "median", "mean") or u.percentile or (
-            u.metric == "avg" and not other_facet):
+    if u.metric in ("p75", "p25", "median", "mean", "band") or u.percentile or (
+            u.metric in ("avg", "range") and not other_facet):
         u.scores["salary"] = u.scores.get("salary", 0) + 2
+    if u.metric == "n" and (u.score("salary") >= 2 or u.any(("responses", "respondents", "based on",
+                                                              "sample", "data points"))):
+        # "how many responses is that based on": the salary sample, not an openings count.
+        u.scores["salary"] = u.scores.get("salary", 0) + 4
+        if u.score("openings") and not u.any(("openings", "open positions", "open roles",
+                                              "vacancies", "open jobs")):
+            u.scores.pop("openings", None)
     if u.metric == "gap" and not u.any(("salary", "pay", "pays", "paid", "earn", "salaries",
                                         "comp", "money", "median")):
         u.metric = None
@@ -576,6 +640,8 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
             u.not_held.append(kind)
     if u.has("tc") and u.score("salary") == 0 and "total_comp" in u.not_held:
         u.not_held.remove("total_comp")
+    if u.any(lexicon.DEGREE_WORDS) and u.any(lexicon.DEGREE_NEED):
+        u.not_held.append("education")
     # Places: a salary or count broken down by place is not held; metros are.
     padded = f" {u.text} "
     for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},
@@ -645,6 +711,10 @@ def _scan_choice(u: Understanding) -> None:
             groups = [g for g, vocab in lexicon.INTERESTS.items()
                       if any(w in vocab for w in words[:4])]
             target = u.negative_interests if marker in lexicon.NEGATIVE_INTEREST else u.interests
+            if target is u.interests:
+                u.interest_words.extend(w for w in words[:4] if w.isalpha() and len(w) > 3
+                                        and w not in lexicon.STOPWORDS
+                                        and w not in u.interest_words)
             for g in groups:
                 if g not in target:
                     target.append(g)
@@ -670,6 +740,7 @@ def _scan_social(u: Understanding) -> None:
     if tokens and tokens[0] in ("gm", "gn") and len(tokens) <= 3:
         u.greeting = True
     u.help = u.any(lexicon.HELP_PHRASES)
+    u.asks_sources = bool(_SOURCES_QUESTION.search(u.text)) and not u.injection
     u.list_roles = u.any(lexicon.LIST_ROLES_PHRASES) and not u.roles and (
         u.any(("you", "know", "cover", "have", "there", "available", "list", "support",
                "track", "all")))
