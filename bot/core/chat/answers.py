@@ -499,7 +499,11 @@ def getting_in(c: Ctx) -> Built:
         ("no experience", "zero experience", "without experience"))
     if not newcomer:
         entry_rows = []
+    snap = c.snapshot(named[0]) if len(named) == 1 else None
+    no_route = len(named) == 1 and not named[0].best_from and not named[0].getting_in
+    snap_uses = uses_for([(named[0], snap)], False) if no_route and snap else []
     reply = c.render("getting_in.j2", roles=list(named), routes=routes, background=background,
+                     snap=snap if no_route else None, snap_uses=snap_uses,
                      background_text=text, entry_rows=entry_rows,
                      all_roles=c.knowledge.role_list(), how_long=how_long,
                      experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,

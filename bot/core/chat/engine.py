@@ -37,6 +37,8 @@ ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills"
 #: Weak-evidence answers give way to an FAQ entry this close to the question.
 FAQ_OVER_WEAK = 0.6
 _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
+#: "what is o*net", "what does p75 mean": a definition, which one distinctive word can ask.
+_DEFINITION = re.compile(r"^(?:what|whats|what is|what are|what does|define|explain|meaning of)\b")
 _QUESTION_START = re.compile(
     r"^(?:who|what|whats|which|when|where|why|how|hows|is|are|do|does|did|can|could|should|"
     r"would|will|any|anyone|tell|explain)\b")
@@ -190,7 +192,11 @@ class ChatEngine:
             roles = catalog.entry_roles(entry)
             return not roles or bool(roles & in_scope)
 
-        hit = self.faq_index(knowledge).best(faq_terms(u), allowed=about_these_roles)
+        index = self.faq_index(knowledge)
+        terms = faq_terms(u)
+        hit = index.best(terms, allowed=about_these_roles)
+        if hit is None and (why or _DEFINITION.match(u.cleaned.text)) and not u.role_slugs:
+            hit = index.best(terms, allowed=about_these_roles, min_matched=1)
         if hit is None:
             return None
         if not addressed and not hit.confident:

@@ -122,15 +122,22 @@ class FaqIndex:
         return hits[:limit]
 
     def best(self, tokens: list[str] | tuple[str, ...],
-             allowed: Callable[[FaqEntry], bool] | None = None) -> FaqHit | None:
-        """The best entry (of those ``allowed``) if it clears the confidence bar, else None."""
+             allowed: Callable[[FaqEntry], bool] | None = None,
+             min_matched: int = MIN_MATCHED) -> FaqHit | None:
+        """The best entry (of those ``allowed``) if it clears the confidence bar, else None.
+
+        ``min_matched`` 1 is for "what is X" / "why X" questions with a single content
+        word; that word must then be in the entry's question or tags, not just its answer.
+        """
         hits = self.search(tokens, limit=3)
         if allowed is not None:
             hits = [h for h in hits if allowed(h.entry)]
         if not hits:
             return None
         top = hits[0]
-        # One matching word is never enough: "and remote?" is not a question about remote pay.
-        if top.coverage >= MIN_COVERAGE and top.matched >= MIN_MATCHED:
+        # One matching word is never enough for an ordinary message: "and remote?" is not a
+        # question about remote pay.
+        if top.matched >= max(min_matched, 1) and top.coverage >= (
+                MIN_COVERAGE if min_matched >= MIN_MATCHED else 1.0):
             return top
         return None

@@ -64,7 +64,13 @@ _SOURCES_QUESTION = re.compile(
     r"|\b(?:data|numbers|figures|stats|info|information)\s+(?:come|comes|coming)\s+from\b"
     r"|\bwhere\s+(?:is|are|does|do)\s+(?:the|this|these|that|those)\s+(?:data|numbers|figures|"
     r"stats)\b|\b(?:what|which)\s+(?:data\s+)?sources\b|\bdata\s+sources?\b"
-    r"|\bwhere\s+do\s+you\s+get\b|\bhow\s+do\s+you\s+know\b")
+    r"|\bwhere\s+do\s+you\s+get\b|\bhow\s+do\s+you\s+know\b"
+    r"|\b(?:how|is|are)\s+(?:\w+\s+){0,3}(?:up to date|current|recent|old|fresh|new)\b"
+    r"(?=.*\b(?:data|numbers|figures|stats|this|it|info|these|that)\b)"
+    r"|\bwhen\s+(?:was|were|is|are)\s+(?:\w+\s+){0,3}(?:updated|collected|from|published)\b")
+#: Questions about trusting the figures go to the FAQ, not the list of sources.
+_TRUST_WORDS = ("reliable", "reliability", "accurate", "accuracy", "trust", "trustworthy",
+                "legit", "biased", "bias", "how often", "change")
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -269,6 +275,9 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         slug = catalog.index.exact(phrase)
         if slug is None and len(words) >= 2:
             slug = catalog.field_aliases.get(alias_key(phrase))
+        if slug is None and len(words) == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
+                and phrase not in lexicon.STOPWORDS:
+            slug = catalog.index.exact(phrase[:-1])  # "mles": plural of a short alias
         if slug is None:
             continue
         for i in range(start, end):
@@ -740,7 +749,8 @@ def _scan_social(u: Understanding) -> None:
     if tokens and tokens[0] in ("gm", "gn") and len(tokens) <= 3:
         u.greeting = True
     u.help = u.any(lexicon.HELP_PHRASES)
-    u.asks_sources = bool(_SOURCES_QUESTION.search(u.text)) and not u.injection
+    u.asks_sources = bool(_SOURCES_QUESTION.search(u.text)) and not u.injection \
+        and not u.any(_TRUST_WORDS)
     u.list_roles = u.any(lexicon.LIST_ROLES_PHRASES) and not u.roles and (
         u.any(("you", "know", "cover", "have", "there", "available", "list", "support",
                "track", "all")))

@@ -24,8 +24,9 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "sample size": 3, "sample": 2, "based on": 1, "how many salaries": 5, "package": 2,
         "going rate": 5, "market rate": 5, "rate": 1, "pay gap": 5, "salary gap": 5,
         "figures": 1, "payscale": 4, "pay scale": 4, "ask for": 2, "negotiate": 3,
-        "negotiating": 3, "band": 2, "pay band": 4, "salary band": 5, "responses": 2,
-        "respondents": 3, "survey responses": 3, "data points": 3,
+        "negotiating": 3, "bag": 2, "the bag": 3, "bread": 2, "band": 2, "pay band": 4,
+        "salary band": 5, "responses": 2, "respondents": 3, "survey responses": 3,
+        "data points": 3,
     },
     "openings": {
         "openings": 4, "opening": 3, "positions": 3, "position": 2, "open positions": 5,

@@ -220,7 +220,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             roles = all_roles
         elif intent == "figures" and (u.comparative or u.scope_all):
             intent = "rank"
-            roles = all_roles
+            roles = _named_group(u, catalog) or all_roles
         elif intent == "figures" and u.metric == "gap" and catalog.default_pair:
             roles = catalog.default_pair
         elif intent in ("choose", "compare"):
@@ -273,6 +273,8 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         if background and (len(u.role_slugs) >= 2 or (u.role_slugs and u.asking) or u.any(
                 ("which", "shorter", "path", "easier", "best", "should", "or"))):
             return "getting_in", ()
+        if len(u.role_slugs) >= 2:
+            return "compare", ()  # "mle or rs"
         if u.role_slugs:
             return "overview", ()
         return None, ()
@@ -326,7 +328,8 @@ def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
     words = u.tokens
     out: list[str] = []
     for i, token in enumerate(words[1:], start=1):
-        if token not in ("roles", "jobs", "positions", "careers", "titles"):
+        if token not in ("roles", "jobs", "positions", "careers", "titles", "role", "job",
+                         "career", "title"):
             continue
         word = words[i - 1]
         forms = {word, *(head for head, fields in FIELD_NAMES.items() if word in fields)}
