@@ -121,6 +121,16 @@ def uses_for(pairs: list[tuple[Role, StatSnapshot | None]], with_n: bool) -> lis
     return [SourceUse(u.source, u.as_of, u.filters, tuple(ns.get(k, ()))) for k, u in out.items()]
 
 
+def shared_source(pairs: list[tuple[Role, StatSnapshot | None]]):
+    """(source, roles) when every figure shown comes from one source that is not the usual
+    (first-listed) source of some of the roles, so the reply can say which it used."""
+    snaps = [s for _, s in pairs]
+    if not snaps or any(s is None for s in snaps) or len({s.source.id for s in snaps}) != 1:
+        return None
+    off = [r for r, s in pairs if r.stats and r.stats[0].source.id != s.source.id]
+    return (snaps[0].source, off) if off else None
+
+
 def level_asked(u: Understanding) -> str | None:
     for level, words in LEVEL_WORDS.items():
         if u.any(words):
@@ -205,7 +215,7 @@ def figures(c: Ctx) -> Built:
     reply = c.render("figures.j2", rows=rows, facets=facets, metric=metric,
                      asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=v,
                      pair=pair, small=SMALL_SAMPLE, missing=missing,
-                     pairs=[(r, s) for r, s, _ in rows],
+                     shared=shared_source([(r, s) for r, s, _ in rows]) if pair else None,
                      uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
     return Built(reply, Topic("figures", tuple(r.slug for r in roles), tuple(facets),
                               metric=c.plan.metric, source=c.source))
@@ -257,7 +267,8 @@ def rank(c: Ctx) -> Built:
     mixed = len(ranked) == 1 and len({s.source.id for _, s, _ in first}) > 1
     reply = c.render("rank.j2", groups=groups_shown, lacking=lacking, facet=facet, metric=metric,
                      level=level, v=pair_v, mixed=mixed, criterion=c.plan.detail.get("criterion"),
-                     pairs=[(r, s) for r, s, _ in first] if len(roles) == 2 else [],
+                     shared=shared_source([(r, s) for r, s, _ in first])
+                     if len(roles) == 2 else None,
                      uses=uses_for([(r, s) for g, _ in groups_shown for r, s, _ in g],
                                    facet == "salary"))
     shown = tuple(r.slug for r, _, _ in first[:RANK_LIMIT])
@@ -587,6 +598,7 @@ def compare(c: Ctx) -> Built:
     v = verdict_mod.compute(a, sa, b, sb)
     mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
     reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, mixed=mixed,
+                     shared=shared_source([(a, sa), (b, sb)]),
                      uses=uses_for([(a, sa), (b, sb)], True))
     return Built(reply, Topic("compare", (a.slug, b.slug), (), source=c.source))
 
