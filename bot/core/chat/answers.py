@@ -40,6 +40,11 @@ LEVEL_WORDS = {
     "senior": ("senior", "seniors", "experienced", "sr", "veterans"),
     "mid": ("mid", "midlevel"),
 }
+#: "which pays the least": a ranking from the bottom.
+LOW_WORDS = ("least", "lowest", "smallest", "fewest", "worst", "less", "lower", "cheapest",
+             "bottom", "poorest", "worse")
+HIGH_WORDS = ("more", "most", "higher", "highest", "largest", "biggest", "best", "top",
+              "better", "greatest")
 FACET_LABELS = {"salary": "salary", "openings": "open positions", "remote": "remote share",
                 "seniority": "experience mix"}
 
@@ -246,11 +251,12 @@ def rank(c: Ctx) -> Built:
     if metric == "band":
         metric = "median"
     ranked: list[list[tuple[Role, StatSnapshot, float]]] = []
+    low = c.u.any(LOW_WORDS) and not c.u.any(HIGH_WORDS)
     for group in groups:
         held = [(r, s, v) for r, s in group
                 if (v := _facet_value(s, facet, metric, level)) is not None]
         if held:
-            ranked.append(sorted(held, key=lambda x: -x[2]))
+            ranked.append(sorted(held, key=lambda x: x[2] if low else -x[2]))
     shown_roles = {r.slug for g in ranked for r, _, _ in g}
     lacking = [r for r in roles if r.slug not in shown_roles]
     if not ranked:
@@ -266,6 +272,7 @@ def rank(c: Ctx) -> Built:
     groups_shown = [(g[:RANK_LIMIT], max(0, len(g) - RANK_LIMIT)) for g in ranked]
     mixed = len(ranked) == 1 and len({s.source.id for _, s, _ in first}) > 1
     reply = c.render("rank.j2", groups=groups_shown, lacking=lacking, facet=facet, metric=metric,
+                     low=low,
                      level=level, v=pair_v, mixed=mixed, criterion=c.plan.detail.get("criterion"),
                      shared=shared_source([(r, s) for r, s, _ in first])
                      if len(roles) == 2 else None,
@@ -286,6 +293,21 @@ def _by_source(roles: list[Role]) -> list[list[tuple[Role, StatSnapshot]]]:
             kinds[snap.source.id] = snap.source.counts_are_openings
     order = sorted(groups, key=lambda sid: (not kinds[sid], -len(groups[sid])))
     return [groups[sid] for sid in order]
+
+
+def by_source(c: Ctx) -> Built:
+    """One role's figures from each source it has, side by side, never blended."""
+    role = c.roles[0]
+    facets = [f for f in c.plan.facets if f in ("salary", "openings", "remote", "seniority")]
+    metric = _salary_metric(c.plan, list(role.stats)) if "salary" in facets else None
+    level = level_asked(c.u) or "entry"
+    extra = list({s.id: s for s in (role.skills_source, role.week_source, role.related_source)
+                  if s is not None}.values())
+    reply = c.render("by_source.j2", r=role, snaps=list(role.stats), facets=facets or ["salary"],
+                     extra=extra,
+                     metric=metric or "median", level=level,
+                     uses=uses_for([(role, s) for s in role.stats], "salary" in facets))
+    return Built(reply, Topic("figures", (role.slug,), tuple(facets), metric=c.plan.metric))
 
 
 def market_total(c: Ctx) -> Built:
@@ -723,6 +745,7 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
     "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
     "postings": postings, "market": market, "overview": overview, "compare": compare,
     "choose": choose, "decline": decline, "profile": profile, "sources": sources,
+    "by_source": by_source,
     "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
     "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
     "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),
@@ -731,8 +754,9 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
 
 
 #: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1, "metros": 1,
-               "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1, "choose": 1}
+NEEDS_ROLES = {"by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
+               "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
+               "choose": 1}
 
 
 def build(plan: Plan, u: Understanding, catalog: Catalog, prefix: str) -> Built:

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 #: Intents that answer from the knowledge base (as opposed to declining or redirecting).
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
-                     "overview", "compare", "choose", "sources"})
+                     "overview", "compare", "choose", "sources", "by_source"})
 #: Weak-evidence answers give way to an FAQ entry this close to the question.
 FAQ_OVER_WEAK = 0.6
 _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")

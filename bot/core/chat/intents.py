@@ -63,7 +63,7 @@ _SOURCES_QUESTION = re.compile(
     r"information|statistics)\b(?!\s+(?:scientists?|engineers?|analysts?|architects?))"
     r"|\b(?:data|numbers|figures|stats|info|information)\s+(?:come|comes|coming)\s+from\b"
     r"|\bwhere\s+(?:is|are|does|do)\s+(?:the|this|these|that|those)\s+(?:data|numbers|figures|"
-    r"stats)\b|\b(?:what|which)\s+(?:data\s+)?sources\b|\bdata\s+sources?\b"
+    r"stats)\b|\b(?:what|which)\s+(?:data\s+)?sources?\b|\bdata\s+sources?\b"
     r"|\bwhere\s+do\s+you\s+get\b|\bhow\s+do\s+you\s+know\b"
     r"|\b(?:how|is|are)\s+(?:\w+\s+){0,3}(?:up to date|current|recent|old|fresh|new)\b"
     r"(?=.*\b(?:data|numbers|figures|stats|this|it|info|these|that)\b)"
@@ -71,6 +71,10 @@ _SOURCES_QUESTION = re.compile(
 #: Questions about trusting the figures go to the FAQ, not the list of sources.
 _TRUST_WORDS = ("reliable", "reliability", "accurate", "accuracy", "trust", "trustworthy",
                 "legit", "biased", "bias", "how often", "change")
+_ACROSS_SOURCES = re.compile(
+    r"\b(?:both|two|2|each|every|all|different|the|other|across|per|by)\s+(?:\w+\s+)?sources?\b")
+_BARE_POSTINGS = re.compile(r"\b(?:the\s+)?(?:job\s+)?(?:postings|listings|job ads)\b")
+_METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -147,6 +151,8 @@ class Understanding:
     asking: bool = False
     #: The kind of source the message names ("survey", "postings"), if any.
     source_hint: str | None = None
+    #: Asks to set sources side by side ("survey vs postings", "both sources").
+    across_sources: bool = False
     #: The text facets are scored on: the message without the phrase naming a source,
     #: so "the salary survey" is not a salary question by itself.
     facet_text: str = ""
@@ -351,11 +357,19 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
 def _scan_source(u: Understanding) -> None:
     """A source the message names, and the text to score facets on without it."""
     text = u.text
+    kinds = []
     for hint, pattern in _SOURCE_PHRASES:
         if pattern.search(text):
             u.source_hint = u.source_hint or hint
+            kinds.append(hint)
             text = pattern.sub(" ", text)
-    u.facet_text = " ".join(text.split()) if u.source_hint else u.text
+    if kinds == ["survey"] and _BARE_POSTINGS.search(text):
+        kinds.append("postings")  # "survey vs postings": the bare word names the source too
+        text = _BARE_POSTINGS.sub(" ", text)
+    u.across_sources = len(kinds) >= 2 or bool(_ACROSS_SOURCES.search(u.text))
+    if u.across_sources:
+        u.source_hint = None
+    u.facet_text = " ".join(text.split()) if kinds else u.text
 
 
 def _scan_facets(u: Understanding) -> None:
@@ -406,10 +420,13 @@ def _scan_facets(u: Understanding) -> None:
 
 def _scan_metric(u: Understanding) -> None:
     padded = f" {u.text} "
-    for phrase in sorted(lexicon.METRIC_WORDS, key=len, reverse=True):
-        if f" {phrase} " in padded:
-            u.metric = lexicon.METRIC_WORDS[phrase]
-            break
+    named = [lexicon.METRIC_WORDS[p] for p in _METRIC_PHRASES if f" {p} " in padded]
+    if named:
+        u.metric = named[0]
+        # "median vs mean": the other figure's answer states the median beside it.
+        others = [m for m in named if m not in ("median", "n")]
+        if "median" in named and others:
+            u.metric = others[0]
     held_asked = []
     for value in u.numbers.percentiles:
         held = lexicon.HELD_PERCENTILES.get(value)

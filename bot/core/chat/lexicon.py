@@ -148,7 +148,7 @@ COMPARATIVE = frozenset({
     "more", "most", "less", "fewer", "least", "higher", "highest", "lower", "lowest",
     "better", "best", "bigger", "biggest", "larger", "largest", "smaller", "which", "vs",
     "versus", "compare", "compared", "comparison", "against", "than", "easier", "harder",
-    "easiest",
+    "easiest", "smallest", "fewest", "worst", "greatest",
 })
 
 #: "both", "all": the answer covers every role in scope.

@@ -151,6 +151,13 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("decline", roles=roles[:2], reason="seniority_pay", facets=("salary",),
                     detail={"level": u.seniority_pay, "step": step}, confident=True)
 
+    if (u.across_sources or (u.asks_sources and explicit)) and len(explicit or roles) == 1 \
+            and not u.cleaned.text.startswith(("why", "how come")):
+        # "mlops in the survey vs the postings": one role, each source side by side.
+        facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE) or (
+            topic.facets if topic and topic.facets and inherited_figures else ("salary",))
+        return Plan("by_source", roles=(explicit or roles)[:1], facets=facets[:2], metric=u.metric,
+                    confident=bool(explicit))
     source = u.source_hint or (topic.source if topic and not explicit else None)
     lacking = [s for s in roles if source and not has_source(catalog.role(s), source)]
     if source and lacking and (figure_facets or inherited_figures or u.metric or not roles):
@@ -246,6 +253,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             and (not my_role or my_role == roles[0]) and u.any(_MOVE_WORDS):
         # "what can a data analyst move into": where the role leads.
         intent = "path"
+    elif intent == "switch" and not explicit and my_role and u.to_role is None \
+            and u.any(_MOVE_WORDS):
+        # "i'm a data analyst" ... "what should i move into": where their role leads.
+        intent, roles = "path", (my_role,)
     if intent in ("switch",) and len(roles) < 2 and not (my_role or background or u.from_role):
         intent = "getting_in"
     confident = bool(explicit) and top_score >= 3 and not from_memory
