@@ -205,14 +205,25 @@ def figures(c: Ctx) -> Built:
     facets = list(c.plan.facets) or ["salary"]
     level = level_asked(c.u)
     metric = _salary_metric(c.plan, snaps) if "salary" in facets else None
+    if len(roles) >= 2:
+        snaps = [*_pair_holding(c, roles[0], roles[1], snaps[0], snaps[1], facets, level),
+                 *snaps[2:]]
+        metric = _salary_metric(c.plan, snaps) if "salary" in facets else None
     # A figure that no role has is not held: say so instead of answering around it.
     missing = [f for f in facets
                if all(_facet_value(s, f, metric if f == "salary" else None, level) is None
                       for s in snaps)]
     if missing and len(missing) == len(facets):
+        # Not in the usual source; another source of the role may hold it ("mean salary for
+        # mlops": the survey has one). Said as such, never blended into the usual figures.
+        others = [] if c.source or len(roles) != 1 else [
+            (roles[0], s, v, f) for f in missing for s in roles[0].stats
+            if s is not snaps[0] and (v := _facet_value(s, f, metric if f == "salary" else None,
+                                                         level)) is not None]
         return decline(c, reason="missing", facets=tuple(missing), detail={
             "metric": metric if metric in ("mean", "p25", "p75", "median", "n", "band") else
-            c.plan.metric, "level": level})
+            c.plan.metric, "level": level, "alternatives": others[:1],
+            "usual": snaps[0] if others else None})
     facets = [f for f in facets if f not in missing]
     rows = [(r, s, share_of_listings(c.knowledge, s)) for r, s in zip(roles, snaps, strict=True)]
     pair = len(rows) >= 2
@@ -224,6 +235,24 @@ def figures(c: Ctx) -> Built:
                      uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
     return Built(reply, Topic("figures", tuple(r.slug for r in roles), tuple(facets),
                               metric=c.plan.metric, source=c.source))
+
+
+def _pair_holding(c: Ctx, a: Role, b: Role, sa: StatSnapshot | None, sb: StatSnapshot | None,
+                  facets: list[str], level: str | None) -> tuple[StatSnapshot | None, ...]:
+    """Two roles' snapshots, moved to another source both share when the usual shared
+    one lacks a figure asked for ("25th percentile for ai pm and mlops": the survey)."""
+    def holds(x: StatSnapshot | None, y: StatSnapshot | None) -> bool:
+        metric = _salary_metric(c.plan, [x, y])
+        return all(_facet_value(s, f, metric if f == "salary" else None, level) is not None
+                   for f in facets for s in (x, y))
+
+    if c.source or holds(sa, sb):
+        return sa, sb
+    for xa in a.stats:
+        xb = next((s for s in b.stats if s.source.id == xa.source.id), None)
+        if xb is not None and holds(xa, xb):
+            return xa, xb
+    return sa, sb
 
 
 def rank(c: Ctx) -> Built:
@@ -238,6 +267,7 @@ def rank(c: Ctx) -> Built:
     roles = c.roles
     if len(roles) == 2:
         sa, sb = c.pair(roles[0], roles[1])
+        sa, sb = _pair_holding(c, roles[0], roles[1], sa, sb, [facet], level)
         groups = [[(roles[0], sa), (roles[1], sb)]]
     else:
         groups = _by_source(roles)
@@ -472,6 +502,10 @@ def path(c: Ctx) -> Built:
     if mode == "next" and step is None and role.progression:
         step = (-1, "")
     reply = c.render("path.j2", r=role, mode=mode, step=step)
+    if (mode == "related" or not role.progression) and role.related:
+        # The list the answer showed is O*NET's related occupations: "number 2 on that list".
+        return Built(reply, Topic("path", (role.slug,), ("path",), list_kind="related",
+                                  list_items=role.related, list_role=role.slug))
     return Built(reply, Topic("path", (role.slug,), ("path",), list_kind="progression",
                               list_items=role.progression, list_role=role.slug))
 
@@ -689,10 +723,16 @@ def decline(c: Ctx, reason: str | None = None, facets: tuple[str, ...] | None = 
                                                    "seniority_pay", "equity", "bonus",
                                                    "total_comp", "hourly", "source")
     lacking = [c.role(s) for s in detail.get("lacking", ()) if s in c.knowledge.roles]
+    alternatives = detail.get("alternatives") or []
+    if alternatives:
+        offers = []
+        uses = uses_for([(r, s) for r, s, _, _ in alternatives], facets[:1] == ("salary",))
+    else:
+        uses = uses_for(offers, with_salary and (not facets or facets[0] == "salary"))
     reply = c.render("decline.j2", reason=reason, facets=facets, d=detail, roles=roles,
                      offers=offers, with_salary=with_salary, lacking=lacking,
-                     phrase=detail.get("phrase", ""),
-                     uses=uses_for(offers, with_salary and (not facets or facets[0] == "salary")))
+                     alternatives=alternatives, small=SMALL_SAMPLE,
+                     phrase=detail.get("phrase", ""), uses=uses)
     topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets),
                   source=None if reason == "source" else c.source) if roles and facets \
         and all(f in ("salary", "openings", "remote", "seniority") for f in facets) else None
