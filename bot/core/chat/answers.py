@@ -42,7 +42,7 @@ LEVEL_WORDS = {
 }
 #: "which pays the least": a ranking from the bottom.
 LOW_WORDS = ("least", "lowest", "smallest", "fewest", "worst", "less", "lower", "cheapest",
-             "bottom", "poorest", "worse")
+             "bottom", "poorest", "worse", "hardest", "harder", "toughest", "tougher")
 HIGH_WORDS = ("more", "most", "higher", "highest", "largest", "biggest", "best", "top",
               "better", "greatest")
 FACET_LABELS = {"salary": "salary", "openings": "open positions", "remote": "remote share",
@@ -403,6 +403,8 @@ def skills(c: Ctx) -> Built:
     role = roles[0]
     asked = [k for k in u.skills]
     tech = [t for t in u.tech if t not in ("ml",) or u.asks_need]
+    if u.skill_categories and not asked:
+        return _skill_categories(c, role)
     if (asked or tech) and (u.asks_need or u.cleaned.is_question or u.score("skills") < 4):
         return _skill_need(c, role, asked, tech)
     tools_asked = u.any(("tools", "tool", "tooling", "stack", "tech stack", "technologies", "use"))
@@ -424,6 +426,41 @@ def skills(c: Ctx) -> Built:
                      top_n=u.numbers.top_n)
     return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
                               list_items=role.skills, list_role=role.slug))
+
+
+def _skill_categories(c: Ctx, role: Role) -> Built:
+    """ "what cloud do data engineers use": the role's skills of that kind, with ranks."""
+    from bot.core.chat import lexicon
+
+    refs = c.catalog.role_skills.get(role.slug, {})
+    found = []
+    for category in c.u.skill_categories:
+        members = lexicon.SKILL_CATEGORIES[category][1]
+        items = sorted(((ref.name, ref.rank) for key, ref in refs.items() if key in members),
+                       key=lambda x: (x[1] is None, x[1] or 0))
+        found.append({"name": category, "ranked": [(n, r) for n, r in items if r],
+                      "also": [n for n, r in items if not r]})
+    reply = c.render("skill_category.j2", r=role, found=found)
+    return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
+                              list_items=role.skills, list_role=role.slug))
+
+
+def skills_fit(c: Ctx) -> Built:
+    """ "i know python and sql, which role fits": roles whose top skills include them."""
+    asked = list(dict.fromkeys(c.u.skills))
+    rows = []
+    for role in c.knowledge.role_list():
+        refs = c.catalog.role_skills.get(role.slug, {})
+        ranks = [refs[k].rank for k in asked if k in refs and refs[k].rank]
+        if len(ranks) == len(asked):
+            rows.append((sum(ranks), role, ranks))
+    rows.sort(key=lambda x: (x[0], x[1].name))
+    names = [c.catalog.skill_names[k] for k in asked]
+    reply = c.render("skills_fit.j2", names=names, rows=rows[:RANK_LIMIT],
+                     more=max(0, len(rows) - RANK_LIMIT), matched=len(rows),
+                     sources=list({r.skills_source.id: r.skills_source for _, r, _ in rows
+                                   if r.skills_source}.values()))
+    return Built(reply, Topic("choose", tuple(r.slug for _, r, _ in rows[:2]), ()))
 
 
 def _skill_need(c: Ctx, role: Role, asked: list[str], tech: list[str]) -> Built:
@@ -566,6 +603,12 @@ def getting_in(c: Ctx) -> Built:
         ("no experience", "zero experience", "without experience"))
     if not newcomer:
         entry_rows = []
+    if not named and not routes and len(entry_rows) > 2:
+        # "which role is easiest to get into as a junior": entry-level shares, ranked
+        # source by source rather than listed role by role.
+        plan = Plan("rank", tuple(r.slug for r in scope), ("seniority",), None,
+                    detail=c.plan.detail)
+        return rank(Ctx(plan, u, c.catalog, c.prefix))
     snap = c.snapshot(named[0]) if len(named) == 1 else None
     no_route = len(named) == 1 and not named[0].best_from and not named[0].getting_in
     snap_uses = uses_for([(named[0], snap)], False) if no_route and snap else []
@@ -685,10 +728,11 @@ def choose(c: Ctx) -> Built:
             score += 4 * len(own & focus) + len(own & {_stem(w) for w in words})
             scored.append(((score, sum(hits) - sum(misses)), role))
         scored.sort(key=lambda x: (-x[0][0], -x[0][1]))
-        if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        if scored and scored[0][0][0] > 0:
             best = scored[0][1]
-            others = [r for _, r in scored[1:3]]
-            reply = c.render("choose_interest.j2", best=best, others=others,
+            tied = [r for s, r in scored[1:] if s == scored[0][0]]
+            others = tied[:3] if tied else [r for _, r in scored[1:3]]
+            reply = c.render("choose_interest.j2", best=best, others=others, tied=bool(tied),
                              interests=u.interests or u.negative_interests)
             return Built(reply, Topic("choose", tuple(r.slug for _, r in scored[:2]), ()))
     if len(roles) >= 2:
@@ -785,7 +829,7 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
     "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
     "postings": postings, "market": market, "overview": overview, "compare": compare,
     "choose": choose, "decline": decline, "profile": profile, "sources": sources,
-    "by_source": by_source,
+    "by_source": by_source, "skills_fit": skills_fit,
     "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
     "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
     "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 #: Intents that answer from the knowledge base (as opposed to declining or redirecting).
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
-                     "overview", "compare", "choose", "sources", "by_source"})
+                     "overview", "compare", "choose", "sources", "by_source", "skills_fit"})
 #: Weak-evidence answers give way to an FAQ entry this close to the question.
 FAQ_OVER_WEAK = 0.6
 _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
@@ -179,7 +179,8 @@ class ChatEngine:
             or (decided.intent == "overview" and not ranked and not bare_role)
             # "what's the difference between median and average": about the figures
             # themselves when no role is named and nothing came before.
-            or (decided.intent == "figures" and not u.role_slugs and conv_topic is None)
+            or (decided.intent == "figures" and not u.role_slugs and conv_topic is None
+                and (why or u.metrics_named >= 2 or _DEFINITION.match(u.cleaned.text)))
         )
         if not (weak or why):
             return None

@@ -74,6 +74,8 @@ _TRUST_WORDS = ("reliable", "reliability", "accurate", "accuracy", "trust", "tru
 _ACROSS_SOURCES = re.compile(
     r"\b(?:both|two|2|each|every|all|different|the|other|across|per|by)\s+(?:\w+\s+)?sources?\b")
 _BARE_POSTINGS = re.compile(r"\b(?:the\s+)?(?:job\s+)?(?:postings|listings|job ads)\b")
+_TOOL_NOUNS = frozenset({"tool", "tools", "tooling", "software", "platform", "platforms",
+                         "dashboard", "dashboards", "reporting", "reports", "stack"})
 _METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
@@ -127,6 +129,10 @@ class Understanding:
     to_role: str | None = None
     skills: list[str] = field(default_factory=list)
     tech: list[str] = field(default_factory=list)
+    #: Kinds of skill asked about as a group ("cloud", "programming languages").
+    skill_categories: list[str] = field(default_factory=list)
+    #: How many different salary figures the message names ("median and average": 2).
+    metrics_named: int = 0
     asks_need: bool = False
     criterion: str | None = None
     interests: list[str] = field(default_factory=list)
@@ -278,6 +284,9 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         phrase = " ".join(words)
         if len(words) == 1 and words[0] == "pm" and start > 0 and tokens[start - 1].isdigit():
             continue  # "5 pm" is a time
+        if len(words) == 1 and len(phrase) <= 3 and end < len(tokens) \
+                and tokens[end] in _TOOL_NOUNS:
+            continue  # "bi tools": a kind of tool, not the role
         slug = catalog.index.exact(phrase)
         if slug is None and len(words) >= 2:
             slug = catalog.field_aliases.get(alias_key(phrase))
@@ -421,6 +430,7 @@ def _scan_facets(u: Understanding) -> None:
 def _scan_metric(u: Understanding) -> None:
     padded = f" {u.text} "
     named = [lexicon.METRIC_WORDS[p] for p in _METRIC_PHRASES if f" {p} " in padded]
+    u.metrics_named = len(set(named))
     if named:
         u.metric = named[0]
         # "median vs mean": the other figure's answer states the median beside it.
@@ -469,7 +479,8 @@ def _scan_refs(u: Understanding) -> None:
                                                       "i make", "im making", "my offer"))
     u.back_ref = bool(set(u.tokens) & lexicon.BACK_REFS)
     u.comparative = bool(set(u.tokens) & lexicon.COMPARATIVE) or bool(
-        len(u.role_slugs) >= 2 and u.any(("or", "and", "vs")))
+        len(u.role_slugs) >= 2 and u.any(("or", "and", "vs"))) or u.any(
+        lexicon.SUPERLATIVE_PHRASES)
     first = u.text.split(" ? ")[0]
     content = [t for t in u.tokens if t.isalnum() and t not in lexicon.STOPWORDS]
     u.followup = any(first == s or first.startswith(s + " ") for s in _FOLLOWUP_START) or (
@@ -647,6 +658,13 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
                 continue
             u.tech.append(phrase)
             taken.update(range(start, end))
+    for category, (phrases, _) in lexicon.SKILL_CATEGORIES.items():
+        if u.any(phrases):
+            u.skill_categories.append(category)
+    if u.skill_categories:
+        u.scores["skills"] = u.scores.get("skills", 0) + 3
+        u.tech = [t for t in u.tech if not any(t in lexicon.SKILL_CATEGORIES[k][0]
+                                               for k in u.skill_categories)]
     u.asks_need = u.any(("do i need", "do you need", "need to know", "is it needed", "needed",
                          "required", "require", "requires", "do they need", "does it need",
                          "need", "necessary", "must know", "have to know", "should i learn",

@@ -22,7 +22,7 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "avg": 1, "mean": 2, "rich": 2, "well paid": 4, "get paid": 4, "k a year": 4,
         "per year": 3, "a year": 1, "base": 1, "bank": 1, "six figures": 4, "worth": 1,
         "sample size": 3, "sample": 2, "based on": 1, "how many salaries": 5, "package": 2,
-        "going rate": 5, "market rate": 5, "rate": 1, "pay gap": 5, "salary gap": 5,
+        "going rate": 5, "market rate": 5, "rate": 1, "tc": 3, "pay gap": 5, "salary gap": 5,
         "figures": 1, "payscale": 4, "pay scale": 4, "ask for": 2, "negotiate": 3,
         "negotiating": 3, "bag": 2, "the bag": 3, "bread": 2, "band": 2, "pay band": 4,
         "salary band": 5, "responses": 2, "respondents": 3, "survey responses": 3,
@@ -139,6 +139,32 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "difference": 2, "differ": 3, "differences": 3, "side by side": 5, "head to head": 5,
     },
 }
+
+#: Kinds of skill people ask about as a group ("what cloud do data engineers use") and the
+#: skill names (alias keys, lower case, no spaces) that belong to each.
+SKILL_CATEGORIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "cloud": (("cloud", "clouds", "cloud platform", "cloud platforms", "cloud provider",
+               "cloud providers"),
+              frozenset({"aws", "azure", "gcp", "oraclecloud", "googlecloud"})),
+    "programming languages": (("languages", "language", "programming languages",
+                               "programming language", "coding languages"),
+                              frozenset({"python", "sql", "java", "c", "c++", "r", "javascript",
+                                         "typescript", "scala", "go", "rust", "c#", "matlab",
+                                         "bash", "sas", "html", "css", "powershell"})),
+    "BI and visualisation tools": (("bi tools", "bi tool", "visualization", "visualisation",
+                                    "dashboarding", "dashboard tools", "reporting tools"),
+                                   frozenset({"tableau", "powerbi", "looker", "excel",
+                                              "microsoftexcel"})),
+    "ML frameworks": (("frameworks", "framework", "ml frameworks", "ml libraries", "libraries",
+                       "deep learning frameworks"),
+                      frozenset({"pytorch", "tensorflow", "scikitlearn", "pandas",
+                                 "huggingface", "keras", "bert"})),
+}
+
+#: "which role pays best", "top paying": superlatives that make a figure question a ranking.
+SUPERLATIVE_PHRASES = ("top paying", "highest paying", "best paying", "best paid", "top paid",
+                       "highest paid", "lowest paid", "lowest paying", "worst paid",
+                       "worst paying", "most remote", "least remote")
 
 #: Facets whose answer is one or more figures from a snapshot.
 FIGURE_FACETS = ("salary", "openings", "remote", "seniority")

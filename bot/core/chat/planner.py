@@ -29,6 +29,10 @@ NOT_HELD_WITH_FIGURES = ("equity", "bonus", "total_comp", "hourly")
 #: cannot be answered without figures for both.
 _VERSUS = ("vs", "versus", "or", "compared to", "compare", "than", "against", "difference between",
            "better than", "more than", "less than")
+#: "which role fits", "what job": asking for roles (with skills named, a skills match).
+_FIT_WORDS = ("which role", "what role", "which job", "what job", "fits", "fit", "suits",
+              "suit", "which roles", "what roles", "roles use", "roles need", "which career",
+              "what career", "good for", "should i do", "should i be")
 #: A question about every role at once, answered as a ranking.
 _EVERY_ROLE = ("all roles", "all the roles", "every role", "each role", "all jobs", "all the jobs",
                "every job", "rank", "ranking", "ranked", "across roles", "across all",
@@ -205,6 +209,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
+    if u.skills and not explicit and intent in ("skills", "choose", "overview", "getting_in") \
+            and u.any(_FIT_WORDS):
+        # "i know python and sql, which role fits me": roles whose top skills have them.
+        return Plan("skills_fit", confident=True)
     unknown_words = [t for t in u.content_tokens if t not in catalog.vocabulary]
     bare_choice = intent in ("choose", "compare") and not unknown_words
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
