@@ -81,6 +81,26 @@ _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "de
                             "descriptions", "listing", "listings", "post", "posts"})
 
 
+#: id(phrase set) -> (the set, its pattern); the set is kept so its id is never reused.
+_PATTERNS: dict[int, tuple[object, re.Pattern[str]]] = {}
+
+
+def _phrase_pattern(phrases: tuple[str, ...] | frozenset[str]) -> re.Pattern[str]:
+    """A regex finding any of ``phrases`` as whole words of the space-joined tokens.
+
+    Cached by identity: the phrase sets are module constants or constants of a function's
+    code, so each is compiled once (hashing a long tuple on every call would cost more).
+    """
+    entry = _PATTERNS.get(id(phrases))
+    if entry is not None and entry[0] is phrases:
+        return entry[1]
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True) if p)
+    pattern = re.compile(rf"(?:^| )(?:{alternatives or '(?!)'})(?= |$)")
+    if len(_PATTERNS) < 4096:
+        _PATTERNS[id(phrases)] = (phrases, pattern)
+    return pattern
+
+
 @dataclass(frozen=True, slots=True)
 class RoleMention:
     """A role named in the message, with the tokens that named it."""
@@ -174,6 +194,9 @@ class Understanding:
         return f" {phrase} " in f" {self.text} "
 
     def any(self, phrases: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
+        if isinstance(phrases, (tuple, frozenset)):
+            # One compiled search per phrase set (sets are module or code constants).
+            return _phrase_pattern(phrases).search(self.text) is not None
         padded = f" {self.text} "
         return any(f" {p} " in padded for p in phrases)
 
