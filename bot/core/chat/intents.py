@@ -693,7 +693,10 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
                          "need", "necessary", "must know", "have to know", "should i learn",
                          "use", "uses", "using", "write", "know", "important", "matter",
                          "enough", "useful", "worth learning", "good to know", "help", "helps",
-                         "relevant", "matters", "essential", "must have", "need it"))
+                         "relevant", "matters", "essential", "must have", "need it",
+                         # "is pytorch on there": whether the list has it
+                         "on there", "in there", "on the list", "on that list", "in the list",
+                         "listed", "included", "on it", "in it"))
     if (u.skills or u.tech) and u.asks_need:
         u.scores["skills"] = u.scores.get("skills", 0) + 4
 

@@ -205,6 +205,12 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         # "and for mlops?" after "number 3 on that list": the same position, another role.
         return Plan("skills", roles=explicit[:1], detail={"ordinal": topic.ordinal},
                     confident=False)
+    if intent == "list" and topic and u.numbers.ordinal is None:
+        # Inherited from a list answer but naming no position ("is pytorch on there"):
+        # the question is about the list itself.
+        intent = {"skills": "skills", "progression": "path", "related": "path",
+                  "week": "week", "metros": "metros"}.get(topic.list_kind or "", "overview")
+        roles = (topic.list_role,) if topic.list_role else roles
     if intent == "list" and topic and topic.list_items:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
