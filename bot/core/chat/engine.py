@@ -154,7 +154,10 @@ class ChatEngine:
     def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
              addressed: bool, conv_topic=None) -> FaqHit | None:
         """The FAQ entry to answer with instead of the plan, if one fits well enough."""
-        half_comparison = decided.intent == "decline" and decided.detail.get("compare")
+        # Some declines may have an FAQ entry that answers better ("what courses should I
+        # take to become an AI PM", "do remote jobs pay less").
+        half_comparison = decided.intent == "decline" and (
+            decided.detail.get("compare") or decided.reason in ("education", "remote_pay"))
         if not knowledge.faq or (decided.intent in ("greeting", "thanks", "empty", "list_roles",
                                                     "decline", "salary_check", "profile",
                                                     "list_item", "sources")

@@ -710,8 +710,11 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
             u.not_held.append(kind)
     if u.has("tc") and u.score("salary") == 0 and "total_comp" in u.not_held:
         u.not_held.remove("total_comp")
-    if u.any(lexicon.DEGREE_WORDS) and u.any(lexicon.DEGREE_NEED):
+    if (u.any(lexicon.DEGREE_WORDS) and u.any(lexicon.DEGREE_NEED)) or (
+            u.any(lexicon.COURSE_WORDS) and u.any(lexicon.COURSE_ASK)):
         u.not_held.append("education")
+    if u.score("remote") >= 4 and u.any(lexicon.REMOTE_PAY) and len(u.role_slugs) <= 1:
+        u.not_held.append("remote_pay")
     # Places: a salary or count broken down by place is not held; metros are.
     padded = f" {u.text} "
     for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},

@@ -218,7 +218,8 @@ NOT_HELD: dict[str, tuple[str, ...]] = {
     "hourly": ("hourly", "per hour", "an hour", "day rate", "contractor", "contractors",
                "freelance", "freelancer", "freelancers", "freelancing", "contract rate",
                "contracting"),
-    "applicants": ("applicants", "applications", "apply to each", "people apply",
+    "applicants": ("applicants", "applications", "apply to each", "people apply", "applied for",
+                   "apply for", "applying for", "people applied",
                    "acceptance rate", "how competitive", "competition for", "interview",
                    "interviews", "interview questions", "visa", "visas", "sponsorship",
                    "layoffs", "laid off", "job security", "work life balance", "wlb",
@@ -239,6 +240,17 @@ DEGREE_WORDS = ("degree", "degrees", "phd", "phds", "masters", "bachelors", "bac
 DEGREE_NEED = ("need", "needs", "needed", "require", "requires", "required", "requirement",
                "necessary", "must", "have to", "mandatory", "what degree", "which degree",
                "without a", "without", "worth", "essential")
+
+#: Course and bootcamp recommendations are not held either (an FAQ entry may cover one).
+COURSE_WORDS = ("bootcamp", "bootcamps", "course", "courses", "certification",
+                "certifications", "certificate", "certificates", "mooc", "moocs")
+COURSE_ASK = ("best", "which", "what", "recommend", "good", "worth", "should i take",
+              "should i do", "any", "top")
+#: Pay split by remote and on-site work is not held ("do remote jobs pay less").
+REMOTE_PAY = ("pay less", "paid less", "earn less", "make less", "pay more", "paid more",
+              "earn more", "make more", "vs onsite", "vs on site", "vs office", "vs in office",
+              "remote vs", "than onsite", "than on site", "than in office", "remote pay",
+              "remote salary", "remote salaries", "lower pay", "pay cut", "paycut")
 
 #: Pay broken down by level, experience or kind of company is not held either.
 LEVEL_PAY_WORDS = ("intern", "interns", "internship", "years experience", "years of experience",

@@ -138,6 +138,9 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         if kind in u.not_held and (u.score("salary") >= 2 or kind == "tax"):
             return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",),
                         confident=True)
+    if "remote_pay" in u.not_held:
+        return Plan("decline", roles=roles[:1], reason="remote_pay", facets=("salary",),
+                    confident=True)
     for kind in ("applicants", "demographics", "education"):
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, confident=True)
