@@ -576,14 +576,16 @@ def _background_routes(c: Ctx, background: str | None, text: str | None) -> list
 
     if not background or background in ("other", "newcomer"):
         return []
-    members = {alias_key(m) for m in lexicon.BACKGROUNDS.get(background, ())} | {alias_key(background)}
-    if text:
-        members.add(alias_key(text))
+    phrases = [*lexicon.BACKGROUNDS.get(background, ()), background, *([text] if text else [])]
+    members = {alias_key(m) for m in phrases}
+    # Only multi-word phrases match inside longer names: "engineer" alone (a software
+    # engineer's group) must not match "DevOps engineer".
+    partial = {alias_key(m) for m in phrases if len(m.split()) > 1}
     out = []
     for role in c.knowledge.role_list():
         for origin in role.best_from:
             key = alias_key(origin)
-            if key in members or any(len(m) > 3 and (m in key or key in m) for m in members):
+            if key in members or any(m in key or key in m for m in partial):
                 out.append(role)
                 break
     return out
@@ -609,6 +611,17 @@ def getting_in(c: Ctx) -> Built:
         plan = Plan("rank", tuple(r.slug for r in scope), ("seniority",), None,
                     detail=c.plan.detail)
         return rank(Ctx(plan, u, c.catalog, c.prefix))
+    my_role = c.plan.detail.get("my_role")
+    if my_role in c.knowledge.roles and len([r for r in named if r.slug != my_role]) >= 2 \
+            and not any(r.best_from for r in named if r.slug != my_role):
+        # "i'm a data analyst, data science or data engineering?": no routes held for
+        # either, so compare how much of the member's own top skills each one shares.
+        origin = c.role(my_role)
+        moves = [(r, verdict_mod.skill_overlap(origin, r)) for r in named if r.slug != my_role]
+        moves = sorted([(r, o) for r, o in moves if o is not None], key=lambda x: -x[1].pct)
+        if moves:
+            reply = c.render("closer_move.j2", origin=origin, moves=moves)
+            return Built(reply, Topic("switch", tuple(r.slug for r, _ in moves), ("switch",)))
     snap = c.snapshot(named[0]) if len(named) == 1 else None
     no_route = len(named) == 1 and not named[0].best_from and not named[0].getting_in
     snap_uses = uses_for([(named[0], snap)], False) if no_route and snap else []

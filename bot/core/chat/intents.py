@@ -253,7 +253,8 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_choice(u)
     u.injection = bool(_INJECTION.search(cleaned.text))
     _scan_social(u)
-    u.asking = cleaned.is_question or bool(_ASKING.search(u.text))
+    u.asking = cleaned.is_question or bool(_ASKING.search(u.text)) or (
+        len(u.role_slugs) >= 2 and u.any(("or", "vs", "versus")))  # "mlops or pm"
     return u
 
 
@@ -550,7 +551,14 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
                 if k <= j:
                     continue
                 phrase = " ".join(tokens[j:k])
-                mention = next((m for m in u.roles if j <= m.start < k), None)
+                # The role must be what the phrase names ("i'm a senior mlops engineer"),
+                # not a role named after another title ("i'm a sre, mlops or pm").
+                mention = next((m for m in u.roles if j <= m.start < k and all(
+                    t in lexicon.SENIORITY_WORDS for t in tokens[j:m.start])), None)
+                if mention is None:
+                    later = next((m.start for m in u.roles if j < m.start < k), None)
+                    k = later if later is not None else k
+                    phrase = " ".join(tokens[j:k])
                 if trig == ("as",) and mention is None and not _background_group(phrase):
                     continue
                 if trig == ("from",) and mention is None and not _background_group(phrase):
@@ -617,6 +625,7 @@ def _scan_switch(u: Understanding) -> None:
         before = tokens[max(0, m.start - 3):m.start]
         if "from" in before[-2:] and u.from_role is None:
             u.from_role = m.slug
+            u.directional = True
         elif any(w in before[-2:] for w in ("to", "into", "become", "becoming", "towards")) \
                 and u.to_role is None and m.slug != u.from_role:
             u.to_role = m.slug

@@ -88,7 +88,7 @@ FACET_WORDS: dict[str, dict[str, int]] = {
     "week": {
         "week": 4, "weekly": 3, "all week": 5, "day to day": 6, "daily": 4, "day": 2,
         "all day": 5, "day in the life": 7, "typical day": 6, "typical week": 6,
-        "routine": 4, "tasks": 4, "responsibilities": 4, "duties": 4, "look like": 3,
+        "routine": 4, "tasks": 4, "task": 3, "responsibilities": 4, "duties": 4, "look like": 3,
         "work like": 5, "actually do": 4, "do all day": 5, "normal week": 6,
         "job like": 4, "week to week": 6, "user research": 4, "write terraform": 5,
     },
@@ -219,7 +219,7 @@ NOT_HELD: dict[str, tuple[str, ...]] = {
                "freelance", "freelancer", "freelancers", "freelancing", "contract rate",
                "contracting"),
     "applicants": ("applicants", "applications", "apply to each", "people apply", "applied for",
-                   "apply for", "applying for", "people applied",
+                   "people applied",
                    "acceptance rate", "how competitive", "competition for", "interview",
                    "interviews", "interview questions", "visa", "visas", "sponsorship",
                    "layoffs", "laid off", "job security", "work life balance", "wlb",

@@ -324,7 +324,10 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         return "getting_in", ()
     if top == "getting_in" or (background and top in ("path", "choose") and
                                u.any(("shorter", "shortest", "easier", "which path", "best path"))):
-        if u.from_role and u.to_role and u.from_role != u.to_role:
+        # Two roles named with a background ("i'm a software engineer, mlops or pm?") are
+        # two destinations, not a move between them, unless "from"/"to" says so.
+        if u.from_role and u.to_role and u.from_role != u.to_role and (
+                u.directional or not background):
             return "switch", ()
         return "getting_in", ()
     if top == "switch" or (u.from_role and u.to_role and u.any(("move into", "become", "becoming",
