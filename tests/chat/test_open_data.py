@@ -197,3 +197,27 @@ def test_where_the_figures_come_from(chat: Advisor) -> None:
     for source in KNOWLEDGE.sources.values():
         if any(s.source.id == source.id for r in ROLES.values() for s in r.stats):
             assert clean(source.name) in text
+
+
+def test_a_stated_role_and_two_destinations(chat: Advisor) -> None:
+    """No route is held into either, so the closer one is judged by shared top skills."""
+    analyst = ROLES["data-analyst"]
+    shared = {slug: len({s.casefold() for s in analyst.skills}
+                        & {s.casefold() for s in ROLES[slug].skills})
+              for slug in ("data-scientist", "data-engineer")}
+    closer = max(shared, key=shared.get)
+    text = ask(chat, "im a data analyst, should i go for data science or data engineering")[0]
+    assert f"**{ROLES[closer].name}** the closer move" in text
+    assert f"{shared[closer]} of {len(analyst.skills)}" in text
+
+
+def test_a_title_before_a_role_is_not_the_members_role(chat: Advisor) -> None:
+    reply = sayer(chat)("i'm a sre, mlops or pm")
+    assert "you're an MLOps Engineer" not in render_text(reply)
+
+
+@pytest.mark.parametrize("message", ["do remote data analysts earn less",
+                                     "best bootcamp for data analysts",
+                                     "do i need a phd to be a research scientist"])
+def test_things_no_source_covers_are_declined(chat: Advisor, message: str) -> None:
+    assert sayer(chat)(message).kind == "decline"
