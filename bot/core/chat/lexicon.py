@@ -52,6 +52,8 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "junior friendly": 6, "entrylevel": 5, "seniors": 3, "veterans": 2, "how senior": 5,
         "mostly senior": 5, "mostly for experienced": 5, "jr": 3, "sr": 2,
         "executive": 3, "executives": 3, "exec": 3, "execs": 3, "exec level": 5,
+        "experience breakdown": 6, "experience split": 6, "experience distribution": 6,
+        "level breakdown": 6, "level mix": 6, "levels breakdown": 6, "by level": 4,
         "executive level": 5, "c level": 4, "c suite": 4,
     },
     "skills": {
@@ -76,7 +78,9 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "related": 3, "related jobs": 5, "related roles": 5, "related occupations": 6,
         "similar jobs": 5, "similar roles": 5, "similar careers": 5, "adjacent": 4,
         "exit options": 6, "exit opportunities": 6, "go next": 5, "move on to": 4,
-        "career options": 5, "options after": 5,
+        "career options": 5, "options after": 5, "similar to": 4, "jobs similar": 5,
+        "roles similar": 5, "careers similar": 5, "related to": 4, "jobs like": 4,
+        "roles like": 4,
     },
     "switch": {
         "switch": 5, "switching": 5, "transition": 5, "transitioning": 5, "move": 2,
@@ -91,6 +95,9 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "routine": 4, "tasks": 4, "task": 3, "responsibilities": 4, "duties": 4, "look like": 3,
         "work like": 5, "actually do": 4, "do all day": 5, "normal week": 6,
         "job like": 4, "week to week": 6, "user research": 4, "write terraform": 5,
+        "be doing": 5, "doing all day": 5, "would i do": 4, "work involve": 5,
+        "job involve": 5, "role involve": 5, "involve": 3, "involves": 3, "spend their": 3,
+        "spend my": 3, "day job": 4, "day to day work": 6,
     },
     "getting_in": {
         "get into": 5, "break into": 6, "get in": 3, "getting into": 5, "breaking into": 6,
