@@ -34,7 +34,8 @@ CONFIDENT_MATCHED = 3
 #: Words too common in career questions to count as evidence for an entry.
 GENERIC = frozenset({"ai", "role", "roles", "job", "jobs", "work", "need", "get", "good",
                      "best", "much", "many", "make", "people", "career", "engineer",
-                     "engineers", "manager", "managers", "product", "really", "actually"})
+                     "engineers", "manager", "managers", "product", "really", "actually",
+                     "exactly", "basically", "precisely", "anyway", "quick", "question"})
 _WORD = re.compile(r"[a-z0-9]+")
 _SUFFIXES = ("ing", "ed", "es", "s", "ly", "er")
 
@@ -77,6 +78,10 @@ class FaqIndex:
         # Rows are keyed by position: a server's own entries (moderators' overlay) can
         # share ids with the shared entries, which live in another table.
         self.entries: dict[int, FaqEntry] = dict(enumerate(entries, start=1))
+        self._question_stems = {
+            key: {stem(w) for w in _WORD.findall(e.question.casefold())}
+            for key, e in self.entries.items()
+        }
         self._stems = {
             key: (
                 {stem(w) for w in _WORD.findall(f"{e.question} {' '.join(e.tags)}".casefold())}
@@ -132,6 +137,11 @@ class FaqIndex:
         hits = self.search(tokens, limit=3)
         if allowed is not None:
             hits = [h for h in hits if allowed(h.entry)]
+        if min_matched < MIN_MATCHED and hits:
+            # One distinctive word ("what is onet"): the entry whose question has it first.
+            wanted = {stem(t) for t in content_terms(tokens)}
+            key = {id(e): k for k, e in self.entries.items()}
+            hits.sort(key=lambda h: not wanted <= self._question_stems[key[id(h.entry)]])
         if not hits:
             return None
         top = hits[0]

@@ -76,6 +76,10 @@ _ACROSS_SOURCES = re.compile(
 _BARE_POSTINGS = re.compile(r"\b(?:the\s+)?(?:job\s+)?(?:postings|listings|job ads)\b")
 _TOOL_NOUNS = frozenset({"tool", "tools", "tooling", "software", "platform", "platforms",
                          "dashboard", "dashboards", "reporting", "reports", "stack"})
+#: "like" is a liking only after someone who likes ("i like", "i really like").
+_LIKE_WORDS = frozenset({"like", "likes"})
+_LIKERS = frozenset({"i", "im", "really", "also", "you", "we", "who", "dont", "would", "d",
+                     "id", "kinda", "actually", "definitely", "do", "they", "someone"})
 _METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
@@ -789,6 +793,9 @@ def _scan_choice(u: Understanding) -> None:
     padded = f" {u.text} "
     for marker in sorted(lexicon.INTEREST_MARKERS, key=len, reverse=True):
         for m in re.finditer(rf"(?<= ){re.escape(marker)} ", padded):
+            before = padded[:m.start()].split()[-2:]
+            if marker in _LIKE_WORDS and not set(before) & _LIKERS:
+                continue  # "what's a day like", "roles like x": a comparison, not a liking
             words = padded[m.end():].split()[:5]
             groups = [g for g, vocab in lexicon.INTERESTS.items()
                       if any(w in vocab for w in words[:4])]
