@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.core.chat import lexicon
+from bot.core.chat.normalize import join_names
 from bot.knowledge.models import FaqEntry
 
 #: bm25 column weights: question, answer, tags.
@@ -79,20 +80,22 @@ class FaqIndex:
         # share ids with the shared entries, which live in another table.
         self.entries: dict[int, FaqEntry] = dict(enumerate(entries, start=1))
         self._question_stems = {
-            key: {stem(w) for w in _WORD.findall(e.question.casefold())}
+            key: {stem(w) for w in _WORD.findall(join_names(e.question.casefold()))}
             for key, e in self.entries.items()
         }
         self._stems = {
             key: (
-                {stem(w) for w in _WORD.findall(f"{e.question} {' '.join(e.tags)}".casefold())}
+                {stem(w) for w in _WORD.findall(
+                    join_names(f"{e.question} {' '.join(e.tags)}".casefold()))}
                 | {t.casefold() for t in e.tags},
-                {stem(w) for w in _WORD.findall(e.answer.casefold())},
+                {stem(w) for w in _WORD.findall(join_names(e.answer.casefold()))},
             )
             for key, e in self.entries.items()
         }
         self._lock = threading.Lock()
         self.db = sqlite_utils.Database(memory=True)
-        rows = [{"id": key, "question": e.question, "answer": e.answer,
+        rows = [{"id": key, "question": join_names(e.question.casefold()),
+                 "answer": join_names(e.answer.casefold()),
                  "tags": " ".join(t.replace("-", " ") for t in e.tags)}
                 for key, e in self.entries.items()]
         self.db["faq"].create({"id": int, "question": str, "answer": str, "tags": str}, pk="id")

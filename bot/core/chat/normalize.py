@@ -74,6 +74,12 @@ class Cleaned:
         return "?" in self.tokens
 
 
+def join_names(text: str) -> str:
+    """Names whose punctuation would split them into words ("O*NET" -> "onet"), joined
+    the way messages are read, so FAQ entries and messages agree on them."""
+    return _ONET.sub("onet", text)
+
+
 def fold_text(text: str) -> str:
     """Unicode-fold and lowercase: full-width to ASCII, accents and zero-widths removed."""
     text = _INVISIBLE.sub("", text)
