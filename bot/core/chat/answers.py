@@ -8,6 +8,7 @@ is. Each builder returns the Reply and the Topic the memory keeps for follow-ups
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,24 +18,33 @@ from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
-from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, pick_pair, pick_snapshot
+from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
 from bot.core.names import alias_key
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, Role, StatSnapshot
 
+_WORDS = re.compile(r"[a-z]+")
 #: Salary samples smaller than this are called "a small sample" in the context line.
 SMALL_SAMPLE = 50
+#: How many description words one interest can score for a role (see ``choose``).
+INTEREST_CAP = 3
 #: Roles listed at most in a ranking across every role.
 RANK_LIMIT = 5
 #: Words naming a seniority level in a question, mapped to the Experience field.
 LEVEL_WORDS = {
+    "executive": ("executive", "executives", "exec", "execs", "c level", "c suite"),
     "entry": ("junior", "juniors", "entry", "grad", "grads", "graduate", "newbie", "newbies",
               "beginner", "beginners", "fresher", "freshers", "intern", "interns", "newcomer",
               "newcomers", "jr", "new"),
     "senior": ("senior", "seniors", "experienced", "sr", "veterans"),
     "mid": ("mid", "midlevel"),
 }
+#: "which pays the least": a ranking from the bottom.
+LOW_WORDS = ("least", "lowest", "smallest", "fewest", "worst", "less", "lower", "cheapest",
+             "bottom", "poorest", "worse", "hardest", "harder", "toughest", "tougher")
+HIGH_WORDS = ("more", "most", "higher", "highest", "largest", "biggest", "best", "top",
+              "better", "greatest")
 FACET_LABELS = {"salary": "salary", "openings": "open positions", "remote": "remote share",
                 "seniority": "experience mix"}
 
@@ -76,6 +86,21 @@ class Ctx:
     def total(self):
         return self.knowledge.market.get(TOTAL_POSITIONS_KEY)
 
+    @property
+    def source(self) -> str | None:
+        """The kind of source the member asked for ("survey", "postings"), if any."""
+        return self.plan.detail.get("source")
+
+    def snapshot(self, role: Role) -> StatSnapshot | None:
+        """The role's figures from the source asked for, else its primary source."""
+        return pick_snapshot(role, self.source)
+
+    def pair(self, a: Role, b: Role) -> tuple[StatSnapshot | None, StatSnapshot | None]:
+        """Two roles' figures from one source: the one asked for, else one they share."""
+        if self.source and has_source(a, self.source) and has_source(b, self.source):
+            return pick_pair(a, b, self.source)
+        return pick_pair(a, b, None)
+
 
 def share_of_listings(knowledge: Knowledge, snap: StatSnapshot | None) -> float | None:
     """A role's share of all tracked positions, when both counts come from one source."""
@@ -101,6 +126,16 @@ def uses_for(pairs: list[tuple[Role, StatSnapshot | None]], with_n: bool) -> lis
     return [SourceUse(u.source, u.as_of, u.filters, tuple(ns.get(k, ()))) for k, u in out.items()]
 
 
+def shared_source(pairs: list[tuple[Role, StatSnapshot | None]]):
+    """(source, roles) when every figure shown comes from one source that is not the usual
+    (first-listed) source of some of the roles, so the reply can say which it used."""
+    snaps = [s for _, s in pairs]
+    if not snaps or any(s is None for s in snaps) or len({s.source.id for s in snaps}) != 1:
+        return None
+    off = [r for r, s in pairs if r.stats and r.stats[0].source.id != s.source.id]
+    return (snaps[0].source, off) if off else None
+
+
 def level_asked(u: Understanding) -> str | None:
     for level, words in LEVEL_WORDS.items():
         if u.any(words):
@@ -117,6 +152,8 @@ def _metric_value(snap: StatSnapshot | None, metric: str) -> float | None:
         return None
     if metric == "avg":
         return snap.salary.avg_midpoint
+    if metric == "band":
+        return snap.salary.median if snap.salary.has_band else None
     return getattr(snap.salary, metric, None)
 
 
@@ -136,7 +173,20 @@ def _facet_value(snap: StatSnapshot | None, facet: str, metric: str | None,
 
 
 def _salary_metric(plan: Plan, snaps: list[StatSnapshot | None]) -> str | None:
-    """The salary figure to lead with: the one asked, else the median, else what is held."""
+    """The salary figure to lead with: the one asked, else the median, else what is held.
+
+    "Average" and "range" mean what the source has: a job-postings source gives an
+    average salary range, a salary survey a mean and a 25th–75th percentile band.
+    """
+    held = [s for s in snaps if s is not None]
+    if plan.metric in ("avg", "range"):
+        if any(s.salary.has_avg_range for s in held):
+            return "avg"
+        if plan.metric == "range" and any(s.salary.has_band for s in held):
+            return "band"
+        if any(s.salary.mean is not None for s in held):
+            return "mean"
+        return "band" if any(s.salary.has_band for s in held) else "avg"
     if plan.metric and plan.metric != "gap":
         return plan.metric
     for metric in ("median", "avg", "mean", "p75"):
@@ -148,20 +198,32 @@ def _salary_metric(plan: Plan, snaps: list[StatSnapshot | None]) -> str | None:
 def figures(c: Ctx) -> Built:
     roles = c.roles
     if len(roles) >= 2:
-        sa, sb = pick_pair(roles[0], roles[1], None)
-        snaps = [sa, sb, *[pick_snapshot(r) for r in roles[2:]]]
+        sa, sb = c.pair(roles[0], roles[1])
+        snaps = [sa, sb, *[c.snapshot(r) for r in roles[2:]]]
     else:
-        snaps = [pick_snapshot(r) for r in roles]
+        snaps = [c.snapshot(r) for r in roles]
     facets = list(c.plan.facets) or ["salary"]
     level = level_asked(c.u)
     metric = _salary_metric(c.plan, snaps) if "salary" in facets else None
+    if len(roles) >= 2:
+        snaps = [*_pair_holding(c, roles[0], roles[1], snaps[0], snaps[1], facets, level),
+                 *snaps[2:]]
+        metric = _salary_metric(c.plan, snaps) if "salary" in facets else None
     # A figure that no role has is not held: say so instead of answering around it.
     missing = [f for f in facets
                if all(_facet_value(s, f, metric if f == "salary" else None, level) is None
                       for s in snaps)]
     if missing and len(missing) == len(facets):
-        return decline(c, reason="missing", facets=tuple(missing), detail={"metric": c.plan.metric,
-                                                                            "level": level})
+        # Not in the usual source; another source of the role may hold it ("mean salary for
+        # mlops": the survey has one). Said as such, never blended into the usual figures.
+        others = [] if c.source or len(roles) != 1 else [
+            (roles[0], s, v, f) for f in missing for s in roles[0].stats
+            if s is not snaps[0] and (v := _facet_value(s, f, metric if f == "salary" else None,
+                                                         level)) is not None]
+        return decline(c, reason="missing", facets=tuple(missing), detail={
+            "metric": metric if metric in ("mean", "p25", "p75", "median", "n", "band") else
+            c.plan.metric, "level": level, "alternatives": others[:1],
+            "usual": snaps[0] if others else None})
     facets = [f for f in facets if f not in missing]
     rows = [(r, s, share_of_listings(c.knowledge, s)) for r, s in zip(roles, snaps, strict=True)]
     pair = len(rows) >= 2
@@ -169,9 +231,28 @@ def figures(c: Ctx) -> Built:
     reply = c.render("figures.j2", rows=rows, facets=facets, metric=metric,
                      asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=v,
                      pair=pair, small=SMALL_SAMPLE, missing=missing,
+                     shared=shared_source([(r, s) for r, s, _ in rows]) if pair else None,
                      uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
     return Built(reply, Topic("figures", tuple(r.slug for r in roles), tuple(facets),
-                              metric=c.plan.metric))
+                              metric=c.plan.metric, source=c.source))
+
+
+def _pair_holding(c: Ctx, a: Role, b: Role, sa: StatSnapshot | None, sb: StatSnapshot | None,
+                  facets: list[str], level: str | None) -> tuple[StatSnapshot | None, ...]:
+    """Two roles' snapshots, moved to another source both share when the usual shared
+    one lacks a figure asked for ("25th percentile for ai pm and mlops": the survey)."""
+    def holds(x: StatSnapshot | None, y: StatSnapshot | None) -> bool:
+        metric = _salary_metric(c.plan, [x, y])
+        return all(_facet_value(s, f, metric if f == "salary" else None, level) is not None
+                   for f in facets for s in (x, y))
+
+    if c.source or holds(sa, sb):
+        return sa, sb
+    for xa in a.stats:
+        xb = next((s for s in b.stats if s.source.id == xa.source.id), None)
+        if xb is not None and holds(xa, xb):
+            return xa, xb
+    return sa, sb
 
 
 def rank(c: Ctx) -> Built:
@@ -185,26 +266,35 @@ def rank(c: Ctx) -> Built:
     level = level_asked(c.u) or ("entry" if facet == "seniority" else None)
     roles = c.roles
     if len(roles) == 2:
-        sa, sb = pick_pair(roles[0], roles[1], None)
+        sa, sb = c.pair(roles[0], roles[1])
+        sa, sb = _pair_holding(c, roles[0], roles[1], sa, sb, [facet], level)
         groups = [[(roles[0], sa), (roles[1], sb)]]
     else:
         groups = _by_source(roles)
+        if c.source:
+            # "which pays most according to the survey": that source's ranking only.
+            asked = [g for g in groups if g and has_source(g[0][0], c.source)
+                     and pick_snapshot(g[0][0], c.source) is g[0][1]]
+            groups = asked or groups
     metric = _salary_metric(c.plan, [s for g in groups for _, s in g]) \
         if facet == "salary" else None
+    if metric == "band":
+        metric = "median"
     ranked: list[list[tuple[Role, StatSnapshot, float]]] = []
+    low = c.u.any(LOW_WORDS) and not c.u.any(HIGH_WORDS)
     for group in groups:
         held = [(r, s, v) for r, s in group
                 if (v := _facet_value(s, facet, metric, level)) is not None]
         if held:
-            ranked.append(sorted(held, key=lambda x: -x[2]))
+            ranked.append(sorted(held, key=lambda x: x[2] if low else -x[2]))
     shown_roles = {r.slug for g in ranked for r, _, _ in g}
     lacking = [r for r in roles if r.slug not in shown_roles]
     if not ranked:
         return decline(c, reason="missing", facets=(facet,), detail={"metric": c.plan.metric,
                                                                      "level": level})
     if len(ranked) == 1 and len(ranked[0]) == 1 and len(roles) == 2:
-        return figures(Ctx(Plan("figures", (ranked[0][0][0].slug,), (facet,), c.plan.metric),
-                           c.u, c.catalog, c.prefix))
+        return figures(Ctx(Plan("figures", (ranked[0][0][0].slug,), (facet,), c.plan.metric,
+                                detail=c.plan.detail), c.u, c.catalog, c.prefix))
     first = ranked[0]
     pair_v = None
     if len(first) == 2:
@@ -212,12 +302,15 @@ def rank(c: Ctx) -> Built:
     groups_shown = [(g[:RANK_LIMIT], max(0, len(g) - RANK_LIMIT)) for g in ranked]
     mixed = len(ranked) == 1 and len({s.source.id for _, s, _ in first}) > 1
     reply = c.render("rank.j2", groups=groups_shown, lacking=lacking, facet=facet, metric=metric,
+                     low=low,
                      level=level, v=pair_v, mixed=mixed, criterion=c.plan.detail.get("criterion"),
+                     shared=shared_source([(r, s) for r, s, _ in first])
+                     if len(roles) == 2 else None,
                      uses=uses_for([(r, s) for g, _ in groups_shown for r, s, _ in g],
                                    facet == "salary"))
     shown = tuple(r.slug for r, _, _ in first[:RANK_LIMIT])
     return Built(reply, Topic("figures" if len(shown) <= 2 else "rank", shown, (facet,),
-                              metric=c.plan.metric))
+                              metric=c.plan.metric, source=c.source))
 
 
 def _by_source(roles: list[Role]) -> list[list[tuple[Role, StatSnapshot]]]:
@@ -232,6 +325,21 @@ def _by_source(roles: list[Role]) -> list[list[tuple[Role, StatSnapshot]]]:
     return [groups[sid] for sid in order]
 
 
+def by_source(c: Ctx) -> Built:
+    """One role's figures from each source it has, side by side, never blended."""
+    role = c.roles[0]
+    facets = [f for f in c.plan.facets if f in ("salary", "openings", "remote", "seniority")]
+    metric = _salary_metric(c.plan, list(role.stats)) if "salary" in facets else None
+    level = level_asked(c.u) or "entry"
+    extra = list({s.id: s for s in (role.skills_source, role.week_source, role.related_source)
+                  if s is not None}.values())
+    reply = c.render("by_source.j2", r=role, snaps=list(role.stats), facets=facets or ["salary"],
+                     extra=extra,
+                     metric=metric or "median", level=level,
+                     uses=uses_for([(role, s) for s in role.stats], "salary" in facets))
+    return Built(reply, Topic("figures", (role.slug,), tuple(facets), metric=c.plan.metric))
+
+
 def market_total(c: Ctx) -> Built:
     total = c.total
     if total is None:
@@ -242,7 +350,7 @@ def market_total(c: Ctx) -> Built:
 
 def salary_check(c: Ctx) -> Built:
     role = c.roles[0]
-    snap = pick_snapshot(role)
+    snap = c.snapshot(role)
     amount = c.plan.detail["amount"]
     if snap is None or snap.salary.is_empty:
         return decline(c, reason="missing", facets=("salary",), detail={"metric": None})
@@ -263,7 +371,8 @@ def salary_check(c: Ctx) -> Built:
                      small=SMALL_SAMPLE,
                      own=c.plan.detail.get("self", False),
                      uses=uses_for([(role, snap)], True))
-    return Built(reply, Topic("figures", (role.slug,), ("salary",), metric=c.plan.metric))
+    return Built(reply, Topic("figures", (role.slug,), ("salary",), metric=c.plan.metric,
+                              source=c.source))
 
 
 # ---------------------------------------------------------------------------------------
@@ -294,6 +403,8 @@ def skills(c: Ctx) -> Built:
     role = roles[0]
     asked = [k for k in u.skills]
     tech = [t for t in u.tech if t not in ("ml",) or u.asks_need]
+    if u.skill_categories and not asked:
+        return _skill_categories(c, role)
     if (asked or tech) and (u.asks_need or u.cleaned.is_question or u.score("skills") < 4):
         return _skill_need(c, role, asked, tech)
     tools_asked = u.any(("tools", "tool", "tooling", "stack", "tech stack", "technologies", "use"))
@@ -315,6 +426,41 @@ def skills(c: Ctx) -> Built:
                      top_n=u.numbers.top_n)
     return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
                               list_items=role.skills, list_role=role.slug))
+
+
+def _skill_categories(c: Ctx, role: Role) -> Built:
+    """ "what cloud do data engineers use": the role's skills of that kind, with ranks."""
+    from bot.core.chat import lexicon
+
+    refs = c.catalog.role_skills.get(role.slug, {})
+    found = []
+    for category in c.u.skill_categories:
+        members = lexicon.SKILL_CATEGORIES[category][1]
+        items = sorted(((ref.name, ref.rank) for key, ref in refs.items() if key in members),
+                       key=lambda x: (x[1] is None, x[1] or 0))
+        found.append({"name": category, "ranked": [(n, r) for n, r in items if r],
+                      "also": [n for n, r in items if not r]})
+    reply = c.render("skill_category.j2", r=role, found=found)
+    return Built(reply, Topic("skills", (role.slug,), ("skills",), list_kind="skills",
+                              list_items=role.skills, list_role=role.slug))
+
+
+def skills_fit(c: Ctx) -> Built:
+    """ "i know python and sql, which role fits": roles whose top skills include them."""
+    asked = list(dict.fromkeys(c.u.skills))
+    rows = []
+    for role in c.knowledge.role_list():
+        refs = c.catalog.role_skills.get(role.slug, {})
+        ranks = [refs[k].rank for k in asked if k in refs and refs[k].rank]
+        if len(ranks) == len(asked):
+            rows.append((sum(ranks), role, ranks))
+    rows.sort(key=lambda x: (x[0], x[1].name))
+    names = [c.catalog.skill_names[k] for k in asked]
+    reply = c.render("skills_fit.j2", names=names, rows=rows[:RANK_LIMIT],
+                     more=max(0, len(rows) - RANK_LIMIT), matched=len(rows),
+                     sources=list({r.skills_source.id: r.skills_source for _, r, _ in rows
+                                   if r.skills_source}.values()))
+    return Built(reply, Topic("choose", tuple(r.slug for _, r, _ in rows[:2]), ()))
 
 
 def _skill_need(c: Ctx, role: Role, asked: list[str], tech: list[str]) -> Built:
@@ -385,9 +531,18 @@ def path(c: Ctx) -> Built:
         mode = "ceiling"
     if u.any(("top of the ladder", "highest", "top of", "the top", "most senior")):
         mode = "top"
+    if u.any(("related", "similar", "adjacent", "close to", "exit", "options", "move into",
+              "move to", "switch to", "transition to", "transition into", "pivot to",
+              "pivot into", "go next", "move on")) and step is None:
+        mode = "related" if u.any(("related", "similar", "adjacent", "close to")) \
+            or not role.leads_to else "leads"
     if mode == "next" and step is None and role.progression:
         step = (-1, "")
     reply = c.render("path.j2", r=role, mode=mode, step=step)
+    if (mode == "related" or not role.progression) and role.related:
+        # The list the answer showed is O*NET's related occupations: "number 2 on that list".
+        return Built(reply, Topic("path", (role.slug,), ("path",), list_kind="related",
+                                  list_items=role.related, list_role=role.slug))
     return Built(reply, Topic("path", (role.slug,), ("path",), list_kind="progression",
                               list_items=role.progression, list_role=role.slug))
 
@@ -421,14 +576,16 @@ def _background_routes(c: Ctx, background: str | None, text: str | None) -> list
 
     if not background or background in ("other", "newcomer"):
         return []
-    members = {alias_key(m) for m in lexicon.BACKGROUNDS.get(background, ())} | {alias_key(background)}
-    if text:
-        members.add(alias_key(text))
+    phrases = [*lexicon.BACKGROUNDS.get(background, ()), background, *([text] if text else [])]
+    members = {alias_key(m) for m in phrases}
+    # Only multi-word phrases match inside longer names: "engineer" alone (a software
+    # engineer's group) must not match "DevOps engineer".
+    partial = {alias_key(m) for m in phrases if len(m.split()) > 1}
     out = []
     for role in c.knowledge.role_list():
         for origin in role.best_from:
             key = alias_key(origin)
-            if key in members or any(len(m) > 3 and (m in key or key in m) for m in members):
+            if key in members or any(m in key or key in m for m in partial):
                 out.append(role)
                 break
     return out
@@ -441,14 +598,35 @@ def getting_in(c: Ctx) -> Built:
     named = c.roles if u.role_slugs or c.plan.roles else []
     routes = _background_routes(c, background, text)
     scope = named or c.knowledge.role_list()
-    entry_rows = [(r, pick_snapshot(r)) for r in scope]
+    entry_rows = [(r, c.snapshot(r)) for r in scope]
     entry_rows = [(r, s) for r, s in entry_rows if s is not None and s.experience.entry is not None]
     how_long = u.any(("how long", "how many months", "how many years", "how fast", "how quickly"))
     newcomer = background == "newcomer" or level_asked(u) == "entry" or u.any(
         ("no experience", "zero experience", "without experience"))
     if not newcomer:
         entry_rows = []
+    if not named and not routes and len(entry_rows) > 2:
+        # "which role is easiest to get into as a junior": entry-level shares, ranked
+        # source by source rather than listed role by role.
+        plan = Plan("rank", tuple(r.slug for r in scope), ("seniority",), None,
+                    detail=c.plan.detail)
+        return rank(Ctx(plan, u, c.catalog, c.prefix))
+    my_role = c.plan.detail.get("my_role")
+    if my_role in c.knowledge.roles and len([r for r in named if r.slug != my_role]) >= 2 \
+            and not any(r.best_from for r in named if r.slug != my_role):
+        # "i'm a data analyst, data science or data engineering?": no routes held for
+        # either, so compare how much of the member's own top skills each one shares.
+        origin = c.role(my_role)
+        moves = [(r, verdict_mod.skill_overlap(origin, r)) for r in named if r.slug != my_role]
+        moves = sorted([(r, o) for r, o in moves if o is not None], key=lambda x: -x[1].pct)
+        if moves:
+            reply = c.render("closer_move.j2", origin=origin, moves=moves)
+            return Built(reply, Topic("switch", tuple(r.slug for r, _ in moves), ("switch",)))
+    snap = c.snapshot(named[0]) if len(named) == 1 else None
+    no_route = len(named) == 1 and not named[0].best_from and not named[0].getting_in
+    snap_uses = uses_for([(named[0], snap)], False) if no_route and snap else []
     reply = c.render("getting_in.j2", roles=list(named), routes=routes, background=background,
+                     snap=snap if no_route else None, snap_uses=snap_uses,
                      background_text=text, entry_rows=entry_rows,
                      all_roles=c.knowledge.role_list(), how_long=how_long,
                      experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,
@@ -487,7 +665,7 @@ def metros(c: Ctx) -> Built:
         for role in roles:
             listed = next((m for m in role.metros if alias_key(m) == key), None)
             checks.append((place, role, listed))
-    remote_rows = [(r, s) for r in roles if (s := pick_snapshot(r)) is not None
+    remote_rows = [(r, s) for r in roles if (s := c.snapshot(r)) is not None
                    and s.remote_pct is not None] if c.u.any(("live in", "relocate", "move to",
                                                              "need to live", "have to live")) else []
     reply = c.render("metros.j2", roles=roles, checks=checks, remote_rows=remote_rows,
@@ -510,7 +688,7 @@ def market(c: Ctx) -> Built:
     roles = [r for r in c.roles if r.market]
     if not roles:
         return decline(c, reason="missing", facets=("market",), detail={})
-    rows = [(r, pick_snapshot(r)) for r in roles[:2]]
+    rows = [(r, c.snapshot(r)) for r in roles[:2]]
     rows_open = [(r, s, share_of_listings(c.knowledge, s)) for r, s in rows
                  if s is not None and s.open_positions is not None and s.source.counts_are_openings]
     reply = c.render("market.j2", roles=roles[:2], rows=rows_open,
@@ -520,7 +698,7 @@ def market(c: Ctx) -> Built:
 
 def overview(c: Ctx) -> Built:
     role = c.roles[0]
-    snap = pick_snapshot(role)
+    snap = c.snapshot(role)
     reply = c.render("overview.j2", r=role, s=snap, share=share_of_listings(c.knowledge, snap),
                      uses=uses_for([(role, snap)], True))
     return Built(reply, Topic("overview", (role.slug,), ()))
@@ -528,10 +706,13 @@ def overview(c: Ctx) -> Built:
 
 def compare(c: Ctx) -> Built:
     a, b = c.roles[0], c.roles[1]
-    sa, sb = pick_pair(a, b, None)
+    sa, sb = c.pair(a, b)
     v = verdict_mod.compute(a, sa, b, sb)
-    reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, uses=uses_for([(a, sa), (b, sb)], True))
-    return Built(reply, Topic("compare", (a.slug, b.slug), ()))
+    mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
+    reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, mixed=mixed,
+                     shared=shared_source([(a, sa), (b, sb)]),
+                     uses=uses_for([(a, sa), (b, sb)], True))
+    return Built(reply, Topic("compare", (a.slug, b.slug), (), source=c.source))
 
 
 def choose(c: Ctx) -> Built:
@@ -547,16 +728,24 @@ def choose(c: Ctx) -> Built:
         from bot.core.chat import lexicon
 
         scored = []
+        own = {_stem(w) for w in u.interest_words}
         for role in roles:
             words = c.catalog.role_words.get(role.slug, frozenset())
-            score = sum(len(words & set(lexicon.INTERESTS[g])) for g in u.interests)
-            score -= sum(len(words & set(lexicon.INTERESTS[g])) for g in u.negative_interests)
-            scored.append((score, role))
-        scored.sort(key=lambda x: -x[0])
-        if scored and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            hits = [len(words & set(lexicon.INTERESTS[g])) for g in u.interests]
+            misses = [len(words & set(lexicon.INTERESTS[g])) for g in u.negative_interests]
+            # Each interest counts up to a cap, so a role with a long description does not
+            # win on word count alone; the member's own words count most where the role's
+            # one-line focus has them. The raw overlap only breaks ties.
+            focus = {_stem(w) for w in _words(role.focus)}
+            score = sum(min(h, INTEREST_CAP) for h in hits) - sum(min(m, INTEREST_CAP) for m in misses)
+            score += 4 * len(own & focus) + len(own & {_stem(w) for w in words})
+            scored.append(((score, sum(hits) - sum(misses)), role))
+        scored.sort(key=lambda x: (-x[0][0], -x[0][1]))
+        if scored and scored[0][0][0] > 0:
             best = scored[0][1]
-            others = [r for _, r in scored[1:3]]
-            reply = c.render("choose_interest.j2", best=best, others=others,
+            tied = [r for s, r in scored[1:] if s == scored[0][0]]
+            others = tied[:3] if tied else [r for _, r in scored[1:3]]
+            reply = c.render("choose_interest.j2", best=best, others=others, tied=bool(tied),
                              interests=u.interests or u.negative_interests)
             return Built(reply, Topic("choose", tuple(r.slug for _, r in scored[:2]), ()))
     if len(roles) >= 2:
@@ -570,22 +759,39 @@ def choose(c: Ctx) -> Built:
 # Declines, social, FAQ
 
 
+def _stem(word: str) -> str:
+    """ "pipelines" and "pipeline" as one word, for matching interests to descriptions."""
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.casefold())
+
+
 def decline(c: Ctx, reason: str | None = None, facets: tuple[str, ...] | None = None,
             detail: dict | None = None) -> Built:
     reason = reason or c.plan.reason or "missing"
     facets = facets if facets is not None else c.plan.facets
     detail = {**c.plan.detail, **(detail or {})}
     roles = c.roles
-    offers = [(r, pick_snapshot(r)) for r in roles[:2]]
+    offers = [(r, c.snapshot(r)) for r in roles[:2]]
     offers = [(r, s) for r, s in offers if s is not None]
     with_salary = "salary" in facets or reason in ("place", "trend", "company", "percentile",
                                                    "seniority_pay", "equity", "bonus",
-                                                   "total_comp", "hourly")
+                                                   "total_comp", "hourly", "source")
+    lacking = [c.role(s) for s in detail.get("lacking", ()) if s in c.knowledge.roles]
+    alternatives = detail.get("alternatives") or []
+    if alternatives:
+        offers = []
+        uses = uses_for([(r, s) for r, s, _, _ in alternatives], facets[:1] == ("salary",))
+    else:
+        uses = uses_for(offers, with_salary and (not facets or facets[0] == "salary"))
     reply = c.render("decline.j2", reason=reason, facets=facets, d=detail, roles=roles,
-                     offers=offers, with_salary=with_salary,
-                     phrase=detail.get("phrase", ""),
-                     uses=uses_for(offers, with_salary and (not facets or facets[0] == "salary")))
-    topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets)) if roles and facets \
+                     offers=offers, with_salary=with_salary, lacking=lacking,
+                     alternatives=alternatives, small=SMALL_SAMPLE,
+                     phrase=detail.get("phrase", ""), uses=uses)
+    topic = Topic("figures", tuple(r.slug for r in roles), tuple(facets),
+                  source=None if reason == "source" else c.source) if roles and facets \
         and all(f in ("salary", "openings", "remote", "seniority") for f in facets) else None
     return Built(reply, topic)
 
@@ -595,6 +801,24 @@ def simple(template: str) -> Callable[[Ctx], Built]:
         return Built(c.render(template, plan=c.plan), None)
 
     return build
+
+
+def sources(c: Ctx) -> Built:
+    """Where the figures come from: every source the knowledge view cites, and for what."""
+    knowledge = c.knowledge
+    rows = []
+    for source in knowledge.sources.values():
+        figures_for = [r for r in knowledge.role_list() if any(s.source.id == source.id
+                                                                for s in r.stats)]
+        described = [r for r in knowledge.role_list() if source.id in {
+            getattr(r.skills_source, "id", None), getattr(r.week_source, "id", None),
+            getattr(r.related_source, "id", None)}]
+        market = [f for f in knowledge.market.values() if f.source.id == source.id]
+        if figures_for or described or market:
+            rows.append({"source": source, "figures": figures_for, "described": described,
+                         "market": market})
+    reply = c.render("sources.j2", rows=rows)
+    return Built(reply, None)
 
 
 def profile(c: Ctx) -> Built:
@@ -617,7 +841,8 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
     "salary_check": salary_check, "skills": skills, "list_item": list_item, "path": path,
     "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
     "postings": postings, "market": market, "overview": overview, "compare": compare,
-    "choose": choose, "decline": decline, "profile": profile,
+    "choose": choose, "decline": decline, "profile": profile, "sources": sources,
+    "by_source": by_source, "skills_fit": skills_fit,
     "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
     "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
     "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),
@@ -626,8 +851,9 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
 
 
 #: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1, "metros": 1,
-               "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1, "choose": 1}
+NEEDS_ROLES = {"by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
+               "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
+               "choose": 1}
 
 
 def build(plan: Plan, u: Understanding, catalog: Catalog, prefix: str) -> Built:

@@ -20,6 +20,14 @@ from bot.knowledge.models import Knowledge, Role
 
 _WORD = re.compile(r"[a-z0-9]+")
 
+#: The name of a role's field from its title's head ("research scientist" -> "research
+#: science"), so "getting into research science" names the role.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "scientist": ("science",), "engineer": ("engineering",), "architect": ("architecture",),
+    "analyst": ("analytics", "analysis"), "researcher": ("research",),
+    "manager": ("management",),
+}
+
 #: Other spellings of skills people type; keys and values are alias keys.
 SKILL_SYNONYMS: dict[str, str] = {
     "k8s": "kubernetes", "kube": "kubernetes", "amazonwebservices": "aws",
@@ -41,6 +49,13 @@ TECH_WORDS = frozenset({
     "security", "agile", "scrum", "product sense", "communication", "leadership",
     "degree", "phd", "masters", "cs degree", "certification", "certifications",
 })
+
+
+#: Vendor words skill names start with ("Apache Spark"); people type the rest.
+_VENDORS = frozenset({"apache", "microsoft", "ibm", "oracle", "amazon", "google", "adobe"})
+#: Rests of vendor names too generic to stand for the product ("Microsoft Office").
+_GENERIC_SKILL_WORDS = frozenset({"office", "cloud", "access", "outlook", "statistics",
+                                  "web", "services", "software", "active", "directory"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +90,14 @@ class Catalog:
     #: tokens of role names and aliases
     role_tokens: frozenset[str] = frozenset()
     max_alias_words: int = 1
+    #: alias key of a field name ("researchscience") -> the one role it names
+    field_aliases: dict[str, str] = field(default_factory=dict)
+    #: a title head only one role's name ends with ("analysts") -> that role
+    head_roles: dict[str, str] = field(default_factory=dict)
+    #: a skill's short name -> its key ("spark" -> "apachespark", "excel" -> "microsoftexcel")
+    skill_aliases: dict[str, str] = field(default_factory=dict)
+    #: FAQ entry (question, tags) -> the roles it is about, worked out on first use
+    _entry_roles: dict[tuple[str, tuple[str, ...]], frozenset[str]] = field(default_factory=dict)
     #: Two roles compared head to head by one source (the seed page is such a comparison):
     #: what "both roles" and "the other one" mean when nothing else says.
     default_pair: tuple[str, ...] = ()
@@ -97,6 +120,7 @@ class Catalog:
                 cat.metros.setdefault(alias_key(metro), metro)
             cat.role_words[role.slug] = frozenset(_role_words(role))
         cat.role_tokens = frozenset(role_tokens)
+        cat._add_field_names()
         cat.default_pair = _default_pair(knowledge)
         cat.max_alias_words = min(longest, 6)
         skill_tokens = {w for name in cat.skill_names.values() for w in _WORD.findall(name.casefold())
@@ -119,6 +143,16 @@ class Catalog:
 
     # -- building ----------------------------------------------------------------------
 
+    def _add_skill_alias(self, name: str, key: str) -> None:
+        """ "Apache Spark" is also "spark": names after a vendor word, when distinctive."""
+        words = _WORD.findall(name.casefold())
+        if len(words) < 2 or words[0] not in _VENDORS:
+            return
+        rest = words[1:]
+        for short in (" ".join(rest), rest[0] if len(rest) > 1 else ""):
+            if len(short) >= 3 and short not in _GENERIC_SKILL_WORDS:
+                self.skill_aliases.setdefault(alias_key(short), key)
+
     def _add_role_skills(self, role: Role) -> None:
         refs: dict[str, SkillRef] = {}
         for rank, skill in enumerate(role.skills, start=1):
@@ -126,6 +160,7 @@ class Catalog:
             if key:
                 self.skill_names.setdefault(key, skill)
                 refs.setdefault(key, SkillRef(skill, rank=rank))
+                self._add_skill_alias(skill, key)
         for group in role.tools:
             for item in group.items:
                 key = alias_key(item)
@@ -134,7 +169,27 @@ class Catalog:
                 if key and len(item.split()) <= 3:
                     self.skill_names.setdefault(key, item)
                     refs.setdefault(key, SkillRef(item, area=group.area))
+                    self._add_skill_alias(item, key)
         self.role_skills[role.slug] = refs
+
+    def _add_field_names(self) -> None:
+        """Field names and bare heads that name exactly one role, from the role names."""
+        fields: dict[str, set[str]] = {}
+        heads: dict[str, set[str]] = {}
+        for role in self.knowledge.roles.values():
+            words = _WORD.findall(role.name.casefold())
+            if not words:
+                continue
+            head = words[-1]
+            for form in (head, head + "s"):
+                heads.setdefault(form, set()).add(role.slug)
+            for name in FIELD_NAMES.get(head, ()):
+                if len(words) >= 2:
+                    fields.setdefault(alias_key(" ".join([*words[:-1], name])), set()).add(role.slug)
+        self.field_aliases = {key: next(iter(slugs)) for key, slugs in fields.items()
+                              if len(slugs) == 1 and self.index.exact(key) is None}
+        self.head_roles = {word: next(iter(slugs)) for word, slugs in heads.items()
+                           if len(slugs) == 1}
 
     def _add_steps(self, role: Role) -> None:
         for pos, step in enumerate(role.progression):
@@ -165,6 +220,29 @@ class Catalog:
                 best, best_d = target, d
         return best
 
+    def entry_roles(self, entry) -> frozenset[str]:
+        """The roles an FAQ entry is about: named in its question or its tags."""
+        key = (entry.question, tuple(entry.tags))
+        cached = self._entry_roles.get(key)
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        for tag in entry.tags:
+            if slug := (self.index.exact(tag) if tag in self.knowledge.roles or len(tag) > 2
+                        else None):
+                found.add(slug)
+        words = _WORD.findall(entry.question.casefold())
+        for n in range(min(self.max_alias_words, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                phrase = " ".join(words[i:i + n])
+                if n == 1 and len(phrase) <= 3:
+                    continue
+                if slug := self.index.exact(phrase):
+                    found.add(slug)
+        roles = frozenset(found)
+        self._entry_roles[key] = roles
+        return roles
+
     def role(self, slug: str) -> Role:
         return self.knowledge.roles[slug]
 
@@ -172,6 +250,8 @@ class Catalog:
         """The skill key a phrase names, if any role lists that skill or tool."""
         key = alias_key(phrase)
         key = SKILL_SYNONYMS.get(key, key)
+        if key not in self.skill_names:
+            key = self.skill_aliases.get(key, key)
         return key if key in self.skill_names else None
 
 

@@ -33,10 +33,12 @@ log = logging.getLogger(__name__)
 #: Intents that answer from the knowledge base (as opposed to declining or redirecting).
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
-                     "overview", "compare", "choose"})
+                     "overview", "compare", "choose", "sources", "by_source", "skills_fit"})
 #: Weak-evidence answers give way to an FAQ entry this close to the question.
 FAQ_OVER_WEAK = 0.6
 _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
+#: "what is o*net", "what does p75 mean": a definition, which one distinctive word can ask.
+_DEFINITION = re.compile(r"^(?:what|whats|what is|what are|what does|define|explain|meaning of)\b")
 _QUESTION_START = re.compile(
     r"^(?:who|what|whats|which|when|where|why|how|hows|is|are|do|does|did|can|could|should|"
     r"would|will|any|anyone|tell|explain)\b")
@@ -138,9 +140,14 @@ class ChatEngine:
     def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
              addressed: bool, conv_topic=None) -> FaqHit | None:
         """The FAQ entry to answer with instead of the plan, if one fits well enough."""
-        if not knowledge.faq or decided.intent in ("greeting", "thanks", "empty", "list_roles",
-                                                   "decline", "salary_check", "profile",
-                                                   "list_item"):
+        # Some declines may have an FAQ entry that answers better ("what courses should I
+        # take to become an AI PM", "do remote jobs pay less").
+        half_comparison = decided.intent == "decline" and (
+            decided.detail.get("compare") or decided.reason in ("education", "remote_pay"))
+        if not knowledge.faq or (decided.intent in ("greeting", "thanks", "empty", "list_roles",
+                                                    "decline", "salary_check", "profile",
+                                                    "list_item", "sources")
+                                 and not half_comparison):
             return None
         ranked = _ranked_facets(u)
         why = bool(_WHY.match(u.cleaned.text))
@@ -151,17 +158,35 @@ class ChatEngine:
         figure_question = decided.intent == "rank" and u.comparative and u.score(
             (decided.facets or ("salary",))[0]) >= 3 and not u.cleaned.text.startswith("do")
         weak = (
-            decided.intent in ("unknown", "clarify", "help", "offtopic")
+            half_comparison  # "mlops vs devops" may be a question the FAQ answers
+            or decided.intent in ("unknown", "clarify", "help", "offtopic")
             or (not u.role_slugs and decided.intent in ("rank", "choose", "compare", "market_total")
                 and not figure_question)
             or (decided.intent == "getting_in" and not u.role_slugs
                 and not decided.detail.get("background"))
             or (decided.intent == "skills" and not (u.skills or u.tech) and u.score("skills") < 4)
             or (decided.intent == "overview" and not ranked and not bare_role)
+            # "what's the difference between median and average": about the figures
+            # themselves when no role is named and nothing came before.
+            or (decided.intent == "figures" and not u.role_slugs and conv_topic is None
+                and (why or u.metrics_named >= 2 or _DEFINITION.match(u.cleaned.text)))
         )
         if not (weak or why):
             return None
-        hit = self.faq_index(knowledge).best(faq_terms(u))
+        catalog = self.catalog(knowledge)
+        in_scope = set(u.role_slugs) | set(conv_topic.roles if conv_topic else ())
+
+        def about_these_roles(entry) -> bool:
+            # An entry about particular roles ("What is the difference between MLOps and
+            # DevOps?") answers only a message about one of them.
+            roles = catalog.entry_roles(entry)
+            return not roles or bool(roles & in_scope)
+
+        index = self.faq_index(knowledge)
+        terms = faq_terms(u)
+        hit = index.best(terms, allowed=about_these_roles)
+        if hit is None and (why or _DEFINITION.match(u.cleaned.text)) and not u.role_slugs:
+            hit = index.best(terms, allowed=about_these_roles, min_matched=1)
         if hit is None:
             return None
         if not addressed and not hit.confident:

@@ -1,6 +1,10 @@
 """Run the conversational question set and report pass rates and timings.
 
-    python -m bot.core.chat.eval [questions.yaml] [--knowledge DIR] [--verbose]
+    python -m bot.core.chat.eval [questions.yaml ...] [--questions PATH] [--knowledge DIR]
+                                 [--verbose]
+
+With no path it runs every committed set (tests/chat/questions.yaml and
+tests/chat/questions_open_data.yaml) and reports each by category.
 
 Each item of the set is one conversation (a fresh user) sent through the real Advisor
 and chat engine over a database built from the knowledge files. An answer passes when
@@ -34,6 +38,10 @@ from bot.core.verdict import THRESHOLDS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions.yaml"
+#: Questions about the roles imported from open data (salary survey and O*NET).
+OPEN_DATA_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions_open_data.yaml"
+#: The committed sets `python -m bot.core.chat.eval` reports when given no path.
+COMMITTED_SETS = (DEFAULT_QUESTIONS, OPEN_DATA_QUESTIONS)
 DEFAULT_KNOWLEDGE = REPO_ROOT / "knowledge"
 
 _MONEY_RE = re.compile(r"\$\d+(?:\.\d+)?[KM]?")
@@ -48,7 +56,9 @@ class FactBook:
     "<slug>.salary.median", "<slug>.remote_pct", "<slug>.open_positions",
     "<slug>.experience.entry", "<slug>.share", "<slug>.skills.0",
     "<slug>.career.progression.1", "<slug>.career.leads_to.0", "<slug>.metros.2",
-    "<slug>.getting_in.best_from.0", "market.total_positions", and "a - b".
+    "<slug>.getting_in.best_from.0", "<slug>.week_tasks.0", "<slug>.related.0",
+    "market.total_positions", and "a - b". "<slug>@<source>.<path>" names another
+    snapshot of the role, by source id or kind word: "mlops-engineer@survey.salary.n".
     """
 
     def __init__(self, knowledge_dir: Path) -> None:
@@ -68,8 +78,9 @@ class FactBook:
         head, _, path = ref.partition(".")
         if head == "market":
             return self.knowledge.market[path].value, "count"
-        role = self.knowledge.roles[head]
-        snap = role.snapshot()
+        slug, _, source = head.partition("@")
+        role = self.knowledge.roles[slug]
+        snap = self._snapshot(role, source) if source else role.snapshot()
         parts = path.split(".")
         if parts[0] == "salary":
             return getattr(snap.salary, parts[1]), "count" if parts[1] == "n" else "money"
@@ -84,9 +95,19 @@ class FactBook:
             return snap.open_positions / total * 100, "pct1"
         lists = {"skills": role.skills, "career.progression": role.progression,
                  "career.leads_to": role.leads_to, "metros": role.metros,
-                 "getting_in.best_from": role.best_from}
+                 "getting_in.best_from": role.best_from, "week_tasks": role.week_tasks,
+                 "related": role.related}
         key = ".".join(parts[:-1])
         return lists[key][int(parts[-1])], "text"
+
+    @staticmethod
+    def _snapshot(role, source: str):
+        """The role's snapshot from a source named by id or by the word a member types
+        for its kind ("survey", "postings"): "mlops-engineer@survey.salary.median"."""
+        for snap in role.stats:
+            if source in (snap.source.id, snap.source.short_hint):
+                return snap
+        raise KeyError(f"{role.slug} has no figures from {source!r}")
 
     def text(self, ref: str) -> str:
         value, kind = self.value(ref)
@@ -297,14 +318,31 @@ def report(results: list[ItemResult], verbose: bool = False) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("questions", nargs="?", default=str(DEFAULT_QUESTIONS))
+    parser.add_argument("paths", nargs="*", metavar="questions.yaml",
+                        help="question sets to run (default: every committed set)")
+    parser.add_argument("--questions", action="append", default=[], metavar="PATH",
+                        help="a question set to run; may be repeated")
     parser.add_argument("--knowledge", default=str(DEFAULT_KNOWLEDGE))
     parser.add_argument("--verbose", "-v", action="store_true")
     args = parser.parse_args(argv)
-    results = run(Path(args.questions), Path(args.knowledge))
-    print(report(results, args.verbose))
-    passed, total = summary(results)["overall"]
-    return 0 if passed == total else 1
+    paths = [Path(p) for p in [*args.paths, *args.questions]] or list(COMMITTED_SETS)
+    status = 0
+    for i, path in enumerate(paths):
+        results = run(path, Path(args.knowledge))
+        if len(paths) > 1:
+            print(("\n" if i else "") + f"## {_display(path)} ({len(results)} conversations)\n")
+        print(report(results, args.verbose))
+        passed, total = summary(results)["overall"]
+        status = status or int(passed != total)
+    return status
+
+
+def _display(path: Path) -> str:
+    """The path relative to the repository when it is inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from bot.core.chat import lexicon
+from bot.core.chat.normalize import join_names
 from bot.knowledge.models import FaqEntry
 
 #: bm25 column weights: question, answer, tags.
@@ -33,7 +35,8 @@ CONFIDENT_MATCHED = 3
 #: Words too common in career questions to count as evidence for an entry.
 GENERIC = frozenset({"ai", "role", "roles", "job", "jobs", "work", "need", "get", "good",
                      "best", "much", "many", "make", "people", "career", "engineer",
-                     "engineers", "manager", "managers", "product", "really", "actually"})
+                     "engineers", "manager", "managers", "product", "really", "actually",
+                     "exactly", "basically", "precisely", "anyway", "quick", "question"})
 _WORD = re.compile(r"[a-z0-9]+")
 _SUFFIXES = ("ing", "ed", "es", "s", "ly", "er")
 
@@ -76,17 +79,23 @@ class FaqIndex:
         # Rows are keyed by position: a server's own entries (moderators' overlay) can
         # share ids with the shared entries, which live in another table.
         self.entries: dict[int, FaqEntry] = dict(enumerate(entries, start=1))
+        self._question_stems = {
+            key: {stem(w) for w in _WORD.findall(join_names(e.question.casefold()))}
+            for key, e in self.entries.items()
+        }
         self._stems = {
             key: (
-                {stem(w) for w in _WORD.findall(f"{e.question} {' '.join(e.tags)}".casefold())}
+                {stem(w) for w in _WORD.findall(
+                    join_names(f"{e.question} {' '.join(e.tags)}".casefold()))}
                 | {t.casefold() for t in e.tags},
-                {stem(w) for w in _WORD.findall(e.answer.casefold())},
+                {stem(w) for w in _WORD.findall(join_names(e.answer.casefold()))},
             )
             for key, e in self.entries.items()
         }
         self._lock = threading.Lock()
         self.db = sqlite_utils.Database(memory=True)
-        rows = [{"id": key, "question": e.question, "answer": e.answer,
+        rows = [{"id": key, "question": join_names(e.question.casefold()),
+                 "answer": join_names(e.answer.casefold()),
                  "tags": " ".join(t.replace("-", " ") for t in e.tags)}
                 for key, e in self.entries.items()]
         self.db["faq"].create({"id": int, "question": str, "answer": str, "tags": str}, pk="id")
@@ -120,13 +129,28 @@ class FaqIndex:
         hits.sort(key=lambda h: (-round(h.coverage, 3), h.rank))
         return hits[:limit]
 
-    def best(self, tokens: list[str] | tuple[str, ...]) -> FaqHit | None:
-        """The best entry if it clears the confidence bar, else None."""
+    def best(self, tokens: list[str] | tuple[str, ...],
+             allowed: Callable[[FaqEntry], bool] | None = None,
+             min_matched: int = MIN_MATCHED) -> FaqHit | None:
+        """The best entry (of those ``allowed``) if it clears the confidence bar, else None.
+
+        ``min_matched`` 1 is for "what is X" / "why X" questions with a single content
+        word; that word must then be in the entry's question or tags, not just its answer.
+        """
         hits = self.search(tokens, limit=3)
+        if allowed is not None:
+            hits = [h for h in hits if allowed(h.entry)]
+        if min_matched < MIN_MATCHED and hits:
+            # One distinctive word ("what is onet"): the entry whose question has it first.
+            wanted = {stem(t) for t in content_terms(tokens)}
+            key = {id(e): k for k, e in self.entries.items()}
+            hits.sort(key=lambda h: not wanted <= self._question_stems[key[id(h.entry)]])
         if not hits:
             return None
         top = hits[0]
-        # One matching word is never enough: "and remote?" is not a question about remote pay.
-        if top.coverage >= MIN_COVERAGE and top.matched >= MIN_MATCHED:
+        # One matching word is never enough for an ordinary message: "and remote?" is not a
+        # question about remote pay.
+        if top.matched >= max(min_matched, 1) and top.coverage >= (
+                MIN_COVERAGE if min_matched >= MIN_MATCHED else 1.0):
             return top
         return None

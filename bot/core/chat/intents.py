@@ -45,8 +45,64 @@ _SALARY_OWN = frozenset({"making", "make", "earning", "earn", "paid", "getting",
 _ADVICE = frozenset({"good", "strong", "look", "spot", "say", "says", "makes", "bad",
                      "flag", "flags", "sign", "signs", "avoid", "watch", "great", "quality",
                      "tell", "read", "mention", "mentions", "include", "contain"})
+#: A source named in the message ("according to the survey", "in the postings data"):
+#: the word ``pick_snapshot`` takes as a hint, and the phrases that name it. "postings"
+#: alone is a question about openings, so job postings count only as a source phrase.
+_SOURCE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("survey", re.compile(r"\b(?:(?:the|this|that|ai ?jobs(?: net)?|aijobs(?: net)?|salary|"
+                          r"pay)\s+)*surveys?\b(?:\s+(?:data|figures|numbers|results))?"
+                          r"|\baijobs(?: net)?\b|\bai jobs net\b")),
+    ("postings", re.compile(r"\b(?:according to|in|from|per|using|based on|by)\s+(?:the\s+)?"
+                            r"(?:job\s+)?(?:postings|listings|job ads)(?:\s+(?:data|figures|"
+                            r"numbers|source))?\b|\b(?:job\s+)?postings\s+(?:data|figures|"
+                            r"numbers|source)\b|\b(?:ai\s+)?market pulse\b")),
+)
+#: "where do you get your numbers", "what are your sources", "where is the data from".
+_SOURCES_QUESTION = re.compile(
+    r"\b(?:your|ur|the bots?|careerbots?)\s+(?:data|numbers|figures|stats|sources?|info|"
+    r"information|statistics)\b(?!\s+(?:scientists?|engineers?|analysts?|architects?))"
+    r"|\b(?:data|numbers|figures|stats|info|information)\s+(?:come|comes|coming)\s+from\b"
+    r"|\bwhere\s+(?:is|are|does|do)\s+(?:the|this|these|that|those)\s+(?:data|numbers|figures|"
+    r"stats)\b|\b(?:what|which)\s+(?:data\s+)?sources?\b|\bdata\s+sources?\b"
+    r"|\bwhere\s+do\s+you\s+get\b|\bhow\s+do\s+you\s+know\b"
+    r"|\b(?:how|is|are)\s+(?:\w+\s+){0,3}(?:up to date|current|recent|old|fresh|new)\b"
+    r"(?=.*\b(?:data|numbers|figures|stats|this|it|info|these|that)\b)"
+    r"|\bwhen\s+(?:was|were|is|are)\s+(?:\w+\s+){0,3}(?:updated|collected|from|published)\b")
+#: Questions about trusting the figures go to the FAQ, not the list of sources.
+_TRUST_WORDS = ("reliable", "reliability", "accurate", "accuracy", "trust", "trustworthy",
+                "legit", "biased", "bias", "how often", "change")
+_ACROSS_SOURCES = re.compile(
+    r"\b(?:both|two|2|each|every|all|different|the|other|across|per|by)\s+(?:\w+\s+)?sources?\b")
+_BARE_POSTINGS = re.compile(r"\b(?:the\s+)?(?:job\s+)?(?:postings|listings|job ads)\b")
+_TOOL_NOUNS = frozenset({"tool", "tools", "tooling", "software", "platform", "platforms",
+                         "dashboard", "dashboards", "reporting", "reports", "stack"})
+#: "like" is a liking only after someone who likes ("i like", "i really like").
+_LIKE_WORDS = frozenset({"like", "likes"})
+_LIKERS = frozenset({"i", "im", "really", "also", "you", "we", "who", "dont", "would", "d",
+                     "id", "kinda", "actually", "definitely", "do", "they", "someone"})
+_METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
+
+
+#: id(phrase set) -> (the set, its pattern); the set is kept so its id is never reused.
+_PATTERNS: dict[int, tuple[object, re.Pattern[str]]] = {}
+
+
+def _phrase_pattern(phrases: tuple[str, ...] | frozenset[str]) -> re.Pattern[str]:
+    """A regex finding any of ``phrases`` as whole words of the space-joined tokens.
+
+    Cached by identity: the phrase sets are module constants or constants of a function's
+    code, so each is compiled once (hashing a long tuple on every call would cost more).
+    """
+    entry = _PATTERNS.get(id(phrases))
+    if entry is not None and entry[0] is phrases:
+        return entry[1]
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True) if p)
+    pattern = re.compile(rf"(?:^| )(?:{alternatives or '(?!)'})(?= |$)")
+    if len(_PATTERNS) < 4096:
+        _PATTERNS[id(phrases)] = (phrases, pattern)
+    return pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +153,15 @@ class Understanding:
     to_role: str | None = None
     skills: list[str] = field(default_factory=list)
     tech: list[str] = field(default_factory=list)
+    #: Kinds of skill asked about as a group ("cloud", "programming languages").
+    skill_categories: list[str] = field(default_factory=list)
+    #: How many different salary figures the message names ("median and average": 2).
+    metrics_named: int = 0
     asks_need: bool = False
     criterion: str | None = None
     interests: list[str] = field(default_factory=list)
+    #: The member's own words after "i love", "i'm into" (for matching role descriptions).
+    interest_words: list[str] = field(default_factory=list)
     negative_interests: list[str] = field(default_factory=list)
     injection: bool = False
     greeting: bool = False
@@ -117,6 +179,18 @@ class Understanding:
     directional: bool = False
     #: A question, by its mark or its words (people often skip the "?").
     asking: bool = False
+    #: The kind of source the message names ("survey", "postings"), if any.
+    source_hint: str | None = None
+    #: Asks to set sources side by side ("survey vs postings", "both sources").
+    across_sources: bool = False
+    #: The text facets are scored on: the message without the phrase naming a source,
+    #: so "the salary survey" is not a salary question by itself.
+    facet_text: str = ""
+    #: A bare title head that only one role's name has ("analysts" -> Data Analyst):
+    #: taken as that role only in a follow-up, where the conversation gives the field.
+    head_roles: list[RoleMention] = field(default_factory=list)
+    #: Asks where the bot's figures come from ("where do you get your numbers").
+    asks_sources: bool = False
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -124,6 +198,9 @@ class Understanding:
         return f" {phrase} " in f" {self.text} "
 
     def any(self, phrases: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
+        if isinstance(phrases, (tuple, frozenset)):
+            # One compiled search per phrase set (sets are module or code constants).
+            return _phrase_pattern(phrases).search(self.text) is not None
         padded = f" {self.text} "
         return any(f" {p} " in padded for p in phrases)
 
@@ -161,6 +238,7 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     consumed = [False] * len(tokens)
     _scan_steps(u, catalog, consumed)
     _scan_roles(u, catalog, consumed)
+    _scan_source(u)
     _scan_facets(u)
     salary_context = u.score("salary") > 0 or (any(
         m.slug for m in u.roles) and u.any(("making", "earning", "offered", "offer", "lowball")))
@@ -177,9 +255,10 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_skills(u, catalog)
     _scan_not_held(u, catalog)
     _scan_choice(u)
-    _scan_social(u)
     u.injection = bool(_INJECTION.search(cleaned.text))
-    u.asking = cleaned.is_question or bool(_ASKING.search(u.text))
+    _scan_social(u)
+    u.asking = cleaned.is_question or bool(_ASKING.search(u.text)) or (
+        len(u.role_slugs) >= 2 and u.any(("or", "vs", "versus")))  # "mlops or pm"
     return u
 
 
@@ -233,7 +312,15 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         phrase = " ".join(words)
         if len(words) == 1 and words[0] == "pm" and start > 0 and tokens[start - 1].isdigit():
             continue  # "5 pm" is a time
+        if len(words) == 1 and len(phrase) <= 3 and end < len(tokens) \
+                and tokens[end] in _TOOL_NOUNS:
+            continue  # "bi tools": a kind of tool, not the role
         slug = catalog.index.exact(phrase)
+        if slug is None and len(words) >= 2:
+            slug = catalog.field_aliases.get(alias_key(phrase))
+        if slug is None and len(words) == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
+                and phrase not in lexicon.STOPWORDS:
+            slug = catalog.index.exact(phrase[:-1])  # "mles": plural of a short alias
         if slug is None:
             continue
         for i in range(start, end):
@@ -281,6 +368,9 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
             j -= 1
         core = [w for w in mods if w not in lexicon.SENIORITY_WORDS]
         if not core and token not in lexicon.STANDALONE_TITLES:
+            slug = catalog.head_roles.get(token)
+            if slug:
+                u.head_roles.append(RoleMention(slug, i, i + 1, token, exact=False))
             continue
         phrase = " ".join([*mods, token])
         # "product managers in ai" names the AI role when the knowledge base has one.
@@ -301,8 +391,26 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
 # -- facets and slots ----------------------------------------------------------------
 
 
+def _scan_source(u: Understanding) -> None:
+    """A source the message names, and the text to score facets on without it."""
+    text = u.text
+    kinds = []
+    for hint, pattern in _SOURCE_PHRASES:
+        if pattern.search(text):
+            u.source_hint = u.source_hint or hint
+            kinds.append(hint)
+            text = pattern.sub(" ", text)
+    if kinds == ["survey"] and _BARE_POSTINGS.search(text):
+        kinds.append("postings")  # "survey vs postings": the bare word names the source too
+        text = _BARE_POSTINGS.sub(" ", text)
+    u.across_sources = len(kinds) >= 2 or bool(_ACROSS_SOURCES.search(u.text))
+    if u.across_sources:
+        u.source_hint = None
+    u.facet_text = " ".join(text.split()) if kinds else u.text
+
+
 def _scan_facets(u: Understanding) -> None:
-    padded = f" {u.text} "
+    padded = f" {u.facet_text or u.text} "
     scores: dict[str, int] = {}
     for facet, table in lexicon.FACET_WORDS.items():
         total = 0
@@ -316,7 +424,8 @@ def _scan_facets(u: Understanding) -> None:
         scores["salary"] = max(0, scores.get("salary", 0) - 1)
     if tokens & _POSTING_NOUNS and tokens & _ADVICE and not u.has("how many"):
         scores["postings"] = scores.get("postings", 0) + 6
-    if u.any(("how much do", "how much does", "how much can", "how much will")) and \
+    if u.any(("how much do", "how much does", "how much can", "how much will", "how much should",
+              "how much would", "how much could", "how much is", "how much are")) and \
             scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
         scores["salary"] = scores.get("salary", 0) + 3
     if u.any(("what do", "what does")) and u.any(("make", "makes", "earn", "get paid")):
@@ -348,25 +457,44 @@ def _scan_facets(u: Understanding) -> None:
 
 def _scan_metric(u: Understanding) -> None:
     padded = f" {u.text} "
-    for phrase in sorted(lexicon.METRIC_WORDS, key=len, reverse=True):
-        if f" {phrase} " in padded:
-            u.metric = lexicon.METRIC_WORDS[phrase]
-            break
+    named = [lexicon.METRIC_WORDS[p] for p in _METRIC_PHRASES if f" {p} " in padded]
+    u.metrics_named = len(set(named))
+    if named:
+        u.metric = named[0]
+        # "median vs mean": the other figure's answer states the median beside it.
+        others = [m for m in named if m not in ("median", "n")]
+        if "median" in named and others:
+            u.metric = others[0]
+    held_asked = []
     for value in u.numbers.percentiles:
         held = lexicon.HELD_PERCENTILES.get(value)
         if held:
-            u.metric = held
-        else:
-            u.percentile = value
-            u.metric = None
-        u.scores["salary"] = u.scores.get("salary", 0) + 3
+            held_asked.append(held)
+            continue
+        u.percentile = value
+        u.metric = None
+        held_asked = []
         break
+    if held_asked:
+        # "25th and 75th" asks for the band between them.
+        u.metric = "band" if {"p25", "p75"} <= set(held_asked) else held_asked[0]
+    if u.numbers.percentiles:
+        u.scores["salary"] = u.scores.get("salary", 0) + 3
     if u.metric == "avg" and u.has("mean"):
         u.metric = "mean"
+    if u.metric == "avg" and u.any(("range", "ranges")) and not u.any(("average", "avg", "averages")):
+        u.metric = "range"
     other_facet = any(v >= 2 for k, v in u.scores.items() if k not in ("salary", "overview"))
-    if u.metric in ("p75", "p25", "median", "mean") or u.percentile or (
-            u.metric == "avg" and not other_facet):
+    if u.metric in ("p75", "p25", "median", "mean", "band") or u.percentile or (
+            u.metric in ("avg", "range") and not other_facet):
         u.scores["salary"] = u.scores.get("salary", 0) + 2
+    if u.metric == "n" and (u.score("salary") >= 2 or u.any(("responses", "respondents", "based on",
+                                                              "sample", "data points"))):
+        # "how many responses is that based on": the salary sample, not an openings count.
+        u.scores["salary"] = u.scores.get("salary", 0) + 4
+        if u.score("openings") and not u.any(("openings", "open positions", "open roles",
+                                              "vacancies", "open jobs")):
+            u.scores.pop("openings", None)
     if u.metric == "gap" and not u.any(("salary", "pay", "pays", "paid", "earn", "salaries",
                                         "comp", "money", "median")):
         u.metric = None
@@ -379,7 +507,8 @@ def _scan_refs(u: Understanding) -> None:
                                                       "i make", "im making", "my offer"))
     u.back_ref = bool(set(u.tokens) & lexicon.BACK_REFS)
     u.comparative = bool(set(u.tokens) & lexicon.COMPARATIVE) or bool(
-        len(u.role_slugs) >= 2 and u.any(("or", "and", "vs")))
+        len(u.role_slugs) >= 2 and u.any(("or", "and", "vs"))) or u.any(
+        lexicon.SUPERLATIVE_PHRASES)
     first = u.text.split(" ? ")[0]
     content = [t for t in u.tokens if t.isalnum() and t not in lexicon.STOPWORDS]
     u.followup = any(first == s or first.startswith(s + " ") for s in _FOLLOWUP_START) or (
@@ -426,7 +555,14 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
                 if k <= j:
                     continue
                 phrase = " ".join(tokens[j:k])
-                mention = next((m for m in u.roles if j <= m.start < k), None)
+                # The role must be what the phrase names ("i'm a senior mlops engineer"),
+                # not a role named after another title ("i'm a sre, mlops or pm").
+                mention = next((m for m in u.roles if j <= m.start < k and all(
+                    t in lexicon.SENIORITY_WORDS for t in tokens[j:m.start])), None)
+                if mention is None:
+                    later = next((m.start for m in u.roles if j < m.start < k), None)
+                    k = later if later is not None else k
+                    phrase = " ".join(tokens[j:k])
                 if trig == ("as",) and mention is None and not _background_group(phrase):
                     continue
                 if trig == ("from",) and mention is None and not _background_group(phrase):
@@ -493,6 +629,7 @@ def _scan_switch(u: Understanding) -> None:
         before = tokens[max(0, m.start - 3):m.start]
         if "from" in before[-2:] and u.from_role is None:
             u.from_role = m.slug
+            u.directional = True
         elif any(w in before[-2:] for w in ("to", "into", "become", "becoming", "towards")) \
                 and u.to_role is None and m.slug != u.from_role:
             u.to_role = m.slug
@@ -557,12 +694,22 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
                 continue
             u.tech.append(phrase)
             taken.update(range(start, end))
+    for category, (phrases, _) in lexicon.SKILL_CATEGORIES.items():
+        if u.any(phrases):
+            u.skill_categories.append(category)
+    if u.skill_categories:
+        u.scores["skills"] = u.scores.get("skills", 0) + 3
+        u.tech = [t for t in u.tech if not any(t in lexicon.SKILL_CATEGORIES[k][0]
+                                               for k in u.skill_categories)]
     u.asks_need = u.any(("do i need", "do you need", "need to know", "is it needed", "needed",
                          "required", "require", "requires", "do they need", "does it need",
                          "need", "necessary", "must know", "have to know", "should i learn",
                          "use", "uses", "using", "write", "know", "important", "matter",
                          "enough", "useful", "worth learning", "good to know", "help", "helps",
-                         "relevant", "matters", "essential", "must have", "need it"))
+                         "relevant", "matters", "essential", "must have", "need it",
+                         # "is pytorch on there": whether the list has it
+                         "on there", "in there", "on the list", "on that list", "in the list",
+                         "listed", "included", "on it", "in it"))
     if (u.skills or u.tech) and u.asks_need:
         u.scores["skills"] = u.scores.get("skills", 0) + 4
 
@@ -576,6 +723,11 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
             u.not_held.append(kind)
     if u.has("tc") and u.score("salary") == 0 and "total_comp" in u.not_held:
         u.not_held.remove("total_comp")
+    if (u.any(lexicon.DEGREE_WORDS) and u.any(lexicon.DEGREE_NEED)) or (
+            u.any(lexicon.COURSE_WORDS) and u.any(lexicon.COURSE_ASK)):
+        u.not_held.append("education")
+    if u.score("remote") >= 4 and u.any(lexicon.REMOTE_PAY) and len(u.role_slugs) <= 1:
+        u.not_held.append("remote_pay")
     # Places: a salary or count broken down by place is not held; metros are.
     padded = f" {u.text} "
     for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},
@@ -641,10 +793,17 @@ def _scan_choice(u: Understanding) -> None:
     padded = f" {u.text} "
     for marker in sorted(lexicon.INTEREST_MARKERS, key=len, reverse=True):
         for m in re.finditer(rf"(?<= ){re.escape(marker)} ", padded):
+            before = padded[:m.start()].split()[-2:]
+            if marker in _LIKE_WORDS and not set(before) & _LIKERS:
+                continue  # "what's a day like", "roles like x": a comparison, not a liking
             words = padded[m.end():].split()[:5]
             groups = [g for g, vocab in lexicon.INTERESTS.items()
                       if any(w in vocab for w in words[:4])]
             target = u.negative_interests if marker in lexicon.NEGATIVE_INTEREST else u.interests
+            if target is u.interests:
+                u.interest_words.extend(w for w in words[:4] if w.isalpha() and len(w) > 3
+                                        and w not in lexicon.STOPWORDS
+                                        and w not in u.interest_words)
             for g in groups:
                 if g not in target:
                     target.append(g)
@@ -670,6 +829,8 @@ def _scan_social(u: Understanding) -> None:
     if tokens and tokens[0] in ("gm", "gn") and len(tokens) <= 3:
         u.greeting = True
     u.help = u.any(lexicon.HELP_PHRASES)
+    u.asks_sources = bool(_SOURCES_QUESTION.search(u.text)) and not u.injection \
+        and not u.any(_TRUST_WORDS)
     u.list_roles = u.any(lexicon.LIST_ROLES_PHRASES) and not u.roles and (
         u.any(("you", "know", "cover", "have", "there", "available", "list", "support",
                "track", "all")))

@@ -22,8 +22,11 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "avg": 1, "mean": 2, "rich": 2, "well paid": 4, "get paid": 4, "k a year": 4,
         "per year": 3, "a year": 1, "base": 1, "bank": 1, "six figures": 4, "worth": 1,
         "sample size": 3, "sample": 2, "based on": 1, "how many salaries": 5, "package": 2,
-        "going rate": 5, "market rate": 5, "rate": 1, "pay gap": 5, "salary gap": 5,
-        "figures": 1, "payscale": 4, "pay scale": 4,
+        "going rate": 5, "market rate": 5, "rate": 1, "tc": 3, "pay gap": 5, "salary gap": 5,
+        "figures": 1, "payscale": 4, "pay scale": 4, "ask for": 2, "negotiate": 3,
+        "negotiating": 3, "bag": 2, "the bag": 3, "bread": 2, "band": 2, "pay band": 4,
+        "salary band": 5, "responses": 2, "respondents": 3, "survey responses": 3,
+        "data points": 3,
     },
     "openings": {
         "openings": 4, "opening": 3, "positions": 3, "position": 2, "open positions": 5,
@@ -48,6 +51,10 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "graduates": 3, "fresher": 3, "freshers": 3, "intern": 2, "interns": 2,
         "junior friendly": 6, "entrylevel": 5, "seniors": 3, "veterans": 2, "how senior": 5,
         "mostly senior": 5, "mostly for experienced": 5, "jr": 3, "sr": 2,
+        "executive": 3, "executives": 3, "exec": 3, "execs": 3, "exec level": 5,
+        "experience breakdown": 6, "experience split": 6, "experience distribution": 6,
+        "level breakdown": 6, "level mix": 6, "levels breakdown": 6, "by level": 4,
+        "executive level": 5, "c level": 4, "c suite": 4,
     },
     "skills": {
         "skill": 4, "skills": 4, "stack": 3, "tech stack": 5, "tools": 3, "tool": 2,
@@ -68,6 +75,12 @@ FACET_WORDS: dict[str, dict[str, int]] = {
         "ceiling": 5, "long term": 4, "end up": 4, "top of the ladder": 6, "move up": 4,
         "where does it lead": 6, "where can": 2, "senior to": 2, "lead": 2, "lead into": 4,
         "above": 2, "beyond": 2, "step up": 4, "next level": 4, "climb": 3,
+        "related": 3, "related jobs": 5, "related roles": 5, "related occupations": 6,
+        "similar jobs": 5, "similar roles": 5, "similar careers": 5, "adjacent": 4,
+        "exit options": 6, "exit opportunities": 6, "go next": 5, "move on to": 4,
+        "career options": 5, "options after": 5, "similar to": 4, "jobs similar": 5,
+        "roles similar": 5, "careers similar": 5, "related to": 4, "jobs like": 4,
+        "roles like": 4,
     },
     "switch": {
         "switch": 5, "switching": 5, "transition": 5, "transitioning": 5, "move": 2,
@@ -79,9 +92,12 @@ FACET_WORDS: dict[str, dict[str, int]] = {
     "week": {
         "week": 4, "weekly": 3, "all week": 5, "day to day": 6, "daily": 4, "day": 2,
         "all day": 5, "day in the life": 7, "typical day": 6, "typical week": 6,
-        "routine": 4, "tasks": 4, "responsibilities": 4, "duties": 4, "look like": 3,
+        "routine": 4, "tasks": 4, "task": 3, "responsibilities": 4, "duties": 4, "look like": 3,
         "work like": 5, "actually do": 4, "do all day": 5, "normal week": 6,
         "job like": 4, "week to week": 6, "user research": 4, "write terraform": 5,
+        "be doing": 5, "doing all day": 5, "would i do": 4, "work involve": 5,
+        "job involve": 5, "role involve": 5, "involve": 3, "involves": 3, "spend their": 3,
+        "spend my": 3, "day job": 4, "day to day work": 6,
     },
     "getting_in": {
         "get into": 5, "break into": 6, "get in": 3, "getting into": 5, "breaking into": 6,
@@ -131,6 +147,32 @@ FACET_WORDS: dict[str, dict[str, int]] = {
     },
 }
 
+#: Kinds of skill people ask about as a group ("what cloud do data engineers use") and the
+#: skill names (alias keys, lower case, no spaces) that belong to each.
+SKILL_CATEGORIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "cloud": (("cloud", "clouds", "cloud platform", "cloud platforms", "cloud provider",
+               "cloud providers"),
+              frozenset({"aws", "azure", "gcp", "oraclecloud", "googlecloud"})),
+    "programming languages": (("languages", "language", "programming languages",
+                               "programming language", "coding languages"),
+                              frozenset({"python", "sql", "java", "c", "c++", "r", "javascript",
+                                         "typescript", "scala", "go", "rust", "c#", "matlab",
+                                         "bash", "sas", "html", "css", "powershell"})),
+    "BI and visualisation tools": (("bi tools", "bi tool", "visualization", "visualisation",
+                                    "dashboarding", "dashboard tools", "reporting tools"),
+                                   frozenset({"tableau", "powerbi", "looker", "excel",
+                                              "microsoftexcel"})),
+    "ML frameworks": (("frameworks", "framework", "ml frameworks", "ml libraries", "libraries",
+                       "deep learning frameworks"),
+                      frozenset({"pytorch", "tensorflow", "scikitlearn", "pandas",
+                                 "huggingface", "keras", "bert"})),
+}
+
+#: "which role pays best", "top paying": superlatives that make a figure question a ranking.
+SUPERLATIVE_PHRASES = ("top paying", "highest paying", "best paying", "best paid", "top paid",
+                       "highest paid", "lowest paid", "lowest paying", "worst paid",
+                       "worst paying", "most remote", "least remote")
+
 #: Facets whose answer is one or more figures from a snapshot.
 FIGURE_FACETS = ("salary", "openings", "remote", "seniority")
 
@@ -138,7 +180,8 @@ FIGURE_FACETS = ("salary", "openings", "remote", "seniority")
 COMPARATIVE = frozenset({
     "more", "most", "less", "fewer", "least", "higher", "highest", "lower", "lowest",
     "better", "best", "bigger", "biggest", "larger", "largest", "smaller", "which", "vs",
-    "versus", "compare", "than", "easier", "harder", "easiest",
+    "versus", "compare", "compared", "comparison", "against", "than", "easier", "harder",
+    "easiest", "smallest", "fewest", "worst", "greatest",
 })
 
 #: "both", "all": the answer covers every role in scope.
@@ -158,11 +201,14 @@ METRIC_WORDS: dict[str, str] = {
     "median": "median", "typical": "median", "middle": "median", "p50": "median",
     "50th": "median", "average": "avg", "avg": "avg", "averages": "avg", "range": "avg",
     "mean": "mean", "75th": "p75", "p75": "p75", "top quartile": "p75",
+    "band": "band", "pay band": "band", "salary band": "band", "spread": "band",
+    "interquartile": "band", "middle half": "band",
     "upper quartile": "p75", "top end": "p75", "high end": "p75", "75th percentile": "p75",
     "25th": "p25", "p25": "p25", "bottom quartile": "p25", "lower quartile": "p25",
     "low end": "p25", "gap": "gap", "difference": "gap", "diff": "gap",
     "sample size": "n", "sample": "n", "based on": "n", "how many salaries": "n",
-    "data points": "n",
+    "data points": "n", "responses": "n", "respondents": "n", "survey responses": "n",
+    "how many people": "n", "how many answers": "n", "how many replies": "n",
 }
 
 #: A percentile named in a message that maps to a Salary field, if any.
@@ -179,11 +225,15 @@ NOT_HELD: dict[str, tuple[str, ...]] = {
     "hourly": ("hourly", "per hour", "an hour", "day rate", "contractor", "contractors",
                "freelance", "freelancer", "freelancers", "freelancing", "contract rate",
                "contracting"),
-    "applicants": ("applicants", "applications", "apply to each", "people apply",
+    "applicants": ("applicants", "applications", "apply to each", "people apply", "applied for",
+                   "people applied",
                    "acceptance rate", "how competitive", "competition for", "interview",
                    "interviews", "interview questions", "visa", "visas", "sponsorship",
                    "layoffs", "laid off", "job security", "work life balance", "wlb",
-                   "hours a week", "overtime", "burnout", "stress"),
+                   "hours a week", "overtime", "burnout", "stress", "hours", "working hours",
+                   "happy", "happiness", "satisfied", "satisfaction", "fulfilling",
+                   "job satisfaction", "enjoy their job", "like their job"),
+
     "demographics": ("women", "woman", "men", "gender", "female", "male", "age", "race",
                      "ethnicity", "diversity", "demographics", "immigrants", "older"),
     "currency": ("euro", "euros", "eur", "gbp", "pounds", "inr", "rupees", "rupee", "lakhs",
@@ -191,6 +241,24 @@ NOT_HELD: dict[str, tuple[str, ...]] = {
     "tax": ("after tax", "take home", "takehome", "net pay", "net salary", "before tax",
             "pre tax", "post tax", "taxes", "tax"),
 }
+#: Degrees: asked whether one is needed, the answer is not held (no source covers it).
+DEGREE_WORDS = ("degree", "degrees", "phd", "phds", "masters", "bachelors", "bachelor",
+                "diploma", "cs degree", "doctorate", "msc", "bsc")
+DEGREE_NEED = ("need", "needs", "needed", "require", "requires", "required", "requirement",
+               "necessary", "must", "have to", "mandatory", "what degree", "which degree",
+               "without a", "without", "worth", "essential")
+
+#: Course and bootcamp recommendations are not held either (an FAQ entry may cover one).
+COURSE_WORDS = ("bootcamp", "bootcamps", "course", "courses", "certification",
+                "certifications", "certificate", "certificates", "mooc", "moocs")
+COURSE_ASK = ("best", "which", "what", "recommend", "good", "worth", "should i take",
+              "should i do", "any", "top")
+#: Pay split by remote and on-site work is not held ("do remote jobs pay less").
+REMOTE_PAY = ("pay less", "paid less", "earn less", "make less", "pay more", "paid more",
+              "earn more", "make more", "vs onsite", "vs on site", "vs office", "vs in office",
+              "remote vs", "than onsite", "than on site", "than in office", "remote pay",
+              "remote salary", "remote salaries", "lower pay", "pay cut", "paycut")
+
 #: Pay broken down by level, experience or kind of company is not held either.
 LEVEL_PAY_WORDS = ("intern", "interns", "internship", "years experience", "years of experience",
                    "yoe", "yrs experience", "yrs exp", "years exp", "junior", "juniors", "senior",
@@ -352,6 +420,11 @@ INTERESTS: dict[str, tuple[str, ...]] = {
              "experiment", "tracking", "numbers", "measurement"),
     "models": ("model", "models", "ml", "ai", "machine", "learning", "evaluation",
                "serving", "inference", "training", "llm", "llms"),
+    "science": ("stats", "statistics", "statistical", "experiment", "experiments", "math",
+                "maths", "mathematics", "research", "papers", "hypothesis", "hypotheses",
+                "predictions", "prediction", "analysis", "analyses", "methods", "theory"),
+    "reporting": ("dashboards", "dashboard", "reports", "reporting", "visualization",
+                  "visualizations", "charts", "sql", "warehouse", "bi", "insights"),
 }
 #: Words that introduce an interest ("i love infra", "someone who enjoys coding").
 INTEREST_MARKERS = ("love", "loves", "loving", "like", "likes", "enjoy", "enjoys",

@@ -42,6 +42,8 @@ class Topic:
     criterion: str | None = None
     #: The list position the answer showed ("number 3"), for "and for mlops?".
     ordinal: int | None = None
+    #: The source the member asked for ("survey"), kept for follow-ups on the same roles.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

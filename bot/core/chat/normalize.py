@@ -38,6 +38,8 @@ _PUNCT_MAP = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2192": " to ", "\u00a0": " ",
 })
+#: "O*NET" (a source the answers cite) would lose its star to the markdown pass.
+_ONET = re.compile(r"\bo\s?\*\s?net\b|\bo net\b")
 _APOSTROPHE = re.compile(r"(?<=[a-z])'(?=[a-z])")
 _TOKEN = re.compile(r"[a-z0-9]+|[$%#?+]")
 _SPACES = re.compile(r"\s+")
@@ -72,6 +74,12 @@ class Cleaned:
         return "?" in self.tokens
 
 
+def join_names(text: str) -> str:
+    """Names whose punctuation would split them into words ("O*NET" -> "onet"), joined
+    the way messages are read, so FAQ entries and messages agree on them."""
+    return _ONET.sub("onet", text)
+
+
 def fold_text(text: str) -> str:
     """Unicode-fold and lowercase: full-width to ASCII, accents and zero-widths removed."""
     text = _INVISIBLE.sub("", text)
@@ -102,6 +110,7 @@ def clean_message(raw: str, limit: int = MAX_CHARS) -> Cleaned:
     text = _DOMAIN.sub(" ", text)
     text = _ARROW.sub(" to ", text)
     text = _CODE_FENCE.sub(" ", text)
+    text = _ONET.sub("onet", text)
     text = _LINE_MARKS.sub(" ", text)
     text = _MARKDOWN.sub(" ", text)
     text = _APOSTROPHE.sub("", text)

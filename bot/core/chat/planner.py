@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.chat import lexicon
-from bot.core.chat.catalog import Catalog
+from bot.core.chat.catalog import FIELD_NAMES, Catalog
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Conversation
+from bot.core.commands import has_source
 
 #: Facets in the order ties are broken: the more specific question wins.
 PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metros",
@@ -24,6 +25,23 @@ PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metro
 MIN_SCORE = 2
 
 NOT_HELD_WITH_FIGURES = ("equity", "bonus", "total_comp", "hourly")
+#: Words that make a message with one known and one unknown role a comparison, which
+#: cannot be answered without figures for both.
+_VERSUS = ("vs", "versus", "or", "compared to", "compare", "than", "against", "difference between",
+           "better than", "more than", "less than")
+#: "which role fits", "what job": asking for roles (with skills named, a skills match).
+_FIT_WORDS = ("which role", "what role", "which job", "what job", "fits", "fit", "suits",
+              "suit", "which roles", "what roles", "roles use", "roles need", "which career",
+              "what career", "good for", "should i do", "should i be")
+#: A question about every role at once, answered as a ranking.
+_EVERY_ROLE = ("all roles", "all the roles", "every role", "each role", "all jobs", "all the jobs",
+               "every job", "rank", "ranking", "ranked", "across roles", "across all",
+               "all of the roles", "all your roles", "all data roles", "all the data roles",
+               "of all roles", "any role", "which role", "what role")
+#: Move words whose subject is the role itself ("what can a research scientist move
+#: into"): the answer is where the role leads, not how to get into it.
+_MOVE_WORDS = ("move", "moving", "switch", "switching", "transition", "transitioning", "pivot",
+               "pivoting", "go", "jump", "exit", "options", "next")
 
 
 @dataclass
@@ -66,12 +84,20 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("greeting")
     if u.thanks and not explicit and top is None:
         return Plan("thanks")
-    if u.list_roles:
+    figure_asked = any(u.score(f) >= 3 for f in lexicon.FIGURE_FACETS)
+    if u.list_roles and not figure_asked:
         return Plan("list_roles", confident=True)
+    if u.asks_sources and not explicit:
+        return Plan("sources", confident=True)
     if u.help and not explicit and top_score < 4:
         return Plan("help")
 
     # -- roles the message is about -------------------------------------------------
+    if not explicit and u.head_roles and topic is not None and (u.followup or u.comparative):
+        # "and for analysts?" in a conversation about data roles: the one role so named.
+        u.roles.extend(u.head_roles)
+        u.roles.sort(key=lambda m: m.start)
+        explicit = tuple(u.role_slugs)
     roles = _resolve_roles(u, conv, catalog, explicit, my_role)
     from_memory = not explicit and bool(roles)
 
@@ -82,6 +108,15 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("decline", roles=(), reason="unknown_role",
                     detail={"phrase": phrase, "suggest": _suggest(catalog, unknown[0])},
                     confident=True)
+    if unknown and len(explicit) == 1 and u.any(_VERSUS) and not u.background \
+            and not _is_background_phrase(u, unknown[0]):
+        # "cloud engineer vs data engineer": half a comparison is no comparison.
+        phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+        facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE)[:1] \
+            or ("salary",)
+        return Plan("decline", roles=explicit, reason="unknown_role", facets=facets,
+                    detail={"phrase": phrase, "suggest": _suggest(catalog, unknown[0]),
+                            "compare": True}, confident=True)
     if u.companies and (u.score("salary") >= 3 or u.score("openings") >= 2 or "companies" in
                         u.companies or u.score("market") >= 1):
         return Plan("decline", roles=roles[:1], reason="company", confident=True)
@@ -103,7 +138,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         if kind in u.not_held and (u.score("salary") >= 2 or kind == "tax"):
             return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",),
                         confident=True)
-    for kind in ("applicants", "demographics"):
+    if "remote_pay" in u.not_held:
+        return Plan("decline", roles=roles[:1], reason="remote_pay", facets=("salary",),
+                    confident=True)
+    for kind in ("applicants", "demographics", "education"):
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, confident=True)
     if "trend" in u.not_held and top not in ("switch", "getting_in", "skills", "week",
@@ -120,6 +158,21 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("decline", roles=roles[:2], reason="seniority_pay", facets=("salary",),
                     detail={"level": u.seniority_pay, "step": step}, confident=True)
 
+    if (u.across_sources or (u.asks_sources and explicit)) and len(explicit or roles) == 1 \
+            and not u.cleaned.text.startswith(("why", "how come")):
+        # "mlops in the survey vs the postings": one role, each source side by side.
+        facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE) or (
+            topic.facets if topic and topic.facets and inherited_figures else ("salary",))
+        return Plan("by_source", roles=(explicit or roles)[:1], facets=facets[:2], metric=u.metric,
+                    confident=bool(explicit))
+    source = u.source_hint or (topic.source if topic and not explicit else None)
+    lacking = [s for s in roles if source and not has_source(catalog.role(s), source)]
+    if source and lacking and (figure_facets or inherited_figures or u.metric or not roles):
+        facet = figure_facets[0] if figure_facets else (
+            topic.facets[0] if inherited_figures and topic and topic.facets else "salary")
+        return Plan("decline", roles=tuple(roles[:2]), reason="source", facets=(facet,),
+                    detail={"source": source, "lacking": tuple(lacking)}, confident=True)
+
     # -- what the user says about themselves -------------------------------------------
     amount = None if u.injection else (u.numbers.amounts[0] if u.numbers.amounts else None)
     check_words = u.any(("lowball", "lowballed", "low", "good", "fair", "decent", "enough",
@@ -130,13 +183,15 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if amount is not None and (roles or my_role) and (check_words or u.self_salary):
         role = roles[0] if roles else my_role
         return Plan("salary_check", roles=(role,), metric=u.metric,  # type: ignore[arg-type]
-                    detail={"amount": amount, "self": bool(u.self_salary)}, confident=True)
+                    detail={"amount": amount, "self": bool(u.self_salary), "source": source},
+                    confident=True)
     if amount is None and my_salary is not None and (u.my_ref or u.back_ref) and (
             u.score("salary") >= MIN_SCORE or u.metric or check_words):
         role = my_role or (roles[0] if roles else None)
         if role:
             return Plan("salary_check", roles=(role,), metric=u.metric,
-                        detail={"amount": my_salary, "self": True}, confident=False)
+                        detail={"amount": my_salary, "self": True, "source": source},
+                        confident=False)
     statement = (u.self_role or u.background) and not u.asking and top_score < 4 \
         and not u.list_roles
     if statement and not u.injection:
@@ -153,10 +208,20 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         # "and for mlops?" after "number 3 on that list": the same position, another role.
         return Plan("skills", roles=explicit[:1], detail={"ordinal": topic.ordinal},
                     confident=False)
+    if intent == "list" and topic and u.numbers.ordinal is None:
+        # Inherited from a list answer but naming no position ("is pytorch on there"):
+        # the question is about the list itself.
+        intent = {"skills": "skills", "progression": "path", "related": "path",
+                  "week": "week", "metros": "metros"}.get(topic.list_kind or "", "overview")
+        roles = (topic.list_role,) if topic.list_role else roles
     if intent == "list" and topic and topic.list_items:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
+    if u.skills and not explicit and intent in ("skills", "choose", "overview", "getting_in") \
+            and u.any(_FIT_WORDS):
+        # "i know python and sql, which role fits me": roles whose top skills have them.
+        return Plan("skills_fit", confident=True)
     unknown_words = [t for t in u.content_tokens if t not in catalog.vocabulary]
     bare_choice = intent in ("choose", "compare") and not unknown_words
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
@@ -164,12 +229,22 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("unknown")
     if intent == "figures" and u.total and not explicit and "openings" in facets:
         intent = "market_total"
+    if intent in ("figures", "choose", "compare", "overview") and not explicit \
+            and u.any(_EVERY_ROLE) and not (intent == "choose" and u.interests):
+        # "rank all roles by salary", "compare all the data roles": a ranking, per source.
+        group = _named_group(u, catalog)
+        roles = group or all_roles
+        if intent in ("choose", "compare") and u.criterion:
+            facets = ({"pay": "salary", "entry": "seniority"}.get(u.criterion, u.criterion),)
+        elif intent != "figures" or not facets:
+            facets = ("salary",)
+        intent = "rank"
     if intent in ("figures", "choose", "compare") and not roles:
         if len(all_roles) == 1:
             roles = all_roles
         elif intent == "figures" and (u.comparative or u.scope_all):
             intent = "rank"
-            roles = all_roles
+            roles = _named_group(u, catalog) or all_roles
         elif intent == "figures" and u.metric == "gap" and catalog.default_pair:
             roles = catalog.default_pair
         elif intent in ("choose", "compare"):
@@ -191,11 +266,19 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             roles = tuple(dict.fromkeys((*roles, *catalog.default_pair)))
         elif intent == "compare":
             intent = "overview"
+    if intent == "switch" and len(roles) == 1 and u.to_role is None and not background \
+            and (not my_role or my_role == roles[0]) and u.any(_MOVE_WORDS):
+        # "what can a data analyst move into": where the role leads.
+        intent = "path"
+    elif intent == "switch" and not explicit and my_role and u.to_role is None \
+            and u.any(_MOVE_WORDS):
+        # "i'm a data analyst" ... "what should i move into": where their role leads.
+        intent, roles = "path", (my_role,)
     if intent in ("switch",) and len(roles) < 2 and not (my_role or background or u.from_role):
         intent = "getting_in"
     confident = bool(explicit) and top_score >= 3 and not from_memory
     return Plan(intent, roles=tuple(roles), facets=tuple(facets), metric=u.metric,
-                detail={"background": background, "my_role": my_role,
+                detail={"background": background, "my_role": my_role, "source": source,
                         "background_text": u.background_text or (conv.background_text if conv else None),
                         "my_step": u.self_step or (conv.my_step if conv else None)},
                 confident=confident)
@@ -218,11 +301,17 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         if background and (len(u.role_slugs) >= 2 or (u.role_slugs and u.asking) or u.any(
                 ("which", "shorter", "path", "easier", "best", "should", "or"))):
             return "getting_in", ()
+        if len(u.role_slugs) >= 2:
+            return "compare", ()  # "mle or rs"
         if u.role_slugs:
             return "overview", ()
         return None, ()
     top = ranked[0][0]
     figure = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3]
+    if topic is not None and topic.intent in ("figures", "rank") and topic.facets and u.followup \
+            and u.role_slugs and top in ("compare", "overview") and not figure:
+        # "compared to research scientists?" after a salary answer: the same figure.
+        return "figures", topic.facets
     if u.numbers.ordinal is not None and top == "skills":
         return "skills", ()
     # A strong figure question names figures even beside words like "which" or "better".
@@ -235,7 +324,10 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
         return "getting_in", ()
     if top == "getting_in" or (background and top in ("path", "choose") and
                                u.any(("shorter", "shortest", "easier", "which path", "best path"))):
-        if u.from_role and u.to_role and u.from_role != u.to_role:
+        # Two roles named with a background ("i'm a software engineer, mlops or pm?") are
+        # two destinations, not a move between them, unless "from"/"to" says so.
+        if u.from_role and u.to_role and u.from_role != u.to_role and (
+                u.directional or not background):
             return "switch", ()
         return "getting_in", ()
     if top == "switch" or (u.from_role and u.to_role and u.any(("move into", "become", "becoming",
@@ -260,6 +352,25 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: 
     if top == "overview" and topic is not None and not u.role_slugs and (u.followup or u.back_ref):
         return topic.intent, topic.facets
     return top, ()
+
+
+def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
+    """Roles a word before "roles"/"jobs" picks out ("the data roles", "research jobs")."""
+    words = u.tokens
+    out: list[str] = []
+    for i, token in enumerate(words[1:], start=1):
+        if token not in ("roles", "jobs", "positions", "careers", "titles", "role", "job",
+                         "career", "title"):
+            continue
+        word = words[i - 1]
+        forms = {word, *(head for head, fields in FIELD_NAMES.items() if word in fields)}
+        if word == "ml":
+            forms |= {"machine", "mlops"}
+        for role in catalog.knowledge.role_list():
+            name_words = set(role.name.casefold().split())
+            if forms & name_words and role.slug not in out:
+                out.append(role.slug)
+    return tuple(out) if len(out) >= 2 else ()
 
 
 def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog,
