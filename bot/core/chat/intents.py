@@ -12,6 +12,7 @@ trends, equity) and roles it does not know. It decides nothing about the convers
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -515,30 +516,12 @@ def _scan_refs(u: Understanding) -> None:
         len(content) <= 3 and not u.roles)
 
 
-def _self_span(u: Understanding) -> tuple[int, int] | None:
-    """Token span of "i'm a <phrase>" / "coming from <phrase>", if any."""
-    tokens = u.tokens
-    for triggers in (_SELF_TRIGGERS, _BACKGROUND_TRIGGERS):
-        for trig in triggers:
-            n = len(trig)
-            for i in range(len(tokens) - n + 1):
-                if tuple(tokens[i:i + n]) != trig:
-                    continue
-                j = i + n
-                while j < len(tokens) and tokens[j] in ("a", "an", "the", "currently", "working",
-                                                        "also", "just", "now"):
-                    j += 1
-                k = j
-                while k < len(tokens) and k - j < 5 and tokens[k] not in _PHRASE_STOP:
-                    k += 1
-                if k > j:
-                    return (j, k)
-    return None
+_SELF_FILLERS = frozenset({"a", "an", "the", "currently", "working", "also", "just", "now"})
 
 
-def _scan_self(u: Understanding, catalog: Catalog) -> None:
-    """ "i'm an mlops engineer making 180k", "coming from devops", "as a backend dev"."""
-    tokens = u.tokens
+def _self_phrases(tokens: list[str]) -> Iterator[tuple[str, tuple[str, ...], int, int]]:
+    """Each "i'm a <phrase>" / "coming from <phrase>": (kind, trigger, start, end) of the
+    phrase's tokens, self-descriptions first."""
     for kind, triggers in (("self", _SELF_TRIGGERS), ("background", _BACKGROUND_TRIGGERS)):
         for trig in triggers:
             n = len(trig)
@@ -546,47 +529,61 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
                 if tuple(tokens[i:i + n]) != trig:
                     continue
                 j = i + n
-                while j < len(tokens) and tokens[j] in ("a", "an", "the", "currently", "working",
-                                                        "also", "just", "now"):
+                while j < len(tokens) and tokens[j] in _SELF_FILLERS:
                     j += 1
                 k = j
                 while k < len(tokens) and k - j < 5 and tokens[k] not in _PHRASE_STOP:
                     k += 1
-                if k <= j:
-                    continue
-                phrase = " ".join(tokens[j:k])
-                # The role must be what the phrase names ("i'm a senior mlops engineer"),
-                # not a role named after another title ("i'm a sre, mlops or pm").
-                mention = next((m for m in u.roles if j <= m.start < k and all(
-                    t in lexicon.SENIORITY_WORDS for t in tokens[j:m.start])), None)
-                if mention is None:
-                    later = next((m.start for m in u.roles if j < m.start < k), None)
-                    k = later if later is not None else k
-                    phrase = " ".join(tokens[j:k])
-                if trig == ("as",) and mention is None and not _background_group(phrase):
-                    continue
-                if trig == ("from",) and mention is None and not _background_group(phrase):
-                    continue
-                if mention is not None:
-                    if kind == "self" and u.self_role is None:
-                        u.self_role = mention.slug
-                        if mention.step:
-                            u.self_step = (mention.slug, mention.step_pos or 0, mention.step)
-                    elif kind == "background" and u.from_role is None:
-                        u.from_role = mention.slug
-                group = _background_group(phrase)
-                if group and u.background is None and (mention is None or kind == "self"):
-                    u.background = group
-                    u.background_text = phrase if _echoable(phrase, catalog) else None
-                elif mention is None and u.background is None and kind == "self" and \
-                        any(t in lexicon.TITLE_HEADS or t in lexicon.SOLO_TITLES
-                            for t in tokens[j:k]):
-                    u.background = "other"
-                    u.background_text = phrase if _echoable(phrase, catalog) else None
-                if kind == "self" and u.self_role and u.numbers.amounts and \
-                        set(tokens) & _SALARY_OWN:
-                    u.self_salary = u.numbers.amounts[0]
-                break
+                if k > j:
+                    yield kind, trig, j, k
+
+
+def _self_span(u: Understanding) -> tuple[int, int] | None:
+    """Token span of "i'm a <phrase>" / "coming from <phrase>", if any."""
+    first = next(_self_phrases(u.tokens), None)
+    return (first[2], first[3]) if first else None
+
+
+def _scan_self(u: Understanding, catalog: Catalog) -> None:
+    """ "i'm an mlops engineer making 180k", "coming from devops", "as a backend dev"."""
+    tokens = u.tokens
+    done: set[tuple] = set()  # each trigger is read at its first fitting place
+    for kind, trig, j, k in _self_phrases(tokens):
+        if (kind, trig) in done:
+            continue
+        phrase = " ".join(tokens[j:k])
+        # The role must be what the phrase names ("i'm a senior mlops engineer"),
+        # not a role named after another title ("i'm a sre, mlops or pm").
+        mention = next((m for m in u.roles if j <= m.start < k and all(
+            t in lexicon.SENIORITY_WORDS for t in tokens[j:m.start])), None)
+        if mention is None:
+            later = next((m.start for m in u.roles if j < m.start < k), None)
+            k = later if later is not None else k
+            phrase = " ".join(tokens[j:k])
+        if trig == ("as",) and mention is None and not _background_group(phrase):
+            continue
+        if trig == ("from",) and mention is None and not _background_group(phrase):
+            continue
+        if mention is not None:
+            if kind == "self" and u.self_role is None:
+                u.self_role = mention.slug
+                if mention.step:
+                    u.self_step = (mention.slug, mention.step_pos or 0, mention.step)
+            elif kind == "background" and u.from_role is None:
+                u.from_role = mention.slug
+        group = _background_group(phrase)
+        if group and u.background is None and (mention is None or kind == "self"):
+            u.background = group
+            u.background_text = phrase if _echoable(phrase, catalog) else None
+        elif mention is None and u.background is None and kind == "self" and \
+                any(t in lexicon.TITLE_HEADS or t in lexicon.SOLO_TITLES
+                    for t in tokens[j:k]):
+            u.background = "other"
+            u.background_text = phrase if _echoable(phrase, catalog) else None
+        if kind == "self" and u.self_role and u.numbers.amounts and \
+                set(tokens) & _SALARY_OWN:
+            u.self_salary = u.numbers.amounts[0]
+        done.add((kind, trig))
     if u.self_salary is None and u.numbers.amounts and u.any(
             ("im making", "i make", "i earn", "im earning", "im on", "i get paid", "im paid",
              "my salary is", "i got offered", "ive been offered", "i was offered", "my offer is")):
