@@ -440,7 +440,9 @@ def _scan_facets(u: Understanding) -> None:
         u.share = True
         scores["openings"] = scores.get("openings", 0) + 4
     if u.any(("in total", "total", "overall", "all ai jobs", "all ai positions", "ai jobs total",
-              "altogether")) and u.any(("how many", "number", "track", "tracked", "total")):
+              "altogether", "ai jobs", "ai positions", "ai listings", "ai job listings",
+              "ai openings", "ai job market", "tracking", "do you track")) and \
+            u.any(("how many", "number", "track", "tracked", "tracking", "total", "how big")):
         u.total = True
     if u.any(("more jobs", "more openings", "more positions", "most jobs", "most openings")):
         scores["openings"] = scores.get("openings", 0) + 3
