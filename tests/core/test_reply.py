@@ -62,3 +62,8 @@ def test_every_command_reply_fits_discord(ask) -> None:
     for command in ("!compare mlops pm", "!role mlops", "!role pm", "!skills pm", "!help"):
         chunks = split_message(ask(command))
         assert all(0 < len(c) <= MESSAGE_LIMIT for c in chunks)
+
+
+def test_the_seed_comparison_is_one_message(ask) -> None:
+    """The answer people ask for most fits one Discord message, sources included."""
+    assert len(split_message(ask("!compare mlops pm"))) == 1
