@@ -151,3 +151,14 @@ async def test_questions_share_the_commands_cooldown(fake_discord: FakeDiscord,
     texts = [embed_text(r.json) for r in replies]
     assert "Slow down" in texts[-1]
     assert sum("Slow down" in t for t in texts) == 1
+
+
+async def test_a_command_after_a_mention_is_answered_once(fake_discord: FakeDiscord,
+                                                          chatbot: CareerBot) -> None:
+    me = fake_discord.bot_user.id
+    before = fake_discord.mark()
+    await fake_discord.send_message(author=fake_discord.alice, content=f"<@{me}> compare mlops pm")
+    [req] = await fake_discord.wait_for_requests("POST", MESSAGES, since=before)
+    assert "MLOps Engineer vs AI Product Manager" in embed_text(req.json)
+    await asyncio.sleep(0.3)
+    assert len(fake_discord.find_requests("POST", MESSAGES, since=before)) == 1

@@ -53,6 +53,8 @@ class Conversation(commands.Cog):
         prefix = self.bot.prefix_for(message.guild)
         if message.content.lstrip().startswith(prefix):
             return  # a command: the command layer answers it
+        if (await self.bot.get_context(message)).valid:
+            return  # "@careerbot compare mlops pm" is a command too
         addressed = self._addressed(message)
         request = Request(
             text=message.content,
