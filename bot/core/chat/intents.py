@@ -300,6 +300,11 @@ def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
                                        step=display, step_pos=pos, seniority=seniority))
 
 
+#: Words after a title that put it in the AI field ("product managers in ai").
+_IN_AI = frozenset({"in ai", "for ai", "in ml", "in tech", "of ai", "within ai", "on ai",
+                    "in artificial", "in machine"})
+
+
 def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Roles named by any alias, longest n-gram first; short aliases only exactly."""
     tokens = u.tokens
@@ -322,6 +327,14 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         if slug is None and len(words) == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
                 and phrase not in lexicon.STOPWORDS:
             slug = catalog.index.exact(phrase[:-1])  # "mles": plural of a short alias
+        if slug is None and len(words) >= 2 and " ".join(tokens[end:end + 2]) in _IN_AI:
+            # "product management in ai": the field qualified by AI names the AI role,
+            # when "ai <phrase>" is one role's alias or field name.
+            qualified = "ai " + phrase
+            slug = catalog.index.exact(qualified) or catalog.field_aliases.get(alias_key(qualified))
+            if slug is not None:
+                for i in range(end, end + 2):
+                    consumed[i] = True
         if slug is None:
             continue
         for i in range(start, end):
@@ -376,7 +389,7 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
         phrase = " ".join([*mods, token])
         # "product managers in ai" names the AI role when the knowledge base has one.
         after = " ".join(tokens[i + 1:i + 3])
-        if after in ("in ai", "for ai", "in ml", "in tech", "of ai"):
+        if after in _IN_AI:
             slug = catalog.index.exact("ai " + " ".join([*core, token]))
             if slug:
                 u.roles.append(RoleMention(slug, j + 1, i + 1, phrase, exact=False))
