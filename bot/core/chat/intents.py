@@ -172,6 +172,8 @@ class Understanding:
     seniority_pay: str | None = None
     share: bool = False
     total: bool = False
+    #: the message is about AI jobs as a whole ("the ai job market"), not one role
+    ai_wide: bool = False
     corrected: list[tuple[str, str]] = field(default_factory=list)
     #: The message is about careers at all (a role, a skill, a career word).
     domain: bool = False
@@ -299,6 +301,11 @@ def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
             u.roles.append(RoleMention(slug, start, end, " ".join(tokens[start:end]), True,
                                        step=display, step_pos=pos, seniority=seniority))
 
+
+#: Phrases naming AI jobs as a whole: a question about their market is about all roles.
+_AI_WIDE = ("ai job market", "ai jobs market", "ai market", "ai job", "ai jobs", "ai field",
+            "ai industry", "job market for ai", "market for ai", "jobs in ai", "ai careers",
+            "ai hiring", "ai positions", "ai roles", "ai space", "ai sector")
 
 #: Words after a title that put it in the AI field ("product managers in ai").
 _IN_AI = frozenset({"in ai", "for ai", "in ml", "in tech", "of ai", "within ai", "on ai",
@@ -454,9 +461,11 @@ def _scan_facets(u: Understanding) -> None:
         scores["openings"] = scores.get("openings", 0) + 4
     if u.any(("in total", "total", "overall", "all ai jobs", "all ai positions", "ai jobs total",
               "altogether", "ai jobs", "ai positions", "ai listings", "ai job listings",
-              "ai openings", "ai job market", "tracking", "do you track")) and \
-            u.any(("how many", "number", "track", "tracked", "tracking", "total", "how big")):
+              "ai openings", "ai job market", "tracking", "do you track", *_AI_WIDE)) and \
+            u.any(("how many", "number", "track", "tracked", "tracking", "total", "how big",
+                   "how large", "size", "sized")):
         u.total = True
+    u.ai_wide = u.any(_AI_WIDE)
     if u.any(("more jobs", "more openings", "more positions", "most jobs", "most openings")):
         scores["openings"] = scores.get("openings", 0) + 3
     if len({m.slug for m in u.roles}) >= 2 and u.any(("doesnt", "dont", "unique", "only",
