@@ -25,14 +25,24 @@ from bot.core.names import alias_key
 _INJECTION = re.compile("|".join(lexicon.INJECTION_PATTERNS))
 _ASKING = re.compile(
     r"(?:^|\b)(?:how|what|whats|which|where|why|when|who|can i|could i|should i|do i|does|"
-    r"is it|is there|are there|will i|would i|am i|any tips|tell me|explain)\b")
+    r"is it|is there|are there|will i|would i|am i|any tips|tell me|explain|"
+    r"(?:good|bad|smart|right|realistic) (?:fit|move|idea|choice|switch)|worth it|doable|"
+    r"realistic|feasible)\b")
 _FOLLOWUP_START = ("and", "or", "also", "what about", "how about", "same for", "same",
                    "then", "ok and", "okay and", "for", "now", "but", "so", "compared",
                    "vs", "versus", "plus", "what of", "and what about", "and for")
 _SELF_TRIGGERS = (("i", "am"), ("im",), ("i", "work", "as"), ("i", "m"), ("currently",),
-                  ("my", "role", "is"), ("my", "job", "is"))
+                  ("my", "role", "is"), ("my", "job", "is"), ("i", "work", "in"))
 _BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), ("ex",),
-                        ("i", "was"), ("used", "to", "be"), ("from",), ("as",))
+                        ("i", "was"), ("used", "to", "be"), ("from",), ("as",),
+                        ("my", "background", "is"), ("background", "is"),
+                        ("experience", "in"), ("experience", "as"))
+#: Words after a phrase that make it a background ("i have a backend background").
+_BACKGROUND_NOUNS = frozenset({"background", "experience", "exp", "xp"})
+#: Words before such a phrase that are not part of it ("i have 5 years of ...").
+_BACKGROUND_LEAD = frozenset({"i", "ive", "have", "got", "my", "with", "of", "years", "yrs",
+                              "some", "solid", "strong", "long", "mostly", "lots", "a", "an",
+                              "the", "in"})
 _PHRASE_STOP = frozenset({
     "and", "but", "making", "earning", "on", "with", "who", "how", "what", "which", "can",
     "should", "looking", "wanting", "trying", "want", "thinking", "at", "in", "here",
@@ -560,6 +570,18 @@ def _self_phrases(tokens: list[str]) -> Iterator[tuple[str, tuple[str, ...], int
                     k += 1
                 if k > j:
                     yield kind, trig, j, k
+    # "i have a backend background", "with 5 years of data analyst experience": the
+    # phrase comes before the noun.
+    # "backend dev here, ...": a self-introduction opening the message.
+    for b, token in enumerate(tokens):
+        if (token not in _BACKGROUND_NOUNS and not (token == "here" and b <= 4)) or b == 0:
+            continue
+        j = b
+        while j > 0 and b - j < 4 and tokens[j - 1] not in _PHRASE_STOP \
+                and tokens[j - 1] not in _BACKGROUND_LEAD and not tokens[j - 1].isdigit():
+            j -= 1
+        if j < b and (token != "here" or j == 0):
+            yield ("self" if token == "here" else "background"), (token,), j, b
 
 
 def _self_span(u: Understanding) -> tuple[int, int] | None:
@@ -586,7 +608,8 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
             phrase = " ".join(tokens[j:k])
         if trig == ("as",) and mention is None and not _background_group(phrase):
             continue
-        if trig == ("from",) and mention is None and not _background_group(phrase):
+        if trig in (("from",), ("here",), *((n,) for n in _BACKGROUND_NOUNS)) and mention is None \
+                and not _background_group(phrase):
             continue
         if mention is not None:
             if kind == "self" and u.self_role is None:
