@@ -344,7 +344,8 @@ def market_total(c: Ctx) -> Built:
     total = c.total
     if total is None:
         return decline(c, reason="missing", facets=("openings",), detail={})
-    reply = c.render("market_total.j2", fact=total)
+    # Asked how the market is doing rather than how big it is: say the count is a snapshot.
+    reply = c.render("market_total.j2", fact=total, outlook=not c.u.total)
     return Built(reply, Topic("market_total"))
 
 

@@ -25,14 +25,24 @@ from bot.core.names import alias_key
 _INJECTION = re.compile("|".join(lexicon.INJECTION_PATTERNS))
 _ASKING = re.compile(
     r"(?:^|\b)(?:how|what|whats|which|where|why|when|who|can i|could i|should i|do i|does|"
-    r"is it|is there|are there|will i|would i|am i|any tips|tell me|explain)\b")
+    r"is it|is there|are there|will i|would i|am i|any tips|tell me|explain|"
+    r"(?:good|bad|smart|right|realistic) (?:fit|move|idea|choice|switch)|worth it|doable|"
+    r"realistic|feasible)\b")
 _FOLLOWUP_START = ("and", "or", "also", "what about", "how about", "same for", "same",
                    "then", "ok and", "okay and", "for", "now", "but", "so", "compared",
                    "vs", "versus", "plus", "what of", "and what about", "and for")
 _SELF_TRIGGERS = (("i", "am"), ("im",), ("i", "work", "as"), ("i", "m"), ("currently",),
-                  ("my", "role", "is"), ("my", "job", "is"))
+                  ("my", "role", "is"), ("my", "job", "is"), ("i", "work", "in"))
 _BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), ("ex",),
-                        ("i", "was"), ("used", "to", "be"), ("from",), ("as",))
+                        ("i", "was"), ("used", "to", "be"), ("from",), ("as",),
+                        ("my", "background", "is"), ("background", "is"),
+                        ("experience", "in"), ("experience", "as"))
+#: Words after a phrase that make it a background ("i have a backend background").
+_BACKGROUND_NOUNS = frozenset({"background", "experience", "exp", "xp"})
+#: Words before such a phrase that are not part of it ("i have 5 years of ...").
+_BACKGROUND_LEAD = frozenset({"i", "ive", "have", "got", "my", "with", "of", "years", "yrs",
+                              "some", "solid", "strong", "long", "mostly", "lots", "a", "an",
+                              "the", "in"})
 _PHRASE_STOP = frozenset({
     "and", "but", "making", "earning", "on", "with", "who", "how", "what", "which", "can",
     "should", "looking", "wanting", "trying", "want", "thinking", "at", "in", "here",
@@ -172,6 +182,8 @@ class Understanding:
     seniority_pay: str | None = None
     share: bool = False
     total: bool = False
+    #: the message is about AI jobs as a whole ("the ai job market"), not one role
+    ai_wide: bool = False
     corrected: list[tuple[str, str]] = field(default_factory=list)
     #: The message is about careers at all (a role, a skill, a career word).
     domain: bool = False
@@ -300,6 +312,16 @@ def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
                                        step=display, step_pos=pos, seniority=seniority))
 
 
+#: Phrases naming AI jobs as a whole: a question about their market is about all roles.
+_AI_WIDE = ("ai job market", "ai jobs market", "ai market", "ai job", "ai jobs", "ai field",
+            "ai industry", "job market for ai", "market for ai", "jobs in ai", "ai careers",
+            "ai hiring", "ai positions", "ai roles", "ai space", "ai sector")
+
+#: Words after a title that put it in the AI field ("product managers in ai").
+_IN_AI = frozenset({"in ai", "for ai", "in ml", "in tech", "of ai", "within ai", "on ai",
+                    "in artificial", "in machine"})
+
+
 def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Roles named by any alias, longest n-gram first; short aliases only exactly."""
     tokens = u.tokens
@@ -322,6 +344,14 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         if slug is None and len(words) == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
                 and phrase not in lexicon.STOPWORDS:
             slug = catalog.index.exact(phrase[:-1])  # "mles": plural of a short alias
+        if slug is None and len(words) >= 2 and " ".join(tokens[end:end + 2]) in _IN_AI:
+            # "product management in ai": the field qualified by AI names the AI role,
+            # when "ai <phrase>" is one role's alias or field name.
+            qualified = "ai " + phrase
+            slug = catalog.index.exact(qualified) or catalog.field_aliases.get(alias_key(qualified))
+            if slug is not None:
+                for i in range(end, end + 2):
+                    consumed[i] = True
         if slug is None:
             continue
         for i in range(start, end):
@@ -376,7 +406,7 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
         phrase = " ".join([*mods, token])
         # "product managers in ai" names the AI role when the knowledge base has one.
         after = " ".join(tokens[i + 1:i + 3])
-        if after in ("in ai", "for ai", "in ml", "in tech", "of ai"):
+        if after in _IN_AI:
             slug = catalog.index.exact("ai " + " ".join([*core, token]))
             if slug:
                 u.roles.append(RoleMention(slug, j + 1, i + 1, phrase, exact=False))
@@ -441,9 +471,11 @@ def _scan_facets(u: Understanding) -> None:
         scores["openings"] = scores.get("openings", 0) + 4
     if u.any(("in total", "total", "overall", "all ai jobs", "all ai positions", "ai jobs total",
               "altogether", "ai jobs", "ai positions", "ai listings", "ai job listings",
-              "ai openings", "ai job market", "tracking", "do you track")) and \
-            u.any(("how many", "number", "track", "tracked", "tracking", "total", "how big")):
+              "ai openings", "ai job market", "tracking", "do you track", *_AI_WIDE)) and \
+            u.any(("how many", "number", "track", "tracked", "tracking", "total", "how big",
+                   "how large", "size", "sized")):
         u.total = True
+    u.ai_wide = u.any(_AI_WIDE)
     if u.any(("more jobs", "more openings", "more positions", "most jobs", "most openings")):
         scores["openings"] = scores.get("openings", 0) + 3
     if len({m.slug for m in u.roles}) >= 2 and u.any(("doesnt", "dont", "unique", "only",
@@ -538,6 +570,18 @@ def _self_phrases(tokens: list[str]) -> Iterator[tuple[str, tuple[str, ...], int
                     k += 1
                 if k > j:
                     yield kind, trig, j, k
+    # "i have a backend background", "with 5 years of data analyst experience": the
+    # phrase comes before the noun.
+    # "backend dev here, ...": a self-introduction opening the message.
+    for b, token in enumerate(tokens):
+        if (token not in _BACKGROUND_NOUNS and not (token == "here" and b <= 4)) or b == 0:
+            continue
+        j = b
+        while j > 0 and b - j < 4 and tokens[j - 1] not in _PHRASE_STOP \
+                and tokens[j - 1] not in _BACKGROUND_LEAD and not tokens[j - 1].isdigit():
+            j -= 1
+        if j < b and (token != "here" or j == 0):
+            yield ("self" if token == "here" else "background"), (token,), j, b
 
 
 def _self_span(u: Understanding) -> tuple[int, int] | None:
@@ -564,7 +608,8 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
             phrase = " ".join(tokens[j:k])
         if trig == ("as",) and mention is None and not _background_group(phrase):
             continue
-        if trig == ("from",) and mention is None and not _background_group(phrase):
+        if trig in (("from",), ("here",), *((n,) for n in _BACKGROUND_NOUNS)) and mention is None \
+                and not _background_group(phrase):
             continue
         if mention is not None:
             if kind == "self" and u.self_role is None:

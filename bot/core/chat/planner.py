@@ -227,7 +227,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
             and not bare_choice:
         return Plan("unknown")
-    if intent == "figures" and u.total and not explicit and "openings" in facets:
+    if not explicit and (u.total or u.ai_wide) and (intent == "market" or (
+            u.total and intent == "figures" and "openings" in facets)):
+        # "how big is the ai job market", "is the ai job market growing": the market as a
+        # whole is the count of positions tracked (one snapshot, no trend).
         intent = "market_total"
     if intent in ("figures", "choose", "compare", "overview") and not explicit \
             and u.any(_EVERY_ROLE) and not (intent == "choose" and u.interests):
