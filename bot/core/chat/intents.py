@@ -318,7 +318,7 @@ _AI_WIDE = ("ai job market", "ai jobs market", "ai market", "ai job", "ai jobs",
             "ai hiring", "ai positions", "ai roles", "ai space", "ai sector")
 
 #: Words after a title that put it in the AI field ("product managers in ai").
-_IN_AI = frozenset({"in ai", "for ai", "in ml", "in tech", "of ai", "within ai", "on ai",
+_IN_AI = frozenset({"in ai", "for ai", "in ml", "of ai", "within ai", "on ai",
                     "in artificial", "in machine"})
 
 
