@@ -49,10 +49,6 @@ class Reply:
     #: Roles the answer was about, so a follow-up ("and remote?") knows the subject.
     roles: tuple[str, ...] = field(default=())
 
-    @property
-    def is_error(self) -> bool:
-        return self.kind == "error"
-
 
 def render_text(reply: Reply) -> str:
     """The reply as Discord-flavoured markdown text: what the terminal prints."""

@@ -109,10 +109,6 @@ class ConversationMemory:
             self._items.move_to_end(key)
             self._prune(now)
 
-    def forget(self, key: Key) -> None:
-        with self._lock:
-            self._items.pop(key, None)
-
     def _prune(self, now: float) -> None:
         while len(self._items) > self.max_conversations:
             self._items.popitem(last=False)
