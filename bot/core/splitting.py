@@ -125,9 +125,9 @@ class _Splitter:
         at = max(window.rfind(" "), window.rfind("\t"), window.rfind("\u3000"))
         if at > shortest:
             return self._tidy(pos, first, high, pos + at)
-        for i in range(high, pos + shortest, -1):
-            if text[i - 1] in _CJK_BREAKS and is_boundary(text, i):
-                return self._tidy(pos, first, high, i)
+        at = max(window.rfind(mark) for mark in _CJK_BREAKS)  # cut just after it
+        if at >= shortest and is_boundary(text, pos + at + 1):
+            return self._tidy(pos, first, high, pos + at + 1)
         cut = last_boundary(text, first, high, avoid=self._inside_fence)
         if cut is None:  # one character longer than the room: cut between code points
             cut = next(i for i in range(high, first, -1) if not self._inside_fence(i))
