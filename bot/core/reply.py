@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Discord's limit for one message's content.
-MESSAGE_LIMIT = 2000
+# Splitting lives in its own module; these names are part of this module's interface.
+from bot.core.splitting import MESSAGE_LIMIT as MESSAGE_LIMIT
+from bot.core.splitting import MIN_SPLIT_LIMIT as MIN_SPLIT_LIMIT
+from bot.core.splitting import split_message as split_message
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,40 +69,3 @@ def render_text(reply: Reply) -> str:
         lines = [line for line in reply.footer.splitlines() if line.strip()]
         parts.append("\n".join(line if line.startswith("-# ") else f"-# {line}" for line in lines))
     return "\n\n".join(parts)
-
-
-def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Split text into chunks of at most ``limit`` characters for Discord.
-
-    Prefers paragraph breaks, then line breaks, then spaces; a single word longer than
-    the limit is the only thing ever cut. A code block cut across chunks is closed at
-    the end of one chunk and reopened in the next so both still render as code.
-    """
-    if limit < 20:
-        raise ValueError("limit too small to split sensibly")
-    chunks: list[str] = []
-    rest = text.strip("\n")
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            cut = window.rfind(sep)
-            if cut > limit // 4:
-                break
-        if cut <= 0:
-            cut = limit
-        chunk, rest = rest[:cut].rstrip(), rest[cut:].lstrip(" \n")
-        if chunk.count("```") % 2 == 1:
-            # Reserve room for the fence we add; re-cut if needed.
-            if len(chunk) + 4 > limit:
-                back = chunk[: limit - 4].rfind("\n")
-                back = back if back > 0 else limit - 4
-                rest = chunk[back:].lstrip("\n") + "\n" + rest
-                chunk = chunk[:back]
-            if chunk.count("```") % 2 == 1:
-                chunk += "\n```"
-                rest = "```\n" + rest
-        chunks.append(chunk)
-    if rest:
-        chunks.append(rest)
-    return chunks

@@ -2,8 +2,16 @@
 
 Limits (Discord's): title 256, description 4,096, 25 fields of name 256 / value 1,024,
 footer 2,048, and 6,000 characters across all embeds of one message. A reply that does
-not fit one embed becomes several pages (sent with buttons by the paginator), split at
-line breaks with code blocks closed and reopened, so nothing is ever cut off.
+not fit one embed becomes several pages (sent with buttons by the paginator), split by
+``split_message`` (line breaks first, code blocks closed and reopened), so no text is
+ever cut off: the lead continues in the next page's description, a long section or
+field in further fields named "… (cont.)", footer text beyond the footer's room in
+"Sources (cont.)" fields.
+
+Only names Discord cannot page are shortened, with a visible ellipsis: the title (the
+same on every page), and a field name, whose cut-off end then opens the field's value
+("…end of the name") so even that is not lost. Any text of any length gives pages in a
+number of steps proportional to its length; nothing here can loop.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.core.reply import Reply, split_message
+from bot.core.text_cuts import ELLIPSIS, shorten, shorten_at
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -24,6 +33,10 @@ FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
 #: Characters kept free for the "Page 12/34 · " footer marker of paged replies.
 _PAGE_MARKER_ROOM = 20
+#: Added to the name of a field that continues the one before it.
+_CONTINUED = " (cont.)"
+#: The value of a field with nothing to show (Discord refuses an empty value).
+_BLANK = "\u200b"
 
 COLOURS = {
     "answer": discord.Colour.blurple(),
@@ -45,12 +58,25 @@ class _Page:
                 + sum(len(n) + len(v) for n, v, _ in self.fields))
 
 
-def _shorten(text: str, limit: int) -> str:
-    """For names only (titles, field names): long names end with an ellipsis at a word."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return cut + "…"
+def _chunks(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit``; a blank text is one blank-looking piece."""
+    return split_message(text, limit) or [_BLANK]
+
+
+def _named_blocks(name: str, value: str, inline: bool) -> list[tuple[str, str, bool]]:
+    """Fields showing ``value`` under ``name``: as many as the value needs, never cut.
+
+    A name longer than Discord allows ends with an ellipsis and its cut-off end opens
+    the value ("…rest of the name"), so the whole name is still shown.
+    """
+    name = name if name.strip() else _BLANK
+    if len(name) > FIELD_NAME_LIMIT:
+        cut = shorten_at(name, FIELD_NAME_LIMIT)
+        value = f"{ELLIPSIS}{name[cut:].strip()}\n{value}"
+        name = name[:cut].rstrip() + ELLIPSIS
+    continued = shorten(name, FIELD_NAME_LIMIT - len(_CONTINUED)) + _CONTINUED
+    return [(name if i == 0 else continued, chunk, inline)
+            for i, chunk in enumerate(_chunks(value, FIELD_VALUE_LIMIT))]
 
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\*_~`|>\[\]#+-])")
@@ -64,32 +90,27 @@ def _footer_text(reply: Reply) -> str:
 
 def reply_pages(reply: Reply) -> list[discord.Embed]:
     """The reply as one embed, or several pages when it is too long for one."""
-    title = _shorten(reply.title, TITLE_LIMIT)
+    title = shorten(reply.title, TITLE_LIMIT)
     footer_room = FOOTER_LIMIT - _PAGE_MARKER_ROOM
-    footer_chunks = split_message(_footer_text(reply), footer_room) if reply.footer else [""]
+    footer_chunks = split_message(_footer_text(reply), footer_room) or [""]
     footer = footer_chunks[0]
     extra_footer = footer_chunks[1:]
     blocks: list[tuple[str, str, bool]] = []
     for f in reply.fields:
-        for i, chunk in enumerate(split_message(f.value, FIELD_VALUE_LIMIT)):
-            blocks.append((_shorten(f.name if i == 0 else f"{f.name} (cont.)", FIELD_NAME_LIMIT),
-                           chunk, f.inline))
+        blocks += _named_blocks(f.name, f.value, f.inline)
     for section in reply.sections:
-        for i, chunk in enumerate(split_message(section.body, FIELD_VALUE_LIMIT)):
-            name = section.heading if i == 0 else f"{section.heading} (cont.)"
-            blocks.append((_shorten(name or "\u200b", FIELD_NAME_LIMIT), chunk, False))
+        blocks += _named_blocks(section.heading, section.body, False)
     if reply.suggestions:
         tries = " · ".join(f"`{s}`" for s in reply.suggestions)
-        for chunk in split_message(tries, FIELD_VALUE_LIMIT):
-            blocks.append(("Try", chunk, False))
+        blocks += [("Try", chunk, False) for chunk in split_message(tries, FIELD_VALUE_LIMIT)]
     if extra_footer:
-        for chunk in split_message("\n".join(extra_footer), FIELD_VALUE_LIMIT):
-            blocks.append(("Sources (cont.)", chunk, False))
+        blocks += [("Sources (cont.)", chunk, False)
+                   for chunk in split_message("\n".join(extra_footer), FIELD_VALUE_LIMIT)]
 
     # Room left on every page once the title, footer and a "Page N/M · " marker are counted.
     budget = EMBED_TOTAL_LIMIT - len(title) - len(footer) - _PAGE_MARKER_ROOM
     lead_limit = min(DESCRIPTION_LIMIT, budget)
-    lead_chunks = split_message(reply.lead, lead_limit) if reply.lead else [""]
+    lead_chunks = split_message(reply.lead, lead_limit) or [""]
     pages = [_Page(title, d, footer=footer) for d in lead_chunks]
     page = pages[-1]
     for block in blocks:

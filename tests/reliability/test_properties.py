@@ -10,6 +10,7 @@ syntax that came from the input.
 from __future__ import annotations
 
 import re
+import string
 
 import discord
 import pytest
@@ -17,14 +18,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.advisor import Advisor, Request
+from bot.core.chat import ChatEngine
 from bot.core.commands import COMMANDS
+from bot.core.moderation import Moderation
 from bot.core.parsing import parse_command
 from bot.core.reply import MESSAGE_LIMIT, Reply, render_text, split_message
 from bot.discord_app import embeds as limits
 from bot.discord_app.embeds import reply_pages
 from bot.knowledge.build import build_database
+from bot.knowledge.planners import DEFAULT_MAX_TEXT_CHARS, MAX_TEXT_CHARS
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import KNOWLEDGE_DIR
+from tests.hang_budget import hang_budget
+from tests.moderation_support import build, moderator, store_for
 
 PINGS = re.compile(r"@(everyone|here)|<@[!&]?\d+>")
 PROPERTY = settings(max_examples=120, deadline=None,
@@ -179,3 +185,71 @@ def test_echoed_template_syntax_shows_literally(core: Advisor) -> None:
     assert "{{ 6\\*7 }}" in text or "{{ 6*7 }}" in text
     assert "42" not in text
 
+
+
+# -- issue 10: a moderator's long text cannot hang the bot or be cut off ------------------------
+#
+# A moderator may set a summary up to the validators' limit; showing the role (`!role`, a
+# plain question, `kb show`, whose YAML puts the summary on one line inside a code block when
+# it has no spaces) once looped forever in split_message. Every reply must now come back
+# within a hang budget, fit Discord as text and as embeds, and show the whole summary.
+
+SUMMARY_LIMIT = MAX_TEXT_CHARS.get("summary", DEFAULT_MAX_TEXT_CHARS)
+HANG_SECONDS = 20
+_WORDS = st.one_of(
+    st.text(alphabet=string.ascii_letters, min_size=1, max_size=12),
+    st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1,
+            max_size=2000),
+    st.builds(lambda c, n: c * n, st.sampled_from(["a", "语", "e\u0301", "👩\u200d💻"]),
+              st.integers(1, 1000)),
+)
+#: One-line summaries of words (Latin, CJK without spaces, combining marks, emoji) with
+#: single spaces: nothing Discord markdown or YAML would escape, so the whole summary can be
+#: looked for in what is shown.
+summaries = st.lists(_WORDS, min_size=1, max_size=40).map(
+    lambda words: " ".join(words)[:SUMMARY_LIMIT].strip())
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Advisor, Moderation]:
+    """A bot whose moderators edit one server's overlay: advisor (with the chat engine) and
+    moderation over one store, as `careerbot run` wires them."""
+    db = build(tmp_path_factory.mktemp("summaries"))
+    store = store_for(db)
+    yield Advisor(store, chat=ChatEngine()), Moderation(store)
+    store.close()
+
+
+def shown_text(reply: Reply) -> str:
+    """All a reply shows, as text and as embeds, with splitting's added fences and all
+    whitespace taken out."""
+    pages = reply_pages(reply)
+    for embed in pages:
+        check_embed(embed)
+    messages = split_message(render_text(reply))
+    assert all(0 < len(m) <= MESSAGE_LIMIT for m in messages)
+    parts = list(messages)
+    for embed in pages:
+        parts += [embed.description or "", *(f.value for f in embed.fields)]
+    return re.sub(r"```(?:yaml)?|\s", "", "\n".join(parts))
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(summaries)
+@example("语" * SUMMARY_LIMIT)
+@example(("word " * SUMMARY_LIMIT)[:SUMMARY_LIMIT].strip())
+def test_a_long_summary_is_shown_whole_and_never_hangs(
+        edited: tuple[Advisor, Moderation], summary: str) -> None:
+    advisor, moderation = edited
+    guild = "42"
+    with hang_budget(HANG_SECONDS):
+        changed = moderation.set(moderator(guild), "mlops", [("summary", summary)])
+        assert changed.kind != "error", render_text(changed)
+        replies = [advisor.handle(Request(text=text, guild_id=guild, user_id="7", channel_id="8"))
+                   for text in ("!role mlops", "tell me about mlops engineers")]
+        replies.append(moderation.show(moderator(guild), "mlops"))
+        wanted = re.sub(r"\s", "", summary)
+        for reply in replies:
+            assert wanted in shown_text(reply), reply.title
