@@ -48,6 +48,8 @@ BUSY_TIMEOUT_S = 2.0
 #: (36 MB at 50,000 entries: 20-500 ms to check) and only history and undo read it; a
 #: rebuild checks the whole file, the audit log included, before carrying anything over.
 UNCHECKED_AT_START = frozenset({"audit_log"})
+#: The longest SQLite integrity complaint quoted in a message (it can list many pages).
+PROBLEM_CHARS = 300
 #: SQLite result codes that mean the file's content is damaged or not a database at all;
 #: any other error (permissions, I/O, a journal needing a write) is not a reason to set
 #: the file aside and rebuild over it.
@@ -201,7 +203,8 @@ def integrity_problem(conn: sqlite3.Connection, skip: frozenset[str] = frozenset
     for check in checks:
         (first,) = conn.execute(check).fetchone()
         if first != "ok":
-            return " ".join(str(first).split())
+            problem = " ".join(str(first).split())
+            return problem if len(problem) <= PROBLEM_CHARS else problem[:PROBLEM_CHARS] + "…"
     return None
 
 
@@ -442,9 +445,10 @@ def stored_fingerprint(db_path: Path) -> str | None:
 
 
 def ensure_database(knowledge_dir: Path, db_path: Path) -> bool:
-    """Build the database when it is missing or older than the knowledge files.
+    """Build the database when it is missing, damaged or older than the knowledge files.
 
-    Returns True when it (re)built. Whenever a previous database exists, it keeps
+    Returns True when it (re)built. A damaged file is kept aside and what can be read of
+    it salvaged (``build_with_report``). Whenever a previous database exists, it keeps
     serving if the rebuild cannot happen: the files have errors, the directory is
     read-only, the disk is full, or another program holds the database locked; the
     reason is logged. With no usable database at all the error propagates

@@ -9,8 +9,9 @@ build (``bot.knowledge.build``) keeps the file aside, untouched, under a timesta
 into the new database whatever of those tables can still be read, and reports what was
 kept, salvaged and lost. The bot never deletes a file it kept aside.
 
-How the salvage reads a damaged file, always from a scratch copy (the kept file is never
-written to, not even by SQLite rolling back a journal):
+How the salvage reads a damaged file, always from a scratch copy, so nothing it does
+writes to the file kept aside (taking the build's write lock does let SQLite roll back a
+journal a crashed writer left, as any program opening the file would):
 
 1. Header: SQLite refuses a file whose first 16 bytes are not its magic string ("file is
    not a database"). When the rest of the 100-byte header still looks like SQLite's, the
@@ -245,8 +246,8 @@ def _cut_to_whole_pages(path: Path, page_size: int) -> str | None:
         header = f.read(HEADER_SIZE)
     (stated,) = struct.unpack(">I", header[28:32])
     whole = size // page_size
-    if size % page_size == 0 and stated in (0, whole):
-        return None
+    if whole == 0 or (size % page_size == 0 and stated in (0, whole)):
+        return None  # nothing to cut (or nothing would be left: let SQLite say what is wrong)
     with open(path, "r+b") as f:
         f.truncate(whole * page_size)
         f.seek(28)
@@ -343,8 +344,8 @@ class _Reader:
         return True
 
     def probe(self, low: int, high: int, rows: list[tuple[Any, ...]]) -> None:
-        """Look up every rowid in (low, high] on its own."""
-        for rowid in range(low + 1, high + 1):
+        """Look up every rowid in (low, high] on its own (the last PROBE_STRETCH of them)."""
+        for rowid in range(max(low, high - PROBE_STRETCH) + 1, high + 1):
             try:
                 found = self._query(f"select rowid, * from {self.table} where rowid = ?", rowid)
             except sqlite3.DatabaseError:
@@ -385,33 +386,46 @@ def _stretch(first: int, last: int | None) -> str:
 
 def read_table(conn: sqlite3.Connection, name: str) -> tuple[list[tuple[Any, ...]], list[str]]:
     """Every readable row of table ``name`` (values without the rowid, in rowid order) and
-    the rowid stretches that could not be read."""
+    the rowid stretches that could not be read: each from just past the last row read
+    before the damage to just before the first row read after it."""
     reader = _Reader(conn, name)
     rows: list[tuple[Any, ...]] = []
     lost: list[str] = []
+    damaged_from: int | None = None  # first rowid of a damaged stretch still open
+
+    def read_again(before: int) -> None:
+        """Close the open stretch if rows were read since there were ``before`` of them."""
+        nonlocal damaged_from
+        if damaged_from is not None and len(rows) > before:
+            if rows[before][0] > damaged_from:
+                lost.append(_stretch(damaged_from, rows[before][0] - 1))
+            damaged_from = None
+
     after = MIN_ROWID
     while True:
+        before = len(rows)
         error = reader.scan(after, rows)
+        read_again(before)
         if rows:
             after = max(after, rows[-1][0])
         if error is None:
             break
         if error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_ERROR and "rowid" in str(error):
             return _read_plain(conn, name)  # a WITHOUT ROWID table: no seeking by rowid
+        if damaged_from is None:
+            damaged_from = after + 1
         resume = reader.resume_point(after)
         if resume is None:
-            lost.append(_stretch(after + 1, None) + f" ({error})")
+            lost.append(_stretch(damaged_from, None) + f" ({error})")
+            damaged_from = None
             break
         failed, ok = resume
-        found_before = len(rows)
+        before = len(rows)
         reader.probe(failed, ok, rows)
-        first_found = rows[found_before][0] if len(rows) > found_before else None
-        end = ok if first_found is None else first_found - 1
-        # Rowids up to ``failed`` were skipped, and those probed in (failed, ok] that did
-        # not read: report the whole stretch from the damage to the first row read again.
-        if end > after:
-            lost.append(_stretch(after + 1, end))
+        read_again(before)
         after = max(ok, rows[-1][0] if rows else ok)
+    if damaged_from is not None:
+        lost.append(_stretch(damaged_from, None))
     if reader.dropped:
         lost.append(f"{reader.dropped} row(s) out of rowid order on a damaged page (left out)")
     return [row[1:] for row in rows], lost

@@ -254,6 +254,38 @@ def test_damaged_audit_page_salvages_the_rows_on_both_sides(db: Path) -> None:
     assert report.salvaged["audit_log"] == len(salvaged)
 
 
+def test_read_table_steps_over_damaged_pages_and_names_what_it_lost(tmp_path: Path) -> None:
+    """Two damaged leaves with a sound one between them, and a damaged last leaf: every row
+    of the sound leaves is read, and each lost stretch is named exactly."""
+    from bot.knowledge.salvage import read_table  # see the module doc
+
+    db = tmp_path / "t.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table notes (id integer primary key, text text not null)")
+    conn.executemany("insert into notes values (?, ?)", [(i, f"note {i} " * 12) for i in range(1, 2001)])
+    conn.commit()
+    conn.close()
+    pages = leaves(db, "notes")
+    assert len(pages) > 20
+    overwrite_pages(db, [pages[5], pages[7], pages[-1]])
+    conn = sqlite3.connect(db)
+    rows, lost = read_table(conn, "notes")
+    conn.close()
+    ids = [row[0] for row in rows]
+    assert all(text == f"note {i} " * 12 for i, text in rows)
+    missing = sorted(set(range(1, 2001)) - set(ids))
+    stretches: list[list[int]] = []
+    for i in missing:
+        if stretches and stretches[-1][-1] == i - 1:
+            stretches[-1].append(i)
+        else:
+            stretches.append([i])
+    assert len(stretches) == 3 and stretches[-1][-1] == 2000  # the leaf between was read
+    first, second, tail = stretches
+    assert lost[:2] == [f"rowids {first[0]}-{first[-1]}", f"rowids {second[0]}-{second[-1]}"]
+    assert len(lost) == 3 and lost[2].startswith(f"rowids from {tail[0]} on (")
+
+
 def test_zero_byte_file_is_kept_aside_and_rebuilt(db: Path, caplog: pytest.LogCaptureFixture) -> None:
     db.write_bytes(b"")
     assert start(db, caplog) is True
