@@ -84,7 +84,7 @@ class Salvage:
     tables: tuple[TableSalvage, ...] = ()
     #: Index and trigger definitions of the salvaged tables.
     definitions: tuple[str, ...] = ()
-    #: What was done to the scratch copy before it would read (header, padding).
+    #: What was done to the scratch copy before it would read (header, truncation).
     repairs: tuple[str, ...] = ()
     #: Why no table could be named at all, when that is so.
     schema_error: str | None = None
@@ -506,8 +506,8 @@ def write_salvage(conn: sqlite3.Connection, salvage: Salvage, *, db_path: Path, 
     partial: dict[str, tuple[str, ...]] = {}
     lost: list[str] = []
     if salvage.schema_error is not None:
-        lost.append("every moderators' edit, server setting and audit entry in it: its schema "
-                    f"could not be read ({salvage.schema_error})")
+        lost.append("all moderators' edits, server settings and audit entries in it: its "
+                    f"schema could not be read ({salvage.schema_error})")
     for table in salvage.tables:
         try:
             conn.execute(table.sql)
