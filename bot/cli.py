@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.build import build_database
+    from bot.knowledge.build import build_with_report
 
     if args.kb_command in ("import-salaries", "import-onet"):
         return _kb_import(args, settings)
@@ -143,10 +143,13 @@ def _kb(args: argparse.Namespace, settings: Settings) -> int:
               f"{len(knowledge.faq)} FAQ entries in {settings.knowledge_dir}")
         return 0
     try:
-        knowledge = build_database(settings.knowledge_dir, settings.db)
+        result = build_with_report(settings.knowledge_dir, settings.db)
     except (OSError, sqlite3.DatabaseError) as exc:
         raise BuildError(f"cannot build the knowledge base {settings.db}: {exc}") from exc
+    knowledge = result.knowledge
     print(f"built {settings.db}: {len(knowledge.roles)} roles, {len(knowledge.faq)} FAQ entries")
+    if result.salvage is not None:  # the previous file was damaged: say what became of it
+        print(result.salvage.text())
     return 0
 
 

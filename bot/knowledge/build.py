@@ -8,6 +8,12 @@ database, so rebuilding the base never loses a server's edits: the build holds a
 lock on the previous database from the copy until the swap, so no write can land in
 between, and it refuses to build (leaving everything as it was) when another program
 keeps the previous database locked.
+
+A previous file that is damaged, unreadable or of another schema version is never built
+over silently: it is kept aside under a timestamped name, the tables the build does not
+own are salvaged from it as far as they can be read, and the build says at ERROR level
+(and ``careerbot kb build`` on its output) what was kept, salvaged and lost; see
+``bot.knowledge.salvage``. A locked file is not a damaged one: the build refuses instead.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.files import KnowledgeError, fingerprint, load_knowledge_dir
 from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.salvage import SalvageReport, keep_aside, read_salvage, write_salvage
 
 # sqlite-utils is imported only when building, so a start that finds the database
 # current (every ``careerbot ask``, most bot starts) skips its import time (~60 ms).
@@ -37,6 +44,16 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
 #: How long to wait for another program's write lock on the database before giving up.
 BUSY_TIMEOUT_S = 2.0
+#: Tables whose pages are not checked at every start. The audit log grows without bound
+#: (36 MB at 50,000 entries: 20-500 ms to check) and only history and undo read it; a
+#: rebuild checks the whole file, the audit log included, before carrying anything over.
+UNCHECKED_AT_START = frozenset({"audit_log"})
+#: The longest SQLite integrity complaint quoted in a message (it can list many pages).
+PROBLEM_CHARS = 300
+#: SQLite result codes that mean the file's content is damaged or not a database at all;
+#: any other error (permissions, I/O, a journal needing a write) is not a reason to set
+#: the file aside and rebuild over it.
+DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
 
 class BuildError(Exception):
@@ -50,6 +67,11 @@ class DatabaseLocked(BuildError):
 def _is_locked(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in DAMAGE_CODES
 
 
 def _locked(db_path: Path) -> DatabaseLocked:
@@ -121,6 +143,15 @@ TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
 
 #: Tables written from the knowledge files; every other table is carried across rebuilds.
 BASE_TABLES = frozenset({"meta", *TABLE_COLUMNS})
+#: The FAQ's full-text index and its shadow tables: rebuilt with the base.
+FTS_TABLES = frozenset(f"faq_fts{suffix}"
+                       for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content"))
+
+
+def is_preserved(table: str) -> bool:
+    """Is ``table`` one the build does not own (overlays, settings, the audit log), so it is
+    carried over to every rebuilt database?"""
+    return not (table in BASE_TABLES or table in FTS_TABLES or table.startswith("sqlite_"))
 
 
 def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
@@ -156,28 +187,79 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
     db["role_aliases"].create_index(["key"])
 
 
-def _open_previous(old_path: Path) -> sqlite3.Connection | None:
-    """The previous database, read-locked until closed; None when missing or unreadable.
+def integrity_problem(conn: sqlite3.Connection, skip: frozenset[str] = frozenset()) -> str | None:
+    """SQLite's first complaint about the database on ``conn`` (None when it reads cleanly).
+
+    ``pragma quick_check`` reads every page; with ``skip``, each other table is checked
+    on its own instead (``quick_check(table)``, SQLite 3.33+; older versions check all).
+    Raises sqlite3.DatabaseError when the damage stops the check itself.
+    """
+    if skip:
+        tables = [name for (name,) in conn.execute(
+            "select name from sqlite_master where type = 'table'") if name not in skip]
+        checks = [f"pragma quick_check('{name.replace(chr(39), chr(39) * 2)}')" for name in tables]
+    else:
+        checks = ["pragma quick_check"]
+    for check in checks:
+        (first,) = conn.execute(check).fetchone()
+        if first != "ok":
+            problem = " ".join(str(first).split())
+            return problem if len(problem) <= PROBLEM_CHARS else problem[:PROBLEM_CHARS] + "…"
+    return None
+
+
+def _damage(conn: sqlite3.Connection) -> str | None:
+    """Why the previous database on ``conn`` cannot simply be carried over, or None."""
+    problem = integrity_problem(conn)
+    if problem is not None:
+        return f"SQLite's integrity check fails: {problem}"
+    has_meta = conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = 'meta'").fetchone()
+    if not has_meta:
+        return "it has no meta table, so it is not a careerbot knowledge base"
+    row = conn.execute("select value from meta where key = 'schema_version'").fetchone()
+    if row is None or row[0] != SCHEMA_VERSION:
+        version = "no schema version" if row is None else f"schema version {row[0]!r}"
+        return f"it was built with {version}; this careerbot uses {SCHEMA_VERSION!r}"
+    return None
+
+
+def _open_previous(old_path: Path) -> tuple[sqlite3.Connection | None, str | None]:
+    """The previous database, read-locked until closed, or why it must be kept aside.
+
+    Returns (connection, None) for a sound database, (None, None) when there is none and
+    (None, why) when it is damaged, unreadable or of another schema version.
 
     The read transaction stays open so no other connection can commit to the old file
     between copying its tables and swapping in the new file (a write made then would
-    go to the replaced file and be lost). Raises DatabaseLocked when a writer holds it.
+    go to the replaced file and be lost). Raises DatabaseLocked when a writer holds it,
+    and BuildError when it cannot be read for a reason that is not damage (permissions,
+    I/O): nothing is built over a file that may be sound.
     """
     if not old_path.exists():
-        return None
-    old = sqlite3.connect(f"file:{old_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
-                          isolation_level=None)
+        return None, None
+    if old_path.stat().st_size == 0:
+        return None, "the file is empty (0 bytes)"
+    old: sqlite3.Connection | None = None
     try:
+        old = sqlite3.connect(f"file:{old_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
+                              isolation_level=None)
         old.execute("begin")
         old.execute("select count(*) from sqlite_master").fetchone()
+        damage = _damage(old)
     except sqlite3.DatabaseError as exc:
-        old.close()
+        if old is not None:
+            old.close()
         if _is_locked(exc):
             raise _locked(old_path) from exc
-        log.warning("previous database %s is unreadable (%s); overlays not carried over",
-                    old_path, exc)
-        return None
-    return old
+        if _is_damage(exc):
+            return None, f"unreadable: {exc}"
+        raise BuildError(f"cannot read the knowledge base {old_path} ({exc}); not rebuilding "
+                         "over it") from exc
+    if damage is not None:
+        old.close()
+        return None, damage
+    return old, None
 
 
 def _copy_preserved(old: sqlite3.Connection, db: sqlite_utils.Database) -> None:
@@ -185,10 +267,8 @@ def _copy_preserved(old: sqlite3.Connection, db: sqlite_utils.Database) -> None:
     rows = old.execute(
         "select name, sql from sqlite_master where type = 'table' and sql is not null"
     ).fetchall()
-    fts_shadow = {f"faq_fts{suffix}"
-                  for suffix in ("", "_data", "_idx", "_docsize", "_config", "_content")}
     for name, sql in rows:
-        if name in BASE_TABLES or name in fts_shadow or name.startswith("sqlite_"):
+        if not is_preserved(name):
             continue
         db.execute(sql)
         cursor = old.execute(f'select * from "{name}"')
@@ -198,12 +278,12 @@ def _copy_preserved(old: sqlite3.Connection, db: sqlite_utils.Database) -> None:
         db.conn.executemany(
             f'insert into "{name}" ({quoted}) values ({placeholders})', cursor.fetchall()
         )
-    for (sql,) in old.execute(
-        "select sql from sqlite_master where type in ('index', 'trigger') and sql is not null "
-        "and tbl_name not in ({})".format(", ".join("?" for _ in BASE_TABLES | fts_shadow)),
-        [*BASE_TABLES, *fts_shadow],
-    ):
-        db.execute(sql)
+    for table, sql in old.execute(
+        "select tbl_name, sql from sqlite_master where type in ('index', 'trigger') "
+        "and sql is not null"
+    ).fetchall():
+        if is_preserved(table):
+            db.execute(sql)
 
 
 @contextmanager
@@ -216,18 +296,30 @@ def _writers_paused(db_path: Path) -> Iterator[None]:
     writing anything, so the old file is left byte for byte as it was. An edit takes
     milliseconds, so a lock still held after ``BUSY_TIMEOUT_S`` belongs to another
     program, and the build refuses (DatabaseLocked) rather than rebuild over it.
+
+    An empty (0-byte) file holds no edits to protect, and SQLite would write to it to take
+    the lock (a journal for the first page), so it is not locked.
     """
-    if not db_path.exists():
+    if not db_path.exists() or db_path.stat().st_size == 0:
         yield
         return
+    lock: sqlite3.Connection | None = None
     try:
         lock = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         lock.execute("begin immediate")
     except sqlite3.DatabaseError as exc:
         if _is_locked(exc):
+            if lock is not None:
+                lock.close()
             raise _locked(db_path) from exc
         log.warning("could not lock %s against edits during the rebuild (%s)", db_path, exc)
-        yield
+        try:
+            yield
+        finally:
+            # Closed only now: closing may tidy up (delete) files beside the database,
+            # which belong to it and are kept aside with it if it is damaged.
+            if lock is not None:
+                lock.close()
         return
     try:
         yield
@@ -236,10 +328,29 @@ def _writers_paused(db_path: Path) -> Iterator[None]:
         lock.close()
 
 
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build made: the knowledge, and the salvage report when the previous file was
+    damaged and kept aside (None otherwise)."""
+
+    knowledge: Knowledge
+    salvage: SalvageReport | None = None
+
+
 def build_database(knowledge_dir: Path, db_path: Path) -> Knowledge:
     """Validate ``knowledge_dir`` and atomically (re)build the database at ``db_path``.
 
     Raises KnowledgeError (and writes nothing) when the files have problems.
+    """
+    return build_with_report(knowledge_dir, db_path).knowledge
+
+
+def build_with_report(knowledge_dir: Path, db_path: Path) -> BuildResult:
+    """``build_database``, also returning the salvage report of a damaged previous file.
+
+    A damaged previous file is read (from a scratch copy) before the new file is written,
+    and kept aside only once the new file is complete, just before the swap: a build that
+    fails leaves it exactly where and as it was.
     """
     knowledge_dir = Path(knowledge_dir)
     db_path = Path(db_path)
@@ -248,45 +359,69 @@ def build_database(knowledge_dir: Path, db_path: Path) -> Knowledge:
     import sqlite_utils
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    report: SalvageReport | None = None
     with _writers_paused(db_path):
-        old = _open_previous(db_path)
+        old, damage = _open_previous(db_path)
+        if damage is not None:
+            log.warning("the knowledge base %s is damaged or unreadable (%s); it will be kept "
+                        "aside and what can still be read salvaged", db_path, damage)
+        scratch_dir = (tempfile.TemporaryDirectory(prefix=f".{db_path.name}.salvage-",
+                                                   dir=db_path.parent)
+                       if damage is not None else nullcontext(None))
         try:
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp",
-                                            dir=db_path.parent)
-            os.close(fd)
-            tmp = Path(tmp_name)
-            try:
-                db = sqlite_utils.Database(tmp)
-                with db.conn:
-                    write_knowledge(db, knowledge)
-                    if old is not None:
-                        _copy_preserved(old, db)
-                    db["meta"].insert_all(
-                        [
-                            {"key": "fingerprint", "value": print_},
-                            {"key": "schema_version", "value": SCHEMA_VERSION},
-                            {"key": "built_at",
-                             "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-                            {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
-                        ],
-                        pk="key",
-                        replace=True,
-                    )
-                db.close()
-                os.replace(tmp, db_path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
+            with scratch_dir as scratch:
+                salvage = (read_salvage(db_path, is_preserved, Path(scratch))
+                           if scratch is not None else None)
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp",
+                                                dir=db_path.parent)
+                os.close(fd)
+                tmp = Path(tmp_name)
+                try:
+                    db = sqlite_utils.Database(tmp)
+                    with db.conn:
+                        write_knowledge(db, knowledge)
+                        if old is not None:
+                            _copy_preserved(old, db)
+                        elif salvage is not None:
+                            report = write_salvage(db.conn, salvage, db_path=db_path,
+                                                   problem=str(damage))
+                        _write_meta(db, print_, knowledge_dir)
+                    db.close()
+                    if report is not None:
+                        report = replace(report, kept=keep_aside(db_path))
+                    os.replace(tmp, db_path)
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
         finally:
             if old is not None:
                 old.close()
     log.info("built knowledge base %s (%d roles)", db_path, len(knowledge.roles))
-    return knowledge
+    if report is not None:
+        log.error("%s", report.text())
+    return BuildResult(knowledge, report)
+
+
+def _write_meta(db: sqlite_utils.Database, print_: str, knowledge_dir: Path) -> None:
+    db["meta"].insert_all(
+        [
+            {"key": "fingerprint", "value": print_},
+            {"key": "schema_version", "value": SCHEMA_VERSION},
+            {"key": "built_at", "value": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+            {"key": "knowledge_dir", "value": str(knowledge_dir.resolve())},
+        ],
+        pk="key",
+        replace=True,
+    )
 
 
 def stored_fingerprint(db_path: Path) -> str | None:
-    """The fingerprint the database was built from, or None if it is missing or unreadable.
+    """The fingerprint the database was built from, or None when it must be (re)built:
+    missing, unreadable, damaged, or built for another schema version.
 
+    The tables read at start are checked page by page (``integrity_problem``, about a
+    millisecond), so a damaged file is found now, rebuilt and salvaged, rather than failing
+    on a member's question; the build then decides what of the old file to keep.
     Raises DatabaseLocked when another program holds it locked past BUSY_TIMEOUT_S:
     a locked database is not a broken one, and must not be rebuilt over.
     """
@@ -295,20 +430,25 @@ def stored_fingerprint(db_path: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
-            row = conn.execute("select value from meta where key = 'fingerprint'").fetchone()
+            meta = dict(conn.execute(
+                "select key, value from meta where key in ('fingerprint', 'schema_version')"))
+            if (meta.get("schema_version") != SCHEMA_VERSION
+                    or integrity_problem(conn, skip=UNCHECKED_AT_START) is not None):
+                return None
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         if _is_locked(exc):
             raise _locked(db_path) from exc
         return None
-    return row[0] if row else None
+    return meta.get("fingerprint")
 
 
 def ensure_database(knowledge_dir: Path, db_path: Path) -> bool:
-    """Build the database when it is missing or older than the knowledge files.
+    """Build the database when it is missing, damaged or older than the knowledge files.
 
-    Returns True when it (re)built. Whenever a previous database exists, it keeps
+    Returns True when it (re)built. A damaged file is kept aside and what can be read of
+    it salvaged (``build_with_report``). Whenever a previous database exists, it keeps
     serving if the rebuild cannot happen: the files have errors, the directory is
     read-only, the disk is full, or another program holds the database locked; the
     reason is logged. With no usable database at all the error propagates

@@ -15,6 +15,8 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import re
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -29,9 +31,12 @@ from bot.core.advisor import Advisor, Request
 from bot.core.render import money
 from bot.core.reply import render_text
 from bot.knowledge import build as build_mod
+from bot.knowledge import edits
 from bot.knowledge.build import BuildError, DatabaseLocked, build_database, ensure_database
+from bot.knowledge.changes import Change
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import REPO_ROOT, role_file
+from tests.moderation_support import owner
 
 SLUG = "mlops-engineer"
 OLD_MEDIAN = money(role_file(SLUG)["stats"][0]["salary"]["median"])
@@ -160,11 +165,13 @@ def test_missing_database_and_broken_files_is_one_clear_error(
 def test_corrupt_database_is_rebuilt_from_the_files(tmp_path: Path, kb_dir: Path,
                                                      db: Path) -> None:
     db.parent.mkdir()
-    db.write_bytes(b"this is not a database" * 500)
+    garbage = b"this is not a database" * 500
+    db.write_bytes(garbage)
     result = careerbot(tmp_path, "ask", QUESTION, db=db, kb_dir=kb_dir)
     assert result.returncode == 0, result.stderr
     assert OLD_MEDIAN in result.stdout
     assert "unreadable" in result.stderr and "Traceback" not in result.stderr
+    assert kept_aside(db).read_bytes() == garbage  # kept, never silently replaced
 
 
 def test_corrupt_database_and_broken_files_is_one_clear_error(
@@ -176,6 +183,85 @@ def test_corrupt_database_and_broken_files_is_one_clear_error(
     result = careerbot(tmp_path, "ask", QUESTION, db=db, kb_dir=kb_dir)
     assert_one_clear_line(result, "knowledge files have errors")
     assert db.read_bytes() == garbage  # nothing was written over it
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]  # nor kept aside yet
+
+
+def kept_aside(db: Path) -> Path:
+    """The one file a damaged database was kept aside as (``<name>.damaged-<UTC time>``)."""
+    aside = [p for p in db.parent.iterdir()
+             if re.fullmatch(re.escape(db.name) + r"\.damaged-\d{8}T\d{6}Z", p.name)]
+    assert len(aside) == 1, sorted(p.name for p in db.parent.iterdir())
+    return aside[0]
+
+
+def edited_then_damaged(kb_dir: Path, db: Path) -> bytes:
+    """A database with the owner's edit of the median (seen by every view, so by
+    ``careerbot ask``) whose header is then corrupted; returns the damaged bytes."""
+    build_database(kb_dir, db)
+    edits.apply_change(db, owner(), Change("figure.set", {
+        "role": SLUG, "source": role_file(SLUG)["stats"][0]["source"],
+        "as_of": role_file(SLUG)["stats"][0]["as_of"],
+        "values": {"salary.median": NEW_MEDIAN_VALUE}}))
+    with open(db, "r+b") as f:
+        f.write(b"\xff" * 16)  # "file is not a database"
+    return db.read_bytes()
+
+
+def test_damaged_database_at_start_keeps_the_edits_and_says_where_the_file_went(
+        tmp_path: Path, kb_dir: Path, db: Path) -> None:
+    damaged = edited_then_damaged(kb_dir, db)
+    result = careerbot(tmp_path, "ask", QUESTION, db=db, kb_dir=kb_dir)
+    assert result.returncode == 0, result.stderr
+    assert NEW_MEDIAN in result.stdout  # the owner's edit was salvaged, not lost
+    aside = kept_aside(db)
+    assert aside.read_bytes() == damaged
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "was damaged or unreadable" in errors[0], result.stderr
+    assert f"kept aside, untouched: {aside}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_kb_build_over_a_damaged_database_prints_what_was_kept_and_salvaged(
+        tmp_path: Path, kb_dir: Path, db: Path) -> None:
+    damaged = edited_then_damaged(kb_dir, db)
+    result = careerbot(tmp_path, "kb", "build", db=db, kb_dir=kb_dir)
+    assert result.returncode == 0, result.stderr
+    aside = kept_aside(db)
+    assert aside.read_bytes() == damaged
+    out = result.stdout
+    assert out.startswith(f"built {db}: ")
+    assert f"kept aside, untouched: {aside}" in out
+    assert "salvaged into the new database: overlay_fields 1 row" in out
+    assert "audit_log 1 row" in out
+    assert f"sqlite-utils tables {aside} --counts" in out
+    assert [e.action for e in edits.history(db, None)] == ["figure.set"]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_hot_journal_left_by_a_crash_is_rolled_back_not_taken_for_damage(
+        tmp_path: Path, kb_dir: Path, db: Path) -> None:
+    """A writer that died mid-transaction leaves a journal SQLite must roll back; the file
+    is sound, so it is rebuilt as usual: nothing kept aside, the edits kept, the unfinished
+    write gone."""
+    build_database(kb_dir, db)
+    add_overlay(db)
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    writer = sqlite3.connect(db, isolation_level=None)
+    writer.execute("pragma cache_size = 1")  # spill to the file mid-transaction, as big writes do
+    writer.execute("begin immediate")
+    writer.executemany("insert into overlay_edits values ('42', ?)",
+                       [(f"unfinished {i}" * 20,) for i in range(500)])
+    # Copying the file and its journal now is what a crash leaves: no lock, a hot journal.
+    shutil.copyfile(db, crashed / db.name)
+    shutil.copyfile(Path(f"{db}-journal"), crashed / f"{db.name}-journal")
+    writer.execute("rollback")
+    writer.close()
+    db = crashed / db.name
+    assert ensure_database(kb_dir, db) is True  # the journal stops the read-only check
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+    assert overlay_rows(db) == [("42", "keep me")]
+    assert ensure_database(kb_dir, db) is False
 
 
 def test_broken_files_keep_the_previous_database_answering(tmp_path: Path, kb_dir: Path,
