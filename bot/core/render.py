@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 
+from bot.core.holdings import has_figures, held_topics, holds, holds_only_name
 from bot.core.markup import clean, clean_code
 from bot.core.reply import Field, Reply, Section
 from bot.core.verdict import THRESHOLDS
@@ -182,7 +183,9 @@ def environment() -> jinja2.Environment:
                        lower_first=lower_first, table=table, article=article, bullets=bullets, code=code,
                        codeblock=codeblock,
                        safe=Safe)
-    env.globals.update(part=part, thresholds=THRESHOLDS)
+    # What a role holds: templates leave out what is missing and offer only what is there.
+    env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
+                       held_topics=held_topics, holds=holds, holds_only_name=holds_only_name)
     return env
 
 
