@@ -15,6 +15,7 @@ from bot.core.chat.catalog import Catalog
 from bot.core.chat.intents import understand
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.numbers import parse_numbers
+from bot.core.render import money
 from bot.knowledge.files import load_knowledge_dir
 from tests.chat.conftest import sayer, text
 from tests.conftest import KNOWLEDGE_DIR
@@ -166,3 +167,16 @@ def test_weekly_or_monthly_pay_gets_the_annual_note_not_a_comparison(
     answer = text(sayer(chat)(message))
     assert "annual salaries" in answer
     assert "$12K" not in answer and "$25K" not in answer and "$2.2K" not in answer
+
+
+@pytest.mark.parametrize("value, shown", [
+    (1_500_000, "$1.5M"), (1_250_000, "$1.25M"), (2_250_000, "$2.25M"), (1_000_000, "$1M"),
+    (999_999, "$1M"), (999_400, "$999.4K"), (150_500, "$150.5K"), (150_000, "$150K"),
+])
+def test_amounts_are_shown_back_as_typed(value: int, shown: str) -> None:
+    assert money(value) == shown
+
+
+def test_a_quarter_million_is_not_rounded_away(chat: Advisor) -> None:
+    answer = text(sayer(chat)("i make 1.25m as an mlops engineer"))
+    assert "**$1.25M**" in answer
