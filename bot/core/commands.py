@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core import verdict as verdict_mod
+from bot.core.holdings import has_figures
 from bot.core.names import Match
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -154,6 +155,7 @@ def compare(ctx: CommandContext, roles: list[Role]) -> Reply:
     mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
     return ctx.render(
         "compare.j2", a=a, b=b, sa=sa, sb=sb, v=verdict, mixed=mixed,
+        bare=[r for r, s in ((a, sa), (b, sb)) if not has_figures(s)],
         share_a=ctx.share_of_listings(sa), share_b=ctx.share_of_listings(sb),
         uses=source_uses([(a, sa), (b, sb)]), hint=hint, missing=missing_source([a, b], hint),
         alternative=None if mixed else shared_alternative(a, b, sa),

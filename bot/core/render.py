@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 
+from bot.core.holdings import has_figures, held_topics, holds, holds_only_name
 from bot.core.markup import clean, clean_code
 from bot.core.reply import Field, Reply, Section
 from bot.core.verdict import THRESHOLDS
@@ -65,12 +66,18 @@ def _number(value: float) -> str:
 # Filters: formatting figures. They return Safe text built only from numbers.
 
 
+#: From here up an amount is shown in millions ($1M rather than $999.5K or $1000K).
+_MILLIONS_FROM = 999_500
+
+
 def money(value: float | None) -> Safe:
-    """$150K for 150000, $127.5K for 127500, $1.2M from a million up."""
+    """$150K for 150000, $127.5K for 127500, $1.25M for 1250000 (two decimals at most in
+    millions, so an amount a member typed as "2.25m" is shown as typed, not as $2.2M)."""
     if value is None:
         return Safe("")
-    if value >= 1_000_000:
-        return Safe(f"${value / 1_000_000:.1f}M".replace(".0M", "M"))
+    if value >= _MILLIONS_FROM:
+        millions = f"{value / 1_000_000:.2f}".rstrip("0").rstrip(".")
+        return Safe(f"${millions}M")
     thousands = value / 1000
     if abs(thousands - round(thousands)) < 0.05:
         return Safe(f"${round(thousands)}K")
@@ -182,7 +189,9 @@ def environment() -> jinja2.Environment:
                        lower_first=lower_first, table=table, article=article, bullets=bullets, code=code,
                        codeblock=codeblock,
                        safe=Safe)
-    env.globals.update(part=part, thresholds=THRESHOLDS)
+    # What a role holds: templates leave out what is missing and offer only what is there.
+    env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
+                       held_topics=held_topics, holds=holds, holds_only_name=holds_only_name)
     return env
 
 

@@ -1,12 +1,15 @@
 """The bot client: intents, safe mentions, error handling, command logging, syncing.
 
 Errors are answered with a short friendly message (ephemeral for slash commands) and
-logged with their traceback; no traceback text ever reaches Discord. Mentions are off by
+logged with their traceback; no traceback text ever reaches Discord. A member over the
+cooldown is told once per cooldown window (``cooldown_notes``); further commands and
+questions in that window get no reply. Mentions are off by
 default so no answer can ping @everyone, @here, a role or even the asker.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 import time
@@ -20,6 +23,7 @@ from bot.core.moderation import Moderation
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
+from bot.discord_app.cooldown_notes import CooldownNotes
 from bot.discord_app.embeds import reply_pages
 from bot.discord_app.ordering import ChannelTurns
 from bot.discord_app.paginator import PageView
@@ -80,6 +84,8 @@ class CareerBot(commands.Bot):
         #: Per-user cooldown shared by every command and plain question.
         self.cooldowns = commands.CooldownMapping.from_cooldown(
             COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user)
+        #: Who has been told to slow down in their current cooldown window.
+        self.cooldown_notes = CooldownNotes()
         self.turns = ChannelTurns()
 
     async def setup_hook(self) -> None:
@@ -145,6 +151,22 @@ class CareerBot(commands.Bot):
             kwargs["ephemeral"] = ephemeral
         await ctx.reply(**kwargs)
 
+    def slow_down_reply(self, user_id: int, sent_at: dt.datetime, retry_after: float, *,
+                        interaction: bool = False) -> Reply | None:
+        """The "slow down" note for a member held back by the cooldown, or None when they
+        were told already in this window (the message is then dropped without a reply).
+
+        ``sent_at`` is the message's own time, the clock the cooldown itself uses. A slash
+        command is always answered: Discord shows the member "the application did not
+        respond" otherwise, and the note is ephemeral, seen by nobody else.
+        """
+        if not self.cooldown_notes.should_note(user_id, sent_at.timestamp(), retry_after) \
+                and not interaction:
+            log.debug("dropped a message over the cooldown user=%s retry_after=%.1f",
+                      user_id, retry_after)
+            return None
+        return render("cooldown.j2", retry_after=retry_after)
+
     # -- logging and errors ------------------------------------------------------------
 
     async def on_command(self, ctx: commands.Context) -> None:
@@ -177,7 +199,10 @@ class CareerBot(commands.Bot):
         prefix = self.prefix_for(ctx.guild)
         original = getattr(error, "original", error)
         if isinstance(error, commands.CommandOnCooldown):
-            reply = render("cooldown.j2", retry_after=error.retry_after)
+            reply = self.slow_down_reply(ctx.author.id, ctx.message.created_at, error.retry_after,
+                                         interaction=ctx.interaction is not None)
+            if reply is None:
+                return
         elif isinstance(error, commands.UserInputError):
             # discord.py could not split the arguments; the core explains usage itself.
             text = ctx.message.content if ctx.interaction is None else ""

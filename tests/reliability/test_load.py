@@ -1,15 +1,16 @@
 """A busy server: 1,000 commands from 50 members in one burst, on the real discord.py client.
 
-Every command must be answered exactly once (an answer, or a "slow down" note once a
-member passes the cooldown), each channel's replies must come in the order its
-messages were sent, chatter must get no reply, and nothing may be logged at warning
-level or above. The cooldown clock is frozen for the burst, so "5 per 10 seconds"
-means exactly the first five commands of each member, however long the burst takes
-on a slow machine.
+Every command within the cooldown must be answered exactly once, a member past it must
+be told to slow down once in the window and the rest of their commands dropped (logged
+at debug), each channel's replies must come in the order its messages were sent,
+chatter must get no reply, and nothing may be logged at warning level or above. The
+cooldown clock is frozen for the burst, so "5 per 10 seconds" means exactly the first
+five commands of each member, however long the burst takes on a slow machine.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import types
 from collections import Counter, defaultdict
@@ -33,6 +34,7 @@ COMMANDS = (
 )
 CHATTER = ("good morning", "anyone here use mlflow?", "lol")
 SLOW_DOWN = "Slow down"
+DROPPED = "dropped a message over the cooldown"
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ async def test_a_burst_of_1000_commands_from_50_members(
     members = [FakeMember(FakeUser(username=f"member{i}")) for i in range(MEMBERS)]
     guild.channels += channels
     guild.members += members
-    caplog.set_level(logging.WARNING)
+    caplog.set_level(logging.DEBUG, logger="careerbot.discord")
     bot = await start_careerbot(fake_discord, run_bot, advisor)
 
     # Round-robin over members, as a busy server interleaves them; each member keeps to
@@ -75,13 +77,24 @@ async def test_a_burst_of_1000_commands_from_50_members(
             chatter.add(int(msg["id"]))
     assert len(sent) == MEMBERS * PER_MEMBER == 1000
 
-    replies = await fake_discord.wait_for_requests("POST", MESSAGES, count=len(sent),
+    # Each member: COOLDOWN_RATE answers and one "slow down" note; the rest dropped.
+    expected_replies = MEMBERS * (COOLDOWN_RATE + 1)
+    replies = await fake_discord.wait_for_requests("POST", MESSAGES, count=expected_replies,
                                                    since=start, timeout=120)
+    for _ in range(12_000):  # a budget against a hang: every surplus command is dropped
+        if sum(DROPPED in r.getMessage() for r in caplog.records) >= len(sent) - expected_replies:
+            break
+        await asyncio.sleep(0.01)
     await fake_discord.expect_no_requests("POST", MESSAGES, within=0.3,
                                           since=fake_discord.mark())
+    assert sum(DROPPED in r.getMessage() for r in caplog.records) == len(sent) - expected_replies
+    assert len(fake_discord.find_requests("POST", MESSAGES, since=start)) == expected_replies
 
     answered = Counter(int(r.json["message_reference"]["message_id"]) for r in replies)
-    assert set(answered) == set(sent), "a command went unanswered or chatter was answered"
+    first = {member: sorted(m for m, (i, _) in sent.items() if i == member)[:COOLDOWN_RATE + 1]
+             for member in range(MEMBERS)}
+    assert set(answered) == {m for ids in first.values() for m in ids}, \
+        "a command within the cooldown went unanswered, one past it answered, or chatter answered"
     assert max(answered.values()) == 1, "a command was answered twice"
     assert not chatter & set(answered)
 
@@ -89,16 +102,16 @@ async def test_a_burst_of_1000_commands_from_50_members(
     for channel_id, ids in order.items():
         got = [int(r.json["message_reference"]["message_id"]) for r in replies
                if int(r.path.split("/")[2]) == channel_id]
-        assert got == ids, f"channel {channel_id}: replies out of order"
+        assert got == [i for i in ids if i in answered], f"channel {channel_id}: out of order"
 
-    # Cooldowns: each member's first five commands answered, the rest told to slow down.
+    # Cooldowns: each member's first five commands answered, the sixth told to slow down.
     by_member: dict[int, list[str]] = defaultdict(list)
     by_id = {int(r.json["message_reference"]["message_id"]): embed_text(r.json) for r in replies}
-    for message_id in sorted(sent):
+    for message_id in sorted(answered):
         by_member[sent[message_id][0]].append(by_id[message_id])
     for member, texts in by_member.items():
         slowed = [SLOW_DOWN in t for t in texts]
-        expected = [False] * COOLDOWN_RATE + [True] * (PER_MEMBER - COOLDOWN_RATE)
+        expected = [False] * COOLDOWN_RATE + [True]
         assert slowed == expected, (member, [t[:60] for t in texts])
         assert all(t.strip() for t in texts)
 

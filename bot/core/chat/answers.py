@@ -19,6 +19,7 @@ from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
 from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
+from bot.core.holdings import has_figures
 from bot.core.names import alias_key
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -228,9 +229,11 @@ def figures(c: Ctx) -> Built:
     rows = [(r, s, share_of_listings(c.knowledge, s)) for r, s in zip(roles, snaps, strict=True)]
     pair = len(rows) >= 2
     v = verdict_mod.compute(roles[0], snaps[0], roles[1], snaps[1]) if pair else None
+    not_held_for = [c.role(s) for s in c.plan.detail.get("not_held_for", ())
+                    if s in c.knowledge.roles]
     reply = c.render("figures.j2", rows=rows, facets=facets, metric=metric,
                      asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=v,
-                     pair=pair, small=SMALL_SAMPLE, missing=missing,
+                     pair=pair, small=SMALL_SAMPLE, missing=missing, not_held_for=not_held_for,
                      shared=shared_source([(r, s) for r, s, _ in rows]) if pair else None,
                      uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
     return Built(reply, Topic("figures", tuple(r.slug for r in roles), tuple(facets),
@@ -293,8 +296,10 @@ def rank(c: Ctx) -> Built:
         return decline(c, reason="missing", facets=(facet,), detail={"metric": c.plan.metric,
                                                                      "level": level})
     if len(ranked) == 1 and len(ranked[0]) == 1 and len(roles) == 2:
+        # Only one of the two holds the figure: answer for it, and say the other lacks it.
+        detail = {**c.plan.detail, "not_held_for": tuple(r.slug for r in lacking)}
         return figures(Ctx(Plan("figures", (ranked[0][0][0].slug,), (facet,), c.plan.metric,
-                                detail=c.plan.detail), c.u, c.catalog, c.prefix))
+                                detail=detail), c.u, c.catalog, c.prefix))
     first = ranked[0]
     pair_v = None
     if len(first) == 2:
@@ -711,6 +716,7 @@ def compare(c: Ctx) -> Built:
     v = verdict_mod.compute(a, sa, b, sb)
     mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
     reply = c.render("compare.j2", a=a, b=b, sa=sa, sb=sb, v=v, mixed=mixed,
+                     bare=[r for r, s in ((a, sa), (b, sb)) if not has_figures(s)],
                      shared=shared_source([(a, sa), (b, sb)]),
                      uses=uses_for([(a, sa), (b, sb)], True))
     return Built(reply, Topic("compare", (a.slug, b.slug), (), source=c.source))

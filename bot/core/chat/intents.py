@@ -255,7 +255,9 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_facets(u)
     salary_context = u.score("salary") > 0 or (any(
         m.slug for m in u.roles) and u.any(("making", "earning", "offered", "offer", "lowball")))
-    u.numbers = parse_numbers(u.text, salary_context)
+    # Numbers are read from the cleaned text, whose "1.5m" and "$1,500,000" keep their
+    # punctuation; the tokens would split them ("1 5m").
+    u.numbers = parse_numbers(cleaned.text, salary_context)
     _scan_metric(u)
     _scan_refs(u)
     _scan_self(u, catalog)
@@ -764,6 +766,12 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
         if u.any(phrases):
             if kind == "equity" and u.has("options") and not u.any(("stock", "equity", "rsu")):
                 continue
+            u.not_held.append(kind)
+    # An amount in another currency or per month/week/hour is not read as annual US
+    # dollars (numbers.py leaves it out); say what is held instead of ignoring it.
+    for kind, flagged in (("currency", u.numbers.foreign_currency),
+                          ("hourly", u.numbers.non_annual)):
+        if flagged and kind not in u.not_held:
             u.not_held.append(kind)
     if u.has("tc") and u.score("salary") == 0 and "total_comp" in u.not_held:
         u.not_held.remove("total_comp")

@@ -4,6 +4,15 @@ They are told apart by their shape and the words around them: "150k", "$150,000"
 "making 180" are salaries; "75th", "p90" and "top 10%" are percentiles; "#2", "number 2",
 "the second" and "3rd" (outside salary talk) are list positions; "top 8" is a list size;
 "2024" is a year. Nothing here invents a number: every value was typed by the user.
+
+Amounts are read from the cleaned message text, not from its tokens: "1.5m" tokenises as
+"1" and "5m", which once read as $5M. A decimal ("1.5m", "2.25k", "150.5k"), thousands
+grouped by commas or spaces ("$1,500,000", "90 000") and a multiplier ("k", "m", "mil",
+"million") are read together. What cannot be read as US-dollar annual pay is never read
+as it: an amount marked with another currency ("€90k", "90k eur") or a period other than
+a year ("12k a month", "50/hr") sets a flag instead, and then none of the message's
+amounts is used, since one side of "€120k-150k" carries the mark for both. A decimal
+comma ("1,5m") is not guessed at: neither "1" nor "5m" is read from it.
 """
 
 from __future__ import annotations
@@ -18,9 +27,36 @@ ORDINAL_WORDS = {
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10}
 
+#: Multipliers typed after an amount ("150k", "1.5m", "2 grand").
+UNIT_MULTIPLIERS = {"k": 1_000, "grand": 1_000, "thousand": 1_000,
+                    "m": 1_000_000, "mm": 1_000_000, "mil": 1_000_000, "million": 1_000_000}
+#: The range of annual pay an amount must fall in to be read as one; outside it the
+#: number is something else (a count, a typo, a joke) and is not read as pay.
+MIN_SALARY_USD = 10_000
+MAX_SALARY_USD = 100_000_000
+#: "making 180": a bare number in this range after a salary word is read in thousands.
+BARE_THOUSANDS = (30, 999)
+_UNIT = r"(?:k|grand|thousand|mm|mil|million|m)\b"
+_FOREIGN_MARK = r"[€£¥₹]"
+_FOREIGN_WORD = r"(?:eur|euros?|gbp|pounds|inr|rupees?|cad|aud|yen|chf|sek|nok|pln)\b"
 _MONEY = re.compile(
-    r"(?<![\w.])(\$\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?"
-    r"(k\b|k(?=[$/])|grand\b|thousand\b|m\b|mil\b|million\b|mm\b)?(\s?\$|\s?usd\b|\s?dollars\b)?",
+    # Not inside a word or a number: "1,5m" gives neither "1" nor "5m" (see below).
+    r"(?<![\w.])(?<!\d,)"
+    rf"(?P<pre>\$\s?|us\$\s?|usd\s?|(?P<pre_foreign>{_FOREIGN_MARK})\s?)?"
+    r"(?P<number>"
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,500,000 and 1,500.50
+    rf"|\d{{1,3}}(?: \d{{3}})+(?![\d.,]|\s?{_UNIT})"  # 90 000 (a space grouping, no unit)
+    r"|\d+(?:\.\d+)?(?![.,]\d)"  # 150, 1.5 (and never the "1" of "1,5")
+    r")"
+    rf"(?:\s?(?P<unit>{_UNIT}))?"
+    rf"(?P<post>\s?\$|\s?usd\b|\s?dollars\b|(?P<post_foreign>\s?{_FOREIGN_MARK}|\s?{_FOREIGN_WORD}))?",
+)
+#: A pay period other than a year right after an amount ("12k a month", "50/hr").
+_NON_ANNUAL = re.compile(
+    r"\s?(?:/\s?|\ba\s|\ban\s|\bper\s|\bevery\s|\beach\s)"
+    r"(?:h|hr|hrs|hour|d|day|wk|w|week|mo|mos|mth|month|m)\b"
+    r"|\s?(?:hourly|daily|weekly|biweekly|fortnightly|monthly)\b"
+    r"|\s?(?:p/h|pcm)\b"
 )
 _PERCENTILE = re.compile(
     r"\b(?:p(\d{1,2})\b|(\d{1,2})(?:st|nd|rd|th)\s*(?:percentile|pct|%ile|perc)|"
@@ -34,7 +70,7 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b)")
 _SALARY_CUE = re.compile(
     r"\b(?:making|make|makes|earn|earning|earns|paid|pay|pays|offered|offer|salary|"
-    r"comp|getting|get|lowball|lowballed|base|at|is|for|of)\s+\$?$"
+    r"comp|getting|get|lowball|lowballed|base|at|is|for|of)[\s:=~]*$"
 )
 
 
@@ -49,23 +85,29 @@ class Numbers:
     years: tuple[int, ...] = ()
     percents: tuple[float, ...] = ()
     spans: tuple[tuple[int, int], ...] = field(default=())
+    #: An amount was marked with a currency other than the dollar ("€90k"): the
+    #: message's amounts are not read, since the figures held are US dollars.
+    foreign_currency: bool = False
+    #: An amount was given per hour, day, week or month ("12k a month"): the
+    #: message's amounts are not read, since the figures held are annual.
+    non_annual: bool = False
 
 
 def _amount(number: str, unit: str | None, dollar: bool, before: str) -> int | None:
-    value = float(number.replace(",", ""))
-    unit = (unit or "").strip()
-    if unit in ("k", "grand", "thousand"):
-        value *= 1000
-    elif unit in ("m", "mil", "million", "mm"):
-        value *= 1_000_000
+    """The annual amount ``number`` + ``unit`` stands for, or None when it is not pay."""
+    grouped = number.replace(",", "").replace(" ", "")
+    value = float(grouped)
+    if unit:
+        value *= UNIT_MULTIPLIERS[unit]
     elif value < 1000:
         # "making 180", "is 150 a lowball": hundreds read as thousands only after a
         # salary word (or a dollar sign), and only in a plausible range.
-        if 30 <= value <= 999 and (dollar or _SALARY_CUE.search(before)):
+        low, high = BARE_THOUSANDS
+        if low <= value <= high and (dollar or _SALARY_CUE.search(before)):
             value *= 1000
         else:
             return None
-    if value < 10_000 or value > 100_000_000:
+    if not MIN_SALARY_USD <= value <= MAX_SALARY_USD:
         return None
     return round(value)
 
@@ -130,15 +172,26 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
             percents.append(float(m.group(1)))
             spans.append(m.span())
     amounts: list[int] = []
+    foreign = non_annual = False
     for m in _MONEY.finditer(text):
-        if taken(m.start()) or (m.group(2) and m.group(2).isdigit() and int(m.group(2)) in years
-                                and not m.group(1) and not m.group(3)):
+        number, unit = m.group("number"), m.group("unit")
+        marked = bool(m.group("pre") or m.group("post"))
+        if taken(m.start()) or (number.isdigit() and int(number) in years
+                                and not marked and not unit):
             continue
-        dollar = bool(m.group(1) or m.group(4))
-        if not dollar and not m.group(3) and not salary_context:
+        if not marked and not unit and not salary_context:
             continue
-        amount = _amount(m.group(2), m.group(3), dollar, text[:m.start()])
+        amount = _amount(number, unit, marked, text[:m.start()])
+        if amount is None and not (unit or marked):
+            continue  # not money at all ("3 a week")
+        if m.group("pre_foreign") or m.group("post_foreign"):
+            foreign = True
+        if _NON_ANNUAL.match(text, m.end()):
+            non_annual = True  # "2.25k a week" too, though no salary is that small
         if amount is not None:
             amounts.append(amount)
+    if foreign or non_annual:
+        amounts = []  # not read as US-dollar annual pay; see the module docstring
     return Numbers(amounts=tuple(amounts), percentiles=tuple(percentiles), ordinal=ordinal,
-                   top_n=top_n, years=years, percents=tuple(percents), spans=tuple(spans))
+                   top_n=top_n, years=years, percents=tuple(percents), spans=tuple(spans),
+                   foreign_currency=foreign, non_annual=non_annual)

@@ -135,7 +135,8 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",), confident=True)
     for kind in ("currency", "tax"):
-        if kind in u.not_held and (u.score("salary") >= 2 or kind == "tax"):
+        if kind in u.not_held and (u.score("salary") >= 2 or kind == "tax"
+                                   or (kind == "currency" and u.numbers.foreign_currency)):
             return Plan("decline", roles=roles[:2], reason=kind, facets=("salary",),
                         confident=True)
     if "remote_pay" in u.not_held:

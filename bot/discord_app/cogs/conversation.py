@@ -70,7 +70,9 @@ class Conversation(commands.Cog):
             if addressed:
                 retry = self.bot.cooldowns.update_rate_limit(message)
                 if retry is not None:
-                    reply = render("cooldown.j2", retry_after=retry)
+                    reply = self.bot.slow_down_reply(message.author.id, message.created_at, retry)
+                    if reply is None:
+                        return  # told once in this cooldown window already
                 else:
                     reply = self.bot.advisor.handle(request)
             else:
