@@ -51,8 +51,8 @@ class BotProcess:
     async def wait_ready(self) -> None:
         waiter = asyncio.create_task(self.ready.wait())
         exited = asyncio.create_task(self.proc.wait())
-        done, _ = await asyncio.wait({waiter, exited}, timeout=READY_TIMEOUT,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({waiter, exited}, timeout=READY_TIMEOUT,
+                           return_when=asyncio.FIRST_COMPLETED)
         waiter.cancel()
         exited.cancel()
         assert self.ready.is_set(), "bot not ready:\n" + self.log
