@@ -171,3 +171,59 @@ def test_health_check_reads_without_changing_the_file(db: Path) -> None:
     conn.close()
     result = check(empty)
     assert not result.ok and "holds no roles" in result.lines[0]
+
+
+# -- the container runs exactly these commands ------------------------------------------------
+# No container engine runs where the tests run, so the image is not built here; instead the
+# commands it runs are read from the Dockerfile and checked to be the ones tested above
+# (tests/e2e/test_shutdown.py runs `run --heartbeat` and `health --heartbeat` for real).
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = "\n".join(lines).replace("\\\n", " ")
+    out = []
+    for line in joined.splitlines():
+        if line.strip():
+            word, _, rest = line.strip().partition(" ")
+            out.append((word.upper(), " ".join(rest.split())))
+    return out
+
+
+def test_the_container_runs_the_tested_entry_point_and_health_check() -> None:
+    from bot.cli import _parser
+
+    steps = dockerfile_instructions()
+    final_stage = steps[max(i for i, (word, _) in enumerate(steps) if word == "FROM"):]
+    values = dict(final_stage)
+    run_argv = json.loads(values["CMD"])
+    health_argv = json.loads(values["HEALTHCHECK"].split(" CMD ", 1)[1])
+    [volume] = json.loads(values["VOLUME"])
+    assert run_argv[:2] == ["careerbot", "run"] and health_argv[:2] == ["careerbot", "health"]
+    run_args, health_args = _parser().parse_args(run_argv[1:]), _parser().parse_args(health_argv[1:])
+    # The health check reads the heartbeat file the bot writes, on the data volume.
+    assert run_args.heartbeat == health_args.heartbeat
+    assert run_args.heartbeat.parent == Path(volume)
+    assert f"CAREERBOT_DB={volume}/careerbot.db" in values["ENV"]
+    assert values["USER"] not in ("root", "0")
+    assert values["STOPSIGNAL"] == "SIGTERM"
+    installs = [args for word, args in steps if word == "RUN" and "pip install" in args]
+    assert any("--require-hashes -r requirements/lock.txt" in args for args in installs)
+
+
+def test_compose_keeps_the_knowledge_on_the_volume_and_restarts() -> None:
+    import yaml
+
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text(encoding="utf-8"))
+    [service] = compose["services"].values()
+    [volume] = json.loads(dict(dockerfile_instructions())["VOLUME"])
+    assert any(v.endswith(f":{volume}") for v in service["volumes"])
+    assert service["env_file"] == ".env"
+    assert service["restart"] in ("unless-stopped", "always")
+    assert service["logging"]["driver"] == "json-file"
+    assert {"max-size", "max-file"} <= set(service["logging"]["options"])
+    assert ".env" in (REPO / ".dockerignore").read_text(encoding="utf-8").split()
