@@ -174,10 +174,15 @@ async def _start(settings: Settings, sync_globally: bool = False, *,
         stopping = asyncio.create_task(stop.requested.wait())
         try:
             await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not running.done():
-                await _drain(workers, stop, grace)
-                await bot.close()
-            await running  # re-raises a failure to start (a wrong token, no gateway)
+            if running.done():
+                await running  # re-raises a failure to start (a wrong token, no gateway)
+                return
+            await _drain(workers, stop, grace)
+            await bot.close()
+            try:
+                await running
+            except Exception:  # a login or connect cut short by the stop: expected, not news
+                log.debug("start ended while stopping", exc_info=True)
         finally:
             for task in (stopping, beating):
                 if task is not None:
