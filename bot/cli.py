@@ -13,6 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import health as health_mod
+from bot.core.about import package_version
+from bot.health import HEARTBEAT_MAX_AGE_SECONDS
 from bot.knowledge.build import BuildError
 from bot.knowledge.edits import EditError
 from bot.knowledge.files import KnowledgeError, load_knowledge_dir
@@ -34,14 +37,29 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="careerbot", description="Career advice about AI roles, on Discord or in the terminal."
     )
-    sub = parser.add_subparsers(dest="command")
+    parser.add_argument("--version", action="version", version=f"careerbot {package_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = sub.add_parser("ask", help="answer one message and print the reply")
     ask.add_argument("text", nargs="+", help='the message, e.g. "!compare mlops pm"')
     chat = sub.add_parser("chat", help="talk to the bot in the terminal")
     chat.add_argument("--jsonl", action="store_true",
                       help='read {"user","channel","text"[,"guild"]} objects, one per line')
-    sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    run.add_argument("--heartbeat", type=Path, metavar="FILE",
+                     help="rewrite FILE while connected to Discord, for `careerbot health`")
     sub.add_parser("sync", help="sync slash commands globally with Discord (needs DISCORD_TOKEN)")
+    about = sub.add_parser("about", help="the version, the knowledge's date and sources, the roles")
+    about.add_argument("--guild", metavar="ID",
+                       help="as server ID sees it, with that server's settings")
+    health = sub.add_parser(
+        "health", help="check the knowledge base opens (and, with --heartbeat, that the bot "
+                       "is connected); exit 0 healthy, 1 not",
+        description="What a container's HEALTHCHECK runs. Reads only; never builds or writes.")
+    health.add_argument("--heartbeat", type=Path, metavar="FILE",
+                        help="the file `careerbot run --heartbeat FILE` keeps fresh")
+    health.add_argument("--max-age", type=float, default=HEARTBEAT_MAX_AGE_SECONDS,
+                        metavar="SECONDS",
+                        help="oldest heartbeat still healthy (default %(default).0f)")
     kb = sub.add_parser("kb", help="build, check and edit the knowledge base")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("build", help="build the SQLite database from the knowledge files")
@@ -97,13 +115,20 @@ def _fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # a bare `careerbot`: say what it can do, as argparse would
+        parser.print_help(sys.stderr)
+        return 2
+    command = args.command
     try:
         settings = Settings()
     except Exception as exc:  # pydantic's ValidationError names the bad variable
-        return _fail(f"invalid settings: {exc}".splitlines()[0])
+        _fail(f"invalid settings: {exc}".splitlines()[0])
+        return health_mod.UNHEALTHY if command == "health" else 2
     _setup_logging(settings)
-    command = args.command or "chat"
+    if command == "health":
+        return _health(args, settings)
     try:
         if command == "kb" and args.kb_command in KB_COMMANDS:
             return run_kb(args, moderation_for(settings))
@@ -114,14 +139,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command in ("run", "sync"):
             from bot.discord_app.runner import run_bot  # imported only when needed
 
-            return run_bot(settings, sync_globally=command == "sync")
+            return run_bot(settings, sync_globally=command == "sync",
+                           heartbeat=getattr(args, "heartbeat", None))
+        if command == "about":
+            return _about(args, settings)
         from bot import terminal
         from bot.app import create_advisor
 
         advisor = create_advisor(settings)
         if command == "ask":
             return terminal.ask(advisor, " ".join(args.text), settings.prefix)
-        if args.jsonl if command == "chat" else False:
+        if args.jsonl:
             return terminal.chat_jsonl(advisor, settings.prefix)
         return terminal.chat(advisor, settings.prefix)
     except KnowledgeError as exc:
@@ -130,6 +158,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def _health(args: argparse.Namespace, settings: Settings) -> int:
+    """``careerbot health``: one line per check; exit 0 healthy, 1 not (Docker's meaning)."""
+    result = health_mod.check(settings.db, args.heartbeat, max_age=args.max_age)
+    print(("healthy: " if result.ok else "unhealthy: ") + "; ".join(result.lines),
+          file=sys.stdout if result.ok else sys.stderr)
+    return result.exit_code
+
+
+def _about(args: argparse.Namespace, settings: Settings) -> int:
+    """``careerbot about``: the about reply without the gateway's facts; with ``--guild``,
+    that server's view and settings (the local user is the owner, who may see them)."""
+    from bot import terminal
+    from bot.app import create_moderation, open_store
+    from bot.core.about import about
+
+    store = open_store(settings)
+    try:
+        guild = args.guild
+        server = create_moderation(settings, store).settings(guild) if guild else None
+        reply = about(store.knowledge(guild), version=package_version(),
+                      prefix=server.prefix_or(settings.prefix) if server else settings.prefix,
+                      settings=server, default_prefix=settings.prefix, mention=False)
+    finally:
+        store.close()
+    print(terminal.reply_text(reply))
+    return 0
 
 
 def _kb(args: argparse.Namespace, settings: Settings) -> int:

@@ -276,7 +276,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 aliases=("vs", "versus", "cmp"), options=("source",)),
     CommandSpec("role", "Profile of one role: focus, key figures, skills, path, market.",
                 "role <role>", "role mlops", (_ROLE,), role_profile,
-                aliases=("profile", "about", "info"), options=("source",)),
+                aliases=("profile", "info"), options=("source",)),
     CommandSpec("salary", "Salary figures for one role, or two side by side.",
                 "salary <role> [role]", "salary mlops pm", (_ROLE, _ROLE_B_OPT), salary,
                 aliases=("pay", "salaries", "comp"), options=("source",)),

@@ -41,6 +41,7 @@ EXTENSIONS = (
     "bot.discord_app.cogs.advice",
     "bot.discord_app.cogs.moderation",
     "bot.discord_app.cogs.conversation",
+    "bot.discord_app.cogs.about",
 )
 
 

@@ -15,6 +15,7 @@ from bot.core.commands import find_command
 from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.client import CareerBot
+from bot.discord_app.help_access import moderator_help
 
 MAX_CHOICES = 25
 
@@ -120,6 +121,8 @@ class Advice(commands.Cog):
                              description=_spec("help").summary)
     @app_commands.describe(command="A command to explain, e.g. compare")
     async def help(self, ctx: commands.Context, command: str | None = None) -> None:
+        if await moderator_help(self.bot, ctx, command):  # kb and config, for those who may
+            return
         await self.answer(ctx, "help", command)
 
     # Role autocomplete for every role option.

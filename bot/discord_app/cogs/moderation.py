@@ -268,6 +268,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
 
     @commands.hybrid_group(name="kb", invoke_without_command=True, case_insensitive=True,
                            description="Review and correct what the bot knows in this server")
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members; checks stay
     async def kb(self, ctx: commands.Context) -> None:
         await self.group_help(ctx, self.kb)
 
@@ -445,6 +446,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
     @commands.hybrid_group(name="config", invoke_without_command=True, case_insensitive=True,
                            description="This server's settings: prefix, moderator roles, "
                            "Q&A channels")
+    @app_commands.default_permissions(manage_guild=True)  # hidden from members; checks stay
     async def config(self, ctx: commands.Context) -> None:
         await self.group_help(ctx, self.config)
 

@@ -1,0 +1,146 @@
+"""``/about`` and ``!about`` end to end: the real bot on the fake Discord.
+
+A member sees what is running and what it knows; moderators (Manage Server, or one of
+the server's moderator roles) also see the server's settings, privately on a slash
+command. The fake's gateway heartbeats every 50 ms here, so discord.py has measured a
+real latency by the time the test asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import create_moderation
+from bot.core.about import knowledge_date, package_version
+from bot.core.advisor import Advisor
+from bot.core.permissions import Actor
+from bot.discord_app.client import CareerBot
+from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, make_settings
+from tests.e2e.conftest import RunBot
+from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, FakeUser, Perm, patch_discord
+
+EPHEMERAL = 64
+SETTINGS_HEADING = "This server's settings"
+
+
+@pytest.fixture
+async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
+    """The e2e conftest's server, with a fast heartbeat so the latency is measured."""
+    server = FakeDiscord(validate=True, heartbeat_interval_ms=50)
+    await server.start()
+    try:
+        with patch_discord(server):
+            yield server
+    finally:
+        await server.stop()
+    assert not server.internal_errors, "\n".join(server.internal_errors)
+    server.assert_no_spec_violations()
+
+
+class Cast:
+    def __init__(self, server: FakeDiscord, bot: CareerBot, helpers: FakeRole) -> None:
+        self.server = server
+        self.bot = bot
+        self.helpers = helpers
+        self.alice = server.alice
+        self.mod = server.mod
+        self.helper = server.member("helper")
+
+    async def prefix(self, who: FakeMember, text: str = "!about") -> dict:
+        since = self.server.mark()
+        await self.server.send_message(author=who, content=text)
+        [req] = await self.server.wait_for_requests("POST", MESSAGES, since=since)
+        return req.json
+
+    async def slash(self, who: FakeMember) -> dict:
+        inter = await self.server.send_slash_command("about", {}, user=who)
+        callback = await self.server.wait_for_interaction_response(inter)
+        assert callback["type"] == 4, callback
+        return callback["data"]
+
+
+@pytest.fixture
+async def cast(fake_discord: FakeDiscord, run_bot: RunBot, advisor: Advisor) -> Cast:
+    helpers = FakeRole(name="Helpers", permissions=int(Perm.member_default()), position=1)
+    fake_discord.guild.roles.append(helpers)
+    fake_discord.guild.members.append(
+        FakeMember(FakeUser(username="helper", global_name="Helper"), roles=[helpers.id]))
+    settings = make_settings(fake_discord)
+    bot = CareerBot(advisor, settings, moderation=create_moderation(settings, advisor.store))
+    await run_bot(bot)
+    gid = str(fake_discord.guild.id)
+    manager = Actor(user_id=str(fake_discord.owner.id), name="owner", guild_id=gid,
+                    manage_guild=True)
+    for reply in (bot.moderation.config_modrole(manager, "add", helpers.id),
+                  bot.moderation.config_channel(manager, "add", fake_discord.text_channel.id),
+                  bot.moderation.config_unasked(manager, False)):
+        assert reply.kind != "error", reply
+    for _ in range(200):  # the first heartbeat acknowledgement gives discord.py its latency
+        if math.isfinite(bot.latency):
+            break
+        await asyncio.sleep(0.01)
+    return Cast(fake_discord, bot, helpers)
+
+
+def field(payload: dict, name: str) -> str:
+    [embed] = payload["embeds"]
+    values = [f["value"] for f in embed.get("fields", []) if f["name"] == name]
+    assert len(values) == 1, (name, embed)
+    return values[0]
+
+
+def assert_common(payload: dict, advisor: Advisor) -> None:
+    knowledge = advisor.knowledge()
+    text = embed_text(payload)
+    assert payload["embeds"][0]["title"] == "About careerbot"
+    assert field(payload, "Version") == package_version()
+    assert field(payload, "Roles") == str(len(knowledge.roles))
+    assert field(payload, "Knowledge as of") == knowledge_date(knowledge)
+    assert re.fullmatch(r"\d+ s|\d+ min( \d+ s)?", field(payload, "Uptime"))
+    assert re.fullmatch(r"\d+ ms", field(payload, "Gateway latency"))
+    assert field(payload, "Servers") == "1"
+    for source in knowledge.sources.values():
+        assert source.date in text
+        assert source.name.split(",")[0].replace("*", "\\*") in text
+    assert "MIT" in payload["embeds"][0]["footer"]["text"]
+
+
+async def test_a_member_sees_version_uptime_latency_and_knowledge_but_no_settings(
+        cast: Cast, advisor: Advisor) -> None:
+    for payload in (await cast.prefix(cast.alice), await cast.slash(cast.alice)):
+        assert_common(payload, advisor)
+        text = embed_text(payload)
+        assert SETTINGS_HEADING not in text
+        assert str(cast.server.text_channel.id) not in text
+        assert str(cast.helpers.id) not in text
+        assert not (payload.get("flags") or 0) & EPHEMERAL  # nothing private: for the channel
+
+
+@pytest.mark.parametrize("who", ["mod", "helper"])
+async def test_a_moderator_also_sees_the_servers_settings(cast: Cast, advisor: Advisor,
+                                                          who: str) -> None:
+    """``mod`` has Manage Server; ``helper`` only the server's moderator role."""
+    member = cast.server.member(who)
+    slash = await cast.slash(member)
+    assert slash["flags"] & EPHEMERAL  # the settings are for the moderator only
+    for payload in (await cast.prefix(member), slash):
+        assert_common(payload, advisor)
+        [embed] = payload["embeds"]
+        [settings] = [f["value"] for f in embed["fields"] if f["name"].startswith(SETTINGS_HEADING)]
+        assert "Command prefix: `!` (the default)" in settings
+        assert f"Q&A channels: <#{cast.server.text_channel.id}>" in settings
+        assert f"Moderator roles: <@&{cast.helpers.id}>" in settings
+        assert "Unasked answers in Q&A channels: off" in settings
+
+
+async def test_about_answers_in_a_servers_own_prefix(cast: Cast) -> None:
+    manager = Actor(user_id="1", name="owner", guild_id=str(cast.server.guild.id),
+                    manage_guild=True)
+    assert cast.bot.moderation.config_prefix(manager, "?").kind != "error"
+    payload = await cast.prefix(cast.alice, "?about")
+    assert "`?help` lists the commands" in embed_text(payload)
