@@ -34,7 +34,7 @@ def test_repository_knowledge_is_valid() -> None:
 def test_remote_share_over_100(kb_dir: Path) -> None:
     edit_role(kb_dir, "mlops-engineer", lambda d: d["stats"][0].update(remote_pct=109))
     assert problems(kb_dir) == [
-        "knowledge/roles/mlops-engineer.yaml: stats[0].remote_pct: 109 is not a percentage"
+        "knowledge/roles/mlops-engineer.yaml: stats[0].remote_pct: 109 is not a percentage (0 to 100)"
     ]
 
 
