@@ -108,7 +108,7 @@ def refused(world: World, text: str, filename: str = "edit.yaml") -> str:
 def test_broken_yaml_is_refused_naming_the_line(world: World) -> None:
     text = GOOD_EDIT.format(source=source_id()).replace("remote_pct: 12", "remote_pct: 12: 13")
     reply = refused(world, text)
-    assert "line 6: not valid YAML: mapping values are not allowed here" in reply
+    assert "line 6: not valid YAML: mapping values are not allowed" in reply
 
 
 def test_broken_json_is_refused_naming_the_line(world: World) -> None:
