@@ -97,7 +97,6 @@ TEXT_CHARS: Final[dict[str, int]] = {
 
 #: Items per list, by the list's path with positions dropped, else by its last name.
 LIST_ITEMS: Final[dict[str, int]] = {
-    "aliases": 30,
     "tags": 20,
     "stats": 20,
     "tools": 20,
