@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -117,8 +118,9 @@ def parse_value(field: str, text: str) -> Any:
     if digits > MAX_NUMBER_DIGITS:
         raise ChangeError([Problem(field, f"is written with {digits:,} digits; figures are "
                                    f"limited to {MAX_NUMBER_DIGITS} digits")])
-    number = float(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2)]
-    return int(number) if number.is_integer() else number
+    # Decimal, not float: a figure of 17 digits or more would otherwise change as it is read
+    number = Decimal(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2)]
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def field_name(text: str) -> str | None:
