@@ -36,7 +36,7 @@ from bot.knowledge.changes import (
     Problem,
 )
 from bot.knowledge.documents import FIELD_SHORT_NAMES, STAT_FIELDS, TEXT_FIELDS, role_document
-from bot.knowledge.files import shown
+from bot.knowledge.files import key_label, shown
 from bot.knowledge.guild_settings import GuildSettings, read_guild_settings
 from bot.knowledge.limits import MAX_HISTORY_ENTRIES, MAX_NUMBER_DIGITS
 from bot.knowledge.models import Knowledge, Role
@@ -320,7 +320,7 @@ class Moderation:
             for name, value in assignments:
                 canonical = field_name(name)
                 if canonical is None:
-                    problems.append(Problem(name, "is not a field; figures are "
+                    problems.append(Problem(key_label(name), "is not a field; figures are "
                                             + ", ".join(STAT_FIELDS) + "; text fields are "
                                             + ", ".join(TEXT_FIELDS)))
                 else:

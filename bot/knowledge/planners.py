@@ -41,6 +41,7 @@ from bot.knowledge.files import (
     _parse_faq,
     _parse_sources,
     _parse_stats,
+    key_label,
     parse_role,
     shown,
     text_problem,
@@ -133,7 +134,8 @@ def plan_figure_set(s: Session, data: Mapping[str, Any]) -> Plan:
         raise ChangeError([Problem("values", "must map figure names to values")])
     for name in values:
         if name not in STAT_FIELDS:
-            problems.append(Problem(str(name), "is not a figure; figures are " + ", ".join(STAT_FIELDS)))
+            problems.append(Problem(key_label(name), "is not a figure; figures are "
+                                    + ", ".join(STAT_FIELDS)))
     as_of = data.get("as_of")
     if problems:
         raise ChangeError(problems)
@@ -170,7 +172,7 @@ def plan_role_set(s: Session, data: Mapping[str, Any]) -> Plan:
     role = _role(s, data.get("role"))
     name = data.get("field")
     if name not in SECTION_FIELDS:
-        raise ChangeError([Problem(str(name), "is not a field that can be set; fields are "
+        raise ChangeError([Problem(key_label(name), "is not a field that can be set; fields are "
                                    + ", ".join(SECTION_FIELDS) + " and the figures")])
     value = data.get("value")
     doc = role_document(role)

@@ -272,6 +272,9 @@ def test_huge_or_impossible_figures_are_refused(world: World) -> None:
     refused_plainly(world, lambda: m.set(mod, "mlops", [("median", "150k")], source=source_id(),
                                          date="2026", expect="9" * 5000),
                     "salary.median: is written with 5,000 digits")
+    long_field = m.set(mod, "mlops", [("x" * 5000, "1")], source=source_id(), date="2026")
+    assert long_field.kind == "error" and "is not a field" in text(long_field)
+    assert len(text(long_field)) < 1000  # the unknown name is quoted, not echoed whole
 
 
 def test_a_role_added_obeys_the_limits_a_role_edit_does(world: World) -> None:
