@@ -109,10 +109,10 @@ def _jsonl_request(line: str | None, prefix: str) -> Request | str:
 def _read_lines(inp: Iterable[str] | TextIO | BinaryIO) -> Iterator[str | None]:
     """Each input line without its newline, or None for one longer than ``MAX_LINE_CHARS``.
 
-    From a file (stdin) the bytes are read and decoded here, at most ``MAX_LINE_CHARS``
-    at a time, so a line of gigabytes is skipped in pieces rather than held in memory,
-    and bytes that are not UTF-8 become lone surrogates for ``_jsonl_request`` to refuse
-    instead of an exception that would end the loop.
+    From a file (stdin) the bytes are read and decoded here, at most enough for the
+    longest line allowed at a time, so a line of gigabytes is skipped in pieces rather
+    than held in memory, and bytes that are not UTF-8 become lone surrogates for
+    ``_jsonl_request`` to refuse instead of an exception that would end the loop.
     """
     stream = getattr(inp, "buffer", inp)
     readline = getattr(stream, "readline", None)
