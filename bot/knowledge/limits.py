@@ -7,11 +7,12 @@ them from here, so a field cannot be longer, a figure larger or a file deeper th
 door than through another. Each refusal names the field and the limit.
 
 Why limits at all: everything written is later shown to members and searched on every
-message. An unbounded name or summary costs every reply that shows it (and once made a
-reply never finish splitting); a figure of thousands of digits or an infinite salary
+message. An unbounded name or summary costs every reply that shows it (a long role name
+once made splitting a reply never finish); a figure of thousands of digits or an infinite salary
 cannot be formatted; a document nested a hundred thousand levels deep crashes any
-recursive parser. The bounds below sit far above anything real (the knowledge files
-today use at most a quarter of each) and far below anything that could hurt.
+recursive parser. The bounds below sit above everything the knowledge files hold today
+(most fields use a third or less of theirs; ``tests/knowledge/test_validate.py`` loads
+them under these limits) and far below anything that could hurt.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from typing import Final
 #: 5 MB leaves more than twice that, while parsing stays well under a second with libyaml.
 MAX_IMPORT_BYTES: Final = 5_000_000
 #: Deepest nesting of lists and mappings in an import, a role file or a ``chat --jsonl``
-#: line. The deepest real shape is an import's ``roles[].stats[].salary.median`` (five
-#: levels); checked before any parser recurses, so no input can exhaust the stack.
+#: line. The deepest real shapes, an import's ``roles[].stats[].salary`` or
+#: ``new_roles[].tools[].items``, are six levels; checked before any parser recurses, so
+#: no input can exhaust the stack.
 MAX_NESTING_DEPTH: Final = 20
-#: Most digits a number may be written with (typed, or in a file). Every range below fits
-#: in 10 digits; refusing longer numbers before converting them also keeps clear of
-#: Python's limit on converting huge integers to and from text.
+#: Most digits a number may be written with (typed, or in a file). Every figure's range
+#: below fits in 10 digits and an id in 19; refusing longer numbers before converting them
+#: also keeps clear of Python's limit on converting huge integers to and from text.
 MAX_NUMBER_DIGITS: Final = 20
 
 # -- figures -------------------------------------------------------------------------------
