@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.core.moderation import Moderation
 from bot.core.permissions import Actor
 from bot.core.reply import Reply, render_text
 from bot.knowledge import edits
+from bot.knowledge.files import KnowledgeError
+from bot.knowledge.planners import parse_entry_id
+from bot.knowledge.store import StoreError
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: ``kb`` subcommands handled here (``build`` and ``validate`` stay in bot.cli).
 KB_COMMANDS = ("set", "alias", "faq", "role", "source", "show", "history", "undo", "export",
@@ -138,12 +145,58 @@ def _print(reply: Reply, out: TextIO) -> int:
     return 1 if reply.kind == "error" else 0
 
 
+#: What Python makes of bytes in an argument that are not UTF-8 (``surrogateescape``):
+#: such text can be neither stored nor printed back.
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """The name of the first argument that is not valid UTF-8 text, or None."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and _UNDECODABLE.search(item):
+                return name
+    return None
+
+
+def _file_label(path: Path) -> str:
+    """A file's name as replies show it, even when the name is not UTF-8."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _guarded(run: Callable[..., int]) -> Callable[..., int]:
+    """Arguments that are not text, and any failure the core did not turn into a reply,
+    end with one line on stderr and exit 1: never a traceback (the log has the details
+    at DEBUG level). Errors ``bot.cli`` reports itself pass through."""
+
+    def wrapper(args: argparse.Namespace, moderation: Moderation, **kwargs: Any) -> int:
+        err: TextIO = kwargs.get("err") or sys.stderr
+        if (name := _undecodable_argument(args)) is not None:
+            err.write(f"careerbot: the {name.upper()} argument is not valid UTF-8 text\n")
+            return 2
+        try:
+            return run(args, moderation, **kwargs)
+        except (edits.EditError, StoreError, KnowledgeError):
+            raise
+        except Exception as exc:
+            log.debug("careerbot %s failed", getattr(args, "kb_command", "config"), exc_info=True)
+            reason = (str(exc).splitlines() or [""])[0][:200]
+            err.write(f"careerbot: that failed unexpectedly ({type(exc).__name__}"
+                      f"{': ' + reason if reason else ''}). `careerbot kb history` shows what "
+                      "was applied; set CAREERBOT_LOG_LEVEL=DEBUG for the details.\n")
+            return 1
+
+    wrapper.__doc__ = run.__doc__
+    return wrapper
+
+
 def _pairs(values: list[str]) -> list[tuple[str, str]] | None:
     if len(values) % 2:
         return None
     return list(zip(values[::2], values[1::2], strict=True))
 
 
+@_guarded
 def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | None = None,
            err: TextIO | None = None, ask: Callable[[str], str] | None = None) -> int:
     """Run one moderation subcommand of ``careerbot kb``."""
@@ -180,7 +233,7 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
             except OSError as exc:
                 err.write(f"careerbot: cannot read {args.file}: {exc.strerror}\n")
                 return 2
-            return _print(m.role_add_document(actor, data, args.file.name), out)
+            return _print(m.role_add_document(actor, data, _file_label(args.file)), out)
         if not args.slug or not args.name:
             err.write("careerbot: kb role add needs SLUG and --name, or --file\n")
             return 2
@@ -194,9 +247,10 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
     if command == "history":
         return _print(m.history(actor, limit=args.limit, before=args.before), out)
     if command == "undo":
-        if args.guild is None and str(args.id).lstrip("#").isdigit():
+        number = parse_entry_id(args.id)  # None: the core says what is wrong with it
+        if args.guild is None and number is not None:
             # The owner may undo any server's entry: act in the scope the entry belongs to.
-            entry = edits.get_entry(m.db_path, int(str(args.id).lstrip("#")))
+            entry = edits.get_entry(m.db_path, number)
             if entry is not None and entry.guild_id != "*":
                 actor = local_actor(entry.guild_id)
         return _print(m.undo(actor, args.id), out)
@@ -215,7 +269,8 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
         except OSError as exc:
             err.write(f"careerbot: cannot read {args.file}: {exc.strerror}\n")
             return 2
-        preview = m.import_preview(actor, data, args.file.name)
+        filename = _file_label(args.file)
+        preview = m.import_preview(actor, data, filename)
         code = _print(preview.reply, out)
         if not preview.ok:
             return code
@@ -227,10 +282,11 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
             if answer.strip().lower() not in ("y", "yes"):
                 out.write("Nothing was changed.\n")
                 return 1
-        return _print(m.import_apply(actor, data, args.file.name, token=preview.token), out)
+        return _print(m.import_apply(actor, data, filename, token=preview.token), out)
     raise ValueError(command)
 
 
+@_guarded
 def run_config(args: argparse.Namespace, moderation: Moderation, *,
                out: TextIO | None = None) -> int:
     out = out or sys.stdout

@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, TextIO
 
 from bot.core.advisor import Advisor, Request
 from bot.core.render import render
 from bot.core.reply import Reply, render_text, split_message
+from bot.knowledge.limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
+from bot.knowledge.safe_parse import InputRefused, load_json
 
 log = logging.getLogger(__name__)
 
 #: Longest JSONL input line accepted; longer ones get an error reply instead.
 MAX_LINE_CHARS = 64 * 1024
 MESSAGE_BREAK = "\n\n—— next message ——\n\n"
+#: Half of a UTF-16 pair: not Unicode, so it can be neither answered nor printed.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reply_text(reply: Reply) -> str:
@@ -69,14 +74,19 @@ def chat(advisor: Advisor, prefix: str, inp: TextIO = sys.stdin, out: TextIO = s
     return 0
 
 
-def _jsonl_request(line: str, prefix: str) -> Request | str:
-    """A Request from one JSONL line, or the name of the problem with it."""
-    if len(line) > MAX_LINE_CHARS:
+def _jsonl_request(line: str | None, prefix: str) -> Request | str:
+    """A Request from one JSONL line (None: longer than the limit), or the name of the
+    problem with it. No line can raise: nesting and numbers are bounded before parsing."""
+    if line is None or len(line) > MAX_LINE_CHARS:
         return "too_long"
     if not line.strip():
         return "blank"
+    if _SURROGATE.search(line):
+        return "bad_text"  # bytes that were not UTF-8
     try:
-        data = json.loads(line)
+        data = load_json(line)
+    except InputRefused as exc:
+        return "too_deep" if "nested" in exc.message else "bad_number"
     except ValueError:
         return "not_json"
     if not isinstance(data, dict):
@@ -87,25 +97,79 @@ def _jsonl_request(line: str, prefix: str) -> Request | str:
     ids = {}
     for key in ("user", "channel", "guild"):
         value = data.get(key)
-        if value is not None and not isinstance(value, str | int):
+        if value is not None and (not isinstance(value, str | int) or isinstance(value, bool)):
             return "bad_field"
         ids[key] = str(value) if value is not None else None
+    if any(_SURROGATE.search(v) for v in (text, *ids.values()) if v):
+        return "bad_text"  # a lone surrogate written as an escape ("\\ud800")
     return Request(text=text, user_id=ids["user"] or "local", channel_id=ids["channel"] or "jsonl",
                    guild_id=ids["guild"], prefix=prefix)
 
 
-def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] = sys.stdin,
+def _read_lines(inp: Iterable[str] | TextIO | BinaryIO) -> Iterator[str | None]:
+    """Each input line without its newline, or None for one longer than ``MAX_LINE_CHARS``.
+
+    From a file (stdin) the bytes are read and decoded here, at most enough for the
+    longest line allowed at a time, so a line of gigabytes is skipped in pieces rather
+    than held in memory, and bytes that are not UTF-8 become lone surrogates for
+    ``_jsonl_request`` to refuse instead of an exception that would end the loop.
+    """
+    stream = getattr(inp, "buffer", inp)
+    readline = getattr(stream, "readline", None)
+    if readline is None:
+        for raw in inp:  # a list of lines (tests)
+            line = raw.rstrip("\n")  # type: ignore[union-attr]
+            yield line if len(line) <= MAX_LINE_CHARS else None
+        return
+    # UTF-8 takes at most 4 bytes a character: read enough to hold the longest line allowed
+    most = 4 * MAX_LINE_CHARS + 2
+    while True:
+        raw = readline(most)
+        if not raw:
+            return
+        if not _ends_line(raw) and len(raw) >= most:  # longer than any line allowed
+            while raw and not _ends_line(raw):
+                raw = readline(most)  # skip the rest of it
+            yield None
+            continue
+        text = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+        line = text.removesuffix("\n").removesuffix("\r")
+        yield line if len(line) <= MAX_LINE_CHARS else None
+
+
+def _ends_line(raw: bytes | str) -> bool:
+    return raw.endswith(b"\n") if isinstance(raw, bytes) else raw.endswith("\n")
+
+
+def _write_reply(out: TextIO, reply: Reply) -> None:
+    """One JSON line; escaped to ASCII when the text cannot be encoded as it is."""
+    text = reply_text(reply)
+    try:
+        out.write(json.dumps({"reply": text}, ensure_ascii=False) + "\n")
+    except UnicodeEncodeError:
+        out.write(json.dumps({"reply": text}) + "\n")
+    out.flush()
+
+
+def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] | TextIO = sys.stdin,
                out: TextIO = sys.stdout) -> int:
-    """One JSON object in per line, exactly one ``{"reply": ...}`` line out, flushed."""
+    """One JSON object in per line, exactly one ``{"reply": ...}`` line out, flushed.
+
+    Every line gets its reply and the loop goes on, whatever the line holds: a problem
+    with the line is an explanatory reply, and any failure answering it a friendly one.
+    """
     advisor.warm()
-    for raw in inp:
-        line = raw.rstrip("\n")
-        request = _jsonl_request(line, prefix)
-        if isinstance(request, str):
-            reply = render("input_error.j2", prefix=prefix, problem=request,
-                           limit=MAX_LINE_CHARS)
-        else:
-            reply = safe_handle(advisor, request)
-        out.write(json.dumps({"reply": reply_text(reply)}, ensure_ascii=False) + "\n")
-        out.flush()
+    for line in _read_lines(inp):
+        try:
+            request = _jsonl_request(line, prefix)
+            if isinstance(request, str):
+                reply = render("input_error.j2", prefix=prefix, problem=request,
+                               limit=MAX_LINE_CHARS, depth=MAX_NESTING_DEPTH,
+                               digits=MAX_NUMBER_DIGITS)
+            else:
+                reply = safe_handle(advisor, request)
+        except Exception:
+            log.exception("failed to answer a JSONL line")
+            reply = render("internal_error.j2", prefix=prefix)
+        _write_reply(out, reply)
     return 0

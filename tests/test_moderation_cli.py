@@ -75,6 +75,96 @@ def test_invalid_input_exits_non_zero_and_writes_nothing(env: Path, capsys) -> N
     assert env.read_bytes() == before
 
 
+HUGE = "9" * 20  # above SQLite's largest integer, 2**63 - 1
+BAD_VALUES = {
+    "kb set, 5,000 digits": (
+        ["kb", "set", "mlops", "median", "1" + "0" * 5000, "--source", "SRC", "--date", "2026"],
+        "salary.median: is written with 5,001 digits; figures are limited to 20 digits"),
+    "kb set, above the salary limit": (
+        ["kb", "set", "mlops", "median", HUGE, "--source", "SRC", "--date", "2026"],
+        f"salary.median: {HUGE} is above the limit for a salary, 10,000,000 a year"),
+    "kb set, impossible day": (
+        ["kb", "set", "mlops", "median", "150k", "--source", "SRC", "--date", "2025-02-30"],
+        "as_of: '2025-02-30' is not a date that exists"),
+    "kb set, month 13": (
+        ["kb", "set", "mlops", "median", "150k", "--source", "SRC", "--date", "2025-13"],
+        "as_of: '2025-13' is not a date that exists"),
+    "kb set, long name": (["kb", "set", "mlops", "name", "N" * 5000],
+                          "name: is 5,000 characters; the limit is 80"),
+    "kb history --before": (["kb", "history", "--before", HUGE],
+                            f"before: {HUGE} is not a history entry number: entry numbers are "
+                            "whole numbers from 1 to 9,223,372,036,854,775,807"),
+    "kb history --limit": (["kb", "history", "--limit", HUGE],
+                           f"limit: {HUGE} is not a number of entries from 1 to 1,000"),
+    "kb undo": (["kb", "undo", HUGE], f"entry: '{HUGE}' is not a history entry number"),
+    "kb undo, a superscript digit": (["kb", "undo", "²"], "entry: '²' is not a history entry"),
+    "kb faq edit": (["kb", "faq", "edit", HUGE, "--answer", "x"],
+                    f"id: '{HUGE}' is not an FAQ entry number"),
+    "kb faq remove": (["kb", "faq", "remove", HUGE], f"id: '{HUGE}' is not an FAQ entry number"),
+    "kb role add, long name": (["kb", "role", "add", "long-role", "--name", "L" * 5000],
+                               "name: is 5,000 characters; the limit is 80"),
+    "kb role add, long focus": (["kb", "role", "add", "long-role", "--name", "Long Role",
+                                 "--focus", "f" * 5000],
+                                "focus: is 5,000 characters; the limit is 300"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_VALUES, ids=str)
+@pytest.mark.parametrize("guild", [[], ["--guild", "42"]], ids=["global", "server"])
+def test_bad_values_are_one_clear_refusal_and_change_nothing(
+        env: Path, capsys: pytest.CaptureFixture[str], case: str, guild: list[str]) -> None:
+    set_42(capsys)
+    before = env.read_bytes()
+    argv, expected = BAD_VALUES[case]
+    code, out = run(capsys, *[source_id() if a == "SRC" else a for a in argv], *guild)
+    assert code == 1, out
+    assert expected in out.replace("\\", ""), out
+    assert "Traceback" not in out
+    assert env.read_bytes() == before
+
+
+def test_an_import_too_deep_or_too_big_is_refused_in_one_reply(
+        env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    set_42(capsys)
+    before = env.read_bytes()
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"faq": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, out = run(capsys, "kb", "import", str(deep), "--guild", "42", "--yes")
+    assert code == 1 and "line 1: lists and mappings are nested more than 20 levels deep; " \
+        "the limit is 20" in out
+    big = tmp_path / "big.yaml"
+    big.write_text("faq: []\n" + "#" * 6_000_000 + "\n")
+    code, out = run(capsys, "kb", "import", str(big), "--guild", "42", "--yes")
+    assert code == 1 and "the file is 6 MB; imports are limited to 5 MB" in out
+    role = tmp_path / "role.yaml"
+    role.write_text(f"slug: long-role\nname: {'L' * 5000}\n")
+    code, out = run(capsys, "kb", "role", "add", "--file", str(role), "--guild", "42")
+    assert code == 1 and "line 2: name: is 5,000 characters; the limit is 80" in out
+    assert env.read_bytes() == before
+
+
+def test_an_argument_that_is_not_utf8_is_one_line(env: Path,  # type: ignore[no-untyped-def]
+                                                  capsys) -> None:
+    set_42(capsys)
+    before = env.read_bytes()
+    # Python hands bytes that are not UTF-8 over as lone surrogates (surrogateescape).
+    code, out = run(capsys, "kb", "alias", "add", "mlops", "bad\udcffname", "--guild", "42")
+    assert (code, out) == (2, "careerbot: the ALIAS argument is not valid UTF-8 text\n")
+    assert env.read_bytes() == before
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(
+        env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("bot.core.moderation.Moderation.history", boom)
+    code, out = run(capsys, "kb", "history")
+    assert code == 1
+    assert out.startswith("careerbot: that failed unexpectedly (RuntimeError: boom)")
+    assert out.count("\n") == 1 and "Traceback" not in out
+
+
 def test_import_asks_before_applying(env: Path, capsys, tmp_path: Path,  # type: ignore[no-untyped-def]
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     set_42(capsys)

@@ -57,6 +57,76 @@ def test_jsonl_bad_lines_get_replies(advisor: Advisor) -> None:
     assert "MLOps Engineer vs AI Product Manager" in replies[7]["reply"]
 
 
+GOOD = json.dumps({"text": "!salary mlops"})
+#: Lines that once ended the process or could, each with what its reply must say.
+PATHOLOGICAL = {
+    "[" * 30_000 + "]" * 30_000: "nests lists or objects more than 20 levels deep",
+    '{"a": ' * 8_000 + "1" + "}" * 8_000: "more than 20 levels deep",
+    '{"text": "[[[[", "x": ' + "[" * 25 + "]" * 25 + "}": "more than 20 levels deep",
+    '{"text": "hi", "user": ' + "9" * 5000 + "}": "a number longer than 20 digits",
+    '{"text": "!role \\ud800"}': "not valid Unicode",
+    '{"text": "!salary mlops", "user": "\\udfff"}': "not valid Unicode",
+    '{"text": "!compare mlops pm", "guild": true}': "must be strings or numbers",
+    '{"text": "hi", "user": 1e999}': "must be strings or numbers",
+    "[[1], {}]": "must be a JSON object",
+    '"just a string"': "must be a JSON object",
+    "nul\x00": "not valid JSON",
+}
+
+
+def test_jsonl_survives_any_line_and_answers_the_next(advisor: Advisor) -> None:
+    lines = [line for bad in PATHOLOGICAL for line in (bad, GOOD)]
+    replies = [r["reply"] for r in run_jsonl(advisor, lines)]
+    assert len(replies) == len(lines)
+    for (bad, expected), reply, after in zip(PATHOLOGICAL.items(), replies[::2], replies[1::2],
+                                             strict=True):
+        assert "I couldn't read that line" in reply and expected in reply, (bad[:40], reply)
+        assert "Salary: MLOps Engineer" in after
+
+
+def test_jsonl_from_a_byte_stream_survives_bad_bytes_and_huge_lines(advisor: Advisor) -> None:
+    raw = b"\n".join([
+        b'{"text": "\xff\xfe !salary mlops"}',  # not UTF-8
+        b'{"text": "' + b"a" * 10_000_000 + b'"}',  # a 10 MB line
+        b"[" * 60_000,  # within the length limit, never closed
+        GOOD.encode(),
+    ]) + b"\n"
+    out = io.StringIO()
+    chat_jsonl(advisor, "!", inp=io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"), out=out)
+    replies = [json.loads(line)["reply"] for line in out.getvalue().splitlines()]
+    assert len(replies) == 4
+    assert "not valid Unicode" in replies[0]
+    assert f"longer than {MAX_LINE_CHARS:,} characters" in replies[1]
+    assert "more than 20 levels deep" in replies[2]
+    assert "Salary: MLOps Engineer" in replies[3]
+
+
+def test_jsonl_replies_reach_an_output_that_cannot_encode_them(advisor: Advisor) -> None:
+    buffer = io.BytesIO()
+    out = io.TextIOWrapper(buffer, encoding="ascii")
+    chat_jsonl(advisor, "!", inp=[GOOD + "\n", "[\n"], out=out)
+    replies = [json.loads(line)["reply"] for line in buffer.getvalue().decode().splitlines()]
+    assert len(replies) == 2 and "Salary: MLOps Engineer" in replies[0]
+
+
+def test_jsonl_pathological_lines_through_the_real_command(tmp_path: Path) -> None:
+    env = {**os.environ, "CAREERBOT_DB": str(tmp_path / "kb.db"),
+           "CAREERBOT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR), "CAREERBOT_LOG_LEVEL": "WARNING",
+           "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+    stdin = b"\n".join([b"[" * 30_000 + b"]" * 30_000, b'{"text": "!role \\ud800"}',
+                        b'{"text": "\xff"}', b"[" * 5_000_000, GOOD.encode()]) + b"\n"
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--jsonl"], input=stdin,
+                            env=env, capture_output=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]
+    replies = [json.loads(line)["reply"] for line in result.stdout.decode().splitlines()]
+    assert len(replies) == 5
+    assert "more than 20 levels deep" in replies[0]
+    assert "not valid Unicode" in replies[1] and "not valid Unicode" in replies[2]
+    assert "longer than" in replies[3]
+    assert "Salary: MLOps Engineer" in replies[4]
+    assert b"Traceback" not in result.stderr
+
+
 def test_jsonl_through_the_real_command(tmp_path: Path) -> None:
     env = {**os.environ, "CAREERBOT_DB": str(tmp_path / "kb.db"),
            "CAREERBOT_KNOWLEDGE_DIR": str(KNOWLEDGE_DIR), "CAREERBOT_LOG_LEVEL": "WARNING"}

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import yaml
@@ -35,9 +36,12 @@ from bot.knowledge.changes import (
     Problem,
 )
 from bot.knowledge.documents import FIELD_SHORT_NAMES, STAT_FIELDS, TEXT_FIELDS, role_document
+from bot.knowledge.files import key_label, shown
 from bot.knowledge.guild_settings import GuildSettings, read_guild_settings
+from bot.knowledge.limits import MAX_HISTORY_ENTRIES, MAX_NUMBER_DIGITS
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
+from bot.knowledge.planners import entry_id_problem, parse_entry_id
 from bot.knowledge.store import KnowledgeStore, StoreError
 from bot.knowledge.transfer import (
     FORMATS,
@@ -96,7 +100,11 @@ class _Refused(Exception):
 
 
 def parse_value(field: str, text: str) -> Any:
-    """A moderator's typed value for ``field``: "180k", "$180,000", "12%", or "none"."""
+    """A moderator's typed value for ``field``: "180k", "$180,000", "12%", or "none".
+
+    Raises ``ChangeError`` for a number of more than ``MAX_NUMBER_DIGITS`` digits: no
+    figure is that large, and converting it could overflow (or, past 4,300 digits, fail).
+    """
     text = text.strip()
     if text.lower() in CLEAR_WORDS:
         return None
@@ -106,8 +114,13 @@ def parse_value(field: str, text: str) -> Any:
     match = _NUMBER.match(cleaned.lower())
     if match is None:
         return text  # the validator names it: "'abc' is not a number"
-    number = float(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2)]
-    return int(number) if number.is_integer() else number
+    digits = len(match.group(1).split(".")[0])
+    if digits > MAX_NUMBER_DIGITS:
+        raise ChangeError([Problem(field, f"is written with {digits:,} digits; figures are "
+                                   f"limited to {MAX_NUMBER_DIGITS} digits")])
+    # Decimal, not float: a figure of 17 digits or more would otherwise change as it is read
+    number = Decimal(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2)]
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def field_name(text: str) -> str | None:
@@ -307,7 +320,7 @@ class Moderation:
             for name, value in assignments:
                 canonical = field_name(name)
                 if canonical is None:
-                    problems.append(Problem(name, "is not a field; figures are "
+                    problems.append(Problem(key_label(name), "is not a field; figures are "
                                             + ", ".join(STAT_FIELDS) + "; text fields are "
                                             + ", ".join(TEXT_FIELDS)))
                 else:
@@ -448,7 +461,15 @@ class Moderation:
     def history(self, actor: Actor, *, limit: int = HISTORY_PAGE,
                 before: int | None = None) -> Reply:
         def body() -> Reply:
-            entries = edits.history(self.db_path, actor.scope, limit=limit, before_id=before)
+            if before is not None and parse_entry_id(before) is None:
+                raise ChangeError([entry_id_problem(before, "before", "a history entry number")])
+            if isinstance(limit, bool) or not isinstance(limit, int) or \
+                    not 1 <= limit <= MAX_HISTORY_ENTRIES:
+                raise ChangeError([Problem("limit", f"{shown(limit)} is not a number of entries "
+                                           f"from 1 to {MAX_HISTORY_ENTRIES:,}")])
+            entries = edits.history(self.db_path, actor.scope, limit=limit,
+                                    before_id=parse_entry_id(before) if before is not None
+                                    else None)
             rows = [(e, self._lines(e)) for e in entries]
             return self._render("history.j2", rows=rows, scope=actor.scope,
                                 more=len(entries) == limit, oldest=entries[-1].id if entries else None)
@@ -457,11 +478,9 @@ class Moderation:
 
     def undo(self, actor: Actor, entry: str | int) -> Reply:
         def body() -> Reply:
-            try:
-                number = int(str(entry).lstrip("#"))
-            except ValueError:
-                raise ChangeError([Problem("entry", f"{entry!r} is not a history entry number")]) \
-                    from None
+            number = parse_entry_id(entry)
+            if number is None:
+                raise ChangeError([entry_id_problem(entry, "entry", "a history entry number")])
             return self._changed(edits.undo(self.db_path, actor, number))
 
         return self._guard(actor, "undo", body)

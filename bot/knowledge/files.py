@@ -8,14 +8,26 @@ Nothing here writes anything: ``careerbot kb validate`` and the builder share it
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.knowledge.limits import (
+    MAX_COUNT,
+    MAX_PERCENT,
+    MAX_SALARY,
+    MAX_YEAR,
+    MIN_YEAR,
+    item_chars,
+    list_items,
+    text_chars,
+)
 from bot.knowledge.models import (
     EXPERIENCE_LEVELS,
     Experience,
@@ -28,12 +40,18 @@ from bot.knowledge.models import (
     StatSnapshot,
     ToolGroup,
 )
+from bot.knowledge.safe_parse import InputRefused, load_yaml
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+DATE_RE = re.compile(r"\A[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
 #: How far an experience mix may stray from 100% (rounding in the sources).
 EXPERIENCE_SUM_TOLERANCE = 3.0
 SALARY_FIELDS = ("avg_low", "avg_high", "median", "p25", "p75", "mean")
+#: Characters no text may hold: NUL, and lone surrogates (half of a UTF-16 pair, which
+#: is not Unicode at all and cannot be encoded to store or send).
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+#: How much of a value a problem message quotes.
+_SHOWN_CHARS = 60
 
 
 class KnowledgeError(Exception):
@@ -44,9 +62,67 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(problems))
 
 
+def shown(value: Any) -> str:
+    """A value as a problem message quotes it: short, printable, and never failing (a
+    number of thousands of digits cannot even be converted to text)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 100:  # about 30 digits
+            return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return f"a value of type {type(value).__name__}"
+
+
+def key_label(key: Any) -> str:
+    """A mapping key as a field path shows it: itself if it is plain text, else quoted."""
+    if isinstance(key, str) and len(key) <= _SHOWN_CHARS and not _BAD_CHAR.search(key):
+        return key
+    return shown(key)
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """Why ``value`` (whitespace already collapsed) cannot be stored as a text, or None."""
+    bad = _BAD_CHAR.search(value)
+    if bad is not None:
+        char = bad.group()
+        what = "a NUL character" if char == "\x00" else \
+            f"a lone surrogate (U+{ord(char):04X}), which is not valid Unicode"
+        return f"contains {what}; text must be valid Unicode without NUL characters"
+    if len(value) > limit:
+        return f"is {len(value):,} characters; the limit is {limit:,}"
+    return None
+
+
+def date_problem(value: str) -> str | None:
+    """Why ``value`` is not a date (YYYY, YYYY-MM or YYYY-MM-DD that exists), or None."""
+    if not DATE_RE.match(value):
+        return f"{shown(value)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    parts = [int(p) for p in value.split("-")]
+    if not MIN_YEAR <= parts[0] <= MAX_YEAR:
+        return f"{value!r} is not a date from {MIN_YEAR} to {MAX_YEAR}"
+    try:
+        date(parts[0], *[*parts[1:], 1, 1][:2])
+    except ValueError:
+        return f"{value!r} is not a date that exists"
+    return None
+
+
 @dataclass
 class _Checker:
-    """Collects problems for one file while values are converted."""
+    """Collects problems for one file while values are converted.
+
+    Every limit comes from ``bot.knowledge.limits``, by the field's path, so the files,
+    moderators' edits and imports are held to the same ones.
+    """
 
     file: str
     problems: list[str] = field(default_factory=list)
@@ -56,79 +132,111 @@ class _Checker:
 
     def text(self, data: dict, key: str, where: str, *, required: bool = False) -> str:
         value = data.get(key)
+        name = _join(where, key)
         if value is None:
             if required:
-                self.fail(_join(where, key), "is required")
+                self.fail(name, "is required")
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(_join(where, key), f"{value!r} is not a non-empty text")
+            self.fail(name, f"{shown(value)} is not a non-empty text")
             return ""
-        return " ".join(value.split())
+        text = " ".join(value.split())
+        if problem := text_problem(text, text_chars(name)):
+            self.fail(name, problem)
+            return ""
+        return text
 
     def texts(self, data: dict, key: str, where: str) -> tuple[str, ...]:
         value = data.get(key)
         if value is None:
             return ()
+        name = _join(where, key)
         if not isinstance(value, list):
-            self.fail(_join(where, key), "must be a list of texts")
+            self.fail(name, "must be a list of texts")
             return ()
+        most = list_items(name)
+        if len(value) > most:
+            self.fail(name, f"has {len(value):,} items; the limit is {most:,}")
+            return ()
+        limit = item_chars(name)
         out = []
         for i, item in enumerate(value):
-            if not isinstance(item, str | int | float) or isinstance(item, bool) or not str(item).strip():
-                self.fail(f"{_join(where, key)}[{i}]", f"{item!r} is not a non-empty text")
+            if not isinstance(item, str | int | float) or isinstance(item, bool) or \
+                    (isinstance(item, int) and item.bit_length() > 64) or not str(item).strip():
+                self.fail(f"{name}[{i}]", f"{shown(item)} is not a non-empty text")
                 continue
-            out.append(" ".join(str(item).split()))
+            text = " ".join(str(item).split())
+            if problem := text_problem(text, limit):
+                self.fail(f"{name}[{i}]", problem)
+                continue
+            out.append(text)
         return tuple(out)
 
     def number(self, data: dict, key: str, where: str, *, kind: str) -> float | None:
-        """Check a figure: ``kind`` is count, money or pct."""
+        """Check a figure: ``kind`` is count, money or pct. Figures are finite and within
+        the ranges of ``bot.knowledge.limits``."""
         if key not in data or data[key] is None:
             return None
         value = data[key]
         name = _join(where, key)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(name, f"{value!r} is not a number")
+            self.fail(name, f"{shown(value)} is not a number")
             return None
-        if kind == "pct" and not 0 <= value <= 100:
-            self.fail(name, f"{value} is not a percentage")
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(name, f"{shown(value)} is not a finite number")
+            return None
+        if kind == "pct" and not 0 <= value <= MAX_PERCENT:
+            self.fail(name, f"{shown(value)} is not a percentage (0 to {MAX_PERCENT})")
             return None
         if kind == "count" and (value < 0 or value != int(value)):
-            self.fail(name, f"{value} is not a whole number of zero or more")
+            self.fail(name, f"{shown(value)} is not a whole number of zero or more")
+            return None
+        if kind == "count" and value > MAX_COUNT:
+            self.fail(name, f"{shown(value)} is above the limit for a count, {MAX_COUNT:,}")
             return None
         if kind == "money" and value <= 0:
-            self.fail(name, f"{value} is not a positive salary")
+            self.fail(name, f"{shown(value)} is not a positive salary")
+            return None
+        if kind == "money" and value > MAX_SALARY:
+            self.fail(name, f"{shown(value)} is above the limit for a salary, {MAX_SALARY:,} "
+                      "a year")
             return None
         return value
 
     def date(self, data: dict, key: str, where: str) -> str:
         value = data.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+        name = _join(where, key)
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() <= 64:
             value = str(value)
-        elif value is not None and not isinstance(value, str):
-            value = str(value)  # YAML turns 2026-01-05 into a date object
-        if not value or not DATE_RE.match(value):
-            self.fail(_join(where, key), f"{value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        elif isinstance(value, date):
+            value = value.isoformat()  # a date object from a loader that makes them
+        if not isinstance(value, str) or not value:
+            self.fail(name, f"{shown(value)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+            return ""
+        if problem := date_problem(value):
+            self.fail(name, problem)
             return ""
         return value
 
     def unknown_keys(self, data: dict, allowed: Iterable[str], where: str) -> None:
         for key in data:
             if key not in allowed:
-                self.fail(_join(where, str(key)), "is not a known field")
+                self.fail(_join(where, key_label(key)), "is not a known field")
 
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-#: libyaml's loader when PyYAML was built with it: the same safe subset, about five times
-#: faster, which matters now that generated files (O*NET, survey snapshots) are read too.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _load_yaml(path: Path, label: str, problems: list[str]) -> Any:
+    """A knowledge file's data, through the same bounded loader imports use (libyaml's
+    when PyYAML was built with it: the generated files are large enough to matter)."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        data, _ = load_yaml(path.read_text(encoding="utf-8"), allow_aliases=True)
+        return data
+    except InputRefused as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        problems.append(f"{label}: {where}{exc.message}")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"

@@ -36,20 +36,45 @@ from bot.knowledge.documents import (
     source_document,
     stat_value,
 )
-from bot.knowledge.files import SLUG_RE, _parse_faq, _parse_sources, _parse_stats, parse_role
+from bot.knowledge.files import (
+    SLUG_RE,
+    _parse_faq,
+    _parse_sources,
+    _parse_stats,
+    key_label,
+    parse_role,
+    shown,
+    text_problem,
+)
 from bot.knowledge.guild_settings import read_guild_settings
+from bot.knowledge.limits import MAX_ID, item_chars, list_items
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.overlay import FAQ_FIRST_ID, GLOBAL_SCOPE
 
-MAX_ALIAS_CHARS = 60
-MAX_QUESTION_CHARS = 300
-MAX_ANSWER_CHARS = 2000
-MAX_TAGS = 10
-MAX_TEXT_CHARS = {"name": 80, "focus": 300}
-DEFAULT_MAX_TEXT_CHARS = 2000
 MAX_PREFIX_CHARS = 5
 _PREFIX_FORBIDDEN = re.compile(r"[\s`@#<>*_~|\\]")
-_SNOWFLAKE = re.compile(r"^\d{1,20}$")
+_SNOWFLAKE = re.compile(r"\A[0-9]{1,20}\Z")
+_ENTRY_ID = re.compile(r"\A#?([0-9]{1,19})\Z")
+
+
+def parse_entry_id(value: Any) -> int | None:
+    """A history or FAQ entry number as typed ("12", "#12" or 12), or None when it is not
+    one SQLite could hold (1 to ``MAX_ID``): looking up a larger one would overflow."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and (match := _ENTRY_ID.match(value.strip())):
+        number = int(match.group(1))
+    else:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
+def entry_id_problem(value: Any, field: str, what: str) -> Problem:
+    """The refusal for an entry number that ``parse_entry_id`` could not read."""
+    return Problem(field, f"{shown(value)} is not {what}: entry numbers are whole numbers "
+                   f"from 1 to {MAX_ID:,}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -59,7 +84,7 @@ _SNOWFLAKE = re.compile(r"^\d{1,20}$")
 def _role(s: Session, slug: Any, path: str = "role") -> Role:
     role = s.view().roles.get(slug) if isinstance(slug, str) else None
     if role is None:
-        raise ChangeError([Problem(path, f"{slug!r} is not a role here")])
+        raise ChangeError([Problem(path, f"{shown(slug)} is not a role here")])
     return role
 
 
@@ -103,13 +128,14 @@ def plan_figure_set(s: Session, data: Mapping[str, Any]) -> Plan:
     source_id = data.get("source")
     if not isinstance(source_id, str) or source_id not in view.sources:
         known = ", ".join(sorted(view.sources))
-        problems.append(Problem("source", f"{source_id!r} is not a known source (known: {known})"))
+        problems.append(Problem("source", f"{shown(source_id)} is not a known source (known: {known})"))
     values = data.get("values") or {}
     if not isinstance(values, Mapping):
         raise ChangeError([Problem("values", "must map figure names to values")])
     for name in values:
         if name not in STAT_FIELDS:
-            problems.append(Problem(str(name), "is not a figure; figures are " + ", ".join(STAT_FIELDS)))
+            problems.append(Problem(key_label(name), "is not a figure; figures are "
+                                    + ", ".join(STAT_FIELDS)))
     as_of = data.get("as_of")
     if problems:
         raise ChangeError(problems)
@@ -146,12 +172,9 @@ def plan_role_set(s: Session, data: Mapping[str, Any]) -> Plan:
     role = _role(s, data.get("role"))
     name = data.get("field")
     if name not in SECTION_FIELDS:
-        raise ChangeError([Problem(str(name), "is not a field that can be set; fields are "
+        raise ChangeError([Problem(key_label(name), "is not a field that can be set; fields are "
                                    + ", ".join(SECTION_FIELDS) + " and the figures")])
     value = data.get("value")
-    limit = MAX_TEXT_CHARS.get(name, DEFAULT_MAX_TEXT_CHARS)
-    if isinstance(value, str) and len(value) > limit:
-        raise ChangeError([Problem(name, f"is {len(value)} characters; the limit is {limit}")])
     doc = role_document(role)
     before = doc.get(name)
     if value is None:
@@ -178,8 +201,8 @@ def _alias_text(data: Mapping[str, Any]) -> tuple[str, str]:
     if not isinstance(alias, str) or not alias.strip():
         raise ChangeError([Problem("alias", "is required")])
     alias = " ".join(alias.split())
-    if len(alias) > MAX_ALIAS_CHARS:
-        raise ChangeError([Problem("alias", f"is longer than {MAX_ALIAS_CHARS} characters")])
+    if problem := text_problem(alias, item_chars("aliases")):
+        raise ChangeError([Problem("alias", problem)])
     key = alias_key(alias)
     if not key:
         raise ChangeError([Problem("alias", f"{alias!r} has no letters or digits")])
@@ -191,6 +214,10 @@ def plan_alias_add(s: Session, data: Mapping[str, Any]) -> Plan:
     alias, key = _alias_text(data)
     if key in {alias_key(n) for n in (role.name, role.slug, *role.aliases)}:
         raise NoChange("alias_exists", alias)
+    most = list_items("aliases")
+    if len(role.aliases) >= most:
+        raise ChangeError([Problem("alias", f"{role.name} already has {len(role.aliases)} "
+                                   f"aliases; the limit is {most}")])
     if clashes := _name_clashes(s, role.slug, [("alias", alias)]):
         raise ChangeError(clashes)
     row = s.row_change("overlay_aliases", {"guild_id": s.scope, "role_slug": role.slug, "key": key},
@@ -220,12 +247,6 @@ def _faq_fields(s: Session, item: dict[str, Any], exclude_id: int | None = None)
     problems = list(check.items)
     if not problems:
         entry = entries[0]
-        if len(entry.question) > MAX_QUESTION_CHARS:
-            problems.append(Problem("question", f"is longer than {MAX_QUESTION_CHARS} characters"))
-        if len(entry.answer) > MAX_ANSWER_CHARS:
-            problems.append(Problem("answer", f"is longer than {MAX_ANSWER_CHARS} characters"))
-        if len(entry.tags) > MAX_TAGS:
-            problems.append(Problem("tags", f"has more than {MAX_TAGS} tags"))
         for other in s.view().faq:
             if other.id != exclude_id and fold(" ".join(other.question.split())) == \
                     fold(entry.question):
@@ -238,10 +259,9 @@ def _faq_fields(s: Session, item: dict[str, Any], exclude_id: int | None = None)
 
 
 def _faq_row(s: Session, entry_id: Any) -> dict[str, Any]:
-    try:
-        number = int(entry_id)
-    except (TypeError, ValueError):
-        raise ChangeError([Problem("id", f"{entry_id!r} is not an FAQ entry number")]) from None
+    number = parse_entry_id(entry_id)
+    if number is None:
+        raise ChangeError([entry_id_problem(entry_id, "id", "an FAQ entry number")])
     row = s.read("overlay_faq", {"id": number})
     if row is None or row["guild_id"] != s.scope:
         if any(e.id == number for e in s.view().faq):
@@ -301,7 +321,7 @@ def plan_role_add(s: Session, data: Mapping[str, Any]) -> Plan:
         raise ChangeError([Problem("", "a role must be a mapping of role fields")])
     slug = doc.get("slug")
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        raise ChangeError([Problem("slug", f"{slug!r} must be lowercase words joined by hyphens, "
+        raise ChangeError([Problem("slug", f"{shown(slug)} must be lowercase words joined by hyphens, "
                                    "like data-engineer")])
     if slug in s.view().roles:
         raise ChangeError([Problem("slug", f"{slug!r} is already a role here")])
@@ -313,9 +333,6 @@ def plan_role_add(s: Session, data: Mapping[str, Any]) -> Plan:
              *((f"aliases[{i}]", a) for i, a in enumerate(role.aliases))]
     if clashes := _name_clashes(s, slug, names):
         raise ChangeError(clashes)
-    for i, alias in enumerate(role.aliases):
-        if len(alias) > MAX_ALIAS_CHARS:
-            raise ChangeError([Problem(f"aliases[{i}]", f"is longer than {MAX_ALIAS_CHARS} characters")])
     row = s.row_change("overlay_roles", {"guild_id": s.scope, "slug": slug},
                        {"document": dumps(role_document(role))})
     return Plan("role.add", slug, None, {"name": role.name}, (row,))
@@ -327,9 +344,9 @@ def plan_role_remove(s: Session, data: Mapping[str, Any]) -> Plan:
         else None
     if row is None:
         if isinstance(slug, str) and slug in s.view().roles:
-            raise ChangeError([Problem("role", f"{slug!r} was not added here; only roles added by "
+            raise ChangeError([Problem("role", f"{shown(slug)} was not added here; only roles added by "
                                        "this server's moderators can be removed")])
-        raise ChangeError([Problem("role", f"{slug!r} is not a role here")])
+        raise ChangeError([Problem("role", f"{shown(slug)} is not a role here")])
     name = json.loads(row["document"]).get("name")
     change = s.row_change("overlay_roles", {"guild_id": s.scope, "slug": slug}, None)
     return Plan("role.remove", slug, {"name": name}, None, (change,))
@@ -369,8 +386,9 @@ def _settings_row(s: Session, prefix: Any = ..., unasked: Any = ...) -> tuple[di
 def plan_config_prefix(s: Session, data: Mapping[str, Any]) -> Plan:
     prefix = data.get("prefix")
     if prefix is not None and (not isinstance(prefix, str) or not 1 <= len(prefix) <= MAX_PREFIX_CHARS
-                               or _PREFIX_FORBIDDEN.search(prefix)):
-        raise ChangeError([Problem("prefix", f"{prefix!r} must be 1 to {MAX_PREFIX_CHARS} "
+                               or _PREFIX_FORBIDDEN.search(prefix)
+                               or text_problem(prefix, MAX_PREFIX_CHARS)):
+        raise ChangeError([Problem("prefix", f"{shown(prefix)} must be 1 to {MAX_PREFIX_CHARS} "
                                    "characters with no spaces, mentions or markdown")])
     before, row = _settings_row(s, prefix=prefix)
     if before["prefix"] == prefix:
@@ -396,7 +414,7 @@ def _plan_id_set(table: str, column: str, adding: bool) -> Callable[[Session, Ma
         gid = _server_only(s)
         value = str(data.get(column) or "")
         if not _SNOWFLAKE.match(value):
-            raise ChangeError([Problem(column, f"{value!r} is not a Discord id")])
+            raise ChangeError([Problem(column, f"{shown(value)} is not a Discord id")])
         key = {"guild_id": gid, column: value}
         exists = s.read(table, key) is not None
         if exists == adding:
@@ -430,6 +448,6 @@ PLANNERS: dict[str, Callable[[Session, Mapping[str, Any]], Plan]] = {
 def plan_change(s: Session, change: Change) -> Plan:
     planner = PLANNERS.get(change.action)
     if planner is None:
-        raise ChangeError([Problem("action", f"{change.action!r} is not a known change")])
+        raise ChangeError([Problem("action", f"{shown(change.action)} is not a known change")])
     return planner(s, change.data)
 

@@ -47,14 +47,23 @@ from bot.knowledge.documents import (
     source_document,
     stat_value,
 )
-from bot.knowledge.files import ROLE_KEYS, SLUG_RE, _parse_faq, _parse_sources, _parse_stats, parse_role
+from bot.knowledge.files import (
+    ROLE_KEYS,
+    SLUG_RE,
+    _parse_faq,
+    _parse_sources,
+    _parse_stats,
+    key_label,
+    parse_role,
+    shown,
+)
+from bot.knowledge.limits import MAX_IMPORT_BYTES
 from bot.knowledge.models import Knowledge, Source
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
+from bot.knowledge.safe_parse import InputRefused, load_json, load_yaml
 
 FORMAT = "careerbot/1"
 TOP_KEYS = ("format", "scope", "guild", "exported_at", "sources", "new_roles", "roles", "faq")
-#: Largest import accepted; a whole merged export of a large base is far below this.
-MAX_IMPORT_BYTES = 1_000_000
 FORMATS = ("yaml", "json")
 
 
@@ -131,9 +140,13 @@ def dump_document(doc: dict[str, Any], fmt: str) -> str:
 
 
 def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
+    """Each field path's line. Keys that are not plain short text are skipped: no known
+    field has such a name, and a long one would be copied into every path below it."""
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or key_label(key.value) != key.value:
+                continue
             child = f"{path}.{key.value}" if path else str(key.value)
             out[child] = key.start_mark.line + 1
             _line_map(value, child, out)
@@ -142,30 +155,51 @@ def _line_map(node: yaml.Node, path: str, out: dict[str, int]) -> None:
             _line_map(item, f"{path}[{i}]", out)
 
 
-def parse_document(text: bytes | str, filename: str) -> tuple[Any, dict[str, int], list[Problem]]:
-    """The data of an uploaded file, a map from field paths to YAML lines, and problems."""
+def size_text(size: int) -> str:
+    """A file size as people read it: 840 bytes, 12 KB, 3.2 MB."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f}".removesuffix(".0") + " MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} KB"
+    return f"{size:,} bytes"
+
+
+def _too_large(size: int) -> Problem:
+    return Problem("", f"the file is {size_text(size)}; imports are limited to "
+                   f"{size_text(MAX_IMPORT_BYTES)}")
+
+
+def parse_document(text: bytes | str, filename: str, *,
+                   yaml_loader: type | None = None) -> tuple[Any, dict[str, int], list[Problem]]:
+    """The data of an uploaded file, a map from field paths to YAML lines, and problems.
+
+    The file's size, nesting and numbers are bounded (``bot.knowledge.limits``) before a
+    parser can recurse or convert, so no file can crash the bot; ``yaml_loader`` picks the
+    YAML loader (libyaml's by default when available; tests run both).
+    """
     if isinstance(text, bytes):
         if len(text) > MAX_IMPORT_BYTES:
-            return None, {}, [Problem("", f"the file is larger than {MAX_IMPORT_BYTES:,} bytes")]
+            return None, {}, [_too_large(len(text))]
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             return None, {}, [Problem("", "the file is not UTF-8 text")]
-    if len(text) > MAX_IMPORT_BYTES:
-        return None, {}, [Problem("", f"the file is larger than {MAX_IMPORT_BYTES:,} bytes")]
+    else:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_IMPORT_BYTES:
+            return None, {}, [_too_large(size)]
     if filename.lower().endswith(".json"):
         try:
-            return json.loads(text), {}, []
+            return load_json(text), {}, []
+        except InputRefused as exc:
+            return None, {}, [Problem("", exc.message, line=exc.line)]
         except json.JSONDecodeError as exc:
             return None, {}, [Problem("", f"not valid JSON: {exc.msg} (column {exc.colno})",
                                       line=exc.lineno)]
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                return None, {}, [Problem("", "YAML aliases (*name) are not accepted",
-                                          line=event.start_mark.line + 1)]
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = load_yaml(text, loader=yaml_loader)
+    except InputRefused as exc:
+        return None, {}, [Problem("", exc.message, line=exc.line)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "cannot be parsed"
@@ -235,7 +269,7 @@ def _new_role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source
             problems.append(Problem(where, "must be a mapping of role fields"))
             continue
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
-            problems.append(Problem(f"{where}.slug", f"{slug!r} must be lowercase words joined by "
+            problems.append(Problem(f"{where}.slug", f"{shown(slug)} must be lowercase words joined by "
                                     "hyphens, like data-engineer"))
             continue
         check = PathChecker(prefix=where)
@@ -271,7 +305,11 @@ def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
             continue
         source_id = entry.get("source")
         if not isinstance(source_id, str) or source_id not in sources:
-            problems.append(Problem(f"{at}.source", f"{source_id!r} is not a known source"))
+            problems.append(Problem(f"{at}.source", f"{shown(source_id)} is not a known source"))
+            continue
+        odd = [key for key in entry if not isinstance(key, str)]
+        if odd:  # YAML keys may be numbers, dates or null: no figure is named so
+            problems += [Problem(f"{at}.{key_label(key)}", "is not a known field") for key in odd]
             continue
         snap = role.snapshot(source_id)
         merged = snapshot_document(snap) if snap is not None else {"source": source_id}
@@ -279,7 +317,7 @@ def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
         for key, value in entry.items():
             if key in ("salary", "experience") and isinstance(value, dict):
                 for sub, sub_value in value.items():
-                    given[f"{key}.{sub}"] = sub_value
+                    given[f"{key}.{key_label(sub)}"] = sub_value
             elif key not in ("source", "as_of"):
                 given[key] = value
         for name, value in given.items():
@@ -287,8 +325,9 @@ def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
                 set_stat(merged, name, value)
             else:
                 set_stat(merged, name, value, keep_none=True)  # reported as unknown below
-        if entry.get("as_of") is not None:
-            merged["as_of"] = str(entry["as_of"])
+        if (raw := entry.get("as_of")) is not None:
+            # a number (2026) reads as its text; anything else is left for the validator
+            merged["as_of"] = str(raw) if isinstance(raw, int | str) else raw
         elif snap is None:
             problems.append(Problem(f"{at}.as_of", "is required for figures from a new source"))
             continue
@@ -335,11 +374,11 @@ def _role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source], a
         if not isinstance(slug, str) or slug not in knowledge.roles:
             hint = " (it is added under new_roles; put all of it there)" if slug in added else \
                 "; add new roles under new_roles"
-            problems.append(Problem(f"{where}.slug", f"{slug!r} is not a role here{hint}"))
+            problems.append(Problem(f"{where}.slug", f"{shown(slug)} is not a role here{hint}"))
             continue
         for key in item:
             if key not in ROLE_KEYS:
-                problems.append(Problem(f"{where}.{key}", "is not a known field"))
+                problems.append(Problem(f"{where}.{key_label(key)}", "is not a known field"))
         current = role_document(knowledge.roles[slug])
         sections = [k for k in SECTION_FIELDS if k in item]
         if sections:
@@ -376,7 +415,7 @@ def _faq_changes(doc: dict, knowledge: Knowledge, scope: str, sources: dict[str,
         parsed = _parse_faq({"faq": [fields]}, sources, check)
         entry_id = item.get("id")
         if entry_id is not None and (isinstance(entry_id, bool) or not isinstance(entry_id, int)):
-            check.fail(f"{where}.id", f"{entry_id!r} is not an entry number")
+            check.fail(f"{where}.id", f"{shown(entry_id)} is not an entry number")
         if check.items or not parsed:
             problems += check.items
             continue
@@ -414,10 +453,10 @@ def import_changes(data: Any, lines: Mapping[str, int], knowledge: Knowledge,
         return [], [with_line(p, lines) for p in problems]
     for key in data:
         if key not in TOP_KEYS:
-            problems.append(Problem(str(key), "is not a known field (expected "
+            problems.append(Problem(key_label(key), "is not a known field (expected "
                                     + ", ".join(TOP_KEYS) + ")"))
     if data.get("format") not in (None, FORMAT):
-        problems.append(Problem("format", f"{data['format']!r} is not {FORMAT!r}"))
+        problems.append(Problem("format", f"{shown(data['format'])} is not {FORMAT!r}"))
     sources = dict(knowledge.sources)
     changes = _source_changes(data, knowledge, sources, problems)
     added_changes, added = _new_role_changes(data, knowledge, sources, problems)

@@ -223,3 +223,93 @@ def test_an_added_role_answers_questions_only_in_its_server(world: World) -> Non
     clash = world.moderation.role_add(moderator(), "ops-person", "Ops Person",
                                       aliases=role_file(MLOPS)["aliases"][0])
     assert clash.kind == "error" and "already used by MLOps Engineer" in text(clash)
+
+
+# -- bad values: a refusal naming the field and the limit, never an exception ------------------
+
+HUGE_ID = str(2**63)  # one above SQLite's largest integer
+
+
+def refused_plainly(world: World, call, *expected: str) -> None:  # type: ignore[no-untyped-def]
+    """``call()`` gives an error reply naming each expected text; the file is unchanged."""
+    before = world.db.read_bytes()
+    reply = call()
+    assert reply.kind == "error", text(reply)
+    shown = text(reply).replace("\\", "")
+    for part in expected:
+        assert part in shown, shown
+    assert world.db.read_bytes() == before
+
+
+def test_ids_above_sqlites_integers_are_refused(world: World) -> None:
+    m, mod = world.moderation, moderator()
+    assert m.faq_add(mod, "Is a bootcamp enough?", "Rarely.").kind == "answer"
+    limit = "entry numbers are whole numbers from 1 to 9,223,372,036,854,775,807"
+    refused_plainly(world, lambda: m.undo(mod, HUGE_ID), f"entry: '{HUGE_ID}' is not", limit)
+    refused_plainly(world, lambda: m.undo(mod, "#" + "9" * 5000), "entry: '#999", limit)
+    refused_plainly(world, lambda: m.faq_remove(mod, HUGE_ID), f"id: '{HUGE_ID}' is not", limit)
+    refused_plainly(world, lambda: m.faq_edit(mod, HUGE_ID, answer="x"), "id:", limit)
+    refused_plainly(world, lambda: m.faq_edit(mod, 2**64, answer="x"), f"id: {2**64} is", limit)
+    refused_plainly(world, lambda: m.history(mod, before=2**63), f"before: {2**63} is", limit)
+    refused_plainly(world, lambda: m.history(mod, limit=2**63), "limit:", "from 1 to 1,000")
+
+
+def test_huge_or_impossible_figures_are_refused(world: World) -> None:
+    m, mod = world.moderation, moderator()
+
+    def set_median(value: str, date: str = "2026") -> object:
+        return m.set(mod, "mlops", [("median", value)], source=source_id(), date=date)
+
+    refused_plainly(world, lambda: set_median("9" * 5000),
+                    "salary.median: is written with 5,000 digits; figures are limited to 20")
+    refused_plainly(world, lambda: set_median("25m"),
+                    "salary.median: 25000000 is above the limit for a salary, 10,000,000")
+    refused_plainly(world, lambda: set_median("150k", "2025-02-30"),
+                    "as_of: '2025-02-30' is not a date that exists")
+    refused_plainly(world, lambda: m.set(mod, "mlops", [("positions", "2000000000")],
+                                         source=source_id(), date="2026"),
+                    "open_positions: 2000000000 is above the limit for a count, 1,000,000,000")
+    refused_plainly(world, lambda: m.set(mod, "mlops", [("median", "150k")], source=source_id(),
+                                         date="2026", expect="9" * 5000),
+                    "salary.median: is written with 5,000 digits")
+    long_field = m.set(mod, "mlops", [("x" * 5000, "1")], source=source_id(), date="2026")
+    assert long_field.kind == "error" and "is not a field" in text(long_field)
+    assert len(text(long_field)) < 1000  # the unknown name is quoted, not echoed whole
+
+
+def test_a_role_added_obeys_the_limits_a_role_edit_does(world: World) -> None:
+    m, mod = world.moderation, moderator()
+    refused_plainly(world, lambda: m.role_add(mod, "long-role", "L" * 50_000),
+                    "name: is 50,000 characters; the limit is 80")
+    refused_plainly(world, lambda: m.role_add(mod, "long-role", "Long Role", focus="f" * 5_000),
+                    "focus: is 5,000 characters; the limit is 300")
+    refused_plainly(world, lambda: m.role_add(mod, "long-role", "Long Role", aliases="a" * 61),
+                    "aliases[0]: is 61 characters; the limit is 60")
+    document = "slug: long-role\nname: Long Role\nsummary: " + "s" * 2_001 + "\n"
+    refused_plainly(world, lambda: m.role_add_document(mod, document.encode(), "r.yaml"),
+                    "line 3: summary: is 2,001 characters; the limit is 2,000")
+    # the same limit as an edit of an existing role
+    refused_plainly(world, lambda: m.set(mod, "mlops", [("name", "L" * 50_000)]),
+                    "name: is 50,000 characters; the limit is 80")
+
+
+def test_text_that_is_not_unicode_is_refused(world: World) -> None:
+    m, mod = world.moderation, moderator()
+    refused_plainly(world, lambda: m.faq_add(mod, "What is \ud800?", "A half of a pair."),
+                    "question: contains a lone surrogate (U+D800), which is not valid Unicode")
+    refused_plainly(world, lambda: m.faq_add(mod, "What?", "nul \x00 here"),
+                    "answer: contains a NUL character")
+    refused_plainly(world, lambda: m.alias(mod, "add", "mlops", "ml\udcffops"),
+                    "alias: contains a lone surrogate")
+    refused_plainly(world, lambda: m.source_add(mod, "club", "Club \ud800", "survey", "2026"),
+                    "name: contains a lone surrogate")
+    refused_plainly(world, lambda: m.config_prefix(mod, "\ud800"), "prefix:")
+
+
+def test_a_roles_aliases_are_bounded(world: World) -> None:
+    m, mod = world.moderation, moderator()
+    have = len(role_file(MLOPS)["aliases"])
+    for i in range(50 - have):
+        assert m.alias(mod, "add", "mlops", f"extra name {i}").kind == "answer"
+    refused_plainly(world, lambda: m.alias(mod, "add", "mlops", "one too many"),
+                    "alias: MLOps Engineer already has 50 aliases; the limit is 50")

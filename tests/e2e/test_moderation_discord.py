@@ -311,7 +311,7 @@ def good_edit(remote: Any = 12) -> bytes:
 
 INVALID_IMPORTS = {
     "broken yaml": (good_edit("12: 13"), "edit.yaml",
-                    "line 6: not valid YAML: mapping values are not allowed here"),
+                    "line 6: not valid YAML: mapping values are not allowed"),
     "wrong type": (good_edit("high"), "edit.yaml",
                    "line 6: roles[0].stats[0].remote_pct: 'high' is not a number"),
     "unknown role": (good_edit().replace(MLOPS.encode(), b"data-wizard"), "edit.yaml",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,9 @@ import yaml
 
 from bot.core.reply import render_text
 from bot.knowledge import changes as changes_mod
-from bot.knowledge import edits
+from bot.knowledge import edits, safe_parse, transfer
 from bot.knowledge.changes import Change, Conflict
+from bot.knowledge.limits import MAX_IMPORT_BYTES
 from tests.conftest import role_file
 from tests.moderation_support import MLOPS, PM, World, build, mlops_stats, moderator, source_id
 
@@ -105,10 +107,10 @@ def refused(world: World, text: str, filename: str = "edit.yaml") -> str:
     return render_text(preview.reply)
 
 
-def test_broken_yaml_is_refused_naming_the_line(world: World) -> None:
+def test_broken_yaml_is_refused_naming_the_line(world: World, yaml_loader: type) -> None:
     text = GOOD_EDIT.format(source=source_id()).replace("remote_pct: 12", "remote_pct: 12: 13")
     reply = refused(world, text)
-    assert "line 6: not valid YAML: mapping values are not allowed here" in reply
+    assert "line 6: not valid YAML: mapping values are not allowed" in reply
 
 
 def test_broken_json_is_refused_naming_the_line(world: World) -> None:
@@ -149,6 +151,130 @@ def test_a_clash_found_only_when_planning_is_refused_too(world: World) -> None:
     aliases = [*role_file(MLOPS)["aliases"], pm_alias]
     text = yaml.safe_dump({"roles": [{"slug": MLOPS, "aliases": aliases}]})
     assert "already used by AI Product Manager" in refused(world, text)
+
+
+# -- bad values: refused naming the field and the limit, never an exception -----------------
+
+LOADERS = [pytest.param(safe_parse.PureLoader, id="pure-yaml")]
+if hasattr(yaml, "CSafeLoader"):
+    LOADERS.append(pytest.param(safe_parse.CLoader, id="libyaml"))
+
+
+@pytest.fixture(params=LOADERS)
+def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    """Each YAML case runs with PyYAML's own loader and with libyaml's."""
+    monkeypatch.setattr(safe_parse, "YAML_LOADER", request.param)
+    return request.param
+
+
+def plain(text: str) -> str:
+    """Reply text without Discord markdown escapes, for reading field paths."""
+    return re.sub(r"\\([\\*_~`|>\[\]#+-])", r"\1", text)
+
+
+def stats_edit(line: str, fmt: str = "yaml") -> str:
+    """An import setting one MLOps figure line (``salary: {median: X}``) from its source."""
+    if fmt == "json":
+        return json.dumps({"roles": [{"slug": MLOPS, "stats": [{"source": source_id()}]}]}) \
+            .replace('"}]}]}', f'", {line}}}]}}]}}')
+    return f"roles:\n  - slug: {MLOPS}\n    stats:\n      - source: {source_id()}\n        {line}\n"
+
+
+YAML_CASES = {
+    "deep flow": ("faq: " + "[" * 100_000 + "]" * 100_000 + "\n",
+                  "line 1: lists and mappings are nested more than 20 levels deep; the limit is 20"),
+    "deep block": ("faq:\n" + "".join(" " * i + "- \n" for i in range(1, 1300)),
+                   "line 21: lists and mappings are nested more than 20 levels deep"),
+    "long integer": (stats_edit("salary: {median: " + "9" * 5000 + "}"),
+                     "line 5: a number is written with 5,000 digits; numbers are limited to 20 "
+                     "digits"),
+    "infinite salary": (stats_edit("salary: {median: .inf}"),
+                        "line 5: roles[0].stats[0].salary.median: inf is not a finite number"),
+    "salary above the limit": (stats_edit("salary: {median: 20000000}"),
+                               "roles[0].stats[0].salary.median: 20000000 is above the limit for "
+                               "a salary, 10,000,000 a year"),
+    "non-text key": (stats_edit("1: 5"), "line 5: roles[0].stats[0].1: is not a known field"),
+    "impossible day": (stats_edit("as_of: 2025-02-30"),
+                       "line 5: roles[0].stats[0].as_of: '2025-02-30' is not a date that exists"),
+    "month 13": (stats_edit("as_of: 2025-13"),
+                 "roles[0].stats[0].as_of: '2025-13' is not a date that exists"),
+    # PyYAML reads the escape and the validator refuses it; libyaml refuses the escape
+    "lone surrogate": ('faq:\n  - question: "what is \\ud800 this?"\n    answer: "A test."\n',
+                       ("line 2: faq[0].question: contains a lone surrogate (U+D800), which is "
+                        "not valid Unicode",
+                        "line 2: not valid YAML: found invalid Unicode character escape code")),
+    "new role's long name": (f"new_roles:\n  - slug: long-role\n    name: {'L' * 50_000}\n",
+                             "line 3: new_roles[0].name: is 50,000 characters; the limit is 80"),
+    "new role's long focus": ("new_roles:\n  - slug: long-role\n    name: Long Role\n"
+                              f"    focus: {'f' * 50_000}\n",
+                              "line 4: new_roles[0].focus: is 50,000 characters; the limit is 300"),
+}
+
+
+@pytest.mark.parametrize("case", YAML_CASES, ids=str)
+def test_bad_values_in_yaml_are_refused_naming_field_and_limit(world: World, yaml_loader: type,
+                                                               case: str) -> None:
+    text, expected = YAML_CASES[case]
+    reply = plain(refused(world, text))
+    assert any(e in reply for e in ((expected,) if isinstance(expected, str) else expected)), reply
+
+
+JSON_CASES = {
+    "deep": ('{"faq": ' + "[" * 100_000 + "]" * 100_000 + "}",
+             "line 1: lists and mappings are nested more than 20 levels deep; the limit is 20"),
+    "long integer": (stats_edit('"salary": {"median": ' + "9" * 5000 + "}", "json"),
+                     "a number is written with 5,000 digits; numbers are limited to 20 digits"),
+    "1e999": (stats_edit('"salary": {"median": 1e999}', "json"),
+              "roles[0].stats[0].salary.median: inf is not a finite number"),
+    "Infinity": (stats_edit('"remote_pct": Infinity', "json"),
+                 "roles[0].stats[0].remote_pct: inf is not a finite number"),
+    "NaN": (stats_edit('"remote_pct": NaN', "json"),
+            "roles[0].stats[0].remote_pct: nan is not a finite number"),
+    "lone surrogate": ('{"faq": [{"question": "what is \\ud800 this?", "answer": "A test."}]}',
+                       "faq[0].question: contains a lone surrogate (U+D800)"),
+    "lone surrogate key": (stats_edit('"\\udfff": 1', "json"),
+                           "roles[0].stats[0].'\\udfff': is not a known field"),
+    "NUL": ('{"faq": [{"question": "What?", "answer": "a\\u0000b"}]}',
+            "faq[0].answer: contains a NUL character"),
+    "huge id": ('{"faq": [{"id": 99999999999999999999, "question": "Q?", "answer": "A."}]}',
+                "(no problem)"),
+}
+
+
+@pytest.mark.parametrize("case", JSON_CASES, ids=str)
+def test_bad_values_in_json_are_refused_naming_field_and_limit(world: World, case: str) -> None:
+    text, expected = JSON_CASES[case]
+    if expected == "(no problem)":  # an unknown id adds the entry: no SQLite lookup overflows
+        preview = world.moderation.import_preview(moderator(), text.encode(), "edit.json")
+        assert preview.ok and preview.count == 1, render_text(preview.reply)
+        return
+    assert expected in plain(refused(world, text, "edit.json"))
+
+
+def test_a_file_over_the_size_limit_is_refused_saying_both_sizes(world: World) -> None:
+    text = "faq: []\n" + "#" * (MAX_IMPORT_BYTES + 200_000) + "\n"
+    limit = MAX_IMPORT_BYTES / 1_000_000
+    size = (MAX_IMPORT_BYTES + 200_009) / 1_000_000
+    expected = f"the file is {size:.1f} MB; imports are limited to {limit:g} MB"
+    assert expected in plain(refused(world, text))
+    assert expected in plain(refused(world, text, "edit.json"))
+
+
+def test_an_export_of_everything_with_4000_faq_entries_fits_with_room_to_spare(
+        world: World) -> None:
+    """The size limit holds a merged export of the whole knowledge plus 4,000 FAQ entries
+    of the real entries' average size, twice over, and such a file parses."""
+    base = world.store.base_knowledge()
+    data = json.loads(world.moderation.export(moderator(), merged=True, fmt="json").content)
+    real = list(base.faq)
+    data["faq"] = [{"question": f"{real[i % len(real)].question} ({i})",
+                    "answer": real[i % len(real)].answer, "tags": list(real[i % len(real)].tags)}
+                   for i in range(4000)]
+    for fmt in ("json", "yaml"):
+        content = transfer.dump_document(data, fmt).encode()
+        assert 2 * len(content) < MAX_IMPORT_BYTES, (fmt, len(content))
+        parsed, _, problems = transfer.parse_document(content, f"all.{fmt}")
+        assert problems == [] and len(parsed["faq"]) == 4000
 
 
 # -- atomic application -----------------------------------------------------------------------

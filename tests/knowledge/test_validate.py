@@ -34,7 +34,7 @@ def test_repository_knowledge_is_valid() -> None:
 def test_remote_share_over_100(kb_dir: Path) -> None:
     edit_role(kb_dir, "mlops-engineer", lambda d: d["stats"][0].update(remote_pct=109))
     assert problems(kb_dir) == [
-        "knowledge/roles/mlops-engineer.yaml: stats[0].remote_pct: 109 is not a percentage"
+        "knowledge/roles/mlops-engineer.yaml: stats[0].remote_pct: 109 is not a percentage (0 to 100)"
     ]
 
 
@@ -102,3 +102,38 @@ def test_cli_validate_reports_and_writes_nothing(kb_dir: Path, tmp_path: Path) -
     assert "stats[0].remote_pct: 109 is not a percentage" in result.stderr
     assert "Traceback" not in result.stderr
     assert not db.exists()
+
+
+def test_an_impossible_date_in_a_file_is_a_problem_not_a_crash(kb_dir: Path) -> None:
+    # YAML reads 2025-02-30 as a date and raised ValueError out of the loader.
+    path = kb_dir / "roles" / "mlops-engineer.yaml"
+    text = path.read_text(encoding="utf-8")
+    as_of = load_yaml(path)["stats"][0]["as_of"]
+    path.write_text(text.replace(f"as_of: '{as_of}'", "as_of: 2025-02-30")
+                    .replace(f'as_of: "{as_of}"', "as_of: 2025-02-30"), encoding="utf-8")
+    assert "2025-02-30" in path.read_text(encoding="utf-8")
+    assert problems(kb_dir) == [
+        "knowledge/roles/mlops-engineer.yaml: stats[0].as_of: '2025-02-30' is not a date that exists"
+    ]
+
+
+def test_a_role_file_over_the_limits_names_each_field_and_limit(kb_dir: Path) -> None:
+    def change(data: dict) -> None:
+        data["name"] = "N" * 200
+        data["stats"][0]["salary"]["median"] = float("inf")
+        data["stats"][0]["open_positions"] = 10**12
+
+    edit_role(kb_dir, "mlops-engineer", change)
+    prefix = "knowledge/roles/mlops-engineer.yaml: "
+    found = problems(kb_dir)
+    assert prefix + "name: is 200 characters; the limit is 80" in found
+    assert prefix + "stats[0].salary.median: inf is not a finite number" in found
+    assert (prefix + "stats[0].open_positions: 1000000000000 is above the limit for a count, "
+            "1,000,000,000") in found
+
+
+def test_a_deeply_nested_file_is_a_problem_not_a_crash(kb_dir: Path) -> None:
+    path = kb_dir / "faq" / "deep.yaml"
+    path.write_text("faq: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    assert problems(kb_dir) == ["knowledge/faq/deep.yaml: line 1: lists and mappings are "
+                                "nested more than 20 levels deep; the limit is 20"]

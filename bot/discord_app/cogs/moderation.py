@@ -32,7 +32,8 @@ from bot.discord_app.adapter import actor_from_context, actor_from_interaction
 from bot.discord_app.client import CareerBot
 from bot.discord_app.embeds import reply_pages
 from bot.discord_app.paginator import PageView
-from bot.knowledge.transfer import FORMATS, MAX_IMPORT_BYTES
+from bot.knowledge.limits import MAX_IMPORT_BYTES
+from bot.knowledge.transfer import FORMATS
 
 log = logging.getLogger("careerbot.discord")
 
