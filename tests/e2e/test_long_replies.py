@@ -29,7 +29,7 @@ import pytest
 from bot.app import create_advisor, create_moderation, open_store
 from bot.core.render import money
 from bot.discord_app.client import CareerBot
-from bot.knowledge.planners import DEFAULT_MAX_TEXT_CHARS, MAX_TEXT_CHARS
+from bot.knowledge.limits import text_chars
 from tests.conftest import role_file
 from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, make_settings
 from tests.e2e.conftest import RunBot
@@ -37,7 +37,7 @@ from tests.fake_discord import ChannelType, FakeChannel, FakeDiscord, FakeMember
 from tests.hang_budget import hang_budget
 
 #: The longest summary the validators accept (read from them, not copied).
-SUMMARY_LIMIT = MAX_TEXT_CHARS.get("summary", DEFAULT_MAX_TEXT_CHARS)
+SUMMARY_LIMIT = text_chars("summary")
 #: Far above what one exchange takes (well under a second); only a hang reaches it.
 HANG_SECONDS = 20
 #: Fences ``split_message`` adds where it cuts a code block, and all whitespace.

@@ -26,7 +26,7 @@ from bot.core.reply import MESSAGE_LIMIT, Reply, render_text, split_message
 from bot.discord_app import embeds as limits
 from bot.discord_app.embeds import reply_pages
 from bot.knowledge.build import build_database
-from bot.knowledge.planners import DEFAULT_MAX_TEXT_CHARS, MAX_TEXT_CHARS
+from bot.knowledge.limits import text_chars
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import KNOWLEDGE_DIR
 from tests.hang_budget import hang_budget
@@ -194,7 +194,7 @@ def test_echoed_template_syntax_shows_literally(core: Advisor) -> None:
 # it has no spaces) once looped forever in split_message. Every reply must now come back
 # within a hang budget, fit Discord as text and as embeds, and show the whole summary.
 
-SUMMARY_LIMIT = MAX_TEXT_CHARS.get("summary", DEFAULT_MAX_TEXT_CHARS)
+SUMMARY_LIMIT = text_chars("summary")
 HANG_SECONDS = 20
 _WORDS = st.one_of(
     st.text(alphabet=string.ascii_letters, min_size=1, max_size=12),
