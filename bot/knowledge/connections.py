@@ -72,6 +72,12 @@ def require_database(db_path: Path) -> None:
         raise missing(db_path)
 
 
+def needs_recovery(exc: sqlite3.Error) -> bool:
+    """A read-only connection met a journal left by a writer that was killed: only a
+    read-write connection can roll it back (SQLite does so on its first read)."""
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY_ROLLBACK
+
+
 def is_busy(exc: sqlite3.Error) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
@@ -169,6 +175,22 @@ class FileConnection:
             raise
 
 
+def open_reader(db_path: Path) -> FileConnection:
+    """A connection for reading: read-only, unless the file must first be recovered from
+    a killed writer's journal (``needs_recovery``), which a read-write one does."""
+    for readonly in (True, False):
+        fc = FileConnection(db_path, readonly=readonly)
+        try:
+            fc.conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            fc.conn.execute("select count(*) from sqlite_master").fetchone()
+            return fc
+        except sqlite3.OperationalError as exc:
+            fc.close()
+            if not (readonly and needs_recovery(exc)):
+                raise
+    raise AssertionError("unreachable")
+
+
 def rebuilding(db_path: Path) -> EditError:
     return EditError(f"the knowledge base {db_path} keeps being rebuilt; nothing was changed, "
                      "try again")
@@ -177,11 +199,11 @@ def rebuilding(db_path: Path) -> EditError:
 def audit_row_present(db_path: Path, marker: AuditMarker) -> bool:
     """Is the audit row ``marker`` in the file at ``db_path``? (False if it cannot be read.)"""
     try:
-        reader = FileConnection(db_path, readonly=True)
+        reader = open_reader(db_path)
     except (EditError, sqlite3.Error):
+        log.warning("cannot tell whether audit entry %s was committed", marker[0], exc_info=True)
         return False
     try:
-        reader.conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         row = reader.conn.execute(
             "select 1 from audit_log where id = ? and at = ? and actor_id = ? and action = ? "
             "and row_changes = ?", marker).fetchone()

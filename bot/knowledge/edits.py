@@ -77,18 +77,19 @@ from bot.knowledge.changes import (
     write_row,
 )
 from bot.knowledge.connections import (
-    BUSY_TIMEOUT_SECONDS,
     MAX_REOPENS,
     FileConnection,
     Replaced,
     file_id,
     locked,
     missing,
+    needs_recovery,
+    open_reader,
     rebuilding,
     require_database,
     rollback_quietly,
 )
-from bot.knowledge.guild_settings import load_guild_settings
+from bot.knowledge.guild_settings import GuildSettings, load_guild_settings
 from bot.knowledge.overlay import copy_planning_tables, ensure_schema
 from bot.knowledge.planners import ambiguous_names, plan_change
 from bot.knowledge.store import read_knowledge
@@ -132,10 +133,9 @@ def session(db_path: Path, scope: str, *, commit: bool = True) -> Iterator[Sessi
 @contextmanager
 def _reader(db_path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection (None when the database has no audit log yet)."""
-    fc = FileConnection(db_path, readonly=True)
+    fc = open_reader(db_path)
     conn = fc.conn
     try:
-        conn.execute(f"pragma busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         has_log = conn.execute(
             "select 1 from sqlite_master where type = 'table' and name = 'audit_log'").fetchone()
         yield conn if has_log else None
@@ -147,18 +147,25 @@ def _reader(db_path: Path) -> Iterator[sqlite3.Connection | None]:
 # Permission
 
 
+def _guild_settings(db_path: Path, guild_id: str | None) -> GuildSettings:
+    """The server's settings, through a read-only connection when that can read them."""
+    try:
+        return load_guild_settings(db_path, guild_id)
+    except sqlite3.OperationalError as exc:
+        if file_id(db_path) is None:  # deleted between its check and its open
+            raise missing(db_path) from exc
+        if not needs_recovery(exc):
+            raise
+    open_reader(db_path).close()  # rolls back the killed writer's journal
+    return load_guild_settings(db_path, guild_id)
+
+
 def authorize(db_path: Path, actor: Actor, action: str) -> None:
     """Raise PermissionDenied unless ``actor`` may perform ``action`` (reads only)."""
     if action.startswith("config."):
         reason = config_refusal(actor)
     else:
-        try:
-            settings = load_guild_settings(db_path, actor.guild_id)
-        except sqlite3.OperationalError as exc:  # deleted between its check and its open
-            if file_id(db_path) is None:
-                raise missing(db_path) from exc
-            raise
-        reason = edit_refusal(actor, settings)
+        reason = edit_refusal(actor, _guild_settings(db_path, actor.guild_id))
     if reason is not None:
         raise PermissionDenied(reason)
 
