@@ -583,3 +583,13 @@ def test_an_import_planned_before_a_clashing_edit_is_refused_not_written_stale(
     assert isinstance(outcome, ChangeError), outcome
     assert "faq[150].question" in str(outcome) and "already asks this" in str(outcome)
     assert [e.action for e in edits.history(db, "42")] == ["faq.add"]
+
+
+def test_undoing_a_large_import_removes_every_entry_it_added(db: Path) -> None:
+    """Undo writes every row back in one session: its views are rebuilt once, not per row."""
+    entry = import_with_preview(db, moderator("42"), faq_import(200))
+    store = store_for(db)
+    assert sum(e.guild_id == "42" for e in store.knowledge("42").faq) == 200
+    edits.undo(db, moderator("42"), entry.id)
+    assert not any(e.guild_id == "42" for e in store.knowledge("42").faq)
+    store.close()

@@ -8,6 +8,8 @@ create an empty database).
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -335,3 +337,26 @@ def test_edits_during_rebuilds_are_in_the_file_exactly_when_reported_applied(
     wrong = [o for o in outcomes if (o[2] == "applied") != (o[1] in present)]
     assert not wrong, wrong
     assert sum(o[2] == "applied" for o in outcomes) > 0
+
+
+# -- another program holding the lock ------------------------------------------------------------
+
+
+def test_a_writer_kept_waiting_too_long_is_told_the_knowledge_base_is_busy(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the wait, a clear refusal that changed nothing (before: SQLite's bare
+    "database is locked")."""
+    for module in ("bot.knowledge.connections", "bot.knowledge.edits"):  # where it is, was
+        with contextlib.suppress(ImportError):
+            monkeypatch.setattr(importlib.import_module(module), "BUSY_TIMEOUT_SECONDS", 0.2,
+                                raising=False)
+    before = db.read_bytes()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("begin exclusive")
+    try:
+        with pytest.raises(EditError, match="busy with another change; nothing was changed"):
+            edits.apply_change(db, owner(), faq_add("Can I get the lock?"))
+    finally:
+        holder.execute("rollback")
+        holder.close()
+    assert db.read_bytes() == before
