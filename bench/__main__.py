@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import core, discord_rt, kbgen, process
+from bench import core, discord_rt, imports, kbgen, process
 from bench.messages import HANDLE_TYPES, load
 from bench.stats import fmt_ratio, fmt_us, table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("core", "discord", "process")
+SECTIONS = ("core", "discord", "process", "imports")
 
 
 class _CountingHandler(logging.Handler):
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
                 "bot": process.bot_process(tmp / "run.db", base_dir, sets, 4),
                 "bot_100x": process.bot_process(tmp / "run-big.db", big_dir, sets, 4),
             }
+        if "imports" in sections:
+            print("imports ...", flush=True)
+            results["imports"] = imports.run(base_dir, tmp, rounds=1 if quick else 3)
     results["log_warnings"] = counter.records
 
     print()
@@ -199,6 +202,8 @@ def report(results: dict[str, Any]) -> str:
              f"100×: {g['peak_rss_mib']} MiB"],
         ]
         parts.append(table(["figure", "value", "beside it"], rows, title="Start-up and memory"))
+    if "imports" in results:
+        parts.append(imports.report(results["imports"]))
     warnings = results.get("log_warnings") or []
     parts.append(f"Warnings/errors logged during the run: {len(warnings)}"
                  + "".join(f"\n  {w}" for w in warnings[:10]))

@@ -239,6 +239,8 @@ class Moderation:
             return self._render("nochange.j2", what=exc.what, value=exc.value)
         except Conflict as exc:
             return self._render("conflict.j2", c=exc, lines=self._conflict_lines(exc))
+        except edits.EditError as exc:  # the file, not the change: missing, busy, disk full
+            return self._render("invalid.j2", problems=[str(exc)], importing=False)
         finally:
             _COMMAND.reset(token)
 

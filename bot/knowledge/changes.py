@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.knowledge.files import _Checker
 from bot.knowledge.models import Knowledge
-from bot.knowledge.overlay import GLOBAL_SCOPE, OVERLAY_TABLES, overlay_view
+from bot.knowledge.overlay import GLOBAL_SCOPE, OVERLAY_TABLES, LiveView
 from bot.knowledge.store import read_knowledge
 
 #: Columns of every table a change may write: (key columns, other columns).
@@ -143,6 +143,21 @@ class MissingDatabase(EditError):
     pass
 
 
+class WriteFailed(EditError):
+    """SQLite refused the write (the disk is full, an I/O error): nothing was changed.
+
+    The message keeps SQLite's own words, so the moderator sees the true cause.
+    """
+
+    def __init__(self, cause: BaseException, what: str = "the change was not saved") -> None:
+        self.cause = cause
+        super().__init__(f"{what}, and nothing was changed: {cause}")
+
+
+class Busy(EditError):
+    """Another change held the knowledge base for longer than a writer waits."""
+
+
 class PermissionDenied(EditError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -264,13 +279,22 @@ def write_row(conn: sqlite3.Connection, change: RowChange) -> None:
 
 
 class Session:
-    """One write transaction: its connection, the scope written, and views kept current."""
+    """One write transaction: its connection, the scope written, and views kept current.
 
-    def __init__(self, conn: sqlite3.Connection, scope: str) -> None:
+    Views are built once per session and then updated row by row as the session writes
+    (``bot.knowledge.overlay.LiveView``), so planning a batch of n changes costs O(n), not
+    O(n²). ``base`` may be given when the caller has already read it (an import plans on a
+    copy of the overlay tables, beside the file's base tables).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, scope: str, base: Knowledge | None = None) -> None:
         self.conn = conn
         self.scope = scope
-        self._base: Knowledge | None = None
-        self._views: dict[str, Knowledge] = {}
+        self._base = base
+        self._views: dict[str, LiveView] = {}
+        #: The last audit row written (id, at, actor_id, action, row_changes): after a
+        #: failed COMMIT, finding it in the file tells whether the commit happened.
+        self.last_audit: tuple[int, str, str, str, str] | None = None
 
     @property
     def base(self) -> Knowledge:
@@ -278,14 +302,22 @@ class Session:
             self._base = read_knowledge(self.conn)
         return self._base
 
+    def _live(self, scope: str | None) -> LiveView:
+        scope = self.scope if scope is None else scope
+        if scope not in self._views:
+            self._views[scope] = LiveView(self.conn, self.base,
+                                          None if scope == GLOBAL_SCOPE else scope)
+        return self._views[scope]
+
     def view(self, scope: str | None = None) -> Knowledge:
         """The knowledge as ``scope`` (default: this session's) sees it, including this
         transaction's writes so far."""
-        scope = self.scope if scope is None else scope
-        if scope not in self._views:
-            self._views[scope] = overlay_view(self.conn, self.base,
-                                              None if scope == GLOBAL_SCOPE else scope)
-        return self._views[scope]
+        return self._live(scope).knowledge
+
+    def faq_asking(self, question: str) -> list[int]:
+        """Ids of the FAQ entries in this session's view that ask ``question`` (compared
+        as ``overlay.question_key`` does), without scanning every entry."""
+        return self._live(None).faq_asking(question)
 
     def affected_views(self) -> list[Knowledge]:
         """Every view a write to this scope shows in: the global scope's reach every server."""
@@ -305,7 +337,8 @@ class Session:
 
     def write(self, change: RowChange) -> None:
         write_row(self.conn, change)
-        self._views.clear()
+        for live in self._views.values():
+            live.touch(change.table, change.key, change.after)
 
     def row_change(self, table: str, key: dict[str, Any], after: dict[str, Any] | None) -> RowChange:
         """The change that makes the row at ``key`` equal ``after`` (key columns added)."""

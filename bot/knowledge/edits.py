@@ -17,8 +17,19 @@ both call. It
 
 ``undo`` is a change like any other: it restores the raw rows an audit entry wrote over,
 after checking nobody has changed them since, and is audited itself. An import is a
-batch: one parent audit row with one child row per change, all in one transaction
-(``preview_changes`` runs the same batch and rolls it back, to show a diff first).
+batch: one parent audit row with one child row per change, all in one transaction.
+A batch is *planned* outside the write lock, on an in-memory copy of the overlay and
+settings tables read in one snapshot (``_Snapshot``); the write transaction then only
+checks that nothing was committed since (``PRAGMA data_version``), writes the planned rows
+and audit rows, and commits, so another server's edit waits a moment rather than for the
+whole import. If something was committed meanwhile, the batch is planned again (the last
+time under the lock). ``preview_changes`` plans the same way and writes nothing, so the
+preview and the apply make the same plans.
+
+Connections come from ``bot.knowledge.connections``: they never create the file, never
+act on a file a rebuild has replaced, and a COMMIT that fails is reported as a failure
+only if the change is really not in the file. SQLite errors reach callers as
+``WriteFailed`` with SQLite's own words ("database or disk is full").
 
 Actions (``Change.action``) and their data:
 
@@ -36,7 +47,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -47,6 +58,7 @@ from bot.core.permissions import Actor, config_refusal, edit_refusal
 from bot.knowledge.changes import (
     AuditEntry,
     BatchPreview,
+    Busy,
     Change,
     ChangeError,
     Conflict,
@@ -58,97 +70,94 @@ from bot.knowledge.changes import (
     Problem,
     RowChange,
     Session,
+    WriteFailed,
     dumps,
     same_value,
     utc_now,
+    write_row,
 )
-from bot.knowledge.guild_settings import load_guild_settings
-from bot.knowledge.overlay import ensure_schema
+from bot.knowledge.connections import (
+    MAX_REOPENS,
+    FileConnection,
+    Replaced,
+    file_id,
+    locked,
+    missing,
+    needs_recovery,
+    open_reader,
+    rebuilding,
+    require_database,
+    rollback_quietly,
+)
+from bot.knowledge.guild_settings import GuildSettings, load_guild_settings
+from bot.knowledge.overlay import copy_planning_tables, ensure_schema
 from bot.knowledge.planners import ambiguous_names, plan_change
+from bot.knowledge.store import read_knowledge
 
 __all__ = [
-    "AuditEntry", "BatchPreview", "Change", "ChangeError", "Conflict", "EditError",
-    "MissingDatabase", "NoChange", "PermissionDenied", "Problem", "apply_change",
-    "apply_changes", "authorize", "get_entry", "history", "last_change", "preview_changes",
-    "session", "undo",
+    "AuditEntry", "BatchPreview", "Busy", "Change", "ChangeError", "Conflict", "EditError",
+    "MissingDatabase", "NoChange", "PermissionDenied", "Problem", "WriteFailed",
+    "apply_change", "apply_changes", "authorize", "get_entry", "history", "last_change",
+    "preview_changes", "session", "undo",
 ]
 
-#: How long a writer waits for another writer's transaction before giving up.
-BUSY_TIMEOUT_SECONDS = 10.0
+log = logging.getLogger(__name__)
+
+#: How many times a batch planned outside the write lock is planned again because another
+#: change was committed meanwhile; after that it is planned while holding the lock.
+OPTIMISTIC_PLANS = 2
 
 
-def _require_database(db_path: Path) -> None:
-    if not Path(db_path).exists():
-        raise MissingDatabase(f"the knowledge base {db_path} does not exist; run `careerbot kb build`")
-
-
-#: How often a writer starts again after finding the file replaced by a rebuild.
-MAX_REOPENS = 5
-
-
-def _file_id(db_path: Path) -> tuple[int, int] | None:
+@contextmanager
+def _sqlite_errors(scope: str, what: str = "the change was not saved") -> Iterator[None]:
+    """Turn SQLite's errors into WriteFailed (keeping its words), logged for the owner."""
     try:
-        st = os.stat(db_path)
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def _open_locked(db_path: Path) -> sqlite3.Connection:
-    """A connection holding the write lock (``BEGIN IMMEDIATE``) on the file now at
-    ``db_path``. A rebuild holds the old file's lock until the new file is in place; a
-    writer that was waiting on the old file sees it replaced and starts again."""
-    for _ in range(MAX_REOPENS):
-        _require_database(db_path)
-        before = _file_id(db_path)
-        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            conn.execute("begin immediate")
-        except BaseException:
-            conn.close()
-            raise
-        if _file_id(db_path) == before:
-            return conn
-        conn.execute("rollback")
-        conn.close()
-    raise EditError(f"the knowledge base {db_path} keeps being rebuilt; try again")
+        yield
+    except sqlite3.DatabaseError as exc:
+        log.warning("scope %s: %s: %s", scope, what, exc, exc_info=True)
+        raise WriteFailed(exc, what) from exc
 
 
 @contextmanager
 def session(db_path: Path, scope: str, *, commit: bool = True) -> Iterator[Session]:
     """A ``BEGIN IMMEDIATE`` transaction on ``db_path``: committed if the block succeeds
     (and ``commit``), rolled back on any exception or when ``commit`` is False."""
-    conn = _open_locked(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        try:
-            ensure_schema(conn)
-            yield Session(conn, scope)
-        except BaseException:
-            conn.execute("rollback")
-            raise
-        conn.execute("commit" if commit else "rollback")
-    finally:
-        conn.close()
+    with _sqlite_errors(scope), locked(db_path) as fc:
+        ensure_schema(fc.conn)
+        s = Session(fc.conn, scope)
+        yield s
+        if commit:
+            fc.commit(s.last_audit)
 
 
 @contextmanager
 def _reader(db_path: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection (None when the database has no audit log yet)."""
-    _require_database(db_path)
-    conn = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True,
-                           timeout=BUSY_TIMEOUT_SECONDS)
-    conn.row_factory = sqlite3.Row
+    fc = open_reader(db_path)
+    conn = fc.conn
     try:
         has_log = conn.execute(
             "select 1 from sqlite_master where type = 'table' and name = 'audit_log'").fetchone()
         yield conn if has_log else None
     finally:
-        conn.close()
+        fc.close()
 
 
 # ---------------------------------------------------------------------------------------
 # Permission
+
+
+def _guild_settings(db_path: Path, guild_id: str | None) -> GuildSettings:
+    """The server's settings, through a read-only connection when that can read them."""
+    try:
+        return load_guild_settings(db_path, guild_id)
+    except sqlite3.OperationalError as exc:
+        if file_id(db_path) is None:  # deleted between its check and its open
+            raise missing(db_path) from exc
+        if not needs_recovery(exc):
+            raise
+    open_reader(db_path).close()  # rolls back the killed writer's journal
+    return load_guild_settings(db_path, guild_id)
 
 
 def authorize(db_path: Path, actor: Actor, action: str) -> None:
@@ -156,7 +165,7 @@ def authorize(db_path: Path, actor: Actor, action: str) -> None:
     if action.startswith("config."):
         reason = config_refusal(actor)
     else:
-        reason = edit_refusal(actor, load_guild_settings(db_path, actor.guild_id))
+        reason = edit_refusal(actor, _guild_settings(db_path, actor.guild_id))
     if reason is not None:
         raise PermissionDenied(reason)
 
@@ -175,6 +184,8 @@ def _record(s: Session, actor: Actor, plan: Plan, *, parent_id: int | None = Non
          dumps(plan.before), dumps(plan.after), undo_of, parent_id,
          dumps([r.as_json() for r in plan.rows])),
     )
+    s.last_audit = (int(cursor.lastrowid or 0), at, actor.user_id, plan.action,
+                    dumps([r.as_json() for r in plan.rows]))
     return AuditEntry(id=int(cursor.lastrowid or 0), at=at, guild_id=s.scope, actor_id=actor.user_id,
                       actor_name=actor.name, via=actor.via, action=plan.action, target=plan.target,
                       before=plan.before, after=plan.after, undo_of=undo_of, parent_id=parent_id)
@@ -248,6 +259,7 @@ def apply_change(db_path: Path, actor: Actor, change: Change, *,
     ``expected`` maps fields of the change's "before" (e.g. ``{"salary.median": <the median they saw>}``)
     to the values its author saw; any difference raises Conflict and writes nothing.
     """
+    require_database(db_path)
     authorize(db_path, actor, change.action)
     with session(db_path, actor.scope) as s:
         plan = plan_change(s, change)
@@ -260,6 +272,7 @@ def apply_change(db_path: Path, actor: Actor, change: Change, *,
 
 def undo(db_path: Path, actor: Actor, entry_id: int) -> AuditEntry:
     """Restore what audit entry ``entry_id`` (and, for an import, its children) wrote over."""
+    require_database(db_path)
     authorize(db_path, actor, "undo")
     original = get_entry(db_path, entry_id)
     if original is None or original.guild_id != actor.scope:
@@ -288,8 +301,10 @@ def undo(db_path: Path, actor: Actor, entry_id: int) -> AuditEntry:
         return _record(s, actor, plan, undo_of=entry_id)
 
 
-def _run_batch(s: Session, changes: Sequence[Change], *, actor: Actor | None,
-               parent_id: int | None, stop_on_problem: bool) -> tuple[list[Plan], list[Problem]]:
+def _plan_batch(s: Session, changes: Sequence[Change], *,
+                stop_on_problem: bool) -> tuple[list[Plan], list[Problem]]:
+    """Plan each change against the view as the earlier ones left it (their rows are
+    written to ``s``, whose views follow them row by row)."""
     plans: list[Plan] = []
     problems: list[Problem] = []
     for change in changes:
@@ -304,8 +319,6 @@ def _run_batch(s: Session, changes: Sequence[Change], *, actor: Actor | None,
             continue
         for row in plan.rows:
             s.write(row)
-        if actor is not None:
-            _record(s, actor, plan, parent_id=parent_id)
         plans.append(plan)
     return plans, problems
 
@@ -315,12 +328,65 @@ def _token(plans: Sequence[Plan]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+class _Stale(Exception):
+    """Another change was committed between planning a batch and taking the write lock."""
+
+
+class _Snapshot:
+    """What a batch is planned against: the file's base, and an in-memory copy of its
+    overlay, settings and counter tables, read in one transaction of ``fc`` (which the
+    caller has begun); ``version`` is the file's ``PRAGMA data_version`` at that moment."""
+
+    def __init__(self, fc: FileConnection, scope: str) -> None:
+        (self.version,) = fc.conn.execute("pragma data_version").fetchone()
+        base = read_knowledge(fc.conn)
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        memory.row_factory = sqlite3.Row
+        ensure_schema(memory)
+        copy_planning_tables(fc.conn, memory)
+        self.session = Session(memory, scope, base=base)
+
+    def plan(self, changes: Sequence[Change], *,
+             stop_on_problem: bool) -> tuple[list[Plan], list[Problem], dict[str, int]]:
+        """The plans, the problems, and the counters (FAQ ids handed out) to write."""
+        try:
+            plans, problems = _plan_batch(self.session, changes, stop_on_problem=stop_on_problem)
+            counters = {name: value for name, value in self.session.conn.execute(
+                "select name, value from overlay_counters")}
+            return plans, problems, counters
+        finally:
+            self.session.conn.close()
+
+
+def _snapshot(db_path: Path, scope: str, *, lock: bool) -> tuple[FileConnection, _Snapshot]:
+    """A connection to the file and a snapshot read through it; with ``lock`` the
+    connection keeps holding the write lock, otherwise it holds nothing afterwards."""
+    for _ in range(MAX_REOPENS):
+        fc = FileConnection(db_path)
+        try:
+            fc.begin(immediate=lock)
+            snapshot = _Snapshot(fc, scope)
+            if not lock:
+                fc.conn.execute("commit")  # planning must not keep other writers waiting
+            return fc, snapshot
+        except Replaced:
+            fc.close()
+        except BaseException:
+            rollback_quietly(fc.conn)
+            fc.close()
+            raise
+    raise rebuilding(db_path)
+
+
 def preview_changes(db_path: Path, actor: Actor, changes: Sequence[Change]) -> BatchPreview:
-    """Plan a batch in a transaction that is always rolled back: what it would do, and every
-    problem that stops it."""
+    """Plan a batch as ``apply_changes`` would, writing nothing: what it would do, and
+    every problem that stops it."""
+    require_database(db_path)
     authorize(db_path, actor, "import")
-    with session(db_path, actor.scope, commit=False) as s:
-        plans, problems = _run_batch(s, changes, actor=None, parent_id=None, stop_on_problem=False)
+    with _sqlite_errors(actor.scope, "the import could not be checked"):
+        fc, snapshot = _snapshot(db_path, actor.scope, lock=False)
+        fc.close()
+        plans, problems, _ = snapshot.plan(changes, stop_on_problem=False)
     return BatchPreview(tuple(plans), tuple(problems), _token(plans))
 
 
@@ -331,19 +397,55 @@ def apply_changes(db_path: Path, actor: Actor, changes: Sequence[Change], *, tar
     With ``token`` (from ``preview_changes``), refuses with Conflict if the batch would now
     do anything other than what was previewed.
     """
+    require_database(db_path)
     authorize(db_path, actor, action)
-    with session(db_path, actor.scope) as s:
-        parent = _record(s, actor, Plan(action, target, None, None, ()))
-        plans, problems = _run_batch(s, changes, actor=actor, parent_id=parent.id,
-                                     stop_on_problem=True)
+    with _sqlite_errors(actor.scope):
+        for attempt in range(OPTIMISTIC_PLANS + MAX_REOPENS):
+            try:
+                return _apply_batch(db_path, actor, changes, target=target, token=token,
+                                    action=action, lock_first=attempt >= OPTIMISTIC_PLANS)
+            except (_Stale, Replaced):
+                continue
+        raise rebuilding(db_path)
+
+
+def _apply_batch(db_path: Path, actor: Actor, changes: Sequence[Change], *, target: str,
+                 token: str | None, action: str, lock_first: bool) -> AuditEntry:
+    """One attempt: plan (holding the write lock only if ``lock_first``), then write."""
+    fc, snapshot = _snapshot(db_path, actor.scope, lock=lock_first)
+    try:
+        plans, problems, counters = snapshot.plan(changes, stop_on_problem=True)
         if problems:
             raise ChangeError(problems)
         if not plans:
             raise NoChange("nothing_to_import")
         if token is not None and _token(plans) != token:
             raise Conflict(target, stale_preview=True)
-        summary = {"changes": len(plans)}
-        s.conn.execute("update audit_log set after = ? where id = ?", (dumps(summary), parent.id))
-        entry = _entry(s.conn, parent.id)
-        assert entry is not None
-        return entry
+        if not lock_first:
+            fc.begin(immediate=True)
+            (version,) = fc.conn.execute("pragma data_version").fetchone()
+            if version != snapshot.version:
+                raise _Stale
+        return _write_batch(fc, actor, plans, counters, target=target, action=action)
+    finally:
+        rollback_quietly(fc.conn)
+        fc.close()
+
+
+def _write_batch(fc: FileConnection, actor: Actor, plans: Sequence[Plan],
+                 counters: Mapping[str, int], *, target: str, action: str) -> AuditEntry:
+    """Write planned rows and their audit rows in the transaction ``fc`` holds, and commit."""
+    conn = fc.conn
+    ensure_schema(conn)
+    s = Session(conn, actor.scope)
+    parent = _record(s, actor, Plan(action, target, None, {"changes": len(plans)}, ()))
+    for plan in plans:
+        for row in plan.rows:
+            write_row(conn, row)
+        _record(s, actor, plan, parent_id=parent.id)
+    conn.executemany("insert or replace into overlay_counters (name, value) values (?, ?)",
+                     counters.items())
+    entry = _entry(conn, parent.id)
+    assert entry is not None
+    fc.commit(s.last_audit)
+    return entry

@@ -17,14 +17,21 @@ refused edit leaves the database file exactly as it was.
 Overlay rows are stored *sparsely* (one row per changed figure, alias or section), so a
 figure the owner later corrects in the files still flows through to a server that only
 edited a different figure of the same role.
+
+``overlay_view`` builds a view from all of a scope's rows. A write transaction that plans
+many changes (an import) needs the view after each one, and rebuilding it every time made
+imports cost quadratically; ``LiveView`` builds it once and then re-reads only the rows a
+write touched (one FAQ entry, one role), so a batch costs in proportion to its size.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -93,6 +100,30 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+#: The tables planning reads and writes besides the base: overlays, their counters and
+#: server settings (not the audit log, which planning neither reads nor needs).
+PLANNING_TABLES = (*OVERLAY_TABLES, "overlay_counters", "guild_settings", "guild_mod_roles",
+                   "guild_qa_channels")
+
+
+def copy_planning_tables(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """Copy every row of ``PLANNING_TABLES`` that ``source`` has into ``target`` (whose
+    schema ``ensure_schema`` made), so a batch can be planned on the copy while the file
+    stays unlocked. Only columns both have are copied (an older file may lack some)."""
+    present = present_tables(source)
+    target.execute("begin")
+    for table in PLANNING_TABLES:
+        if table not in present:
+            continue
+        wanted = [r[1] for r in target.execute(f"pragma table_info({table})")]
+        have = {r[1] for r in source.execute(f"pragma table_info({table})")}
+        columns = ", ".join(c for c in wanted if c in have)
+        marks = ", ".join("?" for c in wanted if c in have)
+        target.executemany(f"insert into {table} ({columns}) values ({marks})",
+                           source.execute(f"select {columns} from {table}"))
+    target.execute("commit")
+
+
 def present_tables(conn: sqlite3.Connection) -> set[str]:
     return {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
 
@@ -158,6 +189,37 @@ def parse_role_document(doc: dict[str, Any], sources: dict[str, Source]) -> tupl
     return role, check.problems
 
 
+def _faq_entry(row: Mapping[str, Any], sources: Mapping[str, Source]) -> FaqEntry:
+    return FaqEntry(
+        id=row["id"], question=row["question"], answer=row["answer"],
+        tags=tuple(json.loads(row["tags"] or "[]")), guild_id=row["guild_id"],
+        source=sources.get(row["source"]) if row["source"] else None,
+    )
+
+
+def _added_role(row: Mapping[str, Any], sources: dict[str, Source]) -> Role | None:
+    """The role an ``overlay_roles`` row adds, or None (logged) if it no longer validates."""
+    role, problems = parse_role_document(json.loads(row["document"]), sources)
+    if problems or role is None:
+        log.warning("role %s added in %s no longer validates, so it is not shown: %s",
+                    row["slug"], row["guild_id"], "; ".join(problems))
+        return None
+    return role
+
+
+def _edited_role(role: Role, fields: list[sqlite3.Row], aliases: list[sqlite3.Row],
+                 sources: dict[str, Source], scopes: tuple[str, ...]) -> Role:
+    """``role`` with its overlay fields and aliases applied, or as it was (logged) if the
+    edits no longer validate against it."""
+    doc = apply_role_overrides(role_document(role), fields, aliases)
+    edited, problems = parse_role_document(doc, sources)
+    if problems or edited is None:
+        log.warning("edits to %s in %s no longer validate against the base, so they are "
+                    "not shown: %s", role.slug, ",".join(scopes), "; ".join(problems))
+        return role
+    return with_derived(edited, role)
+
+
 def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None) -> Knowledge:
     """The knowledge as ``guild_id`` sees it (None: the global view with the owner's edits).
 
@@ -182,12 +244,9 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
     # figure whose source is gone. The warning names them; the rows stay for a fix.
     roles = dict(base.roles)
     for row in rows["overlay_roles"]:
-        role, problems = parse_role_document(json.loads(row["document"]), sources)
-        if problems or role is None:
-            log.warning("role %s added in %s no longer validates, so it is not shown: %s",
-                        row["slug"], row["guild_id"], "; ".join(problems))
-            continue
-        roles[role.slug] = role
+        role = _added_role(row, sources)
+        if role is not None:
+            roles[role.slug] = role
 
     fields: dict[str, list[sqlite3.Row]] = defaultdict(list)
     for row in rows["overlay_fields"]:
@@ -199,20 +258,151 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
         role = roles.get(slug)
         if role is None:
             continue  # an edit to a role the files no longer have: kept, shown again if it returns
-        doc = apply_role_overrides(role_document(role), fields[slug], aliases[slug])
-        edited, problems = parse_role_document(doc, sources)
-        if problems or edited is None:
-            log.warning("edits to %s in %s no longer validate against the base, so they are "
-                        "not shown: %s", slug, ",".join(scopes), "; ".join(problems))
-            continue
-        roles[slug] = with_derived(edited, role)
+        roles[slug] = _edited_role(role, fields[slug], aliases[slug], sources, scopes)
 
     faq = list(base.faq)
-    for row in rows["overlay_faq"]:
-        faq.append(FaqEntry(
-            id=row["id"], question=row["question"], answer=row["answer"],
-            tags=tuple(json.loads(row["tags"] or "[]")), guild_id=row["guild_id"],
-            source=sources.get(row["source"]) if row["source"] else None,
-        ))
+    faq.extend(_faq_entry(row, sources) for row in rows["overlay_faq"])
     return Knowledge(roles=roles, sources=sources if source_changed else base.sources,
                      market=base.market, faq=tuple(faq), guild_id=view_id)
+
+
+def question_key(question: str) -> str:
+    """How FAQ questions are compared for "already asked": case, accents and spacing ignored."""
+    from bot.core.names import fold
+
+    return fold(" ".join(question.split()))
+
+
+#: Which column of an overlay table names the role a row belongs to.
+_ROLE_COLUMN = {"overlay_fields": "role_slug", "overlay_aliases": "role_slug",
+                "overlay_roles": "slug"}
+#: Rows written since the view was last brought up to date beyond which rebuilding it
+#: whole is cheaper than re-reading each (``undo`` of a large import writes many at once).
+MAX_PENDING_ROWS = 64
+
+
+class LiveView:
+    """One scope's view, kept current as a transaction writes overlay rows.
+
+    Built once with ``overlay_view``; after that ``touch`` notes each row written and the
+    next ``knowledge`` re-reads only those: an FAQ entry by its id, a role (its added
+    document, fields and aliases) by its slug. A new source may change which figures
+    validate anywhere, so touching ``overlay_sources`` rebuilds the whole view. The result
+    equals ``overlay_view`` on the same rows (a test checks this after mixed batches).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, base: Knowledge, guild_id: str | None) -> None:
+        self._conn = conn
+        self._base = base
+        self._guild_id = guild_id
+        self._scopes = scopes_for(guild_id)
+        self._pending: list[tuple[str, Mapping[str, Any], Mapping[str, Any] | None]] = []
+        self._questions: dict[str, list[FaqEntry]] | None = None
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        view = overlay_view(self._conn, self._base, self._guild_id)
+        self._knowledge: Knowledge | None = view
+        self._roles = view.roles
+        self._roles_shared = True  # the dict is the built view's: copy before changing it
+        self._sources = view.sources
+        self._extra_faq = list(view.faq[len(self._base.faq):])  # sorted by _faq_order
+        self._faq_by_id = {e.id: e for e in self._extra_faq}
+        self._questions = None
+        self._pending.clear()
+
+    def touch(self, table: str, key: Mapping[str, Any], row: Mapping[str, Any] | None) -> None:
+        """Note that ``table``'s row at ``key`` was written (``row``: its new value)."""
+        if table in OVERLAY_TABLES:
+            self._pending.append((table, key, row))
+
+    @property
+    def knowledge(self) -> Knowledge:
+        if self._pending:
+            self._catch_up()
+        if self._knowledge is None:
+            self._knowledge = Knowledge(
+                roles=self._roles, sources=self._sources, market=self._base.market,
+                faq=self._base.faq + tuple(self._extra_faq),
+                guild_id=None if self._guild_id is None else str(self._guild_id))
+            self._roles_shared = True
+        return self._knowledge
+
+    def faq_asking(self, question: str) -> list[int]:
+        """The ids of this view's FAQ entries asking ``question`` (see ``question_key``),
+        in the view's order."""
+        if self._pending:
+            self._catch_up()
+        if self._questions is None:
+            self._questions = defaultdict(list)
+            for entry in self.knowledge.faq:
+                self._questions[question_key(entry.question)].append(entry)
+        position = {e.id: i for i, e in enumerate(self._base.faq)}
+        found = self._questions.get(question_key(question), [])
+        return [e.id for e in sorted(found, key=lambda e: (
+            (0, position[e.id], 0) if e.guild_id is None else (1, *self._faq_order(e))))]
+
+    # -- bringing the view up to date -------------------------------------------------------
+
+    def _catch_up(self) -> None:
+        pending, self._pending = self._pending, []
+        tables = {table for table, _, _ in pending}
+        if len(pending) > MAX_PENDING_ROWS or "overlay_sources" in tables:
+            self._rebuild()
+            return
+        faq_ids = {int(key["id"]) for table, key, _ in pending if table == "overlay_faq"}
+        slugs = {str(key[_ROLE_COLUMN[table]]) for table, key, _ in pending
+                 if table in _ROLE_COLUMN}
+        for entry_id in sorted(faq_ids):
+            self._refresh_faq(entry_id)
+        for slug in sorted(slugs):
+            self._refresh_role(slug)
+        self._knowledge = None
+
+    def _faq_order(self, entry: FaqEntry) -> tuple[int, int]:
+        """Where an overlay entry sits: the global scope's first, then by id (its rowid)."""
+        return (0 if entry.guild_id == GLOBAL_SCOPE else 1, entry.id)
+
+    def _rows(self, table: str, where: str, *params: Any) -> list[sqlite3.Row]:
+        marks = ", ".join("?" for _ in self._scopes)
+        cursor = self._conn.cursor()
+        cursor.row_factory = sqlite3.Row
+        cursor.execute(
+            f"select * from {table} where guild_id in ({marks}) and {where} "  # constant names
+            f"order by case guild_id when '{GLOBAL_SCOPE}' then 0 else 1 end, rowid",
+            (*self._scopes, *params))
+        return cursor.fetchall()
+
+    def _refresh_faq(self, entry_id: int) -> None:
+        old = self._faq_by_id.pop(entry_id, None)
+        if old is not None:
+            at = bisect.bisect_left(self._extra_faq, self._faq_order(old), key=self._faq_order)
+            del self._extra_faq[at]
+            if self._questions is not None:
+                self._questions[question_key(old.question)].remove(old)
+        rows = self._rows("overlay_faq", "id = ?", entry_id)
+        if not rows:
+            return
+        new = _faq_entry(rows[-1], self._sources)
+        bisect.insort(self._extra_faq, new, key=self._faq_order)
+        self._faq_by_id[entry_id] = new
+        if self._questions is not None:
+            self._questions[question_key(new.question)].append(new)
+
+    def _refresh_role(self, slug: str) -> None:
+        """Recompute one role as ``overlay_view`` does: added document, then edits."""
+        sources = dict(self._sources)
+        role = self._base.roles.get(slug)
+        for row in self._rows("overlay_roles", "slug = ?", slug):
+            role = _added_role(row, sources) or role
+        fields = self._rows("overlay_fields", "role_slug = ?", slug)
+        aliases = self._rows("overlay_aliases", "role_slug = ?", slug)
+        if role is not None and (fields or aliases):
+            role = _edited_role(role, fields, aliases, sources, self._scopes)
+        if self._roles_shared:
+            self._roles = dict(self._roles)
+            self._roles_shared = False
+        if role is None:
+            self._roles.pop(slug, None)
+        else:
+            self._roles[slug] = role

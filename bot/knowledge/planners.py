@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot.core.names import alias_key, fold
+from bot.core.names import alias_key
 from bot.knowledge.changes import (
     Change,
     ChangeError,
@@ -247,11 +247,9 @@ def _faq_fields(s: Session, item: dict[str, Any], exclude_id: int | None = None)
     problems = list(check.items)
     if not problems:
         entry = entries[0]
-        for other in s.view().faq:
-            if other.id != exclude_id and fold(" ".join(other.question.split())) == \
-                    fold(entry.question):
-                problems.append(Problem("question", f"FAQ entry {other.id} already asks this"))
-                break
+        other = next((i for i in s.faq_asking(entry.question) if i != exclude_id), None)
+        if other is not None:
+            problems.append(Problem("question", f"FAQ entry {other} already asks this"))
     if problems:
         raise ChangeError(problems)
     return {"question": entry.question, "answer": entry.answer, "tags": list(entry.tags),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -388,4 +389,207 @@ def test_an_edited_role_keeps_what_the_files_cannot_say(db: Path) -> None:
     assert edited.focus == "Edited by the server's moderators."
     assert edited.occupations == role.occupations
     assert edited.stats == role.stats and edited.skills == role.skills
+    store.close()
+
+
+# -- imports: cost and the write lock -----------------------------------------------------------
+
+
+def faq_import(n: int, prefix: str = "Imported") -> list[Change]:
+    """An import's changes: ``n`` new FAQ entries, each with its own question."""
+    return [Change("faq.add", {"question": f"{prefix} question number {i}?",
+                               "answer": f"Answer {i}.", "tags": ["imported"]}, f"faq[{i}]")
+            for i in range(n)]
+
+
+def count_view_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count calls of overlay_view, the full build of a server's view."""
+    from bot.knowledge import changes as changes_mod
+    from bot.knowledge import overlay
+
+    calls = [0]
+    real = overlay.overlay_view
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(overlay, "overlay_view", counting)
+    # The write path once imported it by name; count those calls too, wherever it lives.
+    monkeypatch.setattr(changes_mod, "overlay_view", counting, raising=False)
+    return calls
+
+
+def import_with_preview(db: Path, actor: Actor, changes: list[Change]) -> edits.AuditEntry:
+    preview = edits.preview_changes(db, actor, changes)
+    assert not preview.problems and len(preview.plans) == len(changes)
+    return edits.apply_changes(db, actor, changes, target="faq.yaml", token=preview.token)
+
+
+def test_an_import_builds_the_view_a_fixed_number_of_times_whatever_its_size(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linear cost without timing anything: the full view build (the expensive step) must
+    not be repeated per change, so a 200-entry import builds it as often as a 20-entry one."""
+    builds = count_view_builds(monkeypatch)
+    import_with_preview(db, moderator("42"), faq_import(20))
+    small = builds[0]
+    builds[0] = 0
+    entry = import_with_preview(db, moderator("43"), faq_import(200))
+    assert len(entry.children) == 200
+    assert builds[0] == small <= 4, (small, builds[0])
+
+
+def test_views_kept_current_row_by_row_equal_a_fresh_build(db: Path) -> None:
+    """The incrementally updated views a batch plans against are exactly what building
+    them from scratch gives, after every kind of change, in a server and globally."""
+    from bot.knowledge.changes import Session
+    from bot.knowledge.overlay import GLOBAL_SCOPE, ensure_schema, overlay_view
+    from bot.knowledge.planners import plan_change
+    from bot.knowledge.store import read_knowledge
+
+    src = source_id()
+    server_changes = [
+        *faq_import(3, "Server"),
+        Change("faq.edit", {"id": 100_001, "answer": "Edited."}),
+        Change("faq.remove", {"id": 100_002}),
+        Change("alias.add", {"role": MLOPS, "alias": "model ops"}),
+        Change("alias.remove", {"role": MLOPS, "alias": "model ops"}),
+        set_median(mlops_stats()["salary"]["median"] + 1000),
+        Change("role.set", {"role": PM, "field": "focus", "value": "Decides what to build."}),
+        Change("source.add", {"document": {"id": "club-2026", "name": "Club survey",
+                                           "kind": "survey", "date": "2026-02"}}),
+        Change("figure.set", {"role": MLOPS, "source": "club-2026", "as_of": "2026-02",
+                              "values": {"remote_pct": 40}}),
+        Change("role.add", {"document": {
+            "slug": "prompt-engineer", "name": "Prompt Engineer", "aliases": ["prompter"],
+            "focus": "Writes and tests prompts.",
+            "stats": [{"source": src, "as_of": mlops_stats()["as_of"], "remote_pct": 40}]}}),
+        Change("alias.add", {"role": "prompt-engineer", "alias": "prompt writer"}),
+        Change("role.remove", {"role": "prompt-engineer"}),
+    ]
+    global_changes = [
+        *faq_import(2, "Global"),
+        Change("alias.add", {"role": PM, "alias": "product lead"}),
+        Change("role.set", {"role": MLOPS, "field": "focus", "value": "Runs models in production."}),
+    ]
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("begin immediate")
+    try:
+        ensure_schema(conn)
+        for scope, batch, scopes in (("42", server_changes, ["42"]),
+                                     (GLOBAL_SCOPE, global_changes, [GLOBAL_SCOPE, "42"])):
+            s = Session(conn, scope)
+            s.affected_views()  # built before the first write, as a batch does
+            for change in batch:
+                for row in plan_change(s, change).rows:
+                    s.write(row)
+                base = read_knowledge(conn)
+                for view in scopes:
+                    fresh = overlay_view(conn, base, None if view == GLOBAL_SCOPE else view)
+                    assert s.view(view) == fresh, (scope, view, change.action)
+    finally:
+        conn.execute("rollback")
+        conn.close()
+
+
+def test_a_preview_plans_exactly_what_the_apply_writes(db: Path) -> None:
+    changes = [*faq_import(5), Change("alias.add", {"role": MLOPS, "alias": "model ops"}),
+               set_median(mlops_stats()["salary"]["median"] + 500)]
+    preview = edits.preview_changes(db, moderator(), changes)
+    entry = edits.apply_changes(db, moderator(), changes, target="x.yaml", token=preview.token)
+    assert [(p.action, p.target, p.before, p.after) for p in preview.plans] == \
+        [(c.action, c.target, c.before, c.after) for c in entry.children]
+
+
+def _pause_planning_at(monkeypatch: pytest.MonkeyPatch, n: int) -> tuple[threading.Event,
+                                                                         threading.Event]:
+    """Make the ``n``-th planned change (once) wait until released: the moment an import
+    is halfway through planning."""
+    paused, release = threading.Event(), threading.Event()
+    real = edits.plan_change
+    calls = [0]
+
+    def plan(s: object, change: Change) -> object:
+        calls[0] += 1
+        if calls[0] == n:
+            paused.set()
+            assert release.wait(timeout=60)
+        return real(s, change)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(edits, "plan_change", plan)
+    return paused, release
+
+
+def _in_thread(fn: object, *args: object, **kwargs: object) -> tuple[threading.Thread, list]:
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append(fn(*args, **kwargs))  # type: ignore[operator]
+        except Exception as exc:  # asserted on by the caller
+            result.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def test_another_servers_edit_during_an_import_is_not_refused(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import holds no lock while it plans: another server's edit then goes through at
+    once (before, it waited for the whole import and failed with "database is locked"),
+    and the import, finding the file changed, plans again and still applies everything."""
+    import importlib
+
+    # How long the other edit would wait for the lock (a module of its own, formerly edits').
+    for module in ("bot.knowledge.connections", "bot.knowledge.edits"):
+        with contextlib.suppress(ImportError):
+            monkeypatch.setattr(importlib.import_module(module), "BUSY_TIMEOUT_SECONDS", 1.0,
+                                raising=False)
+    paused, release = _pause_planning_at(monkeypatch, 100)
+    thread, result = _in_thread(edits.apply_changes, db, moderator("42"), faq_import(200),
+                                target="big.yaml")
+    try:
+        assert paused.wait(timeout=60)
+        other = edits.apply_change(db, moderator("43", name="Other"), set_median(123_456))
+    finally:
+        release.set()
+        thread.join(timeout=120)
+    assert isinstance(other, edits.AuditEntry)
+    (imported,) = result
+    assert isinstance(imported, edits.AuditEntry), imported
+    assert len(imported.children) == 200
+    assert median(db, "43") == 123_456
+    store = store_for(db)
+    assert sum(e.guild_id == "42" for e in store.knowledge("42").faq) == 200
+    store.close()
+
+
+def test_an_import_planned_before_a_clashing_edit_is_refused_not_written_stale(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the same server adds one of the import's questions while the import plans, the
+    import sees it when it checks the file before writing, and is refused as a whole."""
+    paused, release = _pause_planning_at(monkeypatch, 100)
+    thread, result = _in_thread(edits.apply_changes, db, moderator("42"), faq_import(200),
+                                target="big.yaml")
+    try:
+        assert paused.wait(timeout=60)
+        edits.apply_change(db, moderator("42", name="Other"), faq_import(151)[150])
+    finally:
+        release.set()
+        thread.join(timeout=120)
+    (outcome,) = result
+    assert isinstance(outcome, ChangeError), outcome
+    assert "faq[150].question" in str(outcome) and "already asks this" in str(outcome)
+    assert [e.action for e in edits.history(db, "42")] == ["faq.add"]
+
+
+def test_undoing_a_large_import_removes_every_entry_it_added(db: Path) -> None:
+    """Undo writes every row back in one session: its views are rebuilt once, not per row."""
+    entry = import_with_preview(db, moderator("42"), faq_import(200))
+    store = store_for(db)
+    assert sum(e.guild_id == "42" for e in store.knowledge("42").faq) == 200
+    edits.undo(db, moderator("42"), entry.id)
+    assert not any(e.guild_id == "42" for e in store.knowledge("42").faq)
     store.close()
