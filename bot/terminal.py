@@ -43,9 +43,15 @@ def safe_handle(advisor: Advisor, request: Request) -> Reply:
         return render("internal_error.j2", prefix=request.prefix)
 
 
-def ask(advisor: Advisor, text: str, prefix: str, out: TextIO = sys.stdout, *,
-        chart: Path | None = None, err: TextIO = sys.stderr) -> int:
-    """Print the answer; with ``chart``, also write its salary chart there (exit 1 if none)."""
+def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None, *,
+        chart: Path | None = None, err: TextIO | None = None) -> int:
+    """Print the answer; with ``chart``, also write its salary chart there (exit 1 if none).
+
+    The streams default to the ones current at the call (not at import), so a caller that
+    swaps ``sys.stdout`` (a test's capture, a redirect) gets the output.
+    """
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
     reply = safe_handle(advisor, Request(text=text, prefix=prefix))
     out.write(reply_text(reply) + "\n")
     status = 1 if reply.kind == "error" else 0
@@ -54,7 +60,7 @@ def ask(advisor: Advisor, text: str, prefix: str, out: TextIO = sys.stdout, *,
     return status
 
 
-def write_chart(reply: Reply, path: Path, err: TextIO = sys.stderr) -> bool:
+def write_chart(reply: Reply, path: Path, err: TextIO) -> bool:
     """Write the reply's salary chart to ``path`` as the PNG Discord attaches; say on
     ``err`` what was written, or why nothing was (no chart in this answer, a bad path)."""
     if reply.chart is None:
