@@ -13,7 +13,9 @@ from PIL import Image
 
 from bot.core.advisor import Advisor, Request
 from bot.core.charts import FILENAME, draw
+from bot.core.reply import Reply, Section
 from bot.discord_app.client import CareerBot
+from bot.discord_app.embeds import reply_pages
 from tests.e2e.careerbot_fixtures import CALLBACK, MESSAGES
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.server import RecordedRequest
@@ -89,3 +91,42 @@ async def test_a_chart_that_fails_to_draw_leaves_the_text(fake_discord: FakeDisc
     [embed] = req.json["embeds"]
     assert "image" not in embed
     assert "MLOps Engineer vs AI Product Manager" in embed["title"]
+
+
+async def test_a_paged_reply_keeps_its_chart_on_the_first_page(fake_discord: FakeDiscord,
+                                                               careerbot: CareerBot,
+                                                               advisor: Advisor,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paging edits only the embed: the file stays on the message and page 1 shows it again."""
+    chart = ask_chart(advisor, "!compare mlops pm")
+    long_reply = Reply(title="Long answer", lead="Figures follow.",
+                       sections=tuple(Section(f"Part {i}", "word " * 200) for i in range(12)),
+                       chart=chart)
+    assert len(reply_pages(long_reply)) > 1
+    monkeypatch.setattr(careerbot.advisor, "handle", lambda request: long_reply)
+    await fake_discord.send_message(author=fake_discord.alice, content="!compare mlops pm")
+    [req] = await fake_discord.wait_for_requests("POST", MESSAGES)
+    assert_one_chart(req, req.json["embeds"][0], draw(chart).png)
+    message = req.response
+
+    async def turn(label: str) -> dict:
+        stored = fake_discord.messages[int(message["id"])]
+        buttons = {c["label"]: c for row in stored["components"] for c in row["components"]}
+        click = await fake_discord.send_component(message, buttons[label]["custom_id"],
+                                                  user=fake_discord.alice)
+        update = await fake_discord.wait_for_interaction_response(click)
+        assert update["type"] == 7
+        return update["data"]
+
+    second = await turn("Next")
+    assert "image" not in second["embeds"][0]
+    first = await turn("Previous")
+    assert first["embeds"][0]["image"]["url"] == f"attachment://{FILENAME}"
+    stored = fake_discord.messages[int(message["id"])]
+    assert [a["filename"] for a in stored["attachments"]] == [FILENAME]
+
+
+def ask_chart(advisor: Advisor, text: str):
+    reply = advisor.handle(Request(text=text, prefix="!"))
+    assert reply.chart is not None
+    return reply.chart
