@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = sub.add_parser("ask", help="answer one message and print the reply")
     ask.add_argument("text", nargs="+", help='the message, e.g. "!compare mlops pm"')
+    ask.add_argument("--chart", type=Path, metavar="FILE",
+                     help="also write the answer's salary chart (PNG), as Discord shows it, to FILE")
     chat = sub.add_parser("chat", help="talk to the bot in the terminal")
     chat.add_argument("--jsonl", action="store_true",
                       help='read {"user","channel","text"[,"guild"]} objects, one per line')
@@ -148,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         advisor = create_advisor(settings)
         if command == "ask":
-            return terminal.ask(advisor, " ".join(args.text), settings.prefix)
+            return terminal.ask(advisor, " ".join(args.text), settings.prefix, chart=args.chart)
         if args.jsonl:
             return terminal.chat_jsonl(advisor, settings.prefix)
         return terminal.chat(advisor, settings.prefix)

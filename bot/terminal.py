@@ -11,6 +11,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from bot.core.advisor import Advisor, Request
@@ -42,10 +43,40 @@ def safe_handle(advisor: Advisor, request: Request) -> Reply:
         return render("internal_error.j2", prefix=request.prefix)
 
 
-def ask(advisor: Advisor, text: str, prefix: str, out: TextIO = sys.stdout) -> int:
+def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None, *,
+        chart: Path | None = None, err: TextIO | None = None) -> int:
+    """Print the answer; with ``chart``, also write its salary chart there (exit 1 if none).
+
+    The streams default to the ones current at the call (not at import), so a caller that
+    swaps ``sys.stdout`` (a test's capture, a redirect) gets the output.
+    """
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
     reply = safe_handle(advisor, Request(text=text, prefix=prefix))
     out.write(reply_text(reply) + "\n")
-    return 1 if reply.kind == "error" else 0
+    status = 1 if reply.kind == "error" else 0
+    if chart is not None and not write_chart(reply, chart, err):
+        status = 1
+    return status
+
+
+def write_chart(reply: Reply, path: Path, err: TextIO) -> bool:
+    """Write the reply's salary chart to ``path`` as the PNG Discord attaches; say on
+    ``err`` what was written, or why nothing was (no chart in this answer, a bad path)."""
+    if reply.chart is None:
+        err.write(f"careerbot: this answer has no salary chart, so {path} was not written "
+                  "(charts come with !compare and !salary when the roles have salary figures)\n")
+        return False
+    from bot.core.charts import draw  # imported only when a chart is asked for
+
+    drawn = draw(reply.chart)
+    try:
+        path.write_bytes(drawn.png)
+    except OSError as exc:
+        err.write(f"careerbot: could not write the chart to {path}: {exc.strerror or exc}\n")
+        return False
+    err.write(f"careerbot: wrote the salary chart ({drawn.width}×{drawn.height} px) to {path}\n")
+    return True
 
 
 def chat(advisor: Advisor, prefix: str, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:

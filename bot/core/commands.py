@@ -8,9 +8,10 @@ hybrid commands from ``COMMANDS``, so names, descriptions and usage are defined 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core import verdict as verdict_mod
+from bot.core.charts import salary_chart
 from bot.core.holdings import has_figures
 from bot.core.names import Match
 from bot.core.render import render
@@ -143,6 +144,12 @@ def source_uses(pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> list[Sourc
     return [SourceUse(sources[k], k[1], k[2], tuple(v)) for k, v in uses.items()]
 
 
+def with_chart(reply: Reply, title: str, pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> Reply:
+    """The reply with the salary spreads of the snapshots it shows, for front ends to draw."""
+    chart = salary_chart(title, [(role.name, snap) for role, snap in pairs])
+    return replace(reply, chart=chart) if chart is not None else reply
+
+
 # ---------------------------------------------------------------------------------------
 # Handlers
 
@@ -153,13 +160,14 @@ def compare(ctx: CommandContext, roles: list[Role]) -> Reply:
     sa, sb = pick_pair(a, b, hint)
     verdict = verdict_mod.compute(a, sa, b, sb)
     mixed = sa is not None and sb is not None and sa.source.id != sb.source.id
-    return ctx.render(
+    reply = ctx.render(
         "compare.j2", a=a, b=b, sa=sa, sb=sb, v=verdict, mixed=mixed,
         bare=[r for r, s in ((a, sa), (b, sb)) if not has_figures(s)],
         share_a=ctx.share_of_listings(sa), share_b=ctx.share_of_listings(sb),
         uses=source_uses([(a, sa), (b, sb)]), hint=hint, missing=missing_source([a, b], hint),
         alternative=None if mixed else shared_alternative(a, b, sa),
     )
+    return with_chart(reply, f"Salary: {a.name} vs {b.name}", [(a, sa), (b, sb)])
 
 
 def role_profile(ctx: CommandContext, roles: list[Role]) -> Reply:
@@ -177,16 +185,18 @@ def salary(ctx: CommandContext, roles: list[Role]) -> Reply:
         a, b = roles
         sa, sb = pick_pair(a, b, hint)
         mixed = bool(sa and sb and sa.source.id != sb.source.id)
-        return ctx.render("salary.j2", pair=True, a=a, b=b, sa=sa, sb=sb,
+        reply = ctx.render("salary.j2", pair=True, a=a, b=b, sa=sa, sb=sb,
                           v=verdict_mod.compute(a, sa, b, sb), mixed=mixed,
                           uses=source_uses([(a, sa), (b, sb)]), hint=hint,
                           missing=missing_source([a, b], hint),
                           alternative=None if mixed else shared_alternative(a, b, sa))
+        return with_chart(reply, f"Salary: {a.name} vs {b.name}", [(a, sa), (b, sb)])
     (role,) = roles
     snap = ctx.snapshot(role)
-    return ctx.render("salary.j2", pair=False, r=role, s=snap, others=other_sources(role, snap),
-                      uses=source_uses([(role, snap)]), hint=hint,
-                      missing=missing_source([role], hint))
+    reply = ctx.render("salary.j2", pair=False, r=role, s=snap, others=other_sources(role, snap),
+                       uses=source_uses([(role, snap)]), hint=hint,
+                       missing=missing_source([role], hint))
+    return with_chart(reply, f"Salary: {role.name}", [(role, snap)])
 
 
 def skills(ctx: CommandContext, roles: list[Role]) -> Reply:

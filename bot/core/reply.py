@@ -8,11 +8,15 @@ answer for the same input.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 # Splitting lives in its own module; these names are part of this module's interface.
 from bot.core.splitting import MESSAGE_LIMIT as MESSAGE_LIMIT
 from bot.core.splitting import MIN_SPLIT_LIMIT as MIN_SPLIT_LIMIT
 from bot.core.splitting import split_message as split_message
+
+if TYPE_CHECKING:  # charts imports the renderer, which imports this module
+    from bot.core.charts import SalaryChart
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,9 @@ class Reply:
     kind: str = "answer"
     #: Roles the answer was about, so a follow-up ("and remote?") knows the subject.
     roles: tuple[str, ...] = field(default=())
+    #: The salary spread to draw beside the text (``compare``, ``salary``): data, not a
+    #: picture, so every front end draws the same one; the text is complete without it.
+    chart: SalaryChart | None = None
 
 
 def render_text(reply: Reply) -> str:

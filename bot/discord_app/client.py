@@ -9,7 +9,9 @@ default so no answer can ping @everyone, @here, a role or even the asker.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import io
 import logging
 import sqlite3
 import time
@@ -19,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.advisor import Advisor
+from bot.core.charts import SalaryChart, draw
 from bot.core.moderation import Moderation
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -53,6 +56,19 @@ def intents() -> discord.Intents:
     value.dm_messages = True
     value.message_content = True
     return value
+
+
+def chart_file(chart: SalaryChart | None) -> discord.File | None:
+    """The chart as a file to attach, or None; a chart that fails to draw is logged and
+    left out, since the text of the reply is complete without it."""
+    if chart is None:
+        return None
+    try:
+        drawn = draw(chart)
+    except Exception:
+        log.exception("could not draw the chart %r", chart.title)
+        return None
+    return discord.File(io.BytesIO(drawn.png), filename=drawn.filename)
 
 
 class CareerBot(commands.Bot):
@@ -137,9 +153,18 @@ class CareerBot(commands.Bot):
 
     @staticmethod
     def reply_kwargs(reply: Reply, owner_id: int) -> dict:
-        """Message arguments for a core Reply: one embed, or pages with buttons for the asker."""
+        """Message arguments for a core Reply: one embed, or pages with buttons for the asker.
+
+        A reply with chart data gets the picture as an attachment that the first page's
+        embed shows as its image; page turns edit only the embed, so the file stays on
+        the message and the first page shows it again.
+        """
         pages = reply_pages(reply)
         kwargs: dict = {"embed": pages[0]}
+        chart = chart_file(reply.chart)
+        if chart is not None:
+            pages[0].set_image(url=f"attachment://{chart.filename}")
+            kwargs["file"] = chart
         if len(pages) > 1:
             kwargs["view"] = PageView(pages, owner_id=owner_id)
         return kwargs
@@ -147,6 +172,9 @@ class CareerBot(commands.Bot):
     async def send_reply(self, ctx: commands.Context, reply: Reply, *,
                          ephemeral: bool = False) -> None:
         """Send a core Reply in answer to a command (a reply, or the interaction response)."""
+        if reply.chart is not None:
+            # Draw off the event loop (some tens of ms, more on first use); cached after.
+            await asyncio.to_thread(chart_file, reply.chart)
         kwargs = self.reply_kwargs(reply, ctx.author.id)
         if ctx.interaction is not None:
             kwargs["ephemeral"] = ephemeral
