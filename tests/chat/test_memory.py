@@ -1,11 +1,12 @@
-"""Conversation memory (bounded, expiring, per user and channel) and the channel rate limiter."""
+"""Conversation memory (bounded, expiring, per user and channel).
+
+The channel rate limiter's tests moved to tests/discord_app/test_unasked_limit.py with it."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.core.chat.memory import (
-    ChannelRateLimiter,
     Conversation,
     ConversationMemory,
     Topic,
@@ -65,19 +66,6 @@ def test_recent_roles_are_ordered_and_bounded() -> None:
     assert len(many.recent_roles) <= 4
 
 
-def test_rate_limiter_allows_a_burst_then_waits_for_the_window() -> None:
-    clock = Clock()
-    limiter = ChannelRateLimiter(limit=2, window=30, clock=clock)
-    assert limiter.allow("c1") and limiter.allow("c1")
-    assert not limiter.allow("c1")
-    assert limiter.allow("c2"), "channels are limited separately"
-    clock.now += 31
-    assert limiter.remaining("c1") == 2
-    assert limiter.allow("c1")
-
-
 def test_invalid_limits_are_refused() -> None:
-    with pytest.raises(ValueError):
-        ChannelRateLimiter(limit=0)
     with pytest.raises(ValueError):
         ConversationMemory(ttl=0)
