@@ -62,7 +62,8 @@ ChatHandler = Callable[[Request, Knowledge], Reply | None]
 
 
 class RateLimiter(Protocol):
-    """Anything with ``allow(channel_id) -> bool``, e.g. chat.memory.ChannelRateLimiter."""
+    """Anything with ``allow(channel_id) -> bool``, e.g. the Discord layer's per-channel
+    cooldown (``cogs.conversation.UnaskedSlot``)."""
 
     def allow(self, channel_id: str) -> bool: ...
 

@@ -8,6 +8,13 @@ error reply) is sent. Turns are handed out first come, first served: a message's
 asks for its turn before its first await, so the queue is in arrival order. A turn is
 not re-entrant: code inside a command must not ``bot.invoke`` another context for the
 same channel (``ctx.invoke`` and subcommands are fine: they do not take a turn).
+
+Why not discord.py's ``max_concurrency(1, per=BucketType.channel, wait=True)``: it is
+per command, so a command and a plain question (or two commands) would not share a
+channel's slot; it is taken after the checks and given back before the error handler
+replies, so a "slow down" note would still race; and its semaphore is not first come,
+first served (a message arriving as the slot is handed over takes it, and the waiter
+queues again at the back). With ``wait=False`` it rejects instead of queueing.
 """
 
 from __future__ import annotations

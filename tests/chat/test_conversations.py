@@ -7,11 +7,13 @@ import json
 import re
 
 from bot.core.advisor import Advisor, Request
-from bot.core.chat import ChannelRateLimiter, ChatEngine, ConversationMemory
+from bot.core.chat import ChatEngine, ConversationMemory
 from bot.core.reply import render_text
+from bot.discord_app.cogs.conversation import UnaskedSlot, unasked_buckets
 from bot.terminal import chat_jsonl
 from tests.chat.conftest import chat_advisor, sayer
 from tests.conftest import KNOWLEDGE_DIR, role_file
+from tests.discord_app.test_unasked_limit import message_in
 
 MLOPS = role_file("mlops-engineer")
 PM = role_file("ai-product-manager")
@@ -160,10 +162,10 @@ def test_unasked_messages_get_answers_only_when_confident(chat: Advisor) -> None
 
 
 def test_unasked_replies_are_rate_limited_per_channel(chat: Advisor) -> None:
-    limiter = ChannelRateLimiter(limit=2, window=60)
+    buckets = unasked_buckets(limit=2, window=60)
     question = "how much do mlops engineers make?"
     got = [chat.listen(Request(text=question, user_id=f"u{i}", channel_id="qa", addressed=False),
-                       limiter) for i in range(4)]
+                       UnaskedSlot(buckets, message_in("qa", i))) for i in range(4)]
     assert [g is not None for g in got] == [True, True, False, False]
 
 

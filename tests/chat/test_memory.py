@@ -1,11 +1,15 @@
-"""Conversation memory (bounded, expiring, per user and channel) and the channel rate limiter."""
+"""Conversation memory (bounded, expiring, per user and channel).
+
+The channel rate limiter's tests moved to tests/discord_app/test_unasked_limit.py with it."""
 
 from __future__ import annotations
+
+import tracemalloc
+from dataclasses import replace
 
 import pytest
 
 from bot.core.chat.memory import (
-    ChannelRateLimiter,
     Conversation,
     ConversationMemory,
     Topic,
@@ -58,6 +62,29 @@ def test_memory_is_bounded_least_recently_used_first() -> None:
     assert memory.get(keys[0]) is not None
 
 
+def test_ten_thousand_conversations_are_held_at_once_in_a_few_megabytes() -> None:
+    # 10,000 members talking within the TTL all keep their follow-ups (the bound was
+    # 5,000, when the 5,001st dropped the first). A Discord-sized conversation (ids of
+    # 18-19 digits, a topic with a list) takes under 1 KB; 2 KB each is the budget.
+    memory = ConversationMemory(clock=Clock())
+    topic = Topic("list", ("mlops-engineer", "ai-engineer"), ("skills",),
+                  list_kind="skills", list_items=("python", "kubernetes", "terraform", "sql"))
+    keys = [conversation_key(str(312_456_789_012_345_678 + i), str(1_098_765_432_109_876_543 + i % 50),
+                             "876543210987654321") for i in range(10_000)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i, key in enumerate(keys):
+            conv = Conversation(topic=topic).with_roles(["mlops-engineer"])
+            memory.put(key, replace(conv, my_salary=150_000 + i))
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(memory) == 10_000
+    assert memory.get(keys[0]) is not None and memory.get(keys[-1]).my_salary == 159_999
+    assert held < 10_000 * 2048, f"{held / 10_000:.0f} bytes per conversation"
+
+
 def test_recent_roles_are_ordered_and_bounded() -> None:
     conv = Conversation().with_roles(["a", "b"]).with_roles(["c"]).with_roles(["a"])
     assert conv.recent_roles[:3] == ("a", "c", "b")
@@ -65,19 +92,6 @@ def test_recent_roles_are_ordered_and_bounded() -> None:
     assert len(many.recent_roles) <= 4
 
 
-def test_rate_limiter_allows_a_burst_then_waits_for_the_window() -> None:
-    clock = Clock()
-    limiter = ChannelRateLimiter(limit=2, window=30, clock=clock)
-    assert limiter.allow("c1") and limiter.allow("c1")
-    assert not limiter.allow("c1")
-    assert limiter.allow("c2"), "channels are limited separately"
-    clock.now += 31
-    assert limiter.remaining("c1") == 2
-    assert limiter.allow("c1")
-
-
 def test_invalid_limits_are_refused() -> None:
-    with pytest.raises(ValueError):
-        ChannelRateLimiter(limit=0)
     with pytest.raises(ValueError):
         ConversationMemory(ttl=0)

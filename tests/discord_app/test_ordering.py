@@ -34,3 +34,29 @@ async def test_a_failing_command_gives_its_turn_back() -> None:
     async with turns.turn("a"):
         assert len(turns) == 1
     assert len(turns) == 0
+
+
+async def test_a_message_arriving_at_the_hand_over_queues_behind_the_one_waiting() -> None:
+    # Why the turns are not discord.py's max_concurrency(1, per=channel, wait=True): its
+    # semaphore lets a newcomer take the slot between a release and the woken waiter
+    # running, and the waiter then queues again at the back (seen on discord.py 2.7.1:
+    # the order came out holder, late, early). asyncio.Lock hands the turn to the waiter.
+    turns = ChannelTurns()
+    done: list[str] = []
+
+    async def command(name: str) -> None:
+        async with turns.turn("a"):
+            done.append(name)
+
+    async def holder() -> None:
+        async with turns.turn("a"):
+            done.append("holder")
+            await asyncio.sleep(0.02)
+        await command("late")  # arrives in the same step as the hand-over
+
+    first = asyncio.create_task(holder())
+    await asyncio.sleep(0.005)
+    waiting = asyncio.create_task(command("early"))
+    await asyncio.gather(first, waiting)
+    assert done == ["holder", "early", "late"]
+    assert len(turns) == 0

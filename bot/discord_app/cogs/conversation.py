@@ -5,18 +5,23 @@ of its messages) and, in channels a moderator marked as Q&A channels with unaske
 answers on, when the core is confident it has an answer, at most a few times a minute
 per channel. Understanding and wording are the core's (``Advisor.handle`` and
 ``Advisor.listen``); commands are left to the command layer; other bots are ignored.
+
+The per-channel limit is discord.py's own ``CooldownMapping`` keyed by channel, the
+same machinery as the commands' per-user cooldown. Like every discord.py cooldown it is
+a window that opens at its first use: at most ``UNASKED_LIMIT`` answers from then until
+``UNASKED_WINDOW`` seconds later, after which the channel has its full budget again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import discord
 from discord.ext import commands
 
 from bot.core.advisor import Request
-from bot.core.chat.memory import ChannelRateLimiter
 from bot.core.render import render
 from bot.discord_app.client import CareerBot
 
@@ -28,12 +33,35 @@ UNASKED_LIMIT = 3
 UNASKED_WINDOW = 60.0
 
 
+def unasked_buckets(limit: int = UNASKED_LIMIT,
+                    window: float = UNASKED_WINDOW) -> commands.CooldownMapping:
+    """One cooldown bucket per channel for unasked answers. Refuses a limit or window
+    that is not positive: discord.py would accept one and then silence the channel."""
+    if limit <= 0 or window <= 0:
+        raise ValueError("limit and window must be positive")
+    return commands.CooldownMapping.from_cooldown(limit, window, commands.BucketType.channel)
+
+
+@dataclass(frozen=True, slots=True)
+class UnaskedSlot:
+    """``Advisor.listen``'s limiter for one message. The core asks ``allow`` only once it
+    has an answer to post, so chatter it stays quiet on uses none of the channel's budget.
+    The message's own time is the clock, as for discord.py's command cooldowns."""
+
+    buckets: commands.CooldownMapping
+    message: discord.Message
+
+    def allow(self, channel_id: str) -> bool:
+        sent = self.message.created_at.timestamp()
+        return self.buckets.update_rate_limit(self.message, sent) is None
+
+
 class Conversation(commands.Cog):
     """Answers questions in DMs, on mention, on reply, and unasked in Q&A channels."""
 
     def __init__(self, bot: CareerBot) -> None:
         self.bot = bot
-        self.unasked = ChannelRateLimiter(UNASKED_LIMIT, UNASKED_WINDOW)
+        self.unasked = unasked_buckets()
 
     def _addressed(self, message: discord.Message) -> bool:
         me = self.bot.user
@@ -79,7 +107,7 @@ class Conversation(commands.Cog):
                 settings = self.bot.moderation.settings(request.guild_id)
                 if not settings.answers_unasked_in(message.channel.id):
                     return
-                reply = self.bot.advisor.listen(request, self.unasked)
+                reply = self.bot.advisor.listen(request, UnaskedSlot(self.unasked, message))
                 if reply is None:
                     return
         except Exception:
