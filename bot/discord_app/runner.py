@@ -106,8 +106,15 @@ class StopRequest:
 
 
 def _connected(bot: discord.Client) -> bool:
+    """Ready and every gateway connection open. A sharded bot has no ``bot.ws`` (one
+    socket per shard instead), so its shards are asked: one shard down is unhealthy."""
+    if not bot.is_ready() or bot.is_closed():
+        return False
+    if isinstance(bot, discord.AutoShardedClient):
+        shards = bot.shards.values()
+        return bool(shards) and not any(shard.is_closed() for shard in shards)
     ws = bot.ws
-    return bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
+    return ws is not None and ws.open
 
 
 async def keep_heartbeat(bot: discord.Client, path: Path) -> None:
@@ -147,14 +154,14 @@ async def _start(settings: Settings, sync_globally: bool = False, *,
     """Run the bot until a stop signal (or sync and return). ``store`` is opened here
     when not given (``sync``); ``run_bot`` passes its own and closes it afterwards."""
     from bot.app import create_advisor, create_moderation, open_store
-    from bot.discord_app.client import CareerBot
+    from bot.discord_app.client import create_bot
 
     if store is None:
         store = open_store(settings)  # one store: moderators' edits show in the next answer
     stop = stop if stop is not None else StopRequest()
     loop = asyncio.get_running_loop()
-    bot = CareerBot(create_advisor(settings, store), settings,
-                    moderation=create_moderation(settings, store))
+    bot = create_bot(create_advisor(settings, store), settings,
+                     moderation=create_moderation(settings, store))  # sharded if configured
     async with bot:
         if sync_globally:
             await bot.login(settings.token or "")  # runs setup_hook: loads the commands
