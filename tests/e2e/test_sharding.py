@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,11 +29,13 @@ from bot.core.about import format_latency
 from bot.core.render import pct
 from bot.discord_app import runner
 from bot.discord_app.client import CareerBot, ShardedCareerBot, create_bot
+from bot.knowledge.build import build_database
 from bot.knowledge.store import KnowledgeStore
 from bot.settings import Settings
-from tests.conftest import role_file
+from tests.conftest import KNOWLEDGE_DIR, role_file
 from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, make_settings
 from tests.e2e.conftest import RunBot
+from tests.e2e.test_shutdown import BotProcess, bot_env
 from tests.fake_discord import FakeDiscord, FakeGuild, FakeMember, FakeUser
 from tests.fake_discord.sharding import shard_of
 
@@ -291,3 +296,58 @@ async def test_a_sharded_bot_writes_its_heartbeat_while_every_shard_is_connected
         beating.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beating
+
+
+# -- two real processes -------------------------------------------------------------------------
+
+
+async def test_two_careerbot_run_processes_split_the_shards_and_share_the_database(
+        servers: Servers) -> None:
+    """``careerbot run`` twice, as two containers or systemd units would run it: the same
+    database file, CAREERBOT_SHARD_COUNT=2, and CAREERBOT_SHARD_IDS 0 and 1."""
+    build_database(KNOWLEDGE_DIR, servers.db)
+    processes: dict[int, BotProcess] = {}
+    try:
+        for shard_id in (0, 1):
+            env = bot_env(servers.server, servers.db)
+            env.update(DISCORD_TOKEN=f"token-of-process-{shard_id}",
+                       CAREERBOT_SHARD_COUNT=str(SHARDS), CAREERBOT_SHARD_IDS=str(shard_id),
+                       CAREERBOT_OWNER_IDS=str(servers.owner.id))
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, cwd=servers.db.parent,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            processes[shard_id] = BotProcess(proc)
+            await processes[shard_id].wait_ready()
+            assert "in 1 servers" in processes[shard_id].log
+        assert_each_shard_was_told_only_its_server(servers)
+
+        stats = role_file(MLOPS)["stats"][0]
+        line = "{} of MLOps Engineer roles are fully remote"
+        for shard_id in (0, 1):
+            message, reply = await servers.ask(shard_id, "!salary mlops")
+            assert servers.sessions_that_received(message) == [shard_id]
+            assert reply.headers["Authorization"] == f"Bot token-of-process-{shard_id}"
+            assert line.format(pct(stats["remote_pct"])) in embed_text(reply.json)
+
+        new_remote = stats["remote_pct"] + 5
+        since = servers.server.mark()
+        await servers.server.send_dm(
+            author=servers.owner,
+            content=f"!kb set mlops remote {new_remote} source:{stats['source']} date:2026-03")
+        [req] = await servers.server.wait_for_requests("POST", MESSAGES, since=since,
+                                                       timeout=30)
+        assert req.headers["Authorization"] == "Bot token-of-process-0"
+        assert "Figures updated" in embed_text(req.json), embed_text(req.json)
+        _, reply = await servers.ask(1, "!salary mlops")
+        assert reply.headers["Authorization"] == "Bot token-of-process-1"
+        assert line.format(pct(new_remote)) in embed_text(reply.json), embed_text(reply.json)
+
+        for bot_process in processes.values():
+            assert await bot_process.stop(signal.SIGTERM) == 0, bot_process.log
+            assert "Traceback" not in bot_process.log, bot_process.log
+    finally:
+        for bot_process in processes.values():  # a failed test must not leave a bot running
+            if bot_process.proc.returncode is None:
+                bot_process.proc.kill()
+                await bot_process.proc.wait()
+            bot_process.reader.cancel()
