@@ -241,6 +241,11 @@ class ShardedCareerBot(CareerBot, commands.AutoShardedBot):
     shard ``(guild_id >> 22) % shard_count``.
     """
 
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """One line per shard, so an owner running several processes sees which is up."""
+        servers = sum(1 for guild in self.guilds if guild.shard_id == shard_id)
+        log.info("shard %d of %s ready with %d servers", shard_id, self.shard_count, servers)
+
 
 def create_bot(advisor: Advisor, settings: Settings,
                moderation: Moderation | None = None, **kwargs: object) -> CareerBot:

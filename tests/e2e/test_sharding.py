@@ -319,6 +319,7 @@ async def test_two_careerbot_run_processes_split_the_shards_and_share_the_databa
             processes[shard_id] = BotProcess(proc)
             await processes[shard_id].wait_ready()
             assert "in 1 servers" in processes[shard_id].log
+            assert f"shard {shard_id} of {SHARDS} ready with 1 servers" in processes[shard_id].log
         assert_each_shard_was_told_only_its_server(servers)
 
         stats = role_file(MLOPS)["stats"][0]
