@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 
@@ -352,3 +353,19 @@ async def test_two_careerbot_run_processes_split_the_shards_and_share_the_databa
                 bot_process.proc.kill()
                 await bot_process.proc.wait()
             bot_process.reader.cancel()
+
+
+@pytest.mark.parametrize("shard", [[2, 2], [0, 0], [-1, 2], "0,2"])
+async def test_the_fake_refuses_an_impossible_shard_as_discord_does(
+        fake_discord: FakeDiscord, shard: Any) -> None:
+    """IDENTIFY with a shard outside its count is closed with 4010 (Invalid shard)."""
+    async with aiohttp.ClientSession() as session, \
+            session.ws_connect(fake_discord.gateway_url) as ws:
+        hello = await ws.receive_json()
+        assert hello["op"] == 10
+        await ws.send_json({"op": 2, "d": {"token": "t", "intents": 513, "shard": shard,
+                                           "properties": {}}})
+        closing = await ws.receive()
+        assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+        assert ws.close_code == 4010
+    assert not fake_discord.shards.links

@@ -911,7 +911,7 @@ class FakeDiscord:
             frame = {"op": 0, "t": event, "s": session.seq, "d": data}
             session.history.append(frame)
             del session.history[:-1000]
-            link.dispatched.append(frame)
+            link.record(frame)
             ws = link.ws
             if ws is not None and not ws.closed:
                 try:

@@ -31,6 +31,8 @@ __all__ = ["ShardLink", "ShardTable", "shard_of"]
 
 #: Discord closes a session that identifies with an impossible shard with this code.
 INVALID_SHARD = 4010
+#: Frames kept per session for tests to inspect (a benchmark sends many thousands).
+DISPATCHED_KEPT = 10_000
 
 
 def shard_of(guild_id: int, shard_count: int) -> int:
@@ -48,9 +50,13 @@ class ShardLink:
     ws: web.WebSocketResponse | None
     identify: dict[str, Any]
     resumes: int = 0
-    #: Every DISPATCH frame (op 0) sent on this session, in order: what a test reads to see
-    #: which shard received an event.
+    #: The DISPATCH frames (op 0) sent on this session, in order (the latest
+    #: ``DISPATCHED_KEPT``): what a test reads to see which shard received an event.
     dispatched: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, frame: dict[str, Any]) -> None:
+        self.dispatched.append(frame)
+        del self.dispatched[:-DISPATCHED_KEPT]
 
     @property
     def connected(self) -> bool:
