@@ -203,6 +203,21 @@ async def _start(settings: Settings, sync_globally: bool = False, *,
                 remove_heartbeat(heartbeat)
 
 
+#: What the owner can do about the gateway close codes discord.py does not retry.
+GATEWAY_REFUSALS = {
+    4010: "Discord refused the shards asked for (CAREERBOT_SHARD_COUNT, CAREERBOT_SHARD_IDS); "
+          "give every process the same count, and ids from 0 to count - 1.",
+    4011: "Discord requires shards for a bot in this many servers (over 2,500): set "
+          "CAREERBOT_SHARD_COUNT (see \"Scale\" in the README).",
+}
+
+
+def gateway_refusal(code: int) -> str:
+    """One line for a gateway close code that ends the run (the token's and the intents'
+    have their own lines above)."""
+    return GATEWAY_REFUSALS.get(code, f"Discord closed the gateway connection (code {code}).")
+
+
 def run_bot(settings: Settings, *, sync_globally: bool = False, heartbeat: Path | None = None,
             grace: float = SHUTDOWN_GRACE_SECONDS) -> int:
     if not settings.token:
@@ -235,6 +250,9 @@ def run_bot(settings: Settings, *, sync_globally: bool = False, heartbeat: Path 
     except discord.PrivilegedIntentsRequired:
         print("careerbot: enable the Message Content intent for the bot in the developer portal "
               "(Bot > Privileged Gateway Intents).", file=sys.stderr)
+        return 2
+    except discord.ConnectionClosed as exc:
+        print(f"careerbot: {gateway_refusal(exc.code)}", file=sys.stderr)
         return 2
     except (OSError, discord.GatewayNotFound, discord.HTTPException) as exc:
         print(f"careerbot: cannot reach Discord: {exc}", file=sys.stderr)

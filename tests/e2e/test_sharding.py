@@ -369,3 +369,20 @@ async def test_the_fake_refuses_an_impossible_shard_as_discord_does(
         assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
         assert ws.close_code == 4010
     assert not fake_discord.shards.links
+
+
+async def test_sharding_required_by_discord_is_one_clear_line(
+        servers: Servers, tmp_path: Path) -> None:
+    """Past 2,500 servers Discord closes an unsharded gateway with 4011: ``careerbot run``
+    says to set CAREERBOT_SHARD_COUNT, with no traceback, and exits 2."""
+    servers.server.shards.require_sharding = True
+    build_database(KNOWLEDGE_DIR, servers.db)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=bot_env(servers.server, servers.db),
+        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 120)  # a budget against a hang
+    stderr = err.decode(errors="replace")
+    assert proc.returncode == 2, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "set CAREERBOT_SHARD_COUNT" in stderr.strip().splitlines()[-1], stderr

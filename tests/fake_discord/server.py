@@ -64,7 +64,7 @@ from .models import (
     iso_now,
     snowflake,
 )
-from .sharding import INVALID_SHARD, ShardLink, ShardTable
+from .sharding import ShardLink, ShardTable
 
 __all__ = [
     "DiscordError",
@@ -974,10 +974,12 @@ class FakeDiscord:
         if intents & Intent.PRIVILEGED & ~self.privileged_intents:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
-        shard = self.shards.requested(d)
-        if shard is None:
-            await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+        refusal = self.shards.refusal(d)  # an impossible shard, or sharding required
+        if refusal is not None:
+            await ws.close(code=refusal[0], message=refusal[1])
             return
+        shard = self.shards.requested(d)
+        assert shard is not None
         self.identify_payload = d
         self.identify_count += 1
         session = _Session(id=secrets.token_hex(16), intents=intents)

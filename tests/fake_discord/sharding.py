@@ -31,6 +31,8 @@ __all__ = ["ShardLink", "ShardTable", "shard_of"]
 
 #: Discord closes a session that identifies with an impossible shard with this code.
 INVALID_SHARD = 4010
+#: ... and one that does not shard when its servers need it, with this one.
+SHARDING_REQUIRED = 4011
 #: Frames kept per session for tests to inspect (a benchmark sends many thousands).
 DISPATCHED_KEPT = 10_000
 
@@ -85,6 +87,9 @@ class ShardTable:
         #: latencies, so a test can tell whose latency the bot reports.
         self.ack_delays: dict[int, float] = {}
         self._acks: set[asyncio.Task[None]] = set()
+        #: Refuse an unsharded IDENTIFY (or one shard in all) with 4011, as Discord does
+        #: for a bot in more than 2,500 servers.
+        self.require_sharding = False
 
     # -- identifying, resuming -----------------------------------------------------------
 
@@ -100,6 +105,15 @@ class ShardTable:
             return None
         shard_id, count = shard
         return (shard_id, count) if count >= 1 and 0 <= shard_id < count else None
+
+    def refusal(self, identify: dict[str, Any]) -> tuple[int, bytes] | None:
+        """The close code and reason Discord would answer this IDENTIFY with, if any."""
+        shard = self.requested(identify)
+        if shard is None:
+            return INVALID_SHARD, b"Invalid shard."
+        if self.require_sharding and shard[1] == 1:
+            return SHARDING_REQUIRED, b"Sharding required."
+        return None
 
     def open(self, shard: tuple[int, int], session: Any, ws: web.WebSocketResponse,
              identify: dict[str, Any]) -> ShardLink:
