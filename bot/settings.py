@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "careerbot.db"
@@ -40,6 +41,32 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "discord_gateway_url")
     )
+    #: Sharding (see "Scale" in the README). Unset: one plain gateway connection.
+    shard_count: int | None = None
+    #: The shards this process runs, e.g. ``0,1`` or ``0-3``; unset: all of ``shard_count``.
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+
+    # -- sharding --------------------------------------------------------------------------
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _check_shard_count(cls, value: object) -> object:
+        return parse_shard_count(value)
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _parse_shard_ids(cls, value: object) -> tuple[int, ...] | None:
+        return parse_shard_ids(value)
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        check_shards(self.shard_count, self.shard_ids)
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """Run discord.py's AutoShardedBot (only when the owner asked for shards)."""
+        return self.shard_count is not None
 
     @property
     def owner_id_set(self) -> frozenset[int]:
@@ -54,3 +81,61 @@ class Settings(BaseSettings):
             return None
         value = self.discord_token.get_secret_value().strip()
         return value or None
+
+
+# -- sharding: parsing and checks (kept apart from the class so the messages stay in one place)
+
+SHARD_COUNT_VAR = "CAREERBOT_SHARD_COUNT"
+SHARD_IDS_VAR = "CAREERBOT_SHARD_IDS"
+_SHARD_PART = re.compile(r"(\d+)(?:\s*-\s*(\d+))?")
+
+
+def parse_shard_count(value: object) -> int | None:
+    """``CAREERBOT_SHARD_COUNT``: a whole number of at least 1; empty means unset.
+
+    Why a message of our own: pydantic's "Input should be a valid integer" names neither
+    the variable nor what a shard count is.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"\d+", text) or int(text) < 1:
+        raise ValueError(f"{SHARD_COUNT_VAR} must be a whole number of at least 1 (the number "
+                         f"of shards the bot runs in all), not {text!r}")
+    return int(text)
+
+
+def parse_shard_ids(value: object) -> tuple[int, ...] | None:
+    """``CAREERBOT_SHARD_IDS``: ids and ranges separated by commas (``0,1``, ``0-3``,
+    ``0-1,4``), returned sorted without repeats; empty means unset."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    listed = isinstance(value, (list, tuple))
+    parts = [str(v) for v in value] if listed else str(value).split(",")  # type: ignore[union-attr]
+    ids: set[int] = set()
+    for part in parts:
+        match = _SHARD_PART.fullmatch(part.strip())
+        if match is None:
+            raise ValueError(f"{SHARD_IDS_VAR} must list shard ids and ranges separated by "
+                             f"commas, such as 0,1 or 0-3; {part.strip()!r} is neither")
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) is not None else low
+        if high < low:
+            raise ValueError(f"{SHARD_IDS_VAR}: the range {part.strip()!r} ends before it "
+                             f"starts; write it lowest first, such as {high}-{low}")
+        ids.update(range(low, high + 1))
+    return tuple(sorted(ids))
+
+
+def check_shards(count: int | None, ids: tuple[int, ...] | None) -> None:
+    """Shard ids need a count (discord.py cannot guess which shard a server is on without
+    it) and must each be one of the count's shards, 0 to count - 1."""
+    if ids is None:
+        return
+    if count is None:
+        raise ValueError(f"{SHARD_IDS_VAR} needs {SHARD_COUNT_VAR} too: set it to the number "
+                         "of shards all processes run together")
+    outside = [i for i in ids if i >= count]
+    if outside:
+        raise ValueError(f"{SHARD_IDS_VAR} names shard {outside[0]}, but with "
+                         f"{SHARD_COUNT_VAR}={count} the shards are 0 to {count - 1}")

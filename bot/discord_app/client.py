@@ -258,3 +258,39 @@ class CareerBot(commands.Bot):
         else:
             await interaction.response.send_message(embed=embed, ephemeral=True)
 
+
+
+class ShardedCareerBot(CareerBot, commands.AutoShardedBot):
+    """CareerBot over discord.py's AutoShardedBot: one gateway connection per shard.
+
+    Chosen only when ``CAREERBOT_SHARD_COUNT`` is set (``create_bot``), so a bot in a few
+    servers keeps the single connection it has always had. Everything else (commands,
+    cooldowns, the store) is CareerBot's; discord.py routes each server's events to the
+    shard ``(guild_id >> 22) % shard_count``.
+    """
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """One line per shard, so an owner running several processes sees which is up."""
+        servers = sum(1 for guild in self.guilds if guild.shard_id == shard_id)
+        log.info("shard %d of %s ready with %d servers", shard_id, self.shard_count, servers)
+
+
+def create_bot(advisor: Advisor, settings: Settings,
+               moderation: Moderation | None = None, **kwargs: object) -> CareerBot:
+    """The bot ``settings`` ask for: sharded when ``CAREERBOT_SHARD_COUNT`` is set (this
+    process running ``CAREERBOT_SHARD_IDS``, or every shard), else one plain connection."""
+    if not settings.sharded:
+        return CareerBot(advisor, settings, moderation=moderation, **kwargs)
+    shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedCareerBot(advisor, settings, moderation=moderation,
+                            shard_count=settings.shard_count, shard_ids=shard_ids, **kwargs)
+
+
+def shard_latency(bot: discord.Client, guild: discord.Guild | None) -> float:
+    """The gateway latency of the connection serving ``guild`` (its shard's when sharded;
+    shard 0 carries DMs), so /about shows the figure for the asking server, not an average."""
+    if isinstance(bot, discord.AutoShardedClient):
+        shard = bot.get_shard(guild.shard_id if guild is not None else 0)
+        if shard is not None:
+            return shard.latency
+    return bot.latency

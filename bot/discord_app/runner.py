@@ -106,8 +106,15 @@ class StopRequest:
 
 
 def _connected(bot: discord.Client) -> bool:
+    """Ready and every gateway connection open. A sharded bot has no ``bot.ws`` (one
+    socket per shard instead), so its shards are asked: one shard down is unhealthy."""
+    if not bot.is_ready() or bot.is_closed():
+        return False
+    if isinstance(bot, discord.AutoShardedClient):
+        shards = bot.shards.values()
+        return bool(shards) and not any(shard.is_closed() for shard in shards)
     ws = bot.ws
-    return bot.is_ready() and not bot.is_closed() and ws is not None and ws.open
+    return ws is not None and ws.open
 
 
 async def keep_heartbeat(bot: discord.Client, path: Path) -> None:
@@ -147,14 +154,14 @@ async def _start(settings: Settings, sync_globally: bool = False, *,
     """Run the bot until a stop signal (or sync and return). ``store`` is opened here
     when not given (``sync``); ``run_bot`` passes its own and closes it afterwards."""
     from bot.app import create_advisor, create_moderation, open_store
-    from bot.discord_app.client import CareerBot
+    from bot.discord_app.client import create_bot
 
     if store is None:
         store = open_store(settings)  # one store: moderators' edits show in the next answer
     stop = stop if stop is not None else StopRequest()
     loop = asyncio.get_running_loop()
-    bot = CareerBot(create_advisor(settings, store), settings,
-                    moderation=create_moderation(settings, store))
+    bot = create_bot(create_advisor(settings, store), settings,
+                     moderation=create_moderation(settings, store))  # sharded if configured
     async with bot:
         if sync_globally:
             await bot.login(settings.token or "")  # runs setup_hook: loads the commands
@@ -196,6 +203,21 @@ async def _start(settings: Settings, sync_globally: bool = False, *,
                 remove_heartbeat(heartbeat)
 
 
+#: What the owner can do about the gateway close codes discord.py does not retry.
+GATEWAY_REFUSALS = {
+    4010: "Discord refused the shards asked for (CAREERBOT_SHARD_COUNT, CAREERBOT_SHARD_IDS); "
+          "give every process the same count, and ids from 0 to count - 1.",
+    4011: "Discord requires shards for a bot in this many servers (over 2,500): set "
+          "CAREERBOT_SHARD_COUNT (see \"Scale\" in the README).",
+}
+
+
+def gateway_refusal(code: int) -> str:
+    """One line for a gateway close code that ends the run (the token's and the intents'
+    have their own lines above)."""
+    return GATEWAY_REFUSALS.get(code, f"Discord closed the gateway connection (code {code}).")
+
+
 def run_bot(settings: Settings, *, sync_globally: bool = False, heartbeat: Path | None = None,
             grace: float = SHUTDOWN_GRACE_SECONDS) -> int:
     if not settings.token:
@@ -228,6 +250,9 @@ def run_bot(settings: Settings, *, sync_globally: bool = False, heartbeat: Path 
     except discord.PrivilegedIntentsRequired:
         print("careerbot: enable the Message Content intent for the bot in the developer portal "
               "(Bot > Privileged Gateway Intents).", file=sys.stderr)
+        return 2
+    except discord.ConnectionClosed as exc:
+        print(f"careerbot: {gateway_refusal(exc.code)}", file=sys.stderr)
         return 2
     except (OSError, discord.GatewayNotFound, discord.HTTPException) as exc:
         print(f"careerbot: cannot reach Discord: {exc}", file=sys.stderr)

@@ -64,6 +64,7 @@ from .models import (
     iso_now,
     snowflake,
 )
+from .sharding import ShardLink, ShardTable
 
 __all__ = [
     "DiscordError",
@@ -451,8 +452,8 @@ class FakeDiscord:
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
         self._reactions: dict[int, dict[str, list[int]]] = {}
         self._attachments: dict[int, tuple[str, str | None, bytes]] = {}
-        self._session: _Session | None = None
-        self._ws: web.WebSocketResponse | None = None
+        #: The gateway sessions, one per shard (shard 0 of 1 for an unsharded client).
+        self.shards = ShardTable()
         self._sockets: set[web.WebSocketResponse] = set()
         self._send_lock = asyncio.Lock()
         self._tick = asyncio.Event()
@@ -486,7 +487,7 @@ class FakeDiscord:
         for ws in list(self._sockets):
             await ws.close(code=1001, message=b"fake discord stopping")
         self._sockets.clear()
-        self._ws = None
+        await self.shards.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -845,9 +846,21 @@ class FakeDiscord:
     # ---------------------------------------------------------------------------------------
 
     @property
+    def _session(self) -> _Session | None:
+        """The primary (shard 0's, or the only) session; per shard: ``shards.links``."""
+        link = self.shards.primary
+        return link.session if link else None
+
+    @property
+    def _ws(self) -> web.WebSocketResponse | None:
+        link = self.shards.primary
+        return link.ws if link else None
+
+    @property
     def connected(self) -> bool:
-        """A client has identified (or resumed) and its socket is open."""
-        return self._ws is not None and not self._ws.closed and self._session is not None
+        """A client has identified (or resumed) and its socket is open (every shard's, when
+        it shards)."""
+        return self.shards.connected
 
     @property
     def intents(self) -> int:
@@ -868,18 +881,28 @@ class FakeDiscord:
         self.gateway_sent.append(frame)
         await ws.send_str(json.dumps(frame))
 
-    async def dispatch(self, event: str, data: Any, *, intent: int | None = None) -> bool:
+    async def dispatch(
+        self, event: str, data: Any, *, intent: int | None = None, shard: int | None = None
+    ) -> bool:
         """Send a DISPATCH (op 0) event to the bot; any event name, any payload.
+
+        It goes to the session of the shard holding ``data["guild_id"]`` (shard 0 without
+        one, as DMs), or of ``shard`` when given; when no session holds that shard (its
+        process is not running) it goes nowhere and False is returned.
 
         ``intent``: deliver only if the bot identified with that intent (as Discord does).
         While the socket is down (after :meth:`drop_gateway`) the event is kept and replayed
         when the client RESUMEs. Returns False if the event was filtered out by intents.
         """
-        session = self._session
-        if session is None:
+        if not self.shards.links:
             raise RuntimeError(
                 "no bot has connected to the fake gateway yet; start it with run_client()"
             )
+        link = self.shards.get(shard) if shard is not None else self.shards.route(data)
+        if link is None:
+            log.debug("not delivering %s: no session holds its shard", event)
+            return False
+        session = link.session
         if intent is not None and not session.intents & intent:
             log.debug("not delivering %s: bot lacks intent %s", event, intent)
             return False
@@ -888,7 +911,8 @@ class FakeDiscord:
             frame = {"op": 0, "t": event, "s": session.seq, "d": data}
             session.history.append(frame)
             del session.history[:-1000]
-            ws = self._ws
+            link.record(frame)
+            ws = link.ws
             if ws is not None and not ws.closed:
                 try:
                     await self._ws_send(ws, frame)
@@ -919,15 +943,18 @@ class FakeDiscord:
                 await self._on_gateway_op(ws, payload)
         finally:
             self._sockets.discard(ws)
-            if self._ws is ws:
-                self._ws = None
+            self.shards.detach(ws)
             self._notify()
         return ws
 
     async def _on_gateway_op(self, ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
         op, d = payload.get("op"), payload.get("d")
         if op == 1:  # heartbeat
-            await self._ws_send(ws, {"op": 11, "s": None, "t": None, "d": None})
+            ack = {"op": 11, "s": None, "t": None, "d": None}
+            if self.shards.ack_delays:  # a test gave shards different latencies
+                self.shards.ack_later(ws, lambda: self._ws_send(ws, ack))
+            else:
+                await self._ws_send(ws, ack)
         elif op == 2:
             await self._identify(ws, d or {})
         elif op == 6:
@@ -947,11 +974,17 @@ class FakeDiscord:
         if intents & Intent.PRIVILEGED & ~self.privileged_intents:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
+        refusal = self.shards.refusal(d)  # an impossible shard, or sharding required
+        if refusal is not None:
+            await ws.close(code=refusal[0], message=refusal[1])
+            return
+        shard = self.shards.requested(d)
+        assert shard is not None
         self.identify_payload = d
         self.identify_count += 1
         session = _Session(id=secrets.token_hex(16), intents=intents)
-        self._session = session
-        self._ws = ws
+        link = self.shards.open(shard, session, ws, d)
+        guilds = self.shards.guilds_for(link, self.guilds)
         ready = {
             "v": 10,
             "user": {
@@ -961,7 +994,7 @@ class FakeDiscord:
                 "email": None,
                 "locale": "en-US",
             },
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.resume_gateway_url,
@@ -976,33 +1009,38 @@ class FakeDiscord:
         }
         if "shard" in d:
             ready["shard"] = d["shard"]
-        await self.dispatch("READY", ready)
-        for g in self.guilds:
+        await self.dispatch("READY", ready, shard=link.shard_id)
+        for g in guilds:
             self._ensure_bot_member(g)
             members = (
                 g.members
                 if intents & Intent.GUILD_MEMBERS
                 else [m for m in g.members if m.id == self.bot_user.id]
             )
-            await self.dispatch("GUILD_CREATE", g.to_dict(members=members))
+            await self.dispatch("GUILD_CREATE", g.to_dict(members=members), shard=link.shard_id)
         self._notify()
 
     async def _resume(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> None:
-        session = self._session
+        link = self.shards.by_session(d.get("session_id"))  # each shard resumes its own
         token_ok = self.token is None or d.get("token") == self.token
-        if session is None or d.get("session_id") != session.id or not token_ok:
+        if link is None or not token_ok:
             await self._ws_send(ws, {"op": 9, "s": None, "t": None, "d": False})
             return
-        self._ws = ws
+        session = link.session
+        link.ws = ws
         last_seen = int(d.get("seq") or 0)
         async with self._send_lock:
             self.last_replay = [f for f in session.history if f["s"] > last_seen]
             for frame in self.last_replay:
                 await self._ws_send(ws, frame)
         # d must be an object: discord.py writes data['__shard_id__'] into it (null crashes).
-        await self.dispatch("RESUMED", {"_trace": ["fake-discord"]})
+        await self.dispatch("RESUMED", {"_trace": ["fake-discord"]}, shard=link.shard_id)
+        link.resumes += 1
         self.resume_count += 1
         self._notify()
+
+    def _shard_link(self, shard: int | None) -> ShardLink | None:
+        return self.shards.get(shard)
 
     async def _request_members(self, d: dict[str, Any]) -> None:
         guild = self.get_guild(d.get("guild_id"))
@@ -1035,7 +1073,12 @@ class FakeDiscord:
         await self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
     async def drop_gateway(
-        self, *, code: int = 4000, wait_resumed: bool = True, timeout: float = 5.0
+        self,
+        *,
+        code: int = 4000,
+        wait_resumed: bool = True,
+        timeout: float = 5.0,
+        shard: int | None = None,
     ) -> None:
         """Close the bot's websocket mid-session, as a network blip or Discord restart would.
 
@@ -1043,13 +1086,15 @@ class FakeDiscord:
         fake answers with any events the client missed and RESUMED. With ``wait_resumed``
         (default) this returns once that has happened, so the next simulated event reaches
         a live socket. Codes 4004 and 4010-4014 are fatal to discord.py (it will not
-        reconnect); 4000 is "unknown error, reconnect".
+        reconnect); 4000 is "unknown error, reconnect". ``shard`` drops that shard's
+        socket (default: the primary one); the others stay up.
         """
-        ws = self._ws
-        if ws is None:
+        link = self._shard_link(shard)
+        ws = link.ws if link else None
+        if link is None or ws is None:
             raise RuntimeError("no gateway connection to drop")
         before = self.resume_count
-        self._ws = None
+        link.ws = None
         self._set_mark()
         await ws.close(code=code, message=b"fake drop")
         if wait_resumed:
@@ -1059,9 +1104,10 @@ class FakeDiscord:
                 lambda: "client did not RESUME after the gateway was dropped",
             )
 
-    async def request_reconnect(self, *, timeout: float = 5.0) -> None:
+    async def request_reconnect(self, *, timeout: float = 5.0, shard: int | None = None) -> None:
         """Send op 7 RECONNECT (Discord asks clients to reconnect and resume); waits for RESUMED."""
-        ws = self._ws
+        link = self._shard_link(shard)
+        ws = link.ws if link else None
         if ws is None:
             raise RuntimeError("no gateway connection")
         before = self.resume_count
@@ -1073,13 +1119,14 @@ class FakeDiscord:
             lambda: "client did not RESUME after op 7",
         )
 
-    async def invalidate_session(self, *, timeout: float = 10.0) -> None:
+    async def invalidate_session(self, *, timeout: float = 10.0, shard: int | None = None) -> None:
         """Send op 9 (session not resumable): discord.py must IDENTIFY afresh; waits for it.
 
         discord.py sleeps 5 s before any IDENTIFY but the first (``before_identify_hook``);
         :func:`~tests.fake_discord.harness.run_client` removes that delay by default.
         """
-        ws = self._ws
+        link = self._shard_link(shard)
+        ws = link.ws if link else None
         if ws is None:
             raise RuntimeError("no gateway connection")
         before = self.identify_count
@@ -1977,7 +2024,7 @@ class FakeDiscord:
     async def _get_gateway_bot(self, rec: RecordedRequest) -> Any:
         return {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": self.shards.recommended,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,

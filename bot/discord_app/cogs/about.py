@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.core.about import RuntimeFacts, about, package_version
 from bot.core.permissions import can_edit
 from bot.discord_app.adapter import actor_from_context
-from bot.discord_app.client import CareerBot
+from bot.discord_app.client import CareerBot, shard_latency
 from bot.knowledge.guild_settings import GuildSettings
 from bot.knowledge.store import StoreError
 
@@ -53,7 +53,8 @@ class About(commands.Cog):
     async def about(self, ctx: commands.Context) -> None:
         settings = self.settings_for(ctx)
         runtime = RuntimeFacts(uptime_seconds=time.monotonic() - self.started,
-                               latency_seconds=self.bot.latency, servers=len(self.bot.guilds))
+                               latency_seconds=shard_latency(self.bot, ctx.guild),  # its shard's
+                               servers=len(self.bot.guilds))
         reply = about(
             self.bot.advisor.knowledge(str(ctx.guild.id) if ctx.guild else None),
             version=package_version(), prefix=self.bot.prefix_for(ctx.guild), runtime=runtime,
