@@ -28,7 +28,7 @@ from bot.moderation_cli import (
     run_config,
     run_kb,
 )
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("careerbot")
 
@@ -103,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _setup_logging(settings: Settings) -> None:
     logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        level=getattr(logging, settings.log_level),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
@@ -122,9 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command
     try:
-        settings = Settings()
-    except Exception as exc:  # pydantic's ValidationError names the bad variable
-        _fail(f"invalid settings: {exc}".splitlines()[0])
+        settings = load_settings()
+    except SettingsError as exc:  # one line per bad variable, saying what it expects
+        for problem in exc.problems:
+            _fail(f"invalid setting {problem}")
         return health_mod.UNHEALTHY if command == "health" else 2
     _setup_logging(settings)
     if command == "health":
