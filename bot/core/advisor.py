@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
-from bot.core.commands import COMMANDS, CommandContext, CommandSpec, find_command, help_command
+from bot.core.commands import REGISTRY, CommandContext, CommandSpec, find_command, help_command
 from bot.core.names import Match, RoleIndex
 from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
@@ -155,7 +155,7 @@ class Advisor:
         spec = find_command(parsed.name)
         if spec is None:
             return render("unknown_command.j2", prefix=request.prefix, name=parsed.name,
-                          commands=COMMANDS)
+                          commands=REGISTRY)
         if spec.free_text:
             return self._ask(spec, _command_rest(text, request.prefix), request, knowledge)
         return self._run(spec, parsed, knowledge, request.prefix)
@@ -299,7 +299,7 @@ def _command_rest(text: str, prefix: str) -> str:
 @lru_cache(maxsize=16)
 def _not_command(prefix: str) -> Reply:
     """The short help for text that is not a command; the same for every such message."""
-    return render("not_command.j2", prefix=prefix, commands=COMMANDS)
+    return render("not_command.j2", prefix=prefix, commands=REGISTRY)
 
 
 def _arg(segment: str) -> str:
