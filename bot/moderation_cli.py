@@ -35,11 +35,24 @@ KB_COMMANDS = ("set", "alias", "faq", "role", "source", "show", "history", "undo
                "import")
 
 
+#: How ``--guild`` is described wherever it is accepted.
+GUILD_HELP = "as server ID sees it: its overlay, settings and prefix (default: the global base)"
+
+
+def add_guild_option(parser: argparse.ArgumentParser, help: str = GUILD_HELP) -> None:
+    """``--guild ID``, accepted before the subcommand (``careerbot --guild 42 kb show x``)
+    and after it (``careerbot kb show x --guild 42``) for every command.
+
+    Only the top-level parser sets a default (None): a subcommand's parser that did would
+    overwrite a ``--guild`` given before the subcommand, so theirs is ``SUPPRESS``.
+    """
+    parser.add_argument("--guild", metavar="ID", default=argparse.SUPPRESS, help=help)
+
+
 def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
     """Add the moderation subcommands to ``careerbot kb``."""
     scope = argparse.ArgumentParser(add_help=False)
-    scope.add_argument("--guild", metavar="ID",
-                       help="the server whose overlay to use (default: the global base)")
+    add_guild_option(scope, "the server whose overlay to use (default: the global base)")
 
     p = kb_sub.add_parser("set", parents=[scope], help="set a role's figures or a text field",
                           description="Set figures (with --source and --date) or one text field "
@@ -117,16 +130,19 @@ def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
 
 def add_config_parser(sub: argparse._SubParsersAction) -> None:
     """``careerbot config --guild ID show|prefix|unasked|modrole|channel``."""
-    config = sub.add_parser("config", help="a server's settings: prefix, moderator roles, Q&A channels")
-    config.add_argument("--guild", metavar="ID", required=True)
+    config = sub.add_parser("config", help="a server's settings: prefix, moderator roles, Q&A "
+                            "channels (needs --guild ID, before or after the subcommand)")
+    scope = argparse.ArgumentParser(add_help=False)
+    add_guild_option(scope, "the server whose settings these are (required)")
+    add_guild_option(config, "the server whose settings these are (required)")
     config_sub = config.add_subparsers(dest="config_command", required=True)
-    config_sub.add_parser("show")
-    p = config_sub.add_parser("prefix")
+    config_sub.add_parser("show", parents=[scope])
+    p = config_sub.add_parser("prefix", parents=[scope])
     p.add_argument("prefix", help='the new prefix, or "default"')
-    p = config_sub.add_parser("unasked")
+    p = config_sub.add_parser("unasked", parents=[scope])
     p.add_argument("state", choices=("on", "off"))
     for name in ("modrole", "channel"):
-        p = config_sub.add_parser(name)
+        p = config_sub.add_parser(name, parents=[scope])
         p.add_argument("op", choices=("add", "remove"))
         p.add_argument("id")
 
@@ -204,6 +220,7 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
     err = err or sys.stderr
     ask = ask or input
     command = args.kb_command
+    args.guild = getattr(args, "guild", None)
     actor = local_actor(args.guild)
     m = moderation
     if command == "set":
@@ -288,8 +305,12 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
 
 @_guarded
 def run_config(args: argparse.Namespace, moderation: Moderation, *,
-               out: TextIO | None = None) -> int:
+               out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
+    if getattr(args, "guild", None) is None:
+        (err or sys.stderr).write("careerbot: config needs --guild ID: the server whose "
+                                  "settings to show or change\n")
+        return 2
     actor = local_actor(args.guild)
     m = moderation
     if args.config_command == "show":

@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, TextIO
 
 from bot.core.advisor import Advisor, Request
@@ -42,14 +42,22 @@ def safe_handle(advisor: Advisor, request: Request) -> Reply:
         return render("internal_error.j2", prefix=request.prefix)
 
 
-def ask(advisor: Advisor, text: str, prefix: str, out: TextIO = sys.stdout) -> int:
-    reply = safe_handle(advisor, Request(text=text, prefix=prefix))
+#: The command prefix of a server (None: no server), e.g. from its settings.
+PrefixFor = Callable[[str | None], str]
+
+
+def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None,
+        guild: str | None = None) -> int:
+    out = out or sys.stdout  # read when called, so a replaced sys.stdout is honoured
+    reply = safe_handle(advisor, Request(text=text, prefix=prefix, guild_id=guild))
     out.write(reply_text(reply) + "\n")
     return 1 if reply.kind == "error" else 0
 
 
-def chat(advisor: Advisor, prefix: str, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def chat(advisor: Advisor, prefix: str, inp: TextIO | None = None, out: TextIO | None = None,
+         guild: str | None = None) -> int:
     """A simple prompt loop; end with Ctrl-D, ``quit`` or ``exit``."""
+    inp, out = inp or sys.stdin, out or sys.stdout
     interactive = inp.isatty()
     advisor.warm()  # a conversation: compile everything once, up front
     if interactive:
@@ -68,13 +76,14 @@ def chat(advisor: Advisor, prefix: str, inp: TextIO = sys.stdin, out: TextIO = s
         if not text:
             continue
         reply = safe_handle(advisor, Request(text=text, prefix=prefix, user_id="local",
-                                             channel_id="terminal"))
+                                             channel_id="terminal", guild_id=guild))
         out.write(reply_text(reply) + "\n\n")
         out.flush()
     return 0
 
 
-def _jsonl_request(line: str | None, prefix: str) -> Request | str:
+def _jsonl_request(line: str | None, prefix: str, guild: str | None = None,
+                   prefix_for: PrefixFor | None = None) -> Request | str:
     """A Request from one JSONL line (None: longer than the limit), or the name of the
     problem with it. No line can raise: nesting and numbers are bounded before parsing."""
     if line is None or len(line) > MAX_LINE_CHARS:
@@ -102,8 +111,11 @@ def _jsonl_request(line: str | None, prefix: str) -> Request | str:
         ids[key] = str(value) if value is not None else None
     if any(_SURROGATE.search(v) for v in (text, *ids.values()) if v):
         return "bad_text"  # a lone surrogate written as an escape ("\\ud800")
+    server = ids["guild"] if ids["guild"] is not None else guild
+    if prefix_for is not None and server != guild:
+        prefix = prefix_for(server)  # the line's server may have a prefix of its own
     return Request(text=text, user_id=ids["user"] or "local", channel_id=ids["channel"] or "jsonl",
-                   guild_id=ids["guild"], prefix=prefix)
+                   guild_id=server, prefix=prefix)
 
 
 def _read_lines(inp: Iterable[str] | TextIO | BinaryIO) -> Iterator[str | None]:
@@ -151,17 +163,21 @@ def _write_reply(out: TextIO, reply: Reply) -> None:
     out.flush()
 
 
-def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] | TextIO = sys.stdin,
-               out: TextIO = sys.stdout) -> int:
+def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] | TextIO | None = None,
+               out: TextIO | None = None, guild: str | None = None,
+               prefix_for: PrefixFor | None = None) -> int:
     """One JSON object in per line, exactly one ``{"reply": ...}`` line out, flushed.
 
     Every line gets its reply and the loop goes on, whatever the line holds: a problem
     with the line is an explanatory reply, and any failure answering it a friendly one.
+    A line's ``"guild"`` (else ``guild``) picks the server, whose own prefix, from
+    ``prefix_for``, reads its commands, as on Discord; ``prefix`` is ``guild``'s.
     """
+    inp, out = inp if inp is not None else sys.stdin, out or sys.stdout
     advisor.warm()
     for line in _read_lines(inp):
         try:
-            request = _jsonl_request(line, prefix)
+            request = _jsonl_request(line, prefix, guild, prefix_for)
             if isinstance(request, str):
                 reply = render("input_error.j2", prefix=prefix, problem=request,
                                limit=MAX_LINE_CHARS, depth=MAX_NESTING_DEPTH,
