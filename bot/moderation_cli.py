@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from bot.core.moderation import Moderation
 from bot.core.permissions import Actor
+from bot.core.render import unescape_for_terminal
 from bot.core.reply import Reply, render_text
 from bot.knowledge import edits
 from bot.knowledge.files import KnowledgeError
@@ -157,7 +158,7 @@ def local_actor(guild: str | None) -> Actor:
 
 
 def _print(reply: Reply, out: TextIO) -> int:
-    out.write(render_text(reply) + "\n")
+    out.write(unescape_for_terminal(render_text(reply)) + "\n")
     return 1 if reply.kind == "error" else 0
 
 

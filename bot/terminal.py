@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, TextIO
 
 from bot.core.advisor import Advisor, Request
-from bot.core.render import render
+from bot.core.render import render, unescape_for_terminal
 from bot.core.reply import Reply, render_text, split_message
 from bot.knowledge.limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
 from bot.knowledge.safe_parse import InputRefused, load_json
@@ -29,8 +29,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reply_text(reply: Reply) -> str:
-    """The reply as Discord messages, joined with a visible break between messages."""
-    return MESSAGE_BREAK.join(split_message(render_text(reply)))
+    """The reply as Discord messages, joined with a visible break between messages, and
+    without the escapes meant for Discord (split first, so the messages are Discord's)."""
+    return MESSAGE_BREAK.join(unescape_for_terminal(m) for m in split_message(render_text(reply)))
 
 
 def safe_handle(advisor: Advisor, request: Request) -> Reply:

@@ -69,7 +69,7 @@ def test_invalid_input_exits_non_zero_and_writes_nothing(env: Path, capsys) -> N
     before = env.read_bytes()
     code, out = run(capsys, "kb", "set", "mlops", "remote", "140", "--source", source_id(),
                     "--date", "2026", "--guild", "42")
-    assert code == 1 and "remote\\_pct: 140 is not a percentage" in out
+    assert code == 1 and "remote_pct: 140 is not a percentage" in out
     code, out = run(capsys, "kb", "alias", "add", "pm", "mlops", "--guild", "42")
     assert code == 1 and "already used by MLOps Engineer" in out
     assert env.read_bytes() == before
