@@ -158,7 +158,7 @@ class Advisor:
                           commands=REGISTRY)
         if spec.free_text:
             return self._ask(spec, _command_rest(text, request.prefix), request, knowledge)
-        return self._run(spec, parsed, knowledge, request.prefix)
+        return self._noted(request, spec, self._run(spec, parsed, knowledge, request.prefix))
 
     def listen(self, request: Request, limiter: RateLimiter | None = None) -> Reply | None:
         """Answer an unasked message in a Q&A channel, or None to stay quiet.
@@ -195,9 +195,20 @@ class Advisor:
             return self._ask(spec, question, request, self.knowledge(guild_id))
         segments = tuple(r.strip() for r in roles if r and r.strip())
         parsed = ParsedCommand(spec.name, segments, dict(options or {}), explicit=True)
-        return self._run(spec, parsed, self.knowledge(guild_id), prefix)
+        reply = self._run(spec, parsed, self.knowledge(guild_id), prefix)
+        return self._noted(Request(text="", user_id=str(user_id), channel_id=str(channel_id),
+                                   guild_id=guild_id, prefix=prefix, is_dm=is_dm), spec, reply)
 
     # -- internals -------------------------------------------------------------------
+
+    def _noted(self, request: Request, spec: CommandSpec, reply: Reply) -> Reply:
+        """Tell the chat handler what a command's answer was about (its roles), so the
+        conversation memory shared with plain questions knows the subject of a follow-up.
+        Only answers about roles are noted; a usage error or an unknown role changes nothing."""
+        note = getattr(self.chat, "note_command", None)
+        if note is not None and reply.kind == "answer" and reply.roles:
+            note(request, spec.name, reply.roles)
+        return reply
 
     def _ask(self, spec: CommandSpec, question: str, request: Request,
              knowledge: Knowledge) -> Reply:
