@@ -121,7 +121,8 @@ def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p = kb_sub.add_parser("export", parents=[scope], help="export the overlay or merged view")
     p.add_argument("--merged", action="store_true", help="everything the scope sees, not only its edits")
-    p.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    p.add_argument("--format", choices=("yaml", "json"),
+                   help="default: json for an --output ending in .json, else yaml")
     p.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
     p = kb_sub.add_parser("import", parents=[scope],
                           help="check a file, show what it changes, and apply it on confirmation")
@@ -273,13 +274,22 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
                 actor = local_actor(entry.guild_id)
         return _print(m.undo(actor, args.id), out)
     if command == "export":
-        result = m.export(actor, merged=args.merged, fmt=args.format)
+        fmt = args.format or ("json" if args.output is not None
+                              and args.output.suffix.lower() == ".json" else "yaml")
+        # The reply names the file written, as given (a path), not the name Discord uses.
+        label = str(args.output).encode("utf-8", "surrogateescape").decode("utf-8", "replace") \
+            if args.output is not None else None
+        result = m.export(actor, merged=args.merged, fmt=fmt, filename=label)
         if result.filename is None:
             return _print(result.reply, out)
         if args.output is None:
             out.write(result.content.decode("utf-8"))
             return 0
-        args.output.write_bytes(result.content)
+        try:
+            args.output.write_bytes(result.content)
+        except OSError as exc:
+            err.write(f"careerbot: cannot write {label}: {exc.strerror or exc}\n")
+            return 2
         return _print(result.reply, err)
     if command == "import":
         try:

@@ -326,3 +326,23 @@ def test_jsonl_uses_each_lines_servers_prefix(env: Path, capsys, monkeypatch) ->
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"text": "?compare mlops pm"}) + "\n"))
     code, out = run(capsys, "chat", "--jsonl", "--guild", "123")
     assert title in json.loads(out)["reply"]
+
+
+def test_export_to_a_file_names_that_file(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    set_42(capsys)
+    target = env.parent.parent / "exports" / "my-edits.json"
+    target.parent.mkdir()
+    code, out = run(capsys, "kb", "export", "--guild", "42", "-o", str(target))
+    assert code == 0 and f"**Export: {target}**" in out, out
+    assert "careerbot-server-42" not in out
+    data = json.loads(target.read_text())  # .json: JSON without --format
+    assert data["roles"][0]["stats"][0]["salary"]["median"] == new_median()
+    code, out = run(capsys, "kb", "export", "--guild", "42", "-o", "plain.txt")
+    assert code == 0 and "**Export: plain.txt**" in out
+    assert yaml.safe_load((env.parent.parent / "plain.txt").read_text())["guild"] == "42"
+
+
+def test_export_to_a_file_that_cannot_be_written_is_one_line(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    target = env.parent.parent / "missing-folder" / "x.yaml"
+    code, out = run(capsys, "kb", "export", "-o", str(target))
+    assert code == 2 and out == f"careerbot: cannot write {target}: No such file or directory\n"
