@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 #: Longest JSONL input line accepted; longer ones get an error reply instead.
 MAX_LINE_CHARS = 64 * 1024
 MESSAGE_BREAK = "\n\n—— next message ——\n\n"
+#: What the interactive chat prompts with.
+PROMPT = "you> "
 #: Half of a UTF-16 pair: not Unicode, so it can be neither answered nor printed.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -55,29 +57,73 @@ def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None,
     return 1 if reply.kind == "error" else 0
 
 
+def line_editing() -> bool:
+    """Turn on line editing and history for ``input()`` (GNU readline or libedit), where
+    Python has it: arrow keys move and recall instead of arriving as escape codes. History
+    is kept in memory for the session only: nothing typed is written to disk. False where
+    readline is missing (Windows without pyreadline, minimal builds): plain input then."""
+    try:
+        import readline
+    except ImportError:
+        return False
+    readline.set_auto_history(True)
+    return True
+
+
+def _typed_lines(inp: TextIO, out: TextIO, interactive: bool) -> Iterator[str | None]:
+    """Each line typed, or None for one that is not UTF-8 text (answered, not fatal).
+
+    At a terminal, read with ``input()`` and readline's editing and history; otherwise
+    (a pipe, a file) the bytes are read and decoded here, so a bad byte cannot end the
+    loop with a UnicodeDecodeError.
+    """
+    editing = interactive and inp is sys.stdin and out is sys.stdout and line_editing()
+    stream = getattr(inp, "buffer", None)
+    while True:
+        if editing:
+            try:
+                line = input(PROMPT)
+            except EOFError:
+                return
+            except UnicodeDecodeError:
+                yield None
+                continue
+        else:
+            if interactive:
+                out.write(PROMPT)
+                out.flush()
+            try:
+                raw = stream.readline() if stream is not None else inp.readline()
+            except UnicodeDecodeError:  # a text stream without a buffer
+                yield None
+                continue
+            if not raw:
+                return
+            line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+        yield None if _SURROGATE.search(line) else line
+
+
 def chat(advisor: Advisor, prefix: str, inp: TextIO | None = None, out: TextIO | None = None,
          guild: str | None = None) -> int:
-    """A simple prompt loop; end with Ctrl-D, ``quit`` or ``exit``."""
+    """A simple prompt loop; end with Ctrl-D, ``quit`` or ``exit``. At a terminal the line
+    can be edited and earlier lines recalled with the arrow keys (see ``line_editing``)."""
     inp, out = inp or sys.stdin, out or sys.stdout
     interactive = inp.isatty()
     advisor.warm()  # a conversation: compile everything once, up front
     if interactive:
         out.write(f"careerbot chat: try `{prefix}compare mlops pm` or `{prefix}help`. "
                   "Ctrl-D or `quit` to leave.\n")
-    while True:
-        if interactive:
-            out.write("you> ")
-            out.flush()
-        line = inp.readline()
-        if not line:
-            break
-        text = line.strip()
-        if text.lower() in ("quit", "exit"):
-            break
-        if not text:
-            continue
-        reply = safe_handle(advisor, Request(text=text, prefix=prefix, user_id="local",
-                                             channel_id="terminal", guild_id=guild))
+    for line in _typed_lines(inp, out, interactive):
+        if line is None:
+            reply = render("unreadable_line.j2", prefix=prefix)
+        else:
+            text = line.strip()
+            if text.lower() in ("quit", "exit"):
+                break
+            if not text:
+                continue
+            reply = safe_handle(advisor, Request(text=text, prefix=prefix, user_id="local",
+                                                 channel_id="terminal", guild_id=guild))
         out.write(reply_text(reply) + "\n\n")
         out.flush()
     return 0

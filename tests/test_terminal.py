@@ -235,3 +235,30 @@ def test_kb_import_error_names_the_field_without_escapes(tmp_path: Path) -> None
                             env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "roles[0]" in result.stdout and "\\[" not in result.stdout, result.stdout
+
+
+# -- interactive chat from a pipe: bytes that are not UTF-8 -------------------------------
+
+
+def test_chat_from_a_pipe_answers_bytes_that_are_not_utf8_and_goes_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAREERBOT_", "DISCORD_"))}
+    env.update(CAREERBOT_DB=str(tmp_path / "kb.db"), CAREERBOT_KNOWLEDGE_DIR=str(KNOWLEDGE_DIR),
+               CAREERBOT_LOG_LEVEL="WARNING")
+    result = subprocess.run([sys.executable, "-m", "bot", "chat"], env=env, cwd=tmp_path,
+                            input=b"!roles\n\xff\xfe caf\xe9\n!week pm\n", capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "Traceback" not in result.stderr.decode()
+    assert out.index("Roles I know") < out.index("I couldn't read that line") < \
+        out.index("A week as an AI Product Manager")
+
+
+def test_chat_without_readline_still_works(advisor: Advisor, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "readline", None)  # import readline: ImportError
+    from bot.terminal import line_editing
+
+    assert line_editing() is False
+    out = io.StringIO()
+    chat(advisor, "!", inp=io.StringIO("!week mlops\n"), out=out)
+    assert "A week as an MLOps Engineer" in out.getvalue()
