@@ -10,8 +10,9 @@ import argparse
 import logging
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import health as health_mod
 from bot.core.about import package_version
@@ -23,12 +24,16 @@ from bot.knowledge.store import StoreError
 from bot.moderation_cli import (
     KB_COMMANDS,
     add_config_parser,
+    add_guild_option,
     add_kb_parsers,
     moderation_for,
     run_config,
     run_kb,
 )
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.core.advisor import Advisor
 
 log = logging.getLogger("careerbot")
 
@@ -38,21 +43,25 @@ def _parser() -> argparse.ArgumentParser:
         prog="careerbot", description="Career advice about AI roles, on Discord or in the terminal."
     )
     parser.add_argument("--version", action="version", version=f"careerbot {package_version()}")
+    parser.add_argument("--guild", metavar="ID", default=None,
+                        help="as server ID sees it (also accepted after any subcommand)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = sub.add_parser("ask", help="answer one message and print the reply")
     ask.add_argument("text", nargs="+", help='the message, e.g. "!compare mlops pm"')
     ask.add_argument("--chart", type=Path, metavar="FILE",
                      help="also write the answer's salary chart (PNG), as Discord shows it, to FILE")
+    add_guild_option(ask)
     chat = sub.add_parser("chat", help="talk to the bot in the terminal")
     chat.add_argument("--jsonl", action="store_true",
-                      help='read {"user","channel","text"[,"guild"]} objects, one per line')
+                      help='read {"user","channel","text"[,"guild"]} objects, one per line '
+                           '(a line\'s "guild" overrides --guild)')
+    add_guild_option(chat)
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     run.add_argument("--heartbeat", type=Path, metavar="FILE",
                      help="rewrite FILE while connected to Discord, for `careerbot health`")
     sub.add_parser("sync", help="sync slash commands globally with Discord (needs DISCORD_TOKEN)")
     about = sub.add_parser("about", help="the version, the knowledge's date and sources, the roles")
-    about.add_argument("--guild", metavar="ID",
-                       help="as server ID sees it, with that server's settings")
+    add_guild_option(about, "as server ID sees it, with that server's settings")
     health = sub.add_parser(
         "health", help="check the knowledge base opens (and, with --heartbeat, that the bot "
                        "is connected); exit 0 healthy, 1 not",
@@ -63,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
                         metavar="SECONDS",
                         help="oldest heartbeat still healthy (default %(default).0f)")
     kb = sub.add_parser("kb", help="build, check and edit the knowledge base")
+    add_guild_option(kb)
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("build", help="build the SQLite database from the knowledge files")
     kb_sub.add_parser("validate", help="check the knowledge files without writing anything")
@@ -105,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _setup_logging(settings: Settings) -> None:
     logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        level=getattr(logging, settings.log_level),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
@@ -124,11 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command
     try:
-        settings = Settings()
-    except Exception as exc:  # pydantic's ValidationError names the bad variable
-        _fail(f"invalid settings: {exc}".splitlines()[0])
+        settings = load_settings()
+    except SettingsError as exc:  # one line per bad variable, saying what it expects
+        for problem in exc.problems:
+            _fail(f"invalid setting {problem}")
         return health_mod.UNHEALTHY if command == "health" else 2
     _setup_logging(settings)
+    if args.guild is not None and not _takes_guild(args):
+        return _fail(f"--guild does not apply to `{_command_name(args)}`: it builds, checks or "
+                     "runs everything at once")
     if command == "health":
         return _health(args, settings)
     try:
@@ -149,17 +163,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.app import create_advisor
 
         advisor = create_advisor(settings)
+        prefixes = _prefixes(settings, advisor)
         if command == "ask":
-            return terminal.ask(advisor, " ".join(args.text), settings.prefix, chart=args.chart)
+            return terminal.ask(advisor, " ".join(args.text), prefixes(args.guild),
+                                guild=args.guild, chart=args.chart)
         if args.jsonl:
-            return terminal.chat_jsonl(advisor, settings.prefix)
-        return terminal.chat(advisor, settings.prefix)
+            return terminal.chat_jsonl(advisor, prefixes(args.guild), guild=args.guild,
+                                       prefix_for=prefixes)
+        return terminal.chat(advisor, prefixes(args.guild), guild=args.guild)
     except KnowledgeError as exc:
         return _fail("the knowledge files have errors:\n" + "\n".join(exc.problems))
     except (StoreError, EditError, BuildError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def _takes_guild(args: argparse.Namespace) -> bool:
+    """Whether the command works as one server sees it (the rest work on everything)."""
+    if args.command in ("ask", "chat", "about", "config"):
+        return True
+    return args.command == "kb" and args.kb_command in KB_COMMANDS
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    kb = getattr(args, "kb_command", None)
+    return f"{args.command} {kb}" if args.command == "kb" and kb else args.command
+
+
+def _prefixes(settings: Settings, advisor: Advisor) -> Callable[[str | None], str]:
+    """The command prefix each server uses (its settings may change it), as on Discord."""
+    from bot.app import create_moderation
+
+    moderation = create_moderation(settings, advisor.store)
+
+    def prefix_for(guild: str | None) -> str:
+        if guild is None:
+            return settings.prefix
+        return moderation.settings(guild).prefix_or(settings.prefix)
+
+    return prefix_for
 
 
 def _health(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from bot.core.moderation import Moderation
 from bot.core.permissions import Actor
+from bot.core.render import unescape_for_terminal
 from bot.core.reply import Reply, render_text
 from bot.knowledge import edits
 from bot.knowledge.files import KnowledgeError
@@ -35,11 +36,24 @@ KB_COMMANDS = ("set", "alias", "faq", "role", "source", "show", "history", "undo
                "import")
 
 
+#: How ``--guild`` is described wherever it is accepted.
+GUILD_HELP = "as server ID sees it: its overlay, settings and prefix (default: the global base)"
+
+
+def add_guild_option(parser: argparse.ArgumentParser, help: str = GUILD_HELP) -> None:
+    """``--guild ID``, accepted before the subcommand (``careerbot --guild 42 kb show x``)
+    and after it (``careerbot kb show x --guild 42``) for every command.
+
+    Only the top-level parser sets a default (None): a subcommand's parser that did would
+    overwrite a ``--guild`` given before the subcommand, so theirs is ``SUPPRESS``.
+    """
+    parser.add_argument("--guild", metavar="ID", default=argparse.SUPPRESS, help=help)
+
+
 def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
     """Add the moderation subcommands to ``careerbot kb``."""
     scope = argparse.ArgumentParser(add_help=False)
-    scope.add_argument("--guild", metavar="ID",
-                       help="the server whose overlay to use (default: the global base)")
+    add_guild_option(scope, "the server whose overlay to use (default: the global base)")
 
     p = kb_sub.add_parser("set", parents=[scope], help="set a role's figures or a text field",
                           description="Set figures (with --source and --date) or one text field "
@@ -107,7 +121,8 @@ def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p = kb_sub.add_parser("export", parents=[scope], help="export the overlay or merged view")
     p.add_argument("--merged", action="store_true", help="everything the scope sees, not only its edits")
-    p.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    p.add_argument("--format", choices=("yaml", "json"),
+                   help="default: json for an --output ending in .json, else yaml")
     p.add_argument("-o", "--output", type=Path, help="write to this file (default: stdout)")
     p = kb_sub.add_parser("import", parents=[scope],
                           help="check a file, show what it changes, and apply it on confirmation")
@@ -117,16 +132,19 @@ def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
 
 def add_config_parser(sub: argparse._SubParsersAction) -> None:
     """``careerbot config --guild ID show|prefix|unasked|modrole|channel``."""
-    config = sub.add_parser("config", help="a server's settings: prefix, moderator roles, Q&A channels")
-    config.add_argument("--guild", metavar="ID", required=True)
+    config = sub.add_parser("config", help="a server's settings: prefix, moderator roles, Q&A "
+                            "channels (needs --guild ID, before or after the subcommand)")
+    scope = argparse.ArgumentParser(add_help=False)
+    add_guild_option(scope, "the server whose settings these are (required)")
+    add_guild_option(config, "the server whose settings these are (required)")
     config_sub = config.add_subparsers(dest="config_command", required=True)
-    config_sub.add_parser("show")
-    p = config_sub.add_parser("prefix")
+    config_sub.add_parser("show", parents=[scope])
+    p = config_sub.add_parser("prefix", parents=[scope])
     p.add_argument("prefix", help='the new prefix, or "default"')
-    p = config_sub.add_parser("unasked")
+    p = config_sub.add_parser("unasked", parents=[scope])
     p.add_argument("state", choices=("on", "off"))
     for name in ("modrole", "channel"):
-        p = config_sub.add_parser(name)
+        p = config_sub.add_parser(name, parents=[scope])
         p.add_argument("op", choices=("add", "remove"))
         p.add_argument("id")
 
@@ -141,7 +159,7 @@ def local_actor(guild: str | None) -> Actor:
 
 
 def _print(reply: Reply, out: TextIO) -> int:
-    out.write(render_text(reply) + "\n")
+    out.write(unescape_for_terminal(render_text(reply)) + "\n")
     return 1 if reply.kind == "error" else 0
 
 
@@ -204,6 +222,7 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
     err = err or sys.stderr
     ask = ask or input
     command = args.kb_command
+    args.guild = getattr(args, "guild", None)
     actor = local_actor(args.guild)
     m = moderation
     if command == "set":
@@ -255,13 +274,22 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
                 actor = local_actor(entry.guild_id)
         return _print(m.undo(actor, args.id), out)
     if command == "export":
-        result = m.export(actor, merged=args.merged, fmt=args.format)
+        fmt = args.format or ("json" if args.output is not None
+                              and args.output.suffix.lower() == ".json" else "yaml")
+        # The reply names the file written, as given (a path), not the name Discord uses.
+        label = str(args.output).encode("utf-8", "surrogateescape").decode("utf-8", "replace") \
+            if args.output is not None else None
+        result = m.export(actor, merged=args.merged, fmt=fmt, filename=label)
         if result.filename is None:
             return _print(result.reply, out)
         if args.output is None:
             out.write(result.content.decode("utf-8"))
             return 0
-        args.output.write_bytes(result.content)
+        try:
+            args.output.write_bytes(result.content)
+        except OSError as exc:
+            err.write(f"careerbot: cannot write {label}: {exc.strerror or exc}\n")
+            return 2
         return _print(result.reply, err)
     if command == "import":
         try:
@@ -288,8 +316,12 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
 
 @_guarded
 def run_config(args: argparse.Namespace, moderation: Moderation, *,
-               out: TextIO | None = None) -> int:
+               out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
+    if getattr(args, "guild", None) is None:
+        (err or sys.stderr).write("careerbot: config needs --guild ID: the server whose "
+                                  "settings to show or change\n")
+        return 2
     actor = local_actor(args.guild)
     m = moderation
     if args.config_command == "show":

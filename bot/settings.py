@@ -2,6 +2,11 @@
 
 Every setting has a default that works on a fresh checkout, except the Discord token,
 which only ``careerbot run`` needs; the terminal front end runs without it.
+
+``.env`` is read from the checkout (the folder holding ``pyproject.toml``, when running
+from one) and then from the current directory, whose values win; variables set in the
+environment win over both. An invalid value is reported by ``load_settings`` as one line
+per problem naming the variable and what it expects (see the end of this module).
 """
 
 from __future__ import annotations
@@ -10,20 +15,32 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "careerbot.db"
 DEFAULT_KNOWLEDGE = REPO_ROOT / "knowledge"
+#: Log levels ``CAREERBOT_LOG_LEVEL`` accepts (any case).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_files() -> tuple[Path, ...]:
+    """The ``.env`` files read, lowest precedence first: the checkout's (only when running
+    from a checkout, recognised by its ``pyproject.toml``), then the current directory's,
+    so a ``.env`` next to where the command runs overrides the checkout's."""
+    checkout = (REPO_ROOT / ".env",) if (REPO_ROOT / "pyproject.toml").is_file() else ()
+    return (*checkout, Path(".env"))
 
 
 class Settings(BaseSettings):
     """careerbot's configuration; see ``.env.example`` for each setting explained."""
 
     model_config = SettingsConfigDict(
-        env_prefix="CAREERBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_prefix="CAREERBOT_", env_file=env_files(), env_file_encoding="utf-8", extra="ignore",
         populate_by_name=True,
+        # ``CAREERBOT_DEV_GUILD_ID=`` as .env.example writes it means "not set", not "0".
+        env_ignore_empty=True,
     )
 
     discord_token: SecretStr | None = Field(
@@ -67,6 +84,14 @@ class Settings(BaseSettings):
     def sharded(self) -> bool:
         """Run discord.py's AutoShardedBot (only when the owner asked for shards)."""
         return self.shard_count is not None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        """An unknown level used to fall back to INFO silently; now it is reported."""
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError("not a log level")
+        return value.strip().upper()
 
     @property
     def owner_id_set(self) -> frozenset[int]:
@@ -139,3 +164,61 @@ def check_shards(count: int | None, ids: tuple[int, ...] | None) -> None:
     if outside:
         raise ValueError(f"{SHARD_IDS_VAR} names shard {outside[0]}, but with "
                          f"{SHARD_COUNT_VAR}={count} the shards are 0 to {count - 1}")
+
+
+# ---------------------------------------------------------------------------------------
+# Reporting invalid settings: one line per problem, naming the variable and the fix.
+
+
+#: What each setting expects, as the one-line error for an invalid value says it.
+EXPECTED: dict[str, str] = {
+    "dev_guild_id": "a Discord server id (digits only), or leave it empty",
+    "log_level": "one of " + ", ".join(LOG_LEVELS),
+    "db": "a file path",
+    "knowledge_dir": "a folder path",
+}
+#: Settings whose value is never repeated in an error message.
+SECRET_SETTINGS = frozenset({"discord_token"})
+#: Settings read from a variable without the ``CAREERBOT_`` prefix.
+_UNPREFIXED = {"discord_token": "DISCORD_TOKEN", "discord_api_base": "DISCORD_API_BASE",
+               "discord_gateway_url": "DISCORD_GATEWAY_URL"}
+
+
+class SettingsError(Exception):
+    """The settings are invalid; ``problems`` holds one readable line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def variable_name(field: str) -> str:
+    """The environment variable (or ``.env`` line) that sets ``field``."""
+    return _UNPREFIXED.get(field, "CAREERBOT_" + field.upper())
+
+
+def describe_problems(exc: ValidationError) -> list[str]:
+    """One line per invalid setting: the variable, the value given (never a secret's),
+    and what is expected."""
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        if error["type"] == "value_error" and field not in EXPECTED:
+            # Raised by this module's own checks (the shard settings, and those across
+            # settings, which have no field), whose messages already name the variable,
+            # the value and the fix.
+            lines.append(str(error["msg"]).removeprefix("Value error, "))
+            continue
+        shown = "" if field in SECRET_SETTINGS else f" is {str(error.get('input'))[:80]!r}"
+        expected = EXPECTED.get(field, error["msg"])
+        lines.append(f"{variable_name(field)}{shown}: expected {expected}")
+    return lines
+
+
+def load_settings() -> Settings:
+    """The settings from the environment and ``.env`` files; ``SettingsError`` when any
+    value is invalid, so the command line can say which and how to fix it."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe_problems(exc)) from None

@@ -10,12 +10,12 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from bot.core.advisor import Advisor, Request
-from bot.core.render import render
+from bot.core.render import render, unescape_for_terminal
 from bot.core.reply import Reply, render_text, split_message
 from bot.knowledge.limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
 from bot.knowledge.safe_parse import InputRefused, load_json
@@ -25,13 +25,16 @@ log = logging.getLogger(__name__)
 #: Longest JSONL input line accepted; longer ones get an error reply instead.
 MAX_LINE_CHARS = 64 * 1024
 MESSAGE_BREAK = "\n\n—— next message ——\n\n"
+#: What the interactive chat prompts with.
+PROMPT = "you> "
 #: Half of a UTF-16 pair: not Unicode, so it can be neither answered nor printed.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reply_text(reply: Reply) -> str:
-    """The reply as Discord messages, joined with a visible break between messages."""
-    return MESSAGE_BREAK.join(split_message(render_text(reply)))
+    """The reply as Discord messages, joined with a visible break between messages, and
+    without the escapes meant for Discord (split first, so the messages are Discord's)."""
+    return MESSAGE_BREAK.join(unescape_for_terminal(m) for m in split_message(render_text(reply)))
 
 
 def safe_handle(advisor: Advisor, request: Request) -> Reply:
@@ -43,8 +46,13 @@ def safe_handle(advisor: Advisor, request: Request) -> Reply:
         return render("internal_error.j2", prefix=request.prefix)
 
 
-def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None, *,
-        chart: Path | None = None, err: TextIO | None = None) -> int:
+#: The command prefix of a server (None: no server), e.g. from its settings.
+PrefixFor = Callable[[str | None], str]
+
+
+def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None,
+        guild: str | None = None, *, chart: Path | None = None,
+        err: TextIO | None = None) -> int:
     """Print the answer; with ``chart``, also write its salary chart there (exit 1 if none).
 
     The streams default to the ones current at the call (not at import), so a caller that
@@ -52,7 +60,7 @@ def ask(advisor: Advisor, text: str, prefix: str, out: TextIO | None = None, *,
     """
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
-    reply = safe_handle(advisor, Request(text=text, prefix=prefix))
+    reply = safe_handle(advisor, Request(text=text, prefix=prefix, guild_id=guild))
     out.write(reply_text(reply) + "\n")
     status = 1 if reply.kind == "error" else 0
     if chart is not None and not write_chart(reply, chart, err):
@@ -79,33 +87,80 @@ def write_chart(reply: Reply, path: Path, err: TextIO) -> bool:
     return True
 
 
-def chat(advisor: Advisor, prefix: str, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
-    """A simple prompt loop; end with Ctrl-D, ``quit`` or ``exit``."""
+def line_editing() -> bool:
+    """Turn on line editing and history for ``input()`` (GNU readline or libedit), where
+    Python has it: arrow keys move and recall instead of arriving as escape codes. History
+    is kept in memory for the session only: nothing typed is written to disk. False where
+    readline is missing (Windows without pyreadline, minimal builds): plain input then."""
+    try:
+        import readline
+    except ImportError:
+        return False
+    readline.set_auto_history(True)
+    return True
+
+
+def _typed_lines(inp: TextIO, out: TextIO, interactive: bool) -> Iterator[str | None]:
+    """Each line typed, or None for one that is not UTF-8 text (answered, not fatal).
+
+    At a terminal, read with ``input()`` and readline's editing and history; otherwise
+    (a pipe, a file) the bytes are read and decoded here, so a bad byte cannot end the
+    loop with a UnicodeDecodeError.
+    """
+    editing = interactive and inp is sys.stdin and out is sys.stdout and line_editing()
+    stream = getattr(inp, "buffer", None)
+    while True:
+        if editing:
+            try:
+                line = input(PROMPT)
+            except EOFError:
+                return
+            except UnicodeDecodeError:
+                yield None
+                continue
+        else:
+            if interactive:
+                out.write(PROMPT)
+                out.flush()
+            try:
+                raw = stream.readline() if stream is not None else inp.readline()
+            except UnicodeDecodeError:  # a text stream without a buffer
+                yield None
+                continue
+            if not raw:
+                return
+            line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+        yield None if _SURROGATE.search(line) else line
+
+
+def chat(advisor: Advisor, prefix: str, inp: TextIO | None = None, out: TextIO | None = None,
+         guild: str | None = None) -> int:
+    """A simple prompt loop; end with Ctrl-D, ``quit`` or ``exit``. At a terminal the line
+    can be edited and earlier lines recalled with the arrow keys (see ``line_editing``)."""
+    inp, out = inp or sys.stdin, out or sys.stdout
     interactive = inp.isatty()
     advisor.warm()  # a conversation: compile everything once, up front
     if interactive:
         out.write(f"careerbot chat: try `{prefix}compare mlops pm` or `{prefix}help`. "
                   "Ctrl-D or `quit` to leave.\n")
-    while True:
-        if interactive:
-            out.write("you> ")
-            out.flush()
-        line = inp.readline()
-        if not line:
-            break
-        text = line.strip()
-        if text.lower() in ("quit", "exit"):
-            break
-        if not text:
-            continue
-        reply = safe_handle(advisor, Request(text=text, prefix=prefix, user_id="local",
-                                             channel_id="terminal"))
+    for line in _typed_lines(inp, out, interactive):
+        if line is None:
+            reply = render("unreadable_line.j2", prefix=prefix)
+        else:
+            text = line.strip()
+            if text.lower() in ("quit", "exit"):
+                break
+            if not text:
+                continue
+            reply = safe_handle(advisor, Request(text=text, prefix=prefix, user_id="local",
+                                                 channel_id="terminal", guild_id=guild))
         out.write(reply_text(reply) + "\n\n")
         out.flush()
     return 0
 
 
-def _jsonl_request(line: str | None, prefix: str) -> Request | str:
+def _jsonl_request(line: str | None, prefix: str, guild: str | None = None,
+                   prefix_for: PrefixFor | None = None) -> Request | str:
     """A Request from one JSONL line (None: longer than the limit), or the name of the
     problem with it. No line can raise: nesting and numbers are bounded before parsing."""
     if line is None or len(line) > MAX_LINE_CHARS:
@@ -133,8 +188,11 @@ def _jsonl_request(line: str | None, prefix: str) -> Request | str:
         ids[key] = str(value) if value is not None else None
     if any(_SURROGATE.search(v) for v in (text, *ids.values()) if v):
         return "bad_text"  # a lone surrogate written as an escape ("\\ud800")
+    server = ids["guild"] if ids["guild"] is not None else guild
+    if prefix_for is not None and server != guild:
+        prefix = prefix_for(server)  # the line's server may have a prefix of its own
     return Request(text=text, user_id=ids["user"] or "local", channel_id=ids["channel"] or "jsonl",
-                   guild_id=ids["guild"], prefix=prefix)
+                   guild_id=server, prefix=prefix)
 
 
 def _read_lines(inp: Iterable[str] | TextIO | BinaryIO) -> Iterator[str | None]:
@@ -182,17 +240,21 @@ def _write_reply(out: TextIO, reply: Reply) -> None:
     out.flush()
 
 
-def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] | TextIO = sys.stdin,
-               out: TextIO = sys.stdout) -> int:
+def chat_jsonl(advisor: Advisor, prefix: str, inp: Iterable[str] | TextIO | None = None,
+               out: TextIO | None = None, guild: str | None = None,
+               prefix_for: PrefixFor | None = None) -> int:
     """One JSON object in per line, exactly one ``{"reply": ...}`` line out, flushed.
 
     Every line gets its reply and the loop goes on, whatever the line holds: a problem
     with the line is an explanatory reply, and any failure answering it a friendly one.
+    A line's ``"guild"`` (else ``guild``) picks the server, whose own prefix, from
+    ``prefix_for``, reads its commands, as on Discord; ``prefix`` is ``guild``'s.
     """
+    inp, out = inp if inp is not None else sys.stdin, out or sys.stdout
     advisor.warm()
     for line in _read_lines(inp):
         try:
-            request = _jsonl_request(line, prefix)
+            request = _jsonl_request(line, prefix, guild, prefix_for)
             if isinstance(request, str):
                 reply = render("input_error.j2", prefix=prefix, problem=request,
                                limit=MAX_LINE_CHARS, depth=MAX_NESTING_DEPTH,

@@ -137,7 +137,7 @@ def test_health_of_a_corrupt_database_is_1(db: Path, tmp_path: Path) -> None:
 def test_health_with_invalid_settings_is_1_not_dockers_reserved_2(tmp_path: Path) -> None:
     result = run([*careerbot_command(), "health"], tmp_path, CAREERBOT_DEV_GUILD_ID="abc")
     assert result.returncode == 1
-    assert "invalid settings" in result.stderr
+    assert "invalid setting CAREERBOT_DEV_GUILD_ID is 'abc'" in result.stderr
 
 
 def test_health_follows_the_heartbeat(db: Path, tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_invalid_input_exits_non_zero_and_writes_nothing(env: Path, capsys) -> N
     before = env.read_bytes()
     code, out = run(capsys, "kb", "set", "mlops", "remote", "140", "--source", source_id(),
                     "--date", "2026", "--guild", "42")
-    assert code == 1 and "remote\\_pct: 140 is not a percentage" in out
+    assert code == 1 and "remote_pct: 140 is not a percentage" in out
     code, out = run(capsys, "kb", "alias", "add", "pm", "mlops", "--guild", "42")
     assert code == 1 and "already used by MLOps Engineer" in out
     assert env.read_bytes() == before
@@ -263,3 +263,86 @@ def test_the_audit_log_reads_and_exports_with_sqlite_utils(env: Path, capsys) ->
     (entry,) = [json.loads(line) for line in as_json.splitlines()]
     assert entry["target"] == "mlops-engineer" and entry["at"].endswith("Z")
     assert json.loads(entry["before"])["salary.median"] == mlops_stats()["salary"]["median"]
+
+
+# -- --guild in the same places for every command; a server's own prefix in the terminal --
+
+
+def test_guild_is_accepted_before_and_after_every_subcommand(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert run(capsys, "config", "--guild", "42", "prefix", "?")[0] == 0
+    for argv in (["--guild", "42", "config", "show"], ["config", "show", "--guild", "42"],
+                 ["config", "--guild", "42", "show"]):
+        code, out = run(capsys, *argv)
+        assert code == 0 and "Command prefix: `?`" in out, argv
+    set_42(capsys)
+    for argv in (["kb", "show", "mlops", "--guild", "42"], ["--guild", "42", "kb", "show", "mlops"],
+                 ["kb", "--guild", "42", "show", "mlops"]):
+        code, out = run(capsys, *argv)
+        assert code == 0 and f"median: {new_median()}" in out, argv
+    for argv in (["ask", "--guild", "42", "?salary mlops"], ["--guild", "42", "ask", "?salary mlops"],
+                 ["ask", "?salary mlops", "--guild", "42"]):
+        code, out = run(capsys, *argv)
+        assert code == 0 and f"Median: {money(new_median())}" in out, argv
+    for argv in (["about", "--guild", "42"], ["--guild", "42", "about"]):
+        code, out = run(capsys, *argv)
+        assert code == 0 and "Command prefix: `?`" in out, argv
+    # A --guild given both before and after: the one nearest the subcommand's own words wins.
+    code, out = run(capsys, "--guild", "43", "kb", "show", "mlops", "--guild", "42")
+    assert f"median: {new_median()}" in out
+
+
+def test_config_without_a_guild_and_guild_where_it_means_nothing_are_one_line(
+        env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out = run(capsys, "config", "show")
+    assert code == 2 and out == ("careerbot: config needs --guild ID: the server whose settings "
+                                 "to show or change\n")
+    code, out = run(capsys, "--guild", "42", "kb", "build")
+    assert code == 2 and "--guild does not apply to `kb build`" in out
+
+
+def test_ask_and_chat_use_the_servers_own_prefix(env: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assert run(capsys, "config", "--guild", "42", "prefix", "?")[0] == 0
+    code, out = run(capsys, "ask", "--guild", "42", "?compare mlops pm")
+    assert code == 0 and "**MLOps Engineer vs AI Product Manager**" in out, out
+    code, out = run(capsys, "ask", "?compare mlops pm")  # no server: the default prefix
+    assert "**MLOps Engineer vs AI Product Manager**" not in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("?compare mlops pm\n"))
+    code, out = run(capsys, "chat", "--guild", "42")
+    assert code == 0 and "**MLOps Engineer vs AI Product Manager**" in out, out
+
+
+def test_jsonl_uses_each_lines_servers_prefix(env: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assert run(capsys, "config", "--guild", "123", "prefix", "?")[0] == 0
+    lines = [{"guild": "123", "text": "?compare mlops pm"}, {"guild": 123, "text": "?compare mlops pm"},
+             {"text": "?compare mlops pm"}, {"guild": "124", "text": "!compare mlops pm"},
+             {"guild": "123", "text": "!compare mlops pm"}]
+    monkeypatch.setattr("sys.stdin", io.StringIO("".join(json.dumps(x) + "\n" for x in lines)))
+    code, out = run(capsys, "chat", "--jsonl")
+    replies = [json.loads(line)["reply"] for line in out.splitlines()]
+    title = "**MLOps Engineer vs AI Product Manager**"
+    assert code == 0 and len(replies) == 5
+    assert [title in r for r in replies] == [True, True, False, True, False]
+    # With --guild 123 a line without its own "guild" is that server's, prefix and all.
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"text": "?compare mlops pm"}) + "\n"))
+    code, out = run(capsys, "chat", "--jsonl", "--guild", "123")
+    assert title in json.loads(out)["reply"]
+
+
+def test_export_to_a_file_names_that_file(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    set_42(capsys)
+    target = env.parent.parent / "exports" / "my-edits.json"
+    target.parent.mkdir()
+    code, out = run(capsys, "kb", "export", "--guild", "42", "-o", str(target))
+    assert code == 0 and f"**Export: {target}**" in out, out
+    assert "careerbot-server-42" not in out
+    data = json.loads(target.read_text())  # .json: JSON without --format
+    assert data["roles"][0]["stats"][0]["salary"]["median"] == new_median()
+    code, out = run(capsys, "kb", "export", "--guild", "42", "-o", "plain.txt")
+    assert code == 0 and "**Export: plain.txt**" in out
+    assert yaml.safe_load((env.parent.parent / "plain.txt").read_text())["guild"] == "42"
+
+
+def test_export_to_a_file_that_cannot_be_written_is_one_line(env: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    target = env.parent.parent / "missing-folder" / "x.yaml"
+    code, out = run(capsys, "kb", "export", "-o", str(target))
+    assert code == 2 and out == f"careerbot: cannot write {target}: No such file or directory\n"

@@ -5,12 +5,18 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.core.advisor import Advisor
-from bot.terminal import MAX_LINE_CHARS, chat, chat_jsonl
+import pytest
+
+from bot.core.advisor import Advisor, Request
+from bot.core.markup import clean
+from bot.core.render import unescape_for_terminal
+from bot.core.reply import render_text, split_message
+from bot.terminal import MAX_LINE_CHARS, MESSAGE_BREAK, ask, chat, chat_jsonl, reply_text
 from tests.conftest import KNOWLEDGE_DIR, REPO_ROOT, role_file
 
 
@@ -181,3 +187,78 @@ def test_internal_failure_is_a_friendly_reply(advisor: Advisor, monkeypatch) -> 
     assert "Something went wrong on my side" in replies[0]["reply"]
     assert "secret internals" not in replies[0]["reply"]
     assert "Traceback" not in replies[0]["reply"]
+
+
+# -- the terminal prints text without the escapes meant for Discord -----------------------
+
+FIGURE = re.compile(r"\$\d[\d,.]*[KM]?|\d[\d,.]*%|\b\d[\d,]*\b")
+
+
+@pytest.mark.parametrize("value", ["roles[0]", "O*NET 29.3", "a_b and c_d", "x\\y", "- not a list",
+                                   "1. not a list", "# not a heading", "> quote", "`tick`", "|pipe|"])
+def test_unescaping_gives_back_the_value(value: str) -> None:
+    assert unescape_for_terminal(clean(value)) == value
+
+
+def test_code_is_left_as_discord_shows_it() -> None:
+    text = "`!compare mlops\\_pm` and ```\nroles\\[0\\]\n``` but roles\\[0\\]"
+    assert unescape_for_terminal(text) == "`!compare mlops\\_pm` and ```\nroles\\[0\\]\n``` but roles[0]"
+
+
+def test_terminal_output_has_no_discord_escapes(advisor: Advisor) -> None:
+    out = io.StringIO()
+    ask(advisor, "!about", "!", out=out)
+    assert "O*NET 29.3" in out.getvalue() and "O\\*NET" not in out.getvalue()
+
+
+@pytest.mark.parametrize("command", ["!compare mlops pm", "!salary mlops pm", "!role pm",
+                                     "!skills mlops", "!path mlops", "!roles", "!about",
+                                     "what do mlops engineers earn?"])
+def test_terminal_and_discord_text_show_the_same_figures_and_messages(
+        advisor: Advisor, command: str) -> None:
+    reply = advisor.handle(Request(text=command))
+    discord_messages = split_message(render_text(reply))
+    terminal_messages = reply_text(reply).split(MESSAGE_BREAK)
+    assert len(terminal_messages) == len(discord_messages)
+    for shown, discord_text in zip(terminal_messages, discord_messages, strict=True):
+        assert FIGURE.findall(shown) == FIGURE.findall(discord_text)
+        assert shown.replace("\\", "") == discord_text.replace("\\", "")  # only escapes go
+
+
+def test_kb_import_error_names_the_field_without_escapes(tmp_path: Path) -> None:
+    document = tmp_path / "bad.yaml"
+    document.write_text("roles:\n  - slug: mlops\n    stats: nonsense\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAREERBOT_", "DISCORD_"))}
+    env.update(CAREERBOT_DB=str(tmp_path / "kb.db"), CAREERBOT_KNOWLEDGE_DIR=str(KNOWLEDGE_DIR),
+               CAREERBOT_LOG_LEVEL="WARNING")
+    result = subprocess.run([sys.executable, "-m", "bot", "kb", "import", str(document), "--yes"],
+                            env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "roles[0]" in result.stdout and "\\[" not in result.stdout, result.stdout
+
+
+# -- interactive chat from a pipe: bytes that are not UTF-8 -------------------------------
+
+
+def test_chat_from_a_pipe_answers_bytes_that_are_not_utf8_and_goes_on(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAREERBOT_", "DISCORD_"))}
+    env.update(CAREERBOT_DB=str(tmp_path / "kb.db"), CAREERBOT_KNOWLEDGE_DIR=str(KNOWLEDGE_DIR),
+               CAREERBOT_LOG_LEVEL="WARNING")
+    result = subprocess.run([sys.executable, "-m", "bot", "chat"], env=env, cwd=tmp_path,
+                            input=b"!roles\n\xff\xfe caf\xe9\n!week pm\n", capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "Traceback" not in result.stderr.decode()
+    assert out.index("Roles I know") < out.index("I couldn't read that line") < \
+        out.index("A week as an AI Product Manager")
+
+
+def test_chat_without_readline_still_works(advisor: Advisor, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "readline", None)  # import readline: ImportError
+    from bot.terminal import line_editing
+
+    assert line_editing() is False
+    out = io.StringIO()
+    chat(advisor, "!", inp=io.StringIO("!week mlops\n"), out=out)
+    assert "A week as an MLOps Engineer" in out.getvalue()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
-from bot.core.commands import COMMANDS, CommandContext, CommandSpec, find_command, help_command
+from bot.core.commands import REGISTRY, CommandContext, CommandSpec, find_command, help_command
 from bot.core.names import Match, RoleIndex
 from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
@@ -156,10 +156,10 @@ class Advisor:
         spec = find_command(parsed.name)
         if spec is None:
             return render("unknown_command.j2", prefix=request.prefix, name=parsed.name,
-                          commands=COMMANDS)
+                          commands=REGISTRY)
         if spec.free_text:
             return self._ask(spec, _command_rest(text, request.prefix), request, knowledge)
-        return self._run(spec, parsed, knowledge, request.prefix)
+        return self._noted(request, spec, self._run(spec, parsed, knowledge, request.prefix))
 
     def listen(self, request: Request, limiter: RateLimiter | None = None) -> Reply | None:
         """Answer an unasked message in a Q&A channel, or None to stay quiet.
@@ -196,9 +196,20 @@ class Advisor:
             return self._ask(spec, question, request, self.knowledge(guild_id))
         segments = tuple(r.strip() for r in roles if r and r.strip())
         parsed = ParsedCommand(spec.name, segments, dict(options or {}), explicit=True)
-        return self._run(spec, parsed, self.knowledge(guild_id), prefix)
+        reply = self._run(spec, parsed, self.knowledge(guild_id), prefix)
+        return self._noted(Request(text="", user_id=str(user_id), channel_id=str(channel_id),
+                                   guild_id=guild_id, prefix=prefix, is_dm=is_dm), spec, reply)
 
     # -- internals -------------------------------------------------------------------
+
+    def _noted(self, request: Request, spec: CommandSpec, reply: Reply) -> Reply:
+        """Tell the chat handler what a command's answer was about (its roles), so the
+        conversation memory shared with plain questions knows the subject of a follow-up.
+        Only answers about roles are noted; a usage error or an unknown role changes nothing."""
+        note = getattr(self.chat, "note_command", None)
+        if note is not None and reply.kind == "answer" and reply.roles:
+            note(request, spec.name, reply.roles)
+        return reply
 
     def _ask(self, spec: CommandSpec, question: str, request: Request,
              knowledge: Knowledge) -> Reply:
@@ -300,7 +311,7 @@ def _command_rest(text: str, prefix: str) -> str:
 @lru_cache(maxsize=16)
 def _not_command(prefix: str) -> Reply:
     """The short help for text that is not a command; the same for every such message."""
-    return render("not_command.j2", prefix=prefix, commands=COMMANDS)
+    return render("not_command.j2", prefix=prefix, commands=REGISTRY)
 
 
 def _arg(segment: str) -> str:

@@ -1,8 +1,11 @@
-"""The commands the bot answers: compare, role, salary, skills, path, week, switch, roles, help.
+"""The commands the bot answers: compare, role, salary, skills, path, week, switch, roles,
+help, and about.
 
 Each command is a ``CommandSpec`` (name, usage, how many roles it takes) and a handler
 that gathers the figures and hands them to its template. The Discord layer builds its
 hybrid commands from ``COMMANDS``, so names, descriptions and usage are defined once.
+``about`` is registered apart (``ABOUT``, in ``REGISTRY``): its Discord command lives in
+its own cog, which adds what only a running bot knows (uptime, latency).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.core import verdict as verdict_mod
+from bot.core.about import about as about_reply
+from bot.core.about import package_version
 from bot.core.charts import salary_chart
 from bot.core.holdings import has_figures
 from bot.core.names import Match
@@ -236,7 +241,14 @@ def ask(ctx: CommandContext, roles: list[Role]) -> Reply:
 
 def help_command(ctx: CommandContext, roles: list[Role], topic: str | None = None) -> Reply:
     spec = find_command(topic) if topic else None
-    return ctx.render("help.j2", commands=COMMANDS, spec=spec, topic=topic)
+    return ctx.render("help.j2", commands=REGISTRY, spec=spec, topic=topic)
+
+
+def about_command(ctx: CommandContext, roles: list[Role]) -> Reply:
+    """``!about`` in the core (the terminal): the shared wording, without the gateway's
+    facts and without server settings, which only front ends that know the asker show."""
+    return about_reply(ctx.knowledge, version=package_version(), prefix=ctx.prefix,
+                       mention=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -314,7 +326,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "help compare", (), help_command, aliases=("commands", "h")),
 )
 
-_BY_NAME = {alias: spec for spec in COMMANDS for alias in (spec.name, *spec.aliases)}
+#: ``about``: answered by the core everywhere; on Discord by its own cog (see the docstring).
+ABOUT = CommandSpec("about", "The version and what I know: the knowledge's date, its sources "
+                    "and roles.", "about", "about", (), about_command)
+#: Every command the core answers, as help lists them.
+REGISTRY: tuple[CommandSpec, ...] = (*COMMANDS, ABOUT)
+
+_BY_NAME = {alias: spec for spec in REGISTRY for alias in (spec.name, *spec.aliases)}
 
 
 def find_command(name: str | None) -> CommandSpec | None:

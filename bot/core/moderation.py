@@ -238,11 +238,39 @@ class Moderation:
         except NoChange as exc:
             return self._render("nochange.j2", what=exc.what, value=exc.value)
         except Conflict as exc:
+            if exc.undo_of is not None and (undone := self._undone_by(exc.undo_of)) is not None:
+                return self._render("already_undone.j2", entry_id=exc.undo_of, undo=undone[0],
+                                    part_of=undone[1], lines=self._lines(undone[0]))
             return self._render("conflict.j2", c=exc, lines=self._conflict_lines(exc))
         except edits.EditError as exc:  # the file, not the change: missing, busy, disk full
             return self._render("invalid.j2", problems=[str(exc)], importing=False)
         finally:
             _COMMAND.reset(token)
+
+    def _undone_by(self, entry_id: int) -> tuple[AuditEntry, int | None] | None:
+        """The undo entry that undid ``entry_id`` (or the import it was part of), and that
+        import's number, when that undo still stands; None when it was not undone (a later
+        change is in the way: a real conflict) or its undo was itself undone."""
+        entry = edits.get_entry(self.db_path, entry_id)
+        if entry is None:
+            return None
+        undone = (entry_id,) if entry.parent_id is None else (entry_id, entry.parent_id)
+
+        def latest_undo(conn: sqlite3.Connection) -> tuple[int, int] | None:
+            marks = ",".join("?" * len(undone))
+            row = conn.execute(
+                f"select id, undo_of from audit_log where action = 'undo' and undo_of in ({marks}) "
+                "and id not in (select undo_of from audit_log where undo_of is not null) "
+                "order by id desc limit 1", undone).fetchone()
+            return (row[0], row[1]) if row is not None else None
+
+        found = self.store.read(latest_undo)
+        if found is None:
+            return None
+        undo = edits.get_entry(self.db_path, found[0])
+        if undo is None:
+            return None
+        return undo, (found[1] if found[1] != entry_id else None)
 
     def _conflict_lines(self, exc: Conflict) -> list[DiffLine]:
         if exc.by is None:
@@ -489,8 +517,10 @@ class Moderation:
 
     # -- export and import -----------------------------------------------------------------
 
-    def export(self, actor: Actor, *, merged: bool = False, fmt: str = "yaml") -> ExportResult:
-        """The server's overlay (or, ``merged``, its whole view) as a YAML or JSON file."""
+    def export(self, actor: Actor, *, merged: bool = False, fmt: str = "yaml",
+               filename: str | None = None) -> ExportResult:
+        """The server's overlay (or, ``merged``, its whole view) as a YAML or JSON file,
+        named ``filename`` when the caller writes it somewhere of its own (``-o FILE``)."""
         result: list[ExportResult] = []
 
         def body() -> Reply:
@@ -501,11 +531,11 @@ class Moderation:
             document = self.store.read(lambda conn: export_document(
                 conn, base, knowledge, actor.scope, merged=merged))
             name = "global" if actor.scope == GLOBAL_SCOPE else f"server-{actor.scope}"
-            filename = f"careerbot-{name}-{'merged' if merged else 'overlay'}.{fmt}"
+            named = filename or f"careerbot-{name}-{'merged' if merged else 'overlay'}.{fmt}"
             counts = {k: len(document.get(k) or []) for k in ("sources", "new_roles", "roles", "faq")}
-            reply = self._render("exported.j2", filename=filename, counts=counts, merged=merged,
+            reply = self._render("exported.j2", filename=named, counts=counts, merged=merged,
                                  scope=actor.scope)
-            result.append(ExportResult(reply, filename, dump_document(document, fmt).encode()))
+            result.append(ExportResult(reply, named, dump_document(document, fmt).encode()))
             return reply
 
         reply = self._guard(actor, "export", body)
@@ -535,10 +565,12 @@ class Moderation:
             lines = [line for plan in preview.plans for line in
                      diff_lines(plan.action, plan.target, plan.before, plan.after,
                                 self.knowledge(actor))]
-            reply = self._render("import_preview.j2", lines=lines, count=len(preview.plans),
+            # Counted as listed: one stored change can show several lines (two figures of
+            # one snapshot), and the count people confirm must be the list they read.
+            reply = self._render("import_preview.j2", lines=lines, count=len(lines),
                                  filename=filename)
             result.append(ImportPreview(reply, ok=bool(preview.plans), token=preview.token,
-                                        count=len(preview.plans)))
+                                        count=len(lines)))
             return reply
 
         reply = self._guard(actor, "import", body)

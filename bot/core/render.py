@@ -235,6 +235,37 @@ def render(template: str, **context: Any) -> Reply:
     )
 
 
+#: Read left to right: a Discord escape as ``bot.core.markup`` writes them (a backslash
+#: before a markdown character, or before the mark of a line that would otherwise become
+#: a list or heading), or code, which Discord shows verbatim and is kept whole. An escaped
+#: backtick is consumed as an escape first, so it never opens code.
+_ESCAPE_OR_CODE = re.compile(
+    r"\\(?P<char>[\\*_~`|>\[\]#+.\-])"  # \* \_ \[ ... and \- \# at a line's start
+    r"|(?m:^(?P<indent>[ \t]*))\\(?P<number>\d+\.)"  # \1. at a line's start
+    r"|```.*?(?:```|\Z)|`[^`\n]*`",
+    re.DOTALL,
+)
+
+
+def unescape_for_terminal(text: str) -> str:
+    """Discord-flavoured text without the escapes meant for Discord (``roles\\[0\\]`` reads
+    ``roles[0]``), for a terminal, which shows backslashes literally.
+
+    The one place the terminal undoes what ``finalize`` (``bot.core.markup.clean``) did to
+    values; code spans and blocks, which Discord shows verbatim, are left as they are.
+    Only backslashes are removed, so every figure stays exactly as Discord shows it.
+    """
+    return _ESCAPE_OR_CODE.sub(_unescaped, text)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    if match["char"] is not None:
+        return match["char"]
+    if match["number"] is not None:
+        return match["indent"] + match["number"]
+    return match.group()  # code, verbatim
+
+
 def warm_templates() -> int:
     """Compile every template now, so the first person to ask does not wait for it.
 

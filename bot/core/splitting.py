@@ -54,6 +54,20 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return _Splitter(text, limit).chunks()
 
 
+#: A footer line as ``render_text`` writes it (Discord's subtext).
+_FOOTER_LINE = "-# "
+
+
+#: Where the text a footer takes along may start, best first: (separator, characters of
+#: it kept in the chunk before, e.g. the full stop of a sentence).
+_FOOTER_COMPANY = (("\n\n", 0), ("\n", 0), (". ", 1), (" ", 0))
+
+
+def _is_footer(chunk: str) -> bool:
+    """Whether a chunk holds only footer lines."""
+    return all(line.startswith(_FOOTER_LINE) for line in chunk.splitlines() if line.strip())
+
+
 class _Splitter:
     """One run of ``split_message``; see its docstring for the invariant."""
 
@@ -91,7 +105,7 @@ class _Splitter:
 
     def chunks(self) -> list[str]:
         text, limit = self.text, self.limit
-        out: list[str] = []
+        spans: list[list] = []  # [start, end, opener, closer] of each chunk
         pos = self._next_start(0)
         while pos < self.end:
             opener = self._reopen(pos)
@@ -102,15 +116,44 @@ class _Splitter:
             if first - pos > room // 4:  # deep indentation would leave a chunk of blanks
                 pos = first
             if self.end - pos <= room:
-                out.append(opener + text[pos:self.end])
+                spans.append([pos, self.end, opener, ""])
                 break
             cut = self._cut(pos, first, pos + room)
             if self._open_at(cut) and len(text[pos:cut].rstrip()) + len(_CLOSE) > room:
                 cut = self._cut(pos, first, pos + room - len(_CLOSE))
             closer = _CLOSE if self._open_at(cut) else ""
-            out.append(opener + text[pos:cut].rstrip() + closer)
+            spans.append([pos, pos + len(text[pos:cut].rstrip()), opener, closer])
             pos = self._next_start(cut)
-        return out
+        self._keep_footer_company(spans)
+        return [opener + text[start:end] + closer for start, end, opener, closer in spans]
+
+    def _keep_footer_company(self, spans: list[list]) -> None:
+        """A last chunk that is only a footer (``-# `` lines: the sources of the figures)
+        takes along the last paragraph of the chunk before it, else its last line, sentence
+        or word, whichever is the longest that fits (see ``_FOOTER_COMPANY``):
+        a footer alone in a message no longer reads as the source of anything.
+
+        Only plain text moves (no fence in it or around it), so the invariant holds: the
+        chunks are still consecutive slices of the text, cut at whitespace.
+        """
+        if len(spans) < 2:
+            return
+        prev, last = spans[-2], spans[-1]
+        if last[2] or prev[3] or not _is_footer(self.text[last[0]:last[1]]):
+            return
+        body = self.text[prev[0]:prev[1]]
+        for sep, keep in _FOOTER_COMPANY:
+            at = body.rfind(sep)
+            if at <= 0 or not body[:at + keep].strip():
+                continue
+            start = self._next_start(prev[0] + at + keep, keep_indent=False)
+            if _FENCE in self.text[start:last[0]] or self._open_at(start):
+                return
+            if last[1] - start > self.limit:
+                continue
+            prev[1] = prev[0] + len(body[:at + keep].rstrip())
+            last[0] = start
+            return
 
     def _cut(self, pos: int, first: int, high: int) -> int:
         """Where to end the chunk starting at ``pos``: ``first < cut <= high``."""

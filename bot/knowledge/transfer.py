@@ -7,11 +7,13 @@ role file::
     sources:   [ ...entries as in sources.yaml: new sources to cite ]
     new_roles: [ ...whole role documents, as in roles/<slug>.yaml: roles to add ]
     roles:     [ ...role documents, complete or partial: edits to roles that exist ]
+               (or a mapping from role names to such documents: {mlops: {focus: ...}})
     faq:       [ {id, question, answer, tags, source} ]
 
 Import semantics (so that re-importing an export changes nothing):
 
-- ``roles``: each entry names an existing role by ``slug``; only the fields it lists are
+- ``roles``: each entry names an existing role by ``slug`` (or ``role``): its slug, name or
+  one of its aliases, exactly as commands accept them; only the fields it lists are
   compared. A section (``focus``, ``skills``, ``career`` ...) replaces the role's section;
   ``aliases`` is the complete list (names missing from it are removed); each ``stats``
   entry names its ``source`` and sets only the figures it lists (``null`` clears one).
@@ -30,12 +32,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaml
 
-from bot.core.names import alias_key, fold
+from bot.core.names import RoleIndex, alias_key, fold
 from bot.knowledge.changes import Change, PathChecker, Problem, same_value, utc_now
 from bot.knowledge.documents import (
     SECTION_FIELDS,
@@ -362,23 +364,67 @@ def _alias_changes(slug: str, value: Any, where: str, knowledge: Knowledge,
     return changes
 
 
+#: Keys an entry of ``roles`` may name its role with (``role: mle`` reads as ``slug: mle``).
+ROLE_NAME_KEYS = ("slug", "role")
+
+
+def role_resolver(knowledge: Knowledge) -> Callable[[Any], str | None]:
+    """The slug of the role a name names exactly (slug, name or alias, as every command
+    accepts them; ``kb set`` resolves the same way), else None: an import never guesses."""
+    index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+
+    def resolve(name: Any) -> str | None:
+        if not isinstance(name, str):
+            return None
+        if name in knowledge.roles:
+            return name
+        match = index.resolve(name)
+        return match.slug if match.ok and match.exact else None
+
+    return resolve
+
+
+def _role_entries(doc: dict, problems: list[Problem]) -> list[tuple[str, Any, Any]]:
+    """(path, role name, entry) for each entry of ``roles``: a list of entries naming their
+    role with ``slug`` (or ``role``), or a mapping from role names to entries."""
+    value = doc.get("roles")
+    if isinstance(value, dict):
+        return [(f"roles.{key_label(name)}", name, item) for name, item in value.items()]
+    out = []
+    for i, item in enumerate(_items(doc, "roles", problems)):
+        name = next((item[k] for k in ROLE_NAME_KEYS if k in item), None) \
+            if isinstance(item, dict) else None
+        out.append((f"roles[{i}]", name, item))
+    return out
+
+
 def _role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source], added: set[str],
                   problems: list[Problem]) -> list[Change]:
     changes: list[Change] = []
-    for i, item in enumerate(_items(doc, "roles", problems)):
-        where = f"roles[{i}]"
+    resolve = role_resolver(knowledge)
+    for where, name, item in _role_entries(doc, problems):
         if not isinstance(item, dict):
             problems.append(Problem(where, "must be a mapping of role fields"))
             continue
-        slug = item.get("slug")
-        if not isinstance(slug, str) or slug not in knowledge.roles:
-            hint = " (it is added under new_roles; put all of it there)" if slug in added else \
-                "; add new roles under new_roles"
-            problems.append(Problem(f"{where}.slug", f"{shown(slug)} is not a role here{hint}"))
-            continue
+        named_by = [k for k in ROLE_NAME_KEYS if k in item]
         for key in item:
-            if key not in ROLE_KEYS:
+            if key not in ROLE_KEYS and key not in named_by:
                 problems.append(Problem(f"{where}.{key_label(key)}", "is not a known field"))
+        if len(named_by) > 1 or (named_by and where.startswith("roles.")):
+            problems.append(Problem(f"{where}.{named_by[-1]}", "name the role once: with slug, "
+                                    "with role, or as the key of its entry"))
+            continue
+        at = f"{where}.{named_by[0]}" if named_by else where
+        if name is None:
+            problems.append(Problem(at, "names no role: add slug: with the role's slug, name "
+                                    "or an alias, e.g. slug: mlops-engineer"))
+            continue
+        slug = resolve(name)
+        if slug is None:
+            hint = " (it is added under new_roles; put all of it there)" if name in added else \
+                "; add new roles under new_roles"
+            problems.append(Problem(at, f"{shown(name)} is not a role here{hint}"))
+            continue
         current = role_document(knowledge.roles[slug])
         sections = [k for k in SECTION_FIELDS if k in item]
         if sections:

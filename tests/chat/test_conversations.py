@@ -274,3 +274,37 @@ def test_a_moderators_faq_entry_answers_in_their_server_only(tmp_path) -> None:
         assert "Every Thursday" not in elsewhere
     finally:
         world.close()
+
+
+# -- a command's subject carries into the follow-up ---------------------------------------
+
+
+def test_a_follow_up_after_a_command_keeps_its_subject(chat: Advisor) -> None:
+    say = sayer(chat)
+    assert "A week as an AI Product Manager" in render_text(say("!week pm"))
+    follow = render_text(say("and remote?"))
+    assert f"**{pct(PM['stats'][0]['remote_pct'])}** of **AI Product Manager**" in follow
+    say("!compare mlops pm")
+    both = render_text(say("and remote?"))
+    assert pct(MLOPS["stats"][0]["remote_pct"]) in both and pct(PM["stats"][0]["remote_pct"]) in both
+    say("!skills mlops")
+    assert k(MLOPS["stats"][0]["salary"]["median"]) in render_text(say("and the salary?"))
+
+
+def test_a_slash_commands_subject_carries_into_a_slash_ask(chat: Advisor) -> None:
+    chat.run("week", ["pm"], user_id="u9", channel_id="c9")
+    follow = render_text(chat.run("ask", ["and remote?"], user_id="u9", channel_id="c9"))
+    assert "of **AI Product Manager**" in follow
+    assert pct(PM["stats"][0]["remote_pct"]) in follow
+
+
+def test_a_command_is_remembered_only_for_whoever_ran_it_and_only_when_it_answered(
+        chat: Advisor) -> None:
+    sayer(chat, user="a")("!week pm")
+    other = render_text(sayer(chat, user="b")("and remote?"))
+    assert "Which role" in other and pct(PM["stats"][0]["remote_pct"]) not in other
+    say = sayer(chat, user="c")
+    say("!week mlops")
+    say("!week xyzzy")  # an unknown role: an error, which changes no subject
+    say("!week")  # a usage error
+    assert "MLOps Engineer" in render_text(say("and remote?"))

@@ -299,3 +299,54 @@ PROPERTY = settings(max_examples=150, deadline=timedelta(seconds=HANG_SECONDS),
 @example("``` " + "x" * 70, MIN_SPLIT_LIMIT)
 def test_any_text_splits_within_the_limit_without_loss(text: str, limit: int) -> None:
     split_checked(text, limit)
+
+
+# -- the sources footer never lands alone in a message -------------------------------------
+
+FOOTER = "-# Source: AI Market Pulse (job postings, 2026-03). Salaries from 34 postings."
+
+
+def _is_only_footer(chunk: str) -> bool:
+    return all(line.startswith("-# ") for line in chunk.splitlines() if line.strip())
+
+
+@pytest.mark.parametrize("filler", [1930, 1960, 1990, 2000])
+def test_the_footer_keeps_the_paragraph_before_it(filler: int) -> None:
+    body = "\n\n".join(["First paragraph. " * 20, "Last paragraph " + "x" * (filler - 360)])
+    text = body + "\n\n" + FOOTER
+    chunks = split_checked(text)
+    assert len(chunks) == 2
+    assert not _is_only_footer(chunks[-1])
+    assert chunks[-1].startswith("Last paragraph") and chunks[-1].endswith(FOOTER)
+
+
+def test_the_footer_keeps_the_last_line_when_there_is_no_paragraph() -> None:
+    text = "\n".join(f"- item {i} " + "y" * 60 for i in range(29)) + "\n" + FOOTER
+    chunks = split_checked(text)
+    assert len(chunks) == 2 and not _is_only_footer(chunks[-1])
+
+
+def test_a_footer_after_a_code_block_is_left_alone_rather_than_breaking_the_block() -> None:
+    text = "```\n" + "code line\n" * 198 + "```\n\n" + FOOTER
+    chunks = split_checked(text)
+    assert all(c.count("```") % 2 == 0 for c in chunks)
+
+
+def test_a_long_reply_in_the_terminal_has_no_message_of_footer_alone() -> None:
+    from bot.core.reply import Reply, Section, render_text
+    from bot.terminal import MESSAGE_BREAK, reply_text
+
+    for filler in range(1700, 2000, 7):
+        reply = Reply(title="T", sections=(Section("S", "word " * (filler // 5)),),
+                      footer="Source: AI Market Pulse (job postings, 2026-03).\nSalaries from 34.")
+        messages = reply_text(reply).split(MESSAGE_BREAK)
+        assert not any(_is_only_footer(m) for m in messages), filler
+        assert len(split_message(render_text(reply))) == len(messages)
+
+
+@PROPERTY
+@given(generated_text, st.sampled_from([MIN_SPLIT_LIMIT, 100, 257, 1024, MESSAGE_LIMIT]),
+       st.sampled_from(["\n\n", "\n", " "]))
+def test_any_text_with_a_footer_splits_within_the_limit_without_loss(
+        text: str, limit: int, sep: str) -> None:
+    split_checked(text + sep + "-# source " * 3, limit)

@@ -20,7 +20,7 @@ from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
 from bot.core.chat.intents import Understanding, understand
-from bot.core.chat.memory import Conversation, ConversationMemory, conversation_key
+from bot.core.chat.memory import Conversation, ConversationMemory, Topic, conversation_key
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.planner import Plan, _ranked_facets, plan
 from bot.core.names import RoleIndex
@@ -34,6 +34,17 @@ log = logging.getLogger(__name__)
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
                      "overview", "compare", "choose", "sources", "by_source", "skills_fit"})
+#: What a command's answer is about, as the chat's own answers record it (intent, facets):
+#: a follow-up of ``!compare mlops pm`` reads like one of "compare mlops and pm".
+COMMAND_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "compare": ("figures", ("salary",)),
+    "salary": ("figures", ("salary",)),
+    "role": ("overview", ()),
+    "skills": ("skills", ("skills",)),
+    "path": ("path", ("path",)),
+    "week": ("week", ("week",)),
+    "switch": ("switch", ("switch",)),
+}
 #: Weak-evidence answers give way to an FAQ entry this close to the question.
 FAQ_OVER_WEAK = 0.6
 _WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
@@ -128,6 +139,16 @@ class ChatEngine:
             built = _note_unknown(built, u, decided, catalog)
         self._remember(key, conv, u, decided, built)
         return built.reply
+
+    def note_command(self, request, command: str, roles: tuple[str, ...]) -> None:
+        """Remember what a command's answer was about, as a chat answer's would be, so a
+        follow-up ("and remote?" after ``!week pm``) keeps its subject. The Advisor calls
+        this after every command that answered about roles, whatever the front end."""
+        intent, facets = COMMAND_TOPICS.get(command, ("overview", ()))
+        key = conversation_key(request.user_id, request.channel_id, request.guild_id)
+        conv = self.memory.get(key) or Conversation()
+        topic = Topic(intent, tuple(roles), facets, source=None)
+        self.memory.put(key, replace(conv, topic=topic).with_roles(topic.roles))
 
     def understand(self, text: str, knowledge: Knowledge) -> tuple[Understanding, Plan]:
         """What the pipeline reads from ``text`` without memory (for tests and tools)."""
