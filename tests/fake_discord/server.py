@@ -402,6 +402,12 @@ class FakeDiscord(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(tick.wait(), remaining)
 
+    async def wait_for_change(self) -> None:
+        """Return at the next thing the fake records (a request answered, an interaction
+        answered, a gateway socket opened or closed). For watchers that follow the bot
+        without polling, such as the standalone mode's printer."""
+        await self._tick.wait()
+
     def mark(self) -> int:
         """Index into :attr:`requests` now; pass as ``since=`` to look only at later requests."""
         return len(self.requests)
