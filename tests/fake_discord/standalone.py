@@ -211,3 +211,5 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # e.g. the port is taken: say so, without a traceback
         print(f"fake Discord could not start: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C while starting, before the handler is in place
+        return 130
