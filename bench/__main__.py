@@ -168,11 +168,18 @@ def report(results: dict[str, Any]) -> str:
                   f"{big['aliases']} aliases)"))
     if "discord" in results:
         d = results["discord"]
-        floor = d["dispatch"]["noop"]["median_us"]
+        floor = d["dispatch"][discord_rt.PLAIN_FLOOR]["median_us"]
+        own = d["dispatch"][discord_rt.CAREERBOT_FLOOR]["median_us"]
         rows = [[label, fmt_us(s["median_us"]), fmt_us(s["p99_us"]),
-                 fmt_ratio(s["median_us"] / floor)] for label, s in d["dispatch"].items()]
-        parts.append(table(["command", "median", "p99", "× no-op"], rows,
-                           title="discord.py dispatch, in-process (network stubbed)"))
+                 fmt_ratio(s["median_us"] / floor), fmt_ratio(s["median_us"] / own)]
+                for label, s in d["dispatch"].items()]
+        fresh = d.get("fresh_texts", {})
+        parts.append(table(
+            ["message", "median", "p99", "× plain floor", "× careerbot no-op"], rows,
+            title="discord.py dispatch, in-process (network stubbed; cooldowns on, "
+                  f"{d['dispatch_members']} members; fresh = new text, answer cache emptied: "
+                  f"{fresh.get('!compare', '?')} !compare spellings, "
+                  f"{fresh.get('question', '?')} questions)"))
         ping = {(r["command"].startswith("/"), r["senders"]): r["median_us"]
                 for r in d["round_trip"] if r["command"] in ("!ping", "/ping")}
         rows = []
@@ -183,8 +190,9 @@ def report(results: dict[str, Any]) -> str:
                          fmt_ratio(r["median_us"] / same if same else None),
                          fmt_ratio(r["median_us"] / floor)])
         parts.append(table(
-            ["command", "senders", "msgs", "median", "p99", "msg/s", "× ping", "× no-op"], rows,
-            title="Round trip through the fake Discord (closed loop per sender)"))
+            ["command", "senders", "msgs", "median", "p99", "msg/s", "× ping", "× plain floor"],
+            rows, title="Round trip through the fake Discord (closed loop per sender; "
+                        f"cooldowns on, each message from the next of {d['members']} members)"))
     if "process" in results:
         p = results["process"]
         a, b, g = p["ask"], p["bot"], p["bot_100x"]
