@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ask": process.ask_times(tmp / "ask.db", base_dir, runs),
                 "bot": process.bot_process(tmp / "run.db", base_dir, sets, 4),
                 "bot_100x": process.bot_process(tmp / "run-big.db", big_dir, sets, 4),
+                "round_trip": process.bot_round_trip(tmp / "run-rt.db", base_dir, (1, 10),
+                                                     150 if quick else 600),
             }
         if "imports" in sections:
             print("imports ...", flush=True)
@@ -237,12 +239,33 @@ def report(results: dict[str, Any]) -> str:
              f"100×: {g['peak_rss_mib']} MiB"],
         ]
         parts.append(table(["figure", "value", "beside it"], rows, title="Start-up and memory"))
+        if "round_trip" in p:
+            parts.append(process_round_trip_report(p["round_trip"], results.get("discord")))
     if "imports" in results:
         parts.append(imports.report(results["imports"]))
     warnings = results.get("log_warnings") or []
     parts.append(f"Warnings/errors logged during the run: {len(warnings)}"
                  + "".join(f"\n  {w}" for w in warnings[:10]))
     return "\n\n".join(parts)
+
+
+def process_round_trip_report(rt: dict[str, Any], discord: dict[str, Any] | None) -> str:
+    """Round trips to ``careerbot run`` in its own process, beside the in-process ones."""
+    floor = {r["senders"]: r["median_us"] for r in rt["rows"] if r["command"] == "!help"}
+    inproc = {(r["command"], r["senders"]): r["median_us"]
+              for r in (discord or {}).get("round_trip", [])}
+    rows = []
+    for r in rt["rows"]:
+        same = inproc.get((r["command"], r["senders"]))
+        rows.append([r["command"], r["senders"], r["messages"], fmt_us(r["median_us"]),
+                     fmt_us(r["p99_us"]), f"{r['messages_per_s']:.0f}",
+                     fmt_ratio(r["median_us"] / floor[r["senders"]]),
+                     fmt_ratio(r["median_us"] / same if same else None)])
+    return table(["message", "senders", "msgs", "median", "p99", "msg/s", "× !help",
+                  "× in-process"], rows,
+                 title="Round trip, careerbot run in its own process (fake Discord in the "
+                       f"bench process; each message from the next of {rt['members']} members; "
+                       f"bot RSS after: {rt['rss_after_mib']} MiB, peak {rt['peak_rss_mib']} MiB)")
 
 
 def scales_report(scales: dict[str, Any]) -> str:

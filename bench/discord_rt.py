@@ -106,6 +106,8 @@ class BenchDiscord(FakeDiscord):
         self._waiters: dict[int, asyncio.Future[int]] = {}
         self.senders: list[FakeMember] = []
         self.channels: list[FakeChannel] = []
+        #: Replies that were careerbot's "slow down" note: a refusal, not an answer.
+        self.slow_downs = 0
 
     def populate(self, members: int = MEMBERS, channels: int = CHANNELS) -> None:
         """Members and text channels for the senders; call before the bot connects."""
@@ -152,7 +154,10 @@ class BenchDiscord(FakeDiscord):
     async def _create_message(self, rec: RecordedRequest, channel_id: str) -> Any:
         at = time.perf_counter_ns()
         result = await super()._create_message(rec, channel_id)
-        ref = ((rec.json or {}).get("message_reference") or {}).get("message_id")
+        body = rec.json or {}
+        if any((e or {}).get("title", "").startswith("Slow down") for e in body.get("embeds") or ()):
+            self.slow_downs += 1
+        ref = (body.get("message_reference") or {}).get("message_id")
         if ref is not None:
             self._arrive(int(ref), at)
         return result

@@ -22,6 +22,7 @@ import yaml
 
 from bot.core.names import alias_key
 from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.limits import TEXT_CHARS
 
 GENERATED_SOURCE = "bench-generated"
 
@@ -147,6 +148,8 @@ def generate(base_dir: Path, target: Path, multiple: int = 100, faq_entries: int
             slug = "-".join(name.lower().replace(",", "").split())
             if alias_key(name) in taken or alias_key(slug) in taken:
                 continue  # a real role already answers to this name
+            if len(slug) > TEXT_CHARS["slug"] or len(name) > TEXT_CHARS["name"]:
+                continue  # the knowledge files' own limits
             candidates = [name, f"{qs}{dshort} {tshort}", f"{q}{dshort}-{tshort}",
                           f"{q}{title} {domain}", f"{q}{dshort} {title}", f"{q}{domain} {tshort}",
                           f"{q}{title}, {dshort}", f"{q}{title} in {domain}",
@@ -156,7 +159,7 @@ def generate(base_dir: Path, target: Path, multiple: int = 100, faq_entries: int
             aliases = []
             for alias in candidates:
                 key = alias_key(alias)
-                if key and key not in taken:
+                if key and key not in taken and len(alias) <= TEXT_CHARS["aliases[]"]:
                     taken.add(key)
                     aliases.append(alias)
             data = _role(slug, name, aliases[1:], rng, made)
