@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,10 @@ from bench.stats import fmt_ratio, fmt_us, table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("core", "discord", "process", "imports")
+SECTIONS = ("core", "scales", "discord", "process", "imports")
+#: Knowledge scales, as multiples of the real roles (and FAQ entries).
+SCALES = (10, 100, 1000)
+QUICK_SCALES = (10, 100)
 
 
 class _CountingHandler(logging.Handler):
@@ -77,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", choices=SECTIONS, action="append",
                         help="run only this section (repeatable)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON")
+    parser.add_argument("--scales", type=lambda v: tuple(int(x) for x in v.split(",")),
+                        default=None, help="knowledge multiples to time, e.g. 10,100 "
+                        f"(default {','.join(map(str, SCALES))}; quick: "
+                        f"{','.join(map(str, QUICK_SCALES))})")
     args = parser.parse_args(argv)
     sections = tuple(args.only or SECTIONS)
     quick = args.quick
@@ -97,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="careerbot-bench-") as tmp_name:
         tmp = Path(tmp_name)
         base_dir = REPO_ROOT / "knowledge"
+        scales = args.scales or (QUICK_SCALES if quick else SCALES)
         big_dir = tmp / "knowledge-100x"
-        results["big_knowledge"] = kbgen.generate(base_dir, big_dir)
+        results["big_knowledge"] = kbgen.generate(base_dir, big_dir, multiple=100)
         repeats = 20 if quick else 200
         if "core" in sections:
             print("core latency ...", flush=True)
@@ -107,6 +116,22 @@ def main(argv: list[str] | None = None) -> int:
                 "100x": core.run(big_dir, tmp / "big.db", sets, repeats=max(5, repeats // 4),
                                  varied=100 if quick else 400),
             }
+        if "scales" in sections:
+            results["scales"] = {"1": core.scale_run(base_dir, tmp / "scale-1.db", sets,
+                                                     rounds=5, warm_repeats=20)}
+            for multiple in scales:
+                print(f"knowledge at {multiple}× ...", flush=True)
+                kb = big_dir if multiple == 100 else tmp / f"knowledge-{multiple}x"
+                made = (results["big_knowledge"] if multiple == 100
+                        else kbgen.generate(base_dir, kb, multiple=multiple))
+                big = multiple >= 1000
+                results["scales"][str(multiple)] = {
+                    "generated": made,
+                    **core.scale_run(kb, tmp / f"scale-{multiple}.db", sets,
+                                     rounds=1 if big else 3, warm_repeats=1 if big else 5),
+                }
+                if kb != big_dir:
+                    shutil.rmtree(kb, ignore_errors=True)
         if "discord" in sections:
             print("discord.py round trips ...", flush=True)
             results["discord"] = asyncio.run(discord_rt.run(
@@ -120,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
                 "ask": process.ask_times(tmp / "ask.db", base_dir, runs),
                 "bot": process.bot_process(tmp / "run.db", base_dir, sets, 4),
                 "bot_100x": process.bot_process(tmp / "run-big.db", big_dir, sets, 4),
+                "round_trip": process.bot_round_trip(tmp / "run-rt.db", base_dir, (1, 10),
+                                                     150 if quick else 600),
             }
         if "imports" in sections:
             print("imports ...", flush=True)
@@ -166,13 +193,22 @@ def report(results: dict[str, Any]) -> str:
             title=f"Core latency: Advisor.handle (knowledge: {base['roles']} roles, "
                   f"{base['faq']} FAQ; 100×: {big['roles']} roles, {big['faq']} FAQ, "
                   f"{big['aliases']} aliases)"))
+    if "scales" in results:
+        parts.append(scales_report(results["scales"]))
     if "discord" in results:
         d = results["discord"]
-        floor = d["dispatch"]["noop"]["median_us"]
+        floor = d["dispatch"][discord_rt.PLAIN_FLOOR]["median_us"]
+        own = d["dispatch"][discord_rt.CAREERBOT_FLOOR]["median_us"]
         rows = [[label, fmt_us(s["median_us"]), fmt_us(s["p99_us"]),
-                 fmt_ratio(s["median_us"] / floor)] for label, s in d["dispatch"].items()]
-        parts.append(table(["command", "median", "p99", "× no-op"], rows,
-                           title="discord.py dispatch, in-process (network stubbed)"))
+                 fmt_ratio(s["median_us"] / floor), fmt_ratio(s["median_us"] / own)]
+                for label, s in d["dispatch"].items()]
+        fresh = d.get("fresh_texts", {})
+        parts.append(table(
+            ["message", "median", "p99", "× plain floor", "× careerbot no-op"], rows,
+            title="discord.py dispatch, in-process (network stubbed; cooldowns on, "
+                  f"{d['dispatch_members']} members; fresh = new text, answer cache emptied: "
+                  f"{fresh.get('!compare', '?')} !compare spellings, "
+                  f"{fresh.get('question', '?')} questions)"))
         ping = {(r["command"].startswith("/"), r["senders"]): r["median_us"]
                 for r in d["round_trip"] if r["command"] in ("!ping", "/ping")}
         rows = []
@@ -183,8 +219,9 @@ def report(results: dict[str, Any]) -> str:
                          fmt_ratio(r["median_us"] / same if same else None),
                          fmt_ratio(r["median_us"] / floor)])
         parts.append(table(
-            ["command", "senders", "msgs", "median", "p99", "msg/s", "× ping", "× no-op"], rows,
-            title="Round trip through the fake Discord (closed loop per sender)"))
+            ["command", "senders", "msgs", "median", "p99", "msg/s", "× ping", "× plain floor"],
+            rows, title="Round trip through the fake Discord (closed loop per sender; "
+                        f"cooldowns on, each message from the next of {d['members']} members)"))
     if "process" in results:
         p = results["process"]
         a, b, g = p["ask"], p["bot"], p["bot_100x"]
@@ -202,12 +239,52 @@ def report(results: dict[str, Any]) -> str:
              f"100×: {g['peak_rss_mib']} MiB"],
         ]
         parts.append(table(["figure", "value", "beside it"], rows, title="Start-up and memory"))
+        if "round_trip" in p:
+            parts.append(process_round_trip_report(p["round_trip"], results.get("discord")))
     if "imports" in results:
         parts.append(imports.report(results["imports"]))
     warnings = results.get("log_warnings") or []
     parts.append(f"Warnings/errors logged during the run: {len(warnings)}"
                  + "".join(f"\n  {w}" for w in warnings[:10]))
     return "\n\n".join(parts)
+
+
+def process_round_trip_report(rt: dict[str, Any], discord: dict[str, Any] | None) -> str:
+    """Round trips to ``careerbot run`` in its own process, beside the in-process ones."""
+    floor = {r["senders"]: r["median_us"] for r in rt["rows"] if r["command"] == "!help"}
+    inproc = {(r["command"], r["senders"]): r["median_us"]
+              for r in (discord or {}).get("round_trip", [])}
+    rows = []
+    for r in rt["rows"]:
+        same = inproc.get((r["command"], r["senders"]))
+        rows.append([r["command"], r["senders"], r["messages"], fmt_us(r["median_us"]),
+                     fmt_us(r["p99_us"]), f"{r['messages_per_s']:.0f}",
+                     fmt_ratio(r["median_us"] / floor[r["senders"]]),
+                     fmt_ratio(r["median_us"] / same if same else None)])
+    return table(["message", "senders", "msgs", "median", "p99", "msg/s", "× !help",
+                  "× in-process"], rows,
+                 title="Round trip, careerbot run in its own process (fake Discord in the "
+                       f"bench process; each message from the next of {rt['members']} members; "
+                       f"bot RSS after: {rt['rss_after_mib']} MiB, peak {rt['peak_rss_mib']} MiB)")
+
+
+def scales_report(scales: dict[str, Any]) -> str:
+    """Knowledge scales: first and warm answers, as ratios to the real knowledge."""
+    base = scales["1"]
+    rows = []
+    for multiple, s in scales.items():
+        row = [f"{multiple}×", s["roles"], s["faq"], f"{s['build_s']:.1f} s",
+               f"{s['load_s'] * 1000:.0f} ms"]
+        for key in ("first_question", "warm_question", "first_command", "warm_command"):
+            value = s[key]["median_us"]
+            row += [fmt_us(value), fmt_ratio(value / base[key]["median_us"])]
+        rows.append(row)
+    return table(
+        ["knowledge", "roles", "FAQ", "build", "load", "first question", "× 1×",
+         "warm question", "× 1×", "first !compare", "× 1×", "warm commands", "× 1×"], rows,
+        title="Knowledge scales: Advisor.handle, medians (first = a new advisor's first "
+              "answer, knowledge loaded; warm = the message set again; commands repeat, "
+              "so warm commands are cached answers)")
 
 
 if __name__ == "__main__":

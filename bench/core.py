@@ -110,3 +110,46 @@ def run(knowledge_dir: Path, db_path: Path, sets: MessageSets, *, repeats: int,
                                        "warm": summarise_ns(auto_samples)}
     advisor.store.close()
     return result
+
+
+def scale_run(knowledge_dir: Path, db_path: Path, sets: MessageSets, *, rounds: int,
+              warm_repeats: int) -> dict[str, Any]:
+    """First and warm answers for one knowledge scale (README, "Knowledge scales").
+
+    "First" is the first answer from a new advisor whose knowledge is loaded and alias
+    index built (both timed apart, as ``load_s``): what the first member to ask after a
+    start or a knowledge change waits for, e.g. the chat catalogue being built. "Warm"
+    is the median over the message set asked again and again on that advisor. The
+    question is a free-form one; the command is ``!compare`` of two real roles.
+    """
+    started = time.perf_counter()
+    knowledge = build_database(knowledge_dir, db_path)
+    build_s = time.perf_counter() - started
+    settings = Settings(_env_file=None, db=db_path, knowledge_dir=knowledge_dir)
+    question, command = sets.question[0], "!compare mlops pm"
+    first: dict[str, list[int]] = {"question": [], "command": []}
+    loads: list[float] = []
+    advisor = None
+    for _ in range(rounds):
+        for kind, text in (("question", question), ("command", command)):
+            if advisor is not None:
+                advisor.store.close()
+            started = time.perf_counter()
+            advisor = create_advisor(settings)
+            advisor.index(advisor.knowledge())
+            loads.append(time.perf_counter() - started)
+            gc.collect()
+            first[kind] += _time_handle(advisor, _requests([text]), 1)
+    assert advisor is not None
+    advisor.handle(_requests([question])[0])  # this advisor's own first answers, untimed
+    warm_questions = _time_handle(advisor, _requests(sets.question), warm_repeats)
+    warm_commands = _time_handle(advisor, _requests(sets.command), warm_repeats)
+    advisor.store.close()
+    return {
+        "roles": len(knowledge.roles), "faq": len(knowledge.faq),
+        "build_s": round(build_s, 3), "load_s": round(min(loads), 4),
+        "first_question": summarise_ns(first["question"]),
+        "first_command": summarise_ns(first["command"]),
+        "warm_question": summarise_ns(warm_questions),
+        "warm_command": summarise_ns(warm_commands),
+    }

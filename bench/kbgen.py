@@ -1,21 +1,28 @@
-"""Generate a knowledge base 100 times the size of the real one, for the scaling figures.
+"""Generate knowledge bases that are real multiples of the real one, for the scaling figures.
 
-The real ``knowledge/`` directory is copied as is (so every benchmark message still
-means the same thing) and generated roles and FAQ entries are added beside it. Their
-figures are invented and their source says so: the generated directory lives in a
-temporary folder for one bench run and is never committed or served to anyone.
+``generate(base, target, multiple=100)`` writes a knowledge directory with ``multiple``
+times the real roles (17 → 1,700) and FAQ entries: the real ``knowledge/`` directory is
+copied as is (so every benchmark message still means the same thing) and generated
+roles and FAQ entries are added beside it. Their figures are invented and their source
+says so: the generated directory lives in a temporary folder for one bench run and is
+never committed or served to anyone.
+
+Names are "<qualifier> <domain> <title>" (20 domains × 10 titles × 97 qualifiers, about
+19,000 distinct roles), so even 1,000× has a distinct name for every role.
 """
 
 from __future__ import annotations
 
 import random
 import shutil
+import time
 from pathlib import Path
 
 import yaml
 
 from bot.core.names import alias_key
 from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.limits import TEXT_CHARS
 
 GENERATED_SOURCE = "bench-generated"
 
@@ -40,6 +47,13 @@ _SKILLS = ["Python", "PyTorch", "TensorFlow", "SQL", "Spark", "Kubernetes", "Doc
            "Java", "Terraform", "Linux", "CUDA", "Product Strategy", "Stakeholder Management"]
 _METROS = ["Remote", "San Francisco", "New York", "Seattle", "Austin", "London", "Berlin",
            "Toronto", "Boston", "Bangalore", "Paris", "Amsterdam"]
+_INDUSTRIES = ["Fintech", "Retail", "Gaming", "Energy", "Telecom", "Insurance", "Logistics",
+               "Media", "Pharma", "Government", "Education", "Travel"]
+_FLAVOURS = ["Applied", "Embedded", "Cloud", "Realtime", "Privacy", "Open Source", "Mobile"]
+#: Qualifiers in front of "<domain> <title>": none first (the 200 plain names), then
+#: industries, then flavoured industries.
+_QUALIFIERS = ["", *_INDUSTRIES, *(f"{f} {i}" for f in _FLAVOURS for i in _INDUSTRIES)]
+
 _FAQ_TOPICS = ["interviews", "portfolio", "certifications", "salary negotiation", "remote work",
                "career change", "degrees", "bootcamps", "open source", "visas", "side projects",
                "leetcode", "system design", "take-home tasks", "references", "job boards"]
@@ -92,19 +106,22 @@ def _role(slug: str, name: str, aliases: list[str], rng: random.Random, slugs: l
     }
 
 
-def generate(base_dir: Path, target: Path, roles: int = 200, faq_entries: int | None = None,
+def generate(base_dir: Path, target: Path, multiple: int = 100, faq_entries: int | None = None,
              seed: int = 2026) -> dict[str, int]:
-    """Copy ``base_dir`` to ``target`` and add ``roles`` generated roles and FAQ entries.
+    """Copy ``base_dir`` to ``target`` and add generated roles and FAQ entries so that it
+    holds ``multiple`` times the real roles (and, by default, FAQ entries).
 
-    FAQ entries default to 100 times the real ones (at least 300, since the real base
-    may have none yet). Returns the counts written. The result is validated, so a
-    generator bug fails the bench instead of measuring a half-built database.
+    Returns the counts written and the seconds spent. The result is loaded and checked,
+    so a generator bug (a name clash dropping roles) fails the bench instead of
+    measuring a knowledge base of the wrong size.
     """
+    started = time.perf_counter()
     rng = random.Random(seed)
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(base_dir, target)
     base = load_knowledge_dir(base_dir)
+    roles = multiple * len(base.roles) - len(base.roles)
     taken = {alias_key(a) for r in base.roles.values() for a in (r.name, r.slug, *r.aliases)}
 
     sources_path = target / "sources.yaml"
@@ -116,33 +133,44 @@ def generate(base_dir: Path, target: Path, roles: int = 200, faq_entries: int | 
             "note": "Invented by bench/kbgen.py to measure scaling; never served."})
     sources_path.write_text(yaml.safe_dump(sources, sort_keys=False), encoding="utf-8")
 
-    combos = [(d, t) for d in _DOMAINS for t in _TITLES]
-    rng.shuffle(combos)
     made: list[str] = []
-    for (domain, dshort), (title, tshort) in combos:
+    for qualifier in _QUALIFIERS:
         if len(made) >= roles:
             break
-        name = f"{domain} {title}"
-        slug = "-".join(name.lower().split())
-        if alias_key(name) in taken or alias_key(slug) in taken:
-            continue  # a real role already answers to this name
-        candidates = [name, f"{dshort} {tshort}", f"{dshort}-{tshort}", f"{title} {domain}",
-                      f"{dshort} {title}", f"{domain} {tshort}", f"{title}, {dshort}",
-                      f"{title} in {domain}", f"{domain} {title} role", f"{dshort} {title} job",
-                      f"senior {dshort} {tshort}", f"{title} of {domain}"]
-        taken.add(alias_key(slug))
-        aliases = []
-        for alias in candidates:
-            key = alias_key(alias)
-            if key and key not in taken:
-                taken.add(key)
-                aliases.append(alias)
-        data = _role(slug, name, aliases[1:], rng, made)
-        (target / "roles" / f"{slug}.yaml").write_text(
-            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        made.append(slug)
+        q = f"{qualifier} " if qualifier else ""
+        qs = "".join(w[0] for w in qualifier.lower().split()) + " " if qualifier else ""
+        combos = [(d, t) for d in _DOMAINS for t in _TITLES]
+        rng.shuffle(combos)
+        for (domain, dshort), (title, tshort) in combos:
+            if len(made) >= roles:
+                break
+            name = f"{q}{domain} {title}"
+            slug = "-".join(name.lower().replace(",", "").split())
+            if alias_key(name) in taken or alias_key(slug) in taken:
+                continue  # a real role already answers to this name
+            if len(slug) > TEXT_CHARS["slug"] or len(name) > TEXT_CHARS["name"]:
+                continue  # the knowledge files' own limits
+            candidates = [name, f"{qs}{dshort} {tshort}", f"{q}{dshort}-{tshort}",
+                          f"{q}{title} {domain}", f"{q}{dshort} {title}", f"{q}{domain} {tshort}",
+                          f"{q}{title}, {dshort}", f"{q}{title} in {domain}",
+                          f"{q}{domain} {title} role", f"{q}{dshort} {title} job",
+                          f"senior {q}{dshort} {tshort}", f"{q}{title} of {domain}"]
+            taken.add(alias_key(slug))
+            aliases = []
+            for alias in candidates:
+                key = alias_key(alias)
+                if key and key not in taken and len(alias) <= TEXT_CHARS["aliases[]"]:
+                    taken.add(key)
+                    aliases.append(alias)
+            data = _role(slug, name, aliases[1:], rng, made)
+            (target / "roles" / f"{slug}.yaml").write_text(
+                yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+            made.append(slug)
+    if len(made) < roles:
+        raise ValueError(f"only {len(made)} distinct generated roles, {roles} needed: "
+                         "add qualifiers to bench/kbgen.py")
 
-    count = faq_entries if faq_entries is not None else max(300, 100 * len(base.faq))
+    count = faq_entries if faq_entries is not None else (multiple - 1) * len(base.faq)
     faq = []
     for i in range(count):
         topic = _FAQ_TOPICS[i % len(_FAQ_TOPICS)]
@@ -156,8 +184,14 @@ def generate(base_dir: Path, target: Path, roles: int = 200, faq_entries: int | 
     (target / "faq").mkdir(exist_ok=True)
     (target / "faq" / "bench-generated.yaml").write_text(
         yaml.safe_dump({"faq": faq}, sort_keys=False), encoding="utf-8")
+    written_s = time.perf_counter() - started
 
     knowledge = load_knowledge_dir(target)
-    return {"roles": len(knowledge.roles), "faq": len(knowledge.faq),
+    if len(knowledge.roles) != multiple * len(base.roles):
+        raise ValueError(f"{len(knowledge.roles)} roles loaded, "
+                         f"{multiple * len(base.roles)} expected")
+    return {"multiple": multiple, "roles": len(knowledge.roles), "faq": len(knowledge.faq),
             "aliases": sum(len(r.aliases) for r in knowledge.roles.values()),
-            "base_roles": len(base.roles), "base_faq": len(base.faq)}
+            "base_roles": len(base.roles), "base_faq": len(base.faq),
+            "generate_s": round(written_s, 2),
+            "generate_and_check_s": round(time.perf_counter() - started, 2)}

@@ -9,6 +9,11 @@
   ``guild_ready_timeout``, 2 s by default), then the first answer, then peak memory
   (VmHWM, the high-water mark of resident memory) after every member has asked a few
   questions.
+* Round trip with the bot in its own process, as ``careerbot run`` runs it: a separate
+  ``careerbot run`` on the fake Discord (which stays in the bench process), and members
+  sending ``!ping``, ``!compare`` and a free-form question in closed loops, each message
+  from the next of ``ROUND_TRIP_MEMBERS`` members so the (real-time) cooldown never
+  refuses one; a "slow down" note or a missing answer fails the run.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.discord_rt import BenchDiscord
+from bench.discord_rt import ROUND_TRIP_MEMBERS, BenchDiscord, closed_loop
 from bench.messages import MessageSets
+from bench.stats import summarise_ns
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,6 +82,17 @@ async def _bot_process(db_path: Path, knowledge_dir: Path, sets: MessageSets,
     server = BenchDiscord()
     server.populate()
     await server.start()
+    try:
+        return await _with_bot(server, db_path, knowledge_dir,
+                               lambda proc, started, marks: _start_and_load(
+                                   server, proc, sets, per_member, marks))
+    finally:
+        await server.stop()
+
+
+async def _with_bot(server: BenchDiscord, db_path: Path, knowledge_dir: Path,
+                    body: Any) -> dict[str, Any]:
+    """Run ``careerbot run`` on ``server`` until it is ready, then ``body``; stop it."""
     env = _env(db_path, knowledge_dir, DISCORD_TOKEN="fake-token",
                DISCORD_API_BASE=server.base_url, DISCORD_GATEWAY_URL=server.gateway_url,
                CAREERBOT_DEV_GUILD_ID=str(server.guild.id), CAREERBOT_LOG_LEVEL="INFO")
@@ -97,7 +114,6 @@ async def _bot_process(db_path: Path, knowledge_dir: Path, sets: MessageSets,
                 ready.set()
 
     reader = asyncio.create_task(read_log())
-    result: dict[str, Any] = {}
     try:
         while server.identify_count == 0:
             if proc.returncode is not None:
@@ -105,32 +121,10 @@ async def _bot_process(db_path: Path, knowledge_dir: Path, sets: MessageSets,
             await asyncio.sleep(0.002)
         marks["connected"] = time.perf_counter() - started
         await asyncio.wait_for(ready.wait(), 60)
-
-        first_at = time.perf_counter()
-        msg = await server.send_message(server.channels[0].id, author=server.senders[0],
-                                        content="!compare mlops pm")
-        await server.reply_to(int(msg["id"]))
-        first = time.perf_counter() - first_at
-
-        # Every member asks a few questions (fewer than the cooldown allows).
-        commands = list(sets.command)
-        sent: list[int] = []
-        for k in range(per_member):
-            for i, member in enumerate(server.senders):
-                text = commands[(i * per_member + k) % len(commands)]
-                channel = server.channels[i % len(server.channels)]
-                m = await server.send_message(channel.id, author=member, content=text)
-                sent.append(int(m["id"]))
-        await asyncio.gather(*(server.reply_to(mid) for mid in sent))
-        result = {
-            "start_to_connected_s": round(marks["connected"], 3),
-            "start_to_ready_s": round(marks["ready"], 3),
-            "first_answer_ms": round(first * 1000, 2),
-            "messages_answered": len(sent) + 1,
-            "peak_rss_mib": round((_vm_kib(proc.pid, "VmHWM") or 0) / 1024, 1),
-            "rss_after_mib": round((_vm_kib(proc.pid, "VmRSS") or 0) / 1024, 1),
-            "log_errors": sum(" ERROR " in line or "Traceback" in line for line in log_lines),
-        }
+        result = await body(proc, started, marks)
+        result["log_errors"] = sum(" ERROR " in line or "Traceback" in line
+                                   for line in log_lines)
+        return result
     finally:
         if proc.returncode is None:
             proc.terminate()
@@ -140,8 +134,87 @@ async def _bot_process(db_path: Path, knowledge_dir: Path, sets: MessageSets,
                 proc.kill()
                 await proc.wait()
         reader.cancel()
-        await server.stop()
-    return result
+
+
+async def _start_and_load(server: BenchDiscord, proc: Any, sets: MessageSets, per_member: int,
+                          marks: dict[str, float]) -> dict[str, Any]:
+    first_at = time.perf_counter()
+    msg = await server.send_message(server.channels[0].id, author=server.senders[0],
+                                    content="!compare mlops pm")
+    await server.reply_to(int(msg["id"]))
+    first = time.perf_counter() - first_at
+
+    # Every member asks a few questions (fewer than the cooldown allows).
+    commands = list(sets.command)
+    sent: list[int] = []
+    for k in range(per_member):
+        for i, member in enumerate(server.senders):
+            text = commands[(i * per_member + k) % len(commands)]
+            channel = server.channels[i % len(server.channels)]
+            m = await server.send_message(channel.id, author=member, content=text)
+            sent.append(int(m["id"]))
+    await asyncio.gather(*(server.reply_to(mid) for mid in sent))
+    return {
+        "start_to_connected_s": round(marks["connected"], 3),
+        "start_to_ready_s": round(marks["ready"], 3),
+        "first_answer_ms": round(first * 1000, 2),
+        "messages_answered": len(sent) + 1,
+        "peak_rss_mib": round((_vm_kib(proc.pid, "VmHWM") or 0) / 1024, 1),
+        "rss_after_mib": round((_vm_kib(proc.pid, "VmRSS") or 0) / 1024, 1),
+    }
+
+
+#: ``careerbot run`` has no ping: ``!help`` (one fixed page, a remembered answer) is the
+#: cheapest reply it gives, the floor of these rows.
+ROUND_TRIP_TEXTS = (("!help", "!help"), ("!compare", "!compare mlops pm"),
+                    ("question", "{mention} how much do mlops engineers make?"))
+
+
+async def _round_trips(server: BenchDiscord, proc: Any, concurrency: tuple[int, ...],
+                       total: int) -> dict[str, Any]:
+    members = iter(range(10**9))
+    rows = []
+    for label, text in ROUND_TRIP_TEXTS:
+        content = text.format(mention=f"<@{server.bot_user.id}>")
+
+        async def send(i: int, k: int, content: str = content) -> int:
+            member = server.senders[next(members) % len(server.senders)]
+            channel = server.channels[i % len(server.channels)]
+            msg = await server.send_message(channel.id, author=member, content=content)
+            return int(msg["id"])
+
+        await closed_loop(server, send, 5, 4)  # warm up
+        for senders in concurrency:
+            server.forget_history()
+            latencies, wall = await closed_loop(server, send, senders, max(2, total // senders))
+            rows.append({"command": label, "senders": senders, "messages": len(latencies),
+                         "messages_per_s": round(len(latencies) / wall, 1),
+                         **summarise_ns(latencies)})
+    if server.slow_downs:
+        raise RuntimeError(f"{server.slow_downs} messages were refused by the cooldown")
+    return {"rows": rows, "members": len(server.senders),
+            "rss_after_mib": round((_vm_kib(proc.pid, "VmRSS") or 0) / 1024, 1),
+            "peak_rss_mib": round((_vm_kib(proc.pid, "VmHWM") or 0) / 1024, 1)}
+
+
+def bot_round_trip(db_path: Path, knowledge_dir: Path, concurrency: tuple[int, ...],
+                   total: int) -> dict[str, Any]:
+    """Round trips to ``careerbot run`` in its own process (database built beforehand)."""
+    subprocess.run([sys.executable, "-m", "bot", "kb", "build"], env=_env(db_path, knowledge_dir),
+                   cwd=REPO_ROOT, check=True, capture_output=True, timeout=120)
+
+    async def go() -> dict[str, Any]:
+        server = BenchDiscord()
+        server.populate(members=ROUND_TRIP_MEMBERS)
+        await server.start()
+        try:
+            return await _with_bot(server, db_path, knowledge_dir,
+                                   lambda proc, started, marks: _round_trips(
+                                       server, proc, concurrency, total))
+        finally:
+            await server.stop()
+
+    return asyncio.run(go())
 
 
 def bot_process(db_path: Path, knowledge_dir: Path, sets: MessageSets,
