@@ -183,6 +183,24 @@ def caption(chart: SalaryChart) -> str:
 _DRAW_LOCK = threading.Lock()
 
 
+def warm() -> None:
+    """Import matplotlib and render one throwaway card with text, so the first member who
+    asks for a chart does not wait for the import and font set-up (about 0.5 s here).
+
+    The Discord front end runs this in a worker thread once it is connected; the card is
+    never shown and holds no figure.
+    """
+    with _DRAW_LOCK:
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        from matplotlib.figure import Figure as MplFigure
+
+        fig = MplFigure(figsize=(2, 1), dpi=DPI, facecolor=CARD)
+        fig.text(0.1, 0.5, "careerbot", fontsize=9, color=TEXT, fontweight="bold")
+        fig.savefig(io.BytesIO(), format="png")
+
+
 def draw(chart: SalaryChart) -> Chart:
     """The chart as a PNG, drawn once per distinct ``chart`` (see ``CACHE_SIZE``)."""
     return _draw_cached(chart)

@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from bot.core.advisor import Advisor
 from bot.core.charts import SalaryChart, draw
+from bot.core.charts import warm as warm_charts
 from bot.core.moderation import Moderation
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -104,6 +105,8 @@ class CareerBot(commands.Bot):
         #: Who has been told to slow down in their current cooldown window.
         self.cooldown_notes = CooldownNotes()
         self.turns = ChannelTurns()
+        #: The background load of the chart library, started once the bot is ready.
+        self._charts_warming: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         self.advisor.warm()  # compile templates now, not on the first member's question
@@ -136,6 +139,16 @@ class CareerBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
+        if self._charts_warming is None:  # on_ready fires again after a reconnect
+            self._charts_warming = asyncio.create_task(self._warm_charts())
+
+    async def _warm_charts(self) -> None:
+        """Load the chart library in a worker thread once connected, so the first chart a
+        member asks for is drawn without the library's start-up (see ``charts.warm``)."""
+        try:
+            await asyncio.to_thread(warm_charts)
+        except Exception:  # a chart is an extra: the text answers stand without it
+            log.exception("could not load the chart library; charts will load on first use")
 
     async def invoke(self, ctx: commands.Context) -> None:
         """Run a prefix command in its channel's turn, so replies keep the message order.

@@ -317,6 +317,24 @@ def test_answering_does_not_import_the_plotting_library(tmp_path: Path) -> None:
     assert (tmp_path / "c.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
+def test_warming_loads_the_plotting_library_and_keeps_no_chart() -> None:
+    """``warm`` (run by the Discord front end once connected) leaves the library loaded,
+    so a member's first chart skips its start-up, and draws nothing that is kept."""
+    script = (
+        "import sys\n"
+        "from bot.core import charts\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "charts.warm()\n"
+        "assert 'matplotlib.figure' in sys.modules\n"
+        "assert 'matplotlib.backends.backend_agg' in sys.modules\n"
+        "print(charts._draw_cached.cache_info().currsize)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
 # -- the terminal's --chart -------------------------------------------------------------------
 
 

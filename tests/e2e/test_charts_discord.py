@@ -130,3 +130,14 @@ def ask_chart(advisor: Advisor, text: str):
     reply = advisor.handle(Request(text=text, prefix="!"))
     assert reply.chart is not None
     return reply.chart
+
+
+async def test_the_chart_library_is_loaded_in_the_background_once_ready(
+        careerbot: CareerBot) -> None:
+    """After connecting, the bot loads the chart library off the event loop, once."""
+    task = careerbot._charts_warming
+    assert task is not None
+    await task
+    assert task.exception() is None
+    await careerbot.on_ready()  # a reconnect's second READY starts no second load
+    assert careerbot._charts_warming is task
