@@ -135,8 +135,7 @@ def parse_shard_ids(value: object) -> tuple[int, ...] | None:
     ``0-1,4``), returned sorted without repeats; empty means unset."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    listed = isinstance(value, (list, tuple))
-    parts = [str(v) for v in value] if listed else str(value).split(",")  # type: ignore[union-attr]
+    parts = [str(v) for v in value] if isinstance(value, list | tuple) else str(value).split(",")
     ids: set[int] = set()
     for part in parts:
         match = _SHARD_PART.fullmatch(part.strip())

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from bot.core.advisor import Advisor, Request
 from bot.core.render import render, unescape_for_terminal
@@ -206,8 +206,9 @@ def _read_lines(inp: Iterable[str] | TextIO | BinaryIO) -> Iterator[str | None]:
     stream = getattr(inp, "buffer", inp)
     readline = getattr(stream, "readline", None)
     if readline is None:
-        for raw in inp:  # a list of lines (tests)
-            line = raw.rstrip("\n")  # type: ignore[union-attr]
+        # No readline: not a file (TextIO and BinaryIO have one) but a list of lines (tests).
+        for item in cast(Iterable[str], inp):
+            line = item.rstrip("\n")
             yield line if len(line) <= MAX_LINE_CHARS else None
         return
     # UTF-8 takes at most 4 bytes a character: read enough to hold the longest line allowed

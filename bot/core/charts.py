@@ -216,6 +216,7 @@ def _draw(chart: SalaryChart) -> Chart:
     import matplotlib  # imported here so start-up does not pay for it
 
     matplotlib.use("Agg", force=False)
+    from matplotlib.artist import Artist
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -236,13 +237,12 @@ def _draw(chart: SalaryChart) -> Chart:
     ax.set_xlim(lo - pad, hi + pad)
     ax.set_ylim(rows - 0.4, -0.6)
     for y, sp in enumerate(chart.spreads):
-        if sp.has_bar:
+        if sp.low is not None and sp.high is not None:  # sp.has_bar, spelled out so mypy narrows
             colour = BAND_COLOURS[sp.band]
-            ax.barh(y, sp.high - sp.low, left=sp.low, height=0.42, color=colour,  # type: ignore[operator]
-                    edgecolor=colour)
+            ax.barh(y, sp.high - sp.low, left=sp.low, height=0.42, color=colour, edgecolor=colour)
             ax.text(sp.low, y + 0.36, money(sp.low), ha="center", va="top", fontsize=9, color=TEXT)
             ax.text(sp.high, y + 0.36, money(sp.high), ha="center", va="top", fontsize=9, color=TEXT)
-            drawn += [Figure(sp.label, "low", sp.low), Figure(sp.label, "high", sp.high)]  # type: ignore[arg-type]
+            drawn += [Figure(sp.label, "low", sp.low), Figure(sp.label, "high", sp.high)]
         if sp.median is not None:
             ax.plot([sp.median, sp.median], [y - 0.33, y + 0.33], color=MEDIAN_COLOUR, linewidth=3.5,
                     solid_capstyle="butt")
@@ -269,7 +269,7 @@ def _draw(chart: SalaryChart) -> Chart:
     fig.suptitle(chart.title, x=0.02, y=1 - 0.18 / height, ha="left", va="top", fontsize=13,
                  fontweight="bold", color=TEXT)
 
-    handles = [Patch(color=BAND_COLOURS[b], label=b) for b in BAND_COLOURS
+    handles: list[Artist] = [Patch(color=BAND_COLOURS[b], label=b) for b in BAND_COLOURS
                if any(sp.band == b for sp in chart.spreads)]
     if any(sp.median is not None for sp in chart.spreads):
         handles.append(Line2D([], [], color=MEDIAN_COLOUR, linewidth=3.5, label="median"))

@@ -191,6 +191,7 @@ class RoleIndex:
             return sorted(names, key=lambda s: names[s].lower())[:limit]
         scored: dict[str, float] = {}
         for alias_k, slug in self._exact.items():
+            score: float
             if alias_k.startswith(key):
                 score = 300 - len(alias_k)
             elif key in alias_k:

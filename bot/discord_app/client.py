@@ -15,6 +15,7 @@ import io
 import logging
 import sqlite3
 import time
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -80,7 +81,7 @@ class CareerBot(commands.Bot):
     """
 
     def __init__(self, advisor: Advisor, settings: Settings,
-                 moderation: Moderation | None = None, **kwargs: object) -> None:
+                 moderation: Moderation | None = None, **kwargs: Any) -> None:
         # careerbot never joins voice: discord.py's "PyNaCl/davey is not installed"
         # warnings would only alarm the owner reading the log.
         discord.VoiceClient.warn_nacl = False
@@ -98,7 +99,8 @@ class CareerBot(commands.Bot):
         self.settings = settings
         self.moderation = moderation if moderation is not None else Moderation(
             advisor.store, default_prefix=settings.prefix)
-        self.tree.on_error = self.on_app_command_error
+        # The tree's documented hook (it sets ``tree.on_error``), rather than assigning the method.
+        self.tree.error(self.on_app_command_error)
         #: Per-user cooldown shared by every command and plain question.
         self.cooldowns = commands.CooldownMapping.from_cooldown(
             COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user)
@@ -231,7 +233,7 @@ class CareerBot(commands.Bot):
             return
         await self.answer_error(ctx, error)
 
-    async def answer_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+    async def answer_error(self, ctx: commands.Context, error: Exception) -> None:
         """Every command error becomes a friendly answer; unexpected ones are logged in full."""
         ctx.error_answered = True  # type: ignore[attr-defined]
         if isinstance(error, commands.CommandNotFound):

@@ -179,12 +179,12 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
                  "source": e.source.id if e.source else None} for e in knowledge.faq],
     }
     for name, (columns, pk) in TABLE_COLUMNS.items():
-        db[name].create(columns, pk=pk)
-        db[name].insert_all(rows[name])
-    db["faq"].enable_fts(["question", "answer", "tags"], create_triggers=True)
+        db.table(name).create(columns, pk=pk)
+        db.table(name).insert_all(rows[name])
+    db.table("faq").enable_fts(["question", "answer", "tags"], create_triggers=True)
     for table in ("role_aliases", "role_stats", "role_skills", "role_items", "role_tools"):
-        db[table].create_index(["role_slug"])
-    db["role_aliases"].create_index(["key"])
+        db.table(table).create_index(["role_slug"])
+    db.table("role_aliases").create_index(["key"])
 
 
 def integrity_problem(conn: sqlite3.Connection, skip: frozenset[str] = frozenset()) -> str | None:
@@ -403,7 +403,7 @@ def build_with_report(knowledge_dir: Path, db_path: Path) -> BuildResult:
 
 
 def _write_meta(db: sqlite_utils.Database, print_: str, knowledge_dir: Path) -> None:
-    db["meta"].insert_all(
+    db.table("meta").insert_all(
         [
             {"key": "fingerprint", "value": print_},
             {"key": "schema_version", "value": SCHEMA_VERSION},

@@ -247,7 +247,7 @@ def same_value(a: Any, b: Any) -> bool:
         return float(a) == float(b)
     if isinstance(a, str) and isinstance(b, str):
         return " ".join(a.split()) == " ".join(b.split())
-    return a == b
+    return bool(a == b)
 
 
 # ---------------------------------------------------------------------------------------

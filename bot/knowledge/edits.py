@@ -227,7 +227,8 @@ def history(db_path: Path, scope: str | None, *, limit: int = 20,
     with _reader(db_path) as conn:
         if conn is None:
             return []
-        where, params = ["parent_id is null"], []
+        where: list[str] = ["parent_id is null"]
+        params: list[str | int] = []
         if scope is not None:
             where.append("guild_id = ?")
             params.append(scope)

@@ -189,7 +189,7 @@ def parse_role_document(doc: dict[str, Any], sources: dict[str, Source]) -> tupl
     return role, check.problems
 
 
-def _faq_entry(row: Mapping[str, Any], sources: Mapping[str, Source]) -> FaqEntry:
+def _faq_entry(row: sqlite3.Row, sources: Mapping[str, Source]) -> FaqEntry:
     return FaqEntry(
         id=row["id"], question=row["question"], answer=row["answer"],
         tags=tuple(json.loads(row["tags"] or "[]")), guild_id=row["guild_id"],
@@ -197,7 +197,7 @@ def _faq_entry(row: Mapping[str, Any], sources: Mapping[str, Source]) -> FaqEntr
     )
 
 
-def _added_role(row: Mapping[str, Any], sources: dict[str, Source]) -> Role | None:
+def _added_role(row: sqlite3.Row, sources: dict[str, Source]) -> Role | None:
     """The role an ``overlay_roles`` row adds, or None (logged) if it no longer validates."""
     role, problems = parse_role_document(json.loads(row["document"]), sources)
     if problems or role is None:

@@ -183,12 +183,12 @@ def plan_role_set(s: Session, data: Mapping[str, Any]) -> Plan:
         doc[name] = value
     check = PathChecker()
     parsed = parse_role(doc, f"{role.slug}.yaml", s.view().sources, check)
-    if check.items:
+    if check.items or parsed is None:  # None comes with items; the test narrows the type
         raise ChangeError(check.items)
     after = role_document(parsed).get(name)
     if after == before:
         raise NoChange("same_value", after)
-    if name == "name" and (clashes := _name_clashes(s, role.slug, [("name", after)])):
+    if name == "name" and (clashes := _name_clashes(s, role.slug, [("name", parsed.name)])):
         raise ChangeError(clashes)
     row = s.row_change("overlay_fields",
                        {"guild_id": s.scope, "role_slug": role.slug, "source": "", "field": name},
@@ -340,7 +340,7 @@ def plan_role_remove(s: Session, data: Mapping[str, Any]) -> Plan:
     slug = data.get("role")
     row = s.read("overlay_roles", {"guild_id": s.scope, "slug": slug}) if isinstance(slug, str) \
         else None
-    if row is None:
+    if row is None or not isinstance(slug, str):  # (the second test only narrows the type)
         if isinstance(slug, str) and slug in s.view().roles:
             raise ChangeError([Problem("role", f"{shown(slug)} was not added here; only roles added by "
                                        "this server's moderators can be removed")])

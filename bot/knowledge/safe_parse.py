@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -88,16 +88,21 @@ def load_json(text: str) -> Any:
 # -- YAML ----------------------------------------------------------------------------------
 
 
-def _bounded_int(loader: SafeConstructor, node: yaml.ScalarNode) -> int:
+# Both loaders below are SafeConstructors; PyYAML's stubs want the loader classes named.
+# A string: CSafeLoader exists only when PyYAML was built with libyaml.
+_SafeLoaders: TypeAlias = "yaml.SafeLoader | yaml.CSafeLoader"
+
+
+def _bounded_int(loader: _SafeLoaders, node: yaml.ScalarNode) -> int:
     literal = str(node.value).replace("_", "")
     if len(literal.lstrip("+-")) > MAX_NUMBER_DIGITS:
         raise ConstructorError(None, None, _too_long(literal).message, node.start_mark)
-    return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+    return SafeConstructor.construct_yaml_int(loader, node)
 
 
-def _timestamp_as_text(loader: SafeConstructor, node: yaml.ScalarNode) -> str:
+def _timestamp_as_text(loader: _SafeLoaders, node: yaml.ScalarNode) -> str:
     """A date stays as written ("2026-03-01"), so an impossible one reaches the validator."""
-    return loader.construct_scalar(node)  # type: ignore[return-value]
+    return loader.construct_scalar(node)
 
 
 class PureLoader(yaml.SafeLoader):
@@ -123,6 +128,17 @@ _OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
+class _Mark(Protocol):
+    """Where an event starts: PyYAML's Mark, or libyaml's."""
+
+    line: int
+
+
+def _line(mark: _Mark | None) -> int | None:
+    """1-based line of a mark; PyYAML's events always carry one, its types allow None."""
+    return mark.line + 1 if mark is not None else None
+
+
 def _check_events(text: str, loader: type, allow_aliases: bool) -> None:
     """Walk the event stream (no recursion) and stop at the first level too deep."""
     depth = 0
@@ -131,12 +147,12 @@ def _check_events(text: str, loader: type, allow_aliases: bool) -> None:
             if isinstance(event, _OPEN):
                 depth += 1
                 if depth > MAX_NESTING_DEPTH:
-                    raise _too_deep(event.start_mark.line + 1)
+                    raise _too_deep(_line(event.start_mark))
             elif isinstance(event, _CLOSE):
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent) and not allow_aliases:
                 raise InputRefused("YAML aliases (*name) are not accepted",
-                                   event.start_mark.line + 1)
+                                   _line(event.start_mark))
     except yaml.MarkedYAMLError as exc:
         # libyaml has a nesting limit of its own (1,000 levels): say it the same way.
         if "nesting depth" in str(exc.problem or ""):

@@ -9,7 +9,7 @@ is. Each builder returns the Reply and the Topic the memory keeps for follow-ups
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core import verdict as verdict_mod
@@ -23,7 +23,7 @@ from bot.core.holdings import has_figures
 from bot.core.names import alias_key
 from bot.core.render import render
 from bot.core.reply import Reply
-from bot.knowledge.models import Knowledge, Role, StatSnapshot
+from bot.knowledge.models import Knowledge, MarketFact, Role, Source, StatSnapshot
 
 _WORDS = re.compile(r"[a-z]+")
 #: Salary samples smaller than this are called "a small sample" in the context line.
@@ -84,7 +84,7 @@ class Ctx:
                       known=self.knowledge.role_list(), assumed=assumed[:1], **values)
 
     @property
-    def total(self):
+    def total(self) -> MarketFact | None:
         return self.knowledge.market.get(TOTAL_POSITIONS_KEY)
 
     @property
@@ -113,7 +113,7 @@ def share_of_listings(knowledge: Knowledge, snap: StatSnapshot | None) -> float 
     return snap.open_positions / total.value * 100
 
 
-def uses_for(pairs: list[tuple[Role, StatSnapshot | None]], with_n: bool) -> list[SourceUse]:
+def uses_for(pairs: Sequence[tuple[Role, StatSnapshot | None]], with_n: bool) -> list[SourceUse]:
     """Footer entries for the snapshots shown; sample sizes only when salaries are shown."""
     out: dict[tuple[str, str, str], SourceUse] = {}
     ns: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
@@ -127,13 +127,13 @@ def uses_for(pairs: list[tuple[Role, StatSnapshot | None]], with_n: bool) -> lis
     return [SourceUse(u.source, u.as_of, u.filters, tuple(ns.get(k, ()))) for k, u in out.items()]
 
 
-def shared_source(pairs: list[tuple[Role, StatSnapshot | None]]):
+def shared_source(pairs: list[tuple[Role, StatSnapshot | None]]) -> tuple[Source, list[Role]] | None:
     """(source, roles) when every figure shown comes from one source that is not the usual
     (first-listed) source of some of the roles, so the reply can say which it used."""
-    snaps = [s for _, s in pairs]
-    if not snaps or any(s is None for s in snaps) or len({s.source.id for s in snaps}) != 1:
+    snaps = [s for _, s in pairs if s is not None]
+    if not snaps or len(snaps) != len(pairs) or len({s.source.id for s in snaps}) != 1:
         return None
-    off = [r for r, s in pairs if r.stats and r.stats[0].source.id != s.source.id]
+    off = [r for r, s in pairs if r.stats and s is not None and r.stats[0].source.id != s.source.id]
     return (snaps[0].source, off) if off else None
 
 
@@ -155,7 +155,8 @@ def _metric_value(snap: StatSnapshot | None, metric: str) -> float | None:
         return snap.salary.avg_midpoint
     if metric == "band":
         return snap.salary.median if snap.salary.has_band else None
-    return getattr(snap.salary, metric, None)
+    value: float | None = getattr(snap.salary, metric, None)
+    return value
 
 
 def _facet_value(snap: StatSnapshot | None, facet: str, metric: str | None,
@@ -169,7 +170,8 @@ def _facet_value(snap: StatSnapshot | None, facet: str, metric: str | None,
     if facet == "remote":
         return snap.remote_pct
     if facet == "seniority":
-        return getattr(snap.experience, level or "entry")
+        share: float | None = getattr(snap.experience, level or "entry")
+        return share
     return None
 
 
@@ -228,11 +230,11 @@ def figures(c: Ctx) -> Built:
     facets = [f for f in facets if f not in missing]
     rows = [(r, s, share_of_listings(c.knowledge, s)) for r, s in zip(roles, snaps, strict=True)]
     pair = len(rows) >= 2
-    v = verdict_mod.compute(roles[0], snaps[0], roles[1], snaps[1]) if pair else None
+    verdict = verdict_mod.compute(roles[0], snaps[0], roles[1], snaps[1]) if pair else None
     not_held_for = [c.role(s) for s in c.plan.detail.get("not_held_for", ())
                     if s in c.knowledge.roles]
     reply = c.render("figures.j2", rows=rows, facets=facets, metric=metric,
-                     asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=v,
+                     asked_metric=c.plan.metric, level=level, share_asked=c.u.share, v=verdict,
                      pair=pair, small=SMALL_SAMPLE, missing=missing, not_held_for=not_held_for,
                      shared=shared_source([(r, s) for r, s, _ in rows]) if pair else None,
                      uses=uses_for([(r, s) for r, s, _ in rows], "salary" in facets))
@@ -271,7 +273,7 @@ def rank(c: Ctx) -> Built:
     if len(roles) == 2:
         sa, sb = c.pair(roles[0], roles[1])
         sa, sb = _pair_holding(c, roles[0], roles[1], sa, sb, [facet], level)
-        groups = [[(roles[0], sa), (roles[1], sb)]]
+        groups: Sequence[Sequence[tuple[Role, StatSnapshot | None]]] = [[(roles[0], sa), (roles[1], sb)]]
     else:
         groups = _by_source(roles)
         if c.source:
@@ -286,8 +288,8 @@ def rank(c: Ctx) -> Built:
     ranked: list[list[tuple[Role, StatSnapshot, float]]] = []
     low = c.u.any(LOW_WORDS) and not c.u.any(HIGH_WORDS)
     for group in groups:
-        held = [(r, s, v) for r, s in group
-                if (v := _facet_value(s, facet, metric, level)) is not None]
+        held = [(r, s, v) for r, s in group  # (no value without a snapshot; `s` narrows the type)
+                if s is not None and (v := _facet_value(s, facet, metric, level)) is not None]
         if held:
             ranked.append(sorted(held, key=lambda x: x[2] if low else -x[2]))
     shown_roles = {r.slug for g in ranked for r, _, _ in g}
@@ -457,7 +459,7 @@ def skills_fit(c: Ctx) -> Built:
     rows = []
     for role in c.knowledge.role_list():
         refs = c.catalog.role_skills.get(role.slug, {})
-        ranks = [refs[k].rank for k in asked if k in refs and refs[k].rank]
+        ranks = [rank for k in asked if k in refs and (rank := refs[k].rank)]
         if len(ranks) == len(asked):
             rows.append((sum(ranks), role, ranks))
     rows.sort(key=lambda x: (x[0], x[1].name))
@@ -623,8 +625,8 @@ def getting_in(c: Ctx) -> Built:
         # "i'm a data analyst, data science or data engineering?": no routes held for
         # either, so compare how much of the member's own top skills each one shares.
         origin = c.role(my_role)
-        moves = [(r, verdict_mod.skill_overlap(origin, r)) for r in named if r.slug != my_role]
-        moves = sorted([(r, o) for r, o in moves if o is not None], key=lambda x: -x[1].pct)
+        overlaps = [(r, verdict_mod.skill_overlap(origin, r)) for r in named if r.slug != my_role]
+        moves = sorted([(r, o) for r, o in overlaps if o is not None], key=lambda x: -x[1].pct)
         if moves:
             reply = c.render("closer_move.j2", origin=origin, moves=moves)
             return Built(reply, Topic("switch", tuple(r.slug for r, _ in moves), ("switch",)))

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from bot.core.chat import lexicon
 from bot.core.names import RoleIndex, alias_key
-from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.models import FaqEntry, Knowledge, Role
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -220,7 +220,7 @@ class Catalog:
                 best, best_d = target, d
         return best
 
-    def entry_roles(self, entry) -> frozenset[str]:
+    def entry_roles(self, entry: FaqEntry) -> frozenset[str]:
         """The roles an FAQ entry is about: named in its question or its tags."""
         key = (entry.question, tuple(entry.tags))
         cached = self._entry_roles.get(key)

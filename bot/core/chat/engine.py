@@ -15,18 +15,19 @@ import logging
 import re
 import threading
 from dataclasses import replace
+from typing import Protocol
 
 from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
 from bot.core.chat.intents import Understanding, understand
-from bot.core.chat.memory import Conversation, ConversationMemory, Topic, conversation_key
+from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.planner import Plan, _ranked_facets, plan
 from bot.core.names import RoleIndex
 from bot.core.render import render
 from bot.core.reply import Reply
-from bot.knowledge.models import Knowledge
+from bot.knowledge.models import FaqEntry, Knowledge
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,23 @@ def faq_terms(u: Understanding) -> list[str]:
     return terms
 
 
+class ChatRequest(Protocol):
+    """What the engine reads of the advisor's ``Request``. That class lives in
+    ``bot.core.advisor``, which imports this package, so it is described here rather than
+    imported (moving ``Request`` below both is issue 11's layering work)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def guild_id(self) -> str | None: ...
+    @property
+    def prefix(self) -> str: ...
+
+
 class ChatEngine:
     """Answers free-form questions from a knowledge view; keeps per-user memory."""
 
@@ -118,7 +136,7 @@ class ChatEngine:
 
     # -- the handler -------------------------------------------------------------------
 
-    def __call__(self, request, knowledge: Knowledge) -> Reply | None:
+    def __call__(self, request: ChatRequest, knowledge: Knowledge) -> Reply | None:
         """Answer ``request`` (an advisor Request); None when an unasked message is not ours."""
         cleaned = clean_message(request.text)
         catalog = self.catalog(knowledge)
@@ -140,7 +158,7 @@ class ChatEngine:
         self._remember(key, conv, u, decided, built)
         return built.reply
 
-    def note_command(self, request, command: str, roles: tuple[str, ...]) -> None:
+    def note_command(self, request: ChatRequest, command: str, roles: tuple[str, ...]) -> None:
         """Remember what a command's answer was about, as a chat answer's would be, so a
         follow-up ("and remote?" after ``!week pm``) keeps its subject. The Advisor calls
         this after every command that answered about roles, whatever the front end."""
@@ -159,7 +177,7 @@ class ChatEngine:
     # -- decisions ---------------------------------------------------------------------
 
     def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
-             addressed: bool, conv_topic=None) -> FaqHit | None:
+             addressed: bool, conv_topic: Topic | None = None) -> FaqHit | None:
         """The FAQ entry to answer with instead of the plan, if one fits well enough."""
         # Some declines may have an FAQ entry that answers better ("what courses should I
         # take to become an AI PM", "do remote jobs pay less").
@@ -197,7 +215,7 @@ class ChatEngine:
         catalog = self.catalog(knowledge)
         in_scope = set(u.role_slugs) | set(conv_topic.roles if conv_topic else ())
 
-        def about_these_roles(entry) -> bool:
+        def about_these_roles(entry: FaqEntry) -> bool:
             # An entry about particular roles ("What is the difference between MLOps and
             # DevOps?") answers only a message about one of them.
             roles = catalog.entry_roles(entry)
@@ -225,7 +243,7 @@ class ChatEngine:
             return False
         return u.cleaned.is_question or bool(_QUESTION_START.match(u.cleaned.text))
 
-    def _remember(self, key, conv: Conversation | None, u: Understanding, decided: Plan,
+    def _remember(self, key: Key, conv: Conversation | None, u: Understanding, decided: Plan,
                   built: answers.Built) -> None:
         conv = conv or Conversation()
         if not u.injection:

@@ -28,13 +28,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from bot.core.render import count, money, pct, warm_templates
 from bot.core.reply import MESSAGE_LIMIT, Reply, render_text
 from bot.core.verdict import THRESHOLDS
+from bot.knowledge.models import Role, StatSnapshot
+
+if TYPE_CHECKING:  # the advisor imports this package; run() imports it when called
+    from bot.core.advisor import Advisor
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions.yaml"
@@ -81,6 +85,8 @@ class FactBook:
         slug, _, source = head.partition("@")
         role = self.knowledge.roles[slug]
         snap = self._snapshot(role, source) if source else role.snapshot()
+        if snap is None:
+            raise KeyError(f"{role.slug} has no figures for {ref!r}")
         parts = path.split(".")
         if parts[0] == "salary":
             return getattr(snap.salary, parts[1]), "count" if parts[1] == "n" else "money"
@@ -92,6 +98,8 @@ class FactBook:
             return getattr(snap.experience, parts[1]), "pct"
         if parts[0] == "share":
             total = self.knowledge.market["total_positions"].value
+            if snap.open_positions is None:
+                raise KeyError(f"{role.slug} has no open positions for {ref!r}")
             return snap.open_positions / total * 100, "pct1"
         lists = {"skills": role.skills, "career.progression": role.progression,
                  "career.leads_to": role.leads_to, "metros": role.metros,
@@ -101,7 +109,7 @@ class FactBook:
         return lists[key][int(parts[-1])], "text"
 
     @staticmethod
-    def _snapshot(role, source: str):
+    def _snapshot(role: Role, source: str) -> StatSnapshot:
         """The role's snapshot from a source named by id or by the word a member types
         for its kind ("survey", "postings"): "mlops-engineer@survey.salary.median"."""
         for snap in role.stats:
@@ -141,9 +149,9 @@ class FactBook:
                 allowed.add(money(abs(a - b)))
         skill_lists = [[s.casefold() for s in r.skills] for r in self.knowledge.roles.values()
                        if r.skills]
-        for a, b in combinations(skill_lists, 2):
-            shared = len(set(a) & set(b))
-            allowed.add(pct(shared / min(len(a), len(b)) * 100))
+        for first, second in combinations(skill_lists, 2):
+            shared = len(set(first) & set(second))
+            allowed.add(pct(shared / min(len(first), len(second)) * 100))
         return allowed
 
 
@@ -228,7 +236,7 @@ def _typed_amounts(text: str) -> set[str]:
 
 
 def run(questions: Path = DEFAULT_QUESTIONS, knowledge_dir: Path = DEFAULT_KNOWLEDGE,
-        advisor=None) -> list[ItemResult]:
+        advisor: Advisor | None = None) -> list[ItemResult]:
     """Send every conversation through the core; return the checked results."""
     from bot.core.advisor import Advisor, Request
     from bot.core.chat import ChatEngine

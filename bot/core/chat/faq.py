@@ -98,10 +98,10 @@ class FaqIndex:
                  "answer": join_names(e.answer.casefold()),
                  "tags": " ".join(t.replace("-", " ") for t in e.tags)}
                 for key, e in self.entries.items()]
-        self.db["faq"].create({"id": int, "question": str, "answer": str, "tags": str}, pk="id")
+        self.db.table("faq").create({"id": int, "question": str, "answer": str, "tags": str}, pk="id")
         if rows:
-            self.db["faq"].insert_all(rows)
-        self.db["faq"].enable_fts(["question", "answer", "tags"], tokenize="porter")
+            self.db.table("faq").insert_all(rows)
+        self.db.table("faq").enable_fts(["question", "answer", "tags"], tokenize="porter")
 
     def search(self, tokens: list[str] | tuple[str, ...], limit: int = 3) -> list[FaqHit]:
         """Entries matching the message's words, best first, each with its coverage."""

@@ -12,7 +12,7 @@ trends, equity) and roles it does not know. It decides nothing about the convers
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -555,7 +555,7 @@ def _scan_refs(u: Understanding) -> None:
 _SELF_FILLERS = frozenset({"a", "an", "the", "currently", "working", "also", "just", "now"})
 
 
-def _self_phrases(tokens: list[str]) -> Iterator[tuple[str, tuple[str, ...], int, int]]:
+def _self_phrases(tokens: Sequence[str]) -> Iterator[tuple[str, tuple[str, ...], int, int]]:
     """Each "i'm a <phrase>" / "coming from <phrase>": (kind, trigger, start, end) of the
     phrase's tokens, self-descriptions first."""
     for kind, triggers in (("self", _SELF_TRIGGERS), ("background", _BACKGROUND_TRIGGERS)):

@@ -161,11 +161,11 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
                 ordinal = value
                 break
     top_n = None
-    m = _TOP_N.search(text)
-    if m and not taken(m.start()):
-        raw = m.group(1)
+    top = _TOP_N.search(text)
+    if top and not taken(top.start()):
+        raw = top.group(1)
         top_n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
-        spans.append(m.span())
+        spans.append(top.span())
     percents = []
     for m in _PERCENT.finditer(text):
         if not taken(m.start()):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from bot.core.chat import lexicon
 from bot.core.chat.catalog import FIELD_NAMES, Catalog
 from bot.core.chat.intents import Understanding
-from bot.core.chat.memory import Conversation
+from bot.core.chat.memory import Conversation, Topic
 from bot.core.commands import has_source
 
 #: Facets in the order ties are broken: the more specific question wins.
@@ -288,7 +288,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
                 confident=confident)
 
 
-def _intent(u: Understanding, ranked: list[tuple[str, int]], topic, background: str | None,
+def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None, background: str | None,
             roles: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     """The intent name and, for figure answers, the facets asked."""
     scores = dict(ranked)

@@ -17,6 +17,7 @@ from bot.core.about import RuntimeFacts, about, package_version
 from bot.core.permissions import can_edit
 from bot.discord_app.adapter import actor_from_context
 from bot.discord_app.client import CareerBot, shard_latency
+from bot.discord_app.hybrid import hybrid_command
 from bot.knowledge.guild_settings import GuildSettings
 from bot.knowledge.store import StoreError
 
@@ -46,10 +47,10 @@ class About(commands.Cog):
             return None
         return settings if can_edit(actor_from_context(ctx), settings) else None
 
-    async def cog_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+    async def cog_command_error(self, ctx: commands.Context, error: Exception) -> None:
         await self.bot.answer_error(ctx, error)
 
-    @commands.hybrid_command(name="about", description=DESCRIPTION)
+    @hybrid_command(name="about", description=DESCRIPTION)
     async def about(self, ctx: commands.Context) -> None:
         settings = self.settings_for(ctx)
         runtime = RuntimeFacts(uptime_seconds=time.monotonic() - self.started,

@@ -8,19 +8,21 @@ core registry, so the terminal and Discord cannot drift apart.
 
 from __future__ import annotations
 
+import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.commands import find_command
+from bot.core.commands import CommandSpec, find_command
 from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.client import CareerBot
 from bot.discord_app.help_access import moderator_help
+from bot.discord_app.hybrid import hybrid_command
 
 MAX_CHOICES = 25
 
 
-def _spec(name: str):
+def _spec(name: str) -> CommandSpec:
     spec = find_command(name)
     assert spec is not None, name
     return spec
@@ -53,71 +55,72 @@ class Advice(commands.Cog):
                                          is_dm=ctx.guild is None)
         await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply))
 
-    async def cog_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+    async def cog_command_error(self, ctx: commands.Context, error: Exception) -> None:
         """Answer errors (cooldown, bad input, failures) now, in the channel's turn."""
         await self.bot.answer_error(ctx, error)
 
-    async def role_choices(self, interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def role_choices(self, interaction: discord.Interaction,
+                           current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for role options: best matches from this server's knowledge."""
         guild_id = str(interaction.guild_id) if interaction.guild_id else None
         choices = self.bot.advisor.autocomplete(current or "", guild_id, limit=MAX_CHOICES)
         return [app_commands.Choice(name=name[:100], value=value[:100]) for name, value in choices]
 
-    @commands.hybrid_command(name="compare", aliases=list(_spec("compare").aliases),
+    @hybrid_command(name="compare", aliases=list(_spec("compare").aliases),
                              description=_spec("compare").summary)
     @app_commands.describe(**_describe("compare"))
     async def compare(self, ctx: commands.Context, role_a: str, role_b: str) -> None:
         await self.answer(ctx, "compare", role_a, role_b)
 
-    @commands.hybrid_command(name="role", aliases=list(_spec("role").aliases),
+    @hybrid_command(name="role", aliases=list(_spec("role").aliases),
                              description=_spec("role").summary)
     @app_commands.describe(**_describe("role"))
     async def role(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "role", role)
 
-    @commands.hybrid_command(name="salary", aliases=list(_spec("salary").aliases),
+    @hybrid_command(name="salary", aliases=list(_spec("salary").aliases),
                              description=_spec("salary").summary)
     @app_commands.describe(**_describe("salary"))
     async def salary(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
         await self.answer(ctx, "salary", role, role_b)
 
-    @commands.hybrid_command(name="skills", aliases=list(_spec("skills").aliases),
+    @hybrid_command(name="skills", aliases=list(_spec("skills").aliases),
                              description=_spec("skills").summary)
     @app_commands.describe(**_describe("skills"))
     async def skills(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
         await self.answer(ctx, "skills", role, role_b)
 
-    @commands.hybrid_command(name="path", aliases=list(_spec("path").aliases),
+    @hybrid_command(name="path", aliases=list(_spec("path").aliases),
                              description=_spec("path").summary)
     @app_commands.describe(**_describe("path"))
     async def path(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "path", role)
 
-    @commands.hybrid_command(name="week", aliases=list(_spec("week").aliases),
+    @hybrid_command(name="week", aliases=list(_spec("week").aliases),
                              description=_spec("week").summary)
     @app_commands.describe(**_describe("week"))
     async def week(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "week", role)
 
-    @commands.hybrid_command(name="switch", aliases=list(_spec("switch").aliases),
+    @hybrid_command(name="switch", aliases=list(_spec("switch").aliases),
                              description=_spec("switch").summary)
     @app_commands.describe(**_describe("switch"))
     async def switch(self, ctx: commands.Context, from_role: str, to_role: str) -> None:
         await self.answer(ctx, "switch", from_role, to_role)
 
-    @commands.hybrid_command(name="ask", aliases=list(_spec("ask").aliases),
+    @hybrid_command(name="ask", aliases=list(_spec("ask").aliases),
                              description=_spec("ask").summary)
     @app_commands.describe(**_describe("ask"))
     async def ask(self, ctx: commands.Context, *, question: str) -> None:
         """A question in plain words; the core's chat engine answers (with follow-ups)."""
         await self.answer(ctx, "ask", question)
 
-    @commands.hybrid_command(name="roles", aliases=list(_spec("roles").aliases),
+    @hybrid_command(name="roles", aliases=list(_spec("roles").aliases),
                              description=_spec("roles").summary)
     async def roles(self, ctx: commands.Context) -> None:
         await self.answer(ctx, "roles")
 
-    @commands.hybrid_command(name="help", aliases=list(_spec("help").aliases),
+    @hybrid_command(name="help", aliases=list(_spec("help").aliases),
                              description=_spec("help").summary)
     @app_commands.describe(command="A command to explain, e.g. compare")
     async def help(self, ctx: commands.Context, command: str | None = None) -> None:

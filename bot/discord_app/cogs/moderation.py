@@ -31,6 +31,7 @@ from bot.core.reply import Reply
 from bot.discord_app.adapter import actor_from_context, actor_from_interaction
 from bot.discord_app.client import CareerBot
 from bot.discord_app.embeds import reply_pages
+from bot.discord_app.hybrid import hybrid_group
 from bot.discord_app.paginator import PageView
 from bot.knowledge.limits import MAX_IMPORT_BYTES
 from bot.knowledge.transfer import FORMATS
@@ -221,7 +222,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
         return render("kb/usage.j2", name=name, usage=usage.usage, example=usage.example,
                       missing=missing, prefix=self.bot.prefix_for(ctx.guild))
 
-    async def cog_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+    async def cog_command_error(self, ctx: commands.Context, error: Exception) -> None:
         """Arguments discord.py could not take get this command's usage, not the advice help."""
         if isinstance(error, commands.MissingRequiredAttachment):
             reply = render("kb/attachment.j2", reason="missing", filename="", size=0,
@@ -267,7 +268,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
 
     # -- kb ---------------------------------------------------------------------------------
 
-    @commands.hybrid_group(name="kb", invoke_without_command=True, case_insensitive=True,
+    @hybrid_group(name="kb", invoke_without_command=True, case_insensitive=True,
                            description="Review and correct what the bot knows in this server")
     @app_commands.default_permissions(manage_guild=True)  # hidden from members; checks stay
     async def kb(self, ctx: commands.Context) -> None:
@@ -444,7 +445,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
 
     # -- config -----------------------------------------------------------------------------
 
-    @commands.hybrid_group(name="config", invoke_without_command=True, case_insensitive=True,
+    @hybrid_group(name="config", invoke_without_command=True, case_insensitive=True,
                            description="This server's settings: prefix, moderator roles, "
                            "Q&A channels")
     @app_commands.default_permissions(manage_guild=True)  # hidden from members; checks stay
