@@ -83,7 +83,12 @@ def _run_until_killed(db: Path, run: int, seconds: float) -> list[list]:
     try:
         assert child.stdout is not None
         first = child.stdout.readline()
-        assert json.loads(first) == ["ready"], first + child.stderr.read() if child.stderr else ""
+        if not first.strip():  # the child ended before it was ready: show why
+            child.wait(timeout=60)
+            stderr = child.stderr.read() if child.stderr else ""
+            raise AssertionError(f"the child ended (exit {child.returncode}) before it was "
+                                 f"ready:\n{stderr}")
+        assert json.loads(first) == ["ready"], first
         time.sleep(seconds)
         child.send_signal(signal.SIGKILL)
         out, err = child.communicate(timeout=60)
