@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.app import create_advisor, create_moderation, open_store
 from bot.core.advisor import Advisor
 from bot.discord_app.client import CareerBot
 from bot.settings import Settings
@@ -51,3 +54,17 @@ def figures(text: str) -> list[str]:
 @pytest.fixture
 async def careerbot(fake_discord: FakeDiscord, run_bot: RunBot, advisor: Advisor) -> CareerBot:
     return await start_careerbot(fake_discord, run_bot, advisor)
+
+
+@pytest.fixture
+async def chatbot(fake_discord: FakeDiscord, run_bot: RunBot,
+                  tmp_path: Path) -> AsyncIterator[CareerBot]:
+    """The bot on its own database in ``tmp_path`` (conversation tests keep their memory
+    and settings apart from other tests')."""
+    settings = make_settings(fake_discord, db=tmp_path / "kb.db")
+    store = open_store(settings)
+    bot = CareerBot(create_advisor(settings, store), settings,
+                    moderation=create_moderation(settings, store))
+    await run_bot(bot)
+    yield bot
+    store.close()

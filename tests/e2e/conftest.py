@@ -62,4 +62,4 @@ async def run_bot(fake_discord: FakeDiscord) -> AsyncIterator[RunBot]:
 
 
 # careerbot's own fixtures (the real bot on the fake server) live beside the harness's.
-from tests.e2e.careerbot_fixtures import careerbot  # noqa: E402, F401
+from tests.e2e.careerbot_fixtures import careerbot, chatbot  # noqa: E402, F401

@@ -3,32 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
-from bot.app import create_advisor, create_moderation, open_store
 from bot.core.render import pct
 from bot.discord_app.client import CareerBot
 from tests.conftest import role_file
-from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, make_settings
-from tests.e2e.conftest import RunBot
+from tests.e2e.careerbot_fixtures import MESSAGES, embed_text
 from tests.fake_discord import FakeDiscord
 
 PM = role_file("ai-product-manager")["stats"][0]
-
-
-@pytest.fixture
-async def chatbot(fake_discord: FakeDiscord, run_bot: RunBot,
-                  tmp_path: Path) -> AsyncIterator[CareerBot]:
-    settings = make_settings(fake_discord, db=tmp_path / "kb.db")
-    store = open_store(settings)
-    bot = CareerBot(create_advisor(settings, store), settings,
-                    moderation=create_moderation(settings, store))
-    await run_bot(bot)
-    yield bot
-    store.close()
 
 
 async def test_a_mention_after_a_prefix_command_keeps_its_role(fake_discord: FakeDiscord,

@@ -8,34 +8,16 @@ knowledge files.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
-
-from bot.app import create_advisor, create_moderation, open_store
 from bot.core.render import money, pct
 from bot.discord_app.client import COOLDOWN_RATE, CareerBot
 from bot.discord_app.cogs.conversation import UNASKED_LIMIT
 from tests.conftest import role_file
-from tests.e2e.careerbot_fixtures import CALLBACK, MESSAGES, embed_text, make_settings
-from tests.e2e.conftest import RunBot
+from tests.e2e.careerbot_fixtures import CALLBACK, MESSAGES, embed_text
 from tests.fake_discord import FakeDiscord
 
 MLOPS = role_file("mlops-engineer")["stats"][0]
 PM = role_file("ai-product-manager")["stats"][0]
-
-
-@pytest.fixture
-async def chatbot(fake_discord: FakeDiscord, run_bot: RunBot,
-                  tmp_path: Path) -> AsyncIterator[CareerBot]:
-    settings = make_settings(fake_discord, db=tmp_path / "kb.db")
-    store = open_store(settings)
-    bot = CareerBot(create_advisor(settings, store), settings,
-                    moderation=create_moderation(settings, store))
-    await run_bot(bot)
-    yield bot
-    store.close()
 
 
 async def ask(server: FakeDiscord, content: str, **kwargs) -> str:
