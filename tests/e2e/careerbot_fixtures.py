@@ -11,10 +11,11 @@ import pytest
 
 from bot.app import create_advisor, create_moderation, open_store
 from bot.core.advisor import Advisor
+from bot.core.permissions import Actor
 from bot.discord_app.client import CareerBot
 from bot.settings import Settings
 from tests.e2e.conftest import RunBot
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, FakeUser, Perm
 
 MESSAGES = r"/channels/\d+/messages"
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
@@ -68,3 +69,21 @@ async def chatbot(fake_discord: FakeDiscord, run_bot: RunBot,
     await run_bot(bot)
     yield bot
     store.close()
+
+
+async def start_with_moderator_role(server: FakeDiscord, run_bot: RunBot,
+                                    advisor: Advisor) -> tuple[CareerBot, FakeRole, Actor]:
+    """The bot with moderation, in a server where a "Helpers" role (a member's permissions
+    only) is a moderator role and a member "helper" holds it; also the owner as an Actor."""
+    helpers = FakeRole(name="Helpers", permissions=int(Perm.member_default()), position=1)
+    server.guild.roles.append(helpers)
+    server.guild.members.append(
+        FakeMember(FakeUser(username="helper", global_name="Helper"), roles=[helpers.id]))
+    settings = make_settings(server)
+    bot = CareerBot(advisor, settings, moderation=create_moderation(settings, advisor.store))
+    await run_bot(bot)
+    manager = Actor(user_id=str(server.owner.id), name="owner", guild_id=str(server.guild.id),
+                    manage_guild=True)
+    reply = bot.moderation.config_modrole(manager, "add", helpers.id)
+    assert reply.kind != "error", reply
+    return bot, helpers, manager

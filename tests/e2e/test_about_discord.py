@@ -15,14 +15,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import create_moderation
 from bot.core.about import knowledge_date, package_version
 from bot.core.advisor import Advisor
 from bot.core.permissions import Actor
 from bot.discord_app.client import CareerBot
-from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, make_settings
+from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, start_with_moderator_role
 from tests.e2e.conftest import RunBot
-from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, FakeUser, Perm, patch_discord
+from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, patch_discord
 
 EPHEMERAL = 64
 SETTINGS_HEADING = "This server's settings"
@@ -66,18 +65,8 @@ class Cast:
 
 @pytest.fixture
 async def cast(fake_discord: FakeDiscord, run_bot: RunBot, advisor: Advisor) -> Cast:
-    helpers = FakeRole(name="Helpers", permissions=int(Perm.member_default()), position=1)
-    fake_discord.guild.roles.append(helpers)
-    fake_discord.guild.members.append(
-        FakeMember(FakeUser(username="helper", global_name="Helper"), roles=[helpers.id]))
-    settings = make_settings(fake_discord)
-    bot = CareerBot(advisor, settings, moderation=create_moderation(settings, advisor.store))
-    await run_bot(bot)
-    gid = str(fake_discord.guild.id)
-    manager = Actor(user_id=str(fake_discord.owner.id), name="owner", guild_id=gid,
-                    manage_guild=True)
-    for reply in (bot.moderation.config_modrole(manager, "add", helpers.id),
-                  bot.moderation.config_channel(manager, "add", fake_discord.text_channel.id),
+    bot, helpers, manager = await start_with_moderator_role(fake_discord, run_bot, advisor)
+    for reply in (bot.moderation.config_channel(manager, "add", fake_discord.text_channel.id),
                   bot.moderation.config_unasked(manager, False)):
         assert reply.kind != "error", reply
     for _ in range(200):  # the first heartbeat acknowledgement gives discord.py its latency

@@ -11,13 +11,11 @@ from __future__ import annotations
 import discord
 import pytest
 
-from bot.app import create_moderation
 from bot.core.advisor import Advisor
-from bot.core.permissions import Actor
 from bot.discord_app.client import CareerBot
-from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, make_settings
+from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, start_with_moderator_role
 from tests.e2e.conftest import RunBot
-from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, FakeUser, Perm
+from tests.fake_discord import FakeDiscord, FakeMember
 
 #: Discord's permission bit for Manage Server, as the API writes it (a string; discord.py
 #: sends it as a JSON number, which Discord accepts, so the test compares the text).
@@ -28,16 +26,7 @@ EPHEMERAL = 64
 
 @pytest.fixture
 async def bot(fake_discord: FakeDiscord, run_bot: RunBot, advisor: Advisor) -> CareerBot:
-    helpers = FakeRole(name="Helpers", permissions=int(Perm.member_default()), position=1)
-    fake_discord.guild.roles.append(helpers)
-    fake_discord.guild.members.append(
-        FakeMember(FakeUser(username="helper", global_name="Helper"), roles=[helpers.id]))
-    settings = make_settings(fake_discord)
-    bot = CareerBot(advisor, settings, moderation=create_moderation(settings, advisor.store))
-    await run_bot(bot)
-    manager = Actor(user_id=str(fake_discord.owner.id), name="owner",
-                    guild_id=str(fake_discord.guild.id), manage_guild=True)
-    assert bot.moderation.config_modrole(manager, "add", helpers.id).kind != "error"
+    bot, _, _ = await start_with_moderator_role(fake_discord, run_bot, advisor)
     return bot
 
 
