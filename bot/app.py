@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.core.advisor import Advisor
 from bot.core.chat import ChatEngine
-from bot.core.moderation import Moderation
 from bot.knowledge.build import ensure_database
 from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
-from bot.settings import Settings
+
+if TYPE_CHECKING:  # imported when first made: `careerbot ask` never moderates
+    from bot.core.moderation import Moderation
+    from bot.settings import Settings
 
 
 def open_store(settings: Settings) -> KnowledgeStore:
@@ -38,4 +42,6 @@ def create_advisor(settings: Settings, store: KnowledgeStore | None = None) -> A
 def create_moderation(settings: Settings, store: KnowledgeStore) -> Moderation:
     """Moderation over the same ``store`` as the advisor, so an edit shows in the very next
     answer (Moderation invalidates the store's cache after every change)."""
+    from bot.core.moderation import Moderation
+
     return Moderation(store, default_prefix=settings.prefix)
