@@ -90,3 +90,15 @@ def test_version_is_read_when_asked(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"careerbot {package_version()}\n"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf", "61"])
+def test_a_bad_ready_wait_is_one_line_naming_the_variable(tmp_path: Path, value: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAREERBOT_", "DISCORD_"))}
+    env.update(CAREERBOT_DB=str(tmp_path / "careerbot.db"), CAREERBOT_GUILD_READY_TIMEOUT=value)
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", "!roles"], env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (f"careerbot: invalid setting CAREERBOT_GUILD_READY_TIMEOUT is "
+                             f"{value!r}: expected a number of seconds from 0 to 60, such as 0.5\n")
+    assert not (tmp_path / "careerbot.db").exists()
