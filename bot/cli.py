@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import terminal
         from bot.app import create_advisor
 
-        advisor = create_advisor(settings)
+        advisor = create_advisor(settings, one_shot=command == "ask")
         prefixes = _prefixes(settings, advisor)
         if command == "ask":
             return terminal.ask(advisor, " ".join(args.text), prefixes(args.guild),

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.render import money
+from tests.conftest import role_file
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 
@@ -23,7 +26,7 @@ KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 #: library (only `--chart`), and the moderation write path (only `kb`, `config`, `--guild`).
 NOT_FOR_ASK = ("discord", "aiohttp", "sqlite_utils", "numpy", "matplotlib",
                "bot.core.moderation", "bot.knowledge.edits", "bot.knowledge.planners",
-               "bot.discord_app")
+               "bot.discord_app", "bot.core.chat.engine")
 
 
 def _run(script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -67,13 +70,13 @@ def test_ask_a_command_imports_neither_discord_nor_sqlite_utils_nor_moderation(
     assert loaded == []
 
 
-def test_ask_a_question_searches_the_faq_without_sqlite_utils(built: Path) -> None:
-    """The FAQ index is FTS5 through the standard library's sqlite3: a free-form question
-    (which may reach the FAQ) loads no more than a command does."""
-    reply, loaded = _imported_by(["ask", "why are the salary figures from different sources?"],
-                                 built)
-    assert reply.strip()
-    assert loaded == []
+def test_ask_a_question_loads_the_chat_pipeline_but_not_sqlite_utils(built: Path) -> None:
+    """A free-form question makes the chat engine on demand; its FAQ index is FTS5 through
+    the standard library's sqlite3, so sqlite-utils and numpy stay out."""
+    reply, loaded = _imported_by(["ask", "how much do mlops engineers make?"], built)
+    median = role_file("mlops-engineer")["stats"][0]["salary"]["median"]
+    assert "MLOps Engineer" in reply and money(median) in reply
+    assert loaded == ["bot.core.chat.engine"]  # the chat pipeline, made for the question
 
 
 def test_a_servers_prefix_still_applies_with_the_moderation_core_loaded_on_demand(
