@@ -54,7 +54,8 @@ def create_advisor(settings: Settings, store: KnowledgeStore | None = None, *,
 
     The Advisor answers free-form questions through the chat engine (with per-user,
     per-channel memory), so ``careerbot chat``, ``chat --jsonl``, ``!ask`` and mentions
-    take plain questions. Long-running front ends call ``Advisor.warm()`` at start; a
+    take plain questions. The terminal's chat calls ``Advisor.warm()`` at start (the Discord
+    bot compiles its templates in a worker thread once connected); a
     one-shot ``careerbot ask`` compiles only the templates its answer uses, and with
     ``one_shot`` makes the chat engine only for a free-form message (``ChatOnFirstQuestion``).
     """
