@@ -15,34 +15,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import health as health_mod
-from bot.core.about import package_version
 from bot.health import HEARTBEAT_MAX_AGE_SECONDS
-from bot.knowledge.build import BuildError
-from bot.knowledge.edits import EditError
-from bot.knowledge.files import KnowledgeError, load_knowledge_dir
-from bot.knowledge.store import StoreError
-from bot.moderation_cli import (
-    KB_COMMANDS,
-    add_config_parser,
-    add_guild_option,
-    add_kb_parsers,
-    moderation_for,
-    run_config,
-    run_kb,
-)
+from bot.moderation_cli import KB_COMMANDS, add_config_parser, add_guild_option, add_kb_parsers
 from bot.settings import Settings, SettingsError, load_settings
 
+# Everything else is imported by the command that needs it: `careerbot ask` answers one
+# message and exits, so the knowledge build, the moderation write path and the Discord
+# front end would be most of its wait if imported here (issue 16, item 5).
 if TYPE_CHECKING:
     from bot.core.advisor import Advisor
+    from bot.core.moderation import Moderation
 
 log = logging.getLogger("careerbot")
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, reading the package metadata only when asked (importlib.metadata
+    costs every other command ~10 ms to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from bot.core.about import package_version
+
+        print(f"careerbot {package_version()}")  # to stdout, as argparse's own action
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="careerbot", description="Career advice about AI roles, on Discord or in the terminal."
     )
-    parser.add_argument("--version", action="version", version=f"careerbot {package_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--guild", metavar="ID", default=None,
                         help="as server ID sees it (also accepted after any subcommand)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -147,8 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _health(args, settings)
     try:
         if command == "kb" and args.kb_command in KB_COMMANDS:
+            from bot.moderation_cli import moderation_for, run_kb
+
             return run_kb(args, moderation_for(settings))
         if command == "config":
+            from bot.moderation_cli import moderation_for, run_config
+
             return run_config(args, moderation_for(settings))
         if command == "kb":
             return _kb(args, settings)
@@ -162,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import terminal
         from bot.app import create_advisor
 
-        advisor = create_advisor(settings)
+        advisor = create_advisor(settings, one_shot=command == "ask")
         prefixes = _prefixes(settings, advisor)
         if command == "ask":
             return terminal.ask(advisor, " ".join(args.text), prefixes(args.guild),
@@ -171,12 +183,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             return terminal.chat_jsonl(advisor, prefixes(args.guild), guild=args.guild,
                                        prefix_for=prefixes)
         return terminal.chat(advisor, prefixes(args.guild), guild=args.guild)
-    except KnowledgeError as exc:
-        return _fail("the knowledge files have errors:\n" + "\n".join(exc.problems))
-    except (StoreError, EditError, BuildError) as exc:
-        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        message = _user_error(exc)
+        if message is None:
+            raise
+        return _fail(message)
+
+
+def _user_error(exc: Exception) -> str | None:
+    """The one line for a failure the user can fix (invalid knowledge files, an unreadable
+    database, a refused edit or build), or None for anything else.
+
+    The error classes are imported here, when something failed, rather than at the top of
+    the module: most of them live in modules a command like `ask` never loads.
+    """
+    from bot.knowledge.build import BuildError
+    from bot.knowledge.edits import EditError
+    from bot.knowledge.files import KnowledgeError
+    from bot.knowledge.store import StoreError
+
+    if isinstance(exc, KnowledgeError):
+        return "the knowledge files have errors:\n" + "\n".join(exc.problems)
+    if isinstance(exc, (StoreError, EditError, BuildError)):
+        return str(exc)
+    return None
 
 
 def _takes_guild(args: argparse.Namespace) -> bool:
@@ -192,15 +224,21 @@ def _command_name(args: argparse.Namespace) -> str:
 
 
 def _prefixes(settings: Settings, advisor: Advisor) -> Callable[[str | None], str]:
-    """The command prefix each server uses (its settings may change it), as on Discord."""
+    """The command prefix each server uses (its settings may change it), as on Discord.
+
+    The moderation core that reads a server's settings is made on the first ``--guild``
+    (or JSONL ``guild``), so a command without one never imports it.
+    """
     from bot.app import create_moderation
 
-    moderation = create_moderation(settings, advisor.store)
+    moderations: list[Moderation] = []
 
     def prefix_for(guild: str | None) -> str:
         if guild is None:
             return settings.prefix
-        return moderation.settings(guild).prefix_or(settings.prefix)
+        if not moderations:
+            moderations.append(create_moderation(settings, advisor.store))
+        return moderations[0].settings(guild).prefix_or(settings.prefix)
 
     return prefix_for
 
@@ -218,7 +256,7 @@ def _about(args: argparse.Namespace, settings: Settings) -> int:
     that server's view and settings (the local user is the owner, who may see them)."""
     from bot import terminal
     from bot.app import create_moderation, open_store
-    from bot.core.about import about
+    from bot.core.about import about, package_version
 
     store = open_store(settings)
     try:
@@ -234,7 +272,8 @@ def _about(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _kb(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.knowledge.build import build_with_report
+    from bot.knowledge.build import BuildError, build_with_report
+    from bot.knowledge.files import load_knowledge_dir
 
     if args.kb_command in ("import-salaries", "import-onet"):
         return _kb_import(args, settings)

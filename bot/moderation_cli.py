@@ -17,17 +17,16 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.core.moderation import Moderation
-from bot.core.permissions import Actor
-from bot.core.render import unescape_for_terminal
-from bot.core.reply import Reply, render_text
-from bot.knowledge import edits
-from bot.knowledge.files import KnowledgeError
-from bot.knowledge.planners import parse_entry_id
-from bot.knowledge.store import StoreError
-from bot.settings import Settings
+# The moderation machinery is imported by the functions that run a subcommand, not here:
+# bot.cli builds its parser from this module for every command, and `careerbot ask`
+# should not pay for the write path it never uses.
+if TYPE_CHECKING:
+    from bot.core.moderation import Moderation
+    from bot.core.permissions import Actor
+    from bot.core.reply import Reply
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +150,8 @@ def add_config_parser(sub: argparse._SubParsersAction) -> None:
 
 def local_actor(guild: str | None) -> Actor:
     """The person at the terminal: the bot's owner, recorded under their login name."""
+    from bot.core.permissions import Actor
+
     try:
         user = getpass.getuser()
     except (OSError, KeyError):
@@ -159,6 +160,9 @@ def local_actor(guild: str | None) -> Actor:
 
 
 def _print(reply: Reply, out: TextIO) -> int:
+    from bot.core.render import unescape_for_terminal
+    from bot.core.reply import render_text
+
     out.write(unescape_for_terminal(render_text(reply)) + "\n")
     return 1 if reply.kind == "error" else 0
 
@@ -192,9 +196,13 @@ def _guarded(run: Callable[..., int]) -> Callable[..., int]:
         if (name := _undecodable_argument(args)) is not None:
             err.write(f"careerbot: the {name.upper()} argument is not valid UTF-8 text\n")
             return 2
+        from bot.knowledge.edits import EditError
+        from bot.knowledge.files import KnowledgeError
+        from bot.knowledge.store import StoreError
+
         try:
             return run(args, moderation, **kwargs)
-        except (edits.EditError, StoreError, KnowledgeError):
+        except (EditError, StoreError, KnowledgeError):
             raise
         except Exception as exc:
             log.debug("careerbot %s failed", getattr(args, "kb_command", "config"), exc_info=True)
@@ -218,6 +226,9 @@ def _pairs(values: list[str]) -> list[tuple[str, str]] | None:
 def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | None = None,
            err: TextIO | None = None, ask: Callable[[str], str] | None = None) -> int:
     """Run one moderation subcommand of ``careerbot kb``."""
+    from bot.knowledge import edits
+    from bot.knowledge.planners import parse_entry_id
+
     out = out or sys.stdout
     err = err or sys.stderr
     ask = ask or input
@@ -338,6 +349,7 @@ def run_config(args: argparse.Namespace, moderation: Moderation, *,
 def moderation_for(settings: Settings) -> Moderation:
     """A Moderation over the configured database, built first if missing or stale."""
     from bot.app import open_store
+    from bot.core.moderation import Moderation
 
     return Moderation(open_store(settings), default_prefix=settings.prefix,
                       command_prefix="careerbot kb ")

@@ -11,6 +11,7 @@ per problem naming the variable and what it expects (see the end of this module)
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +24,16 @@ DEFAULT_DB = REPO_ROOT / "data" / "careerbot.db"
 DEFAULT_KNOWLEDGE = REPO_ROOT / "knowledge"
 #: Log levels ``CAREERBOT_LOG_LEVEL`` accepts (any case).
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: How long discord.py waits after the last GUILD_CREATE before it calls the bot ready
+#: (``guild_ready_timeout``; discord.py's default is 2 s). discord.py restarts this wait
+#: at each server that arrives (``ConnectionState._delay_ready``), and with the members
+#: intent off it never waits for member chunks: Discord sends the servers right after
+#: READY, so the wait is only the quiet gap after the last one. 0.5 s is many times the
+#: gap between two GUILD_CREATEs; a server arriving later is still added as it arrives
+#: (discord.py dispatches it as available), it is just not counted in the ready line.
+DEFAULT_GUILD_READY_TIMEOUT = 0.5
+#: The longest wait accepted: more only delays every start.
+MAX_GUILD_READY_TIMEOUT = 60.0
 
 
 def env_files() -> tuple[Path, ...]:
@@ -62,6 +73,16 @@ class Settings(BaseSettings):
     shard_count: int | None = None
     #: The shards this process runs, e.g. ``0,1`` or ``0-3``; unset: all of ``shard_count``.
     shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
+    #: Seconds of quiet after the last server arrives before the bot is ready.
+    guild_ready_timeout: float = DEFAULT_GUILD_READY_TIMEOUT
+
+    @field_validator("guild_ready_timeout")
+    @classmethod
+    def _sane_ready_timeout(cls, value: float) -> float:
+        """discord.py refuses a negative wait, and an infinite or NaN one never ends."""
+        if not math.isfinite(value) or value < 0 or value > MAX_GUILD_READY_TIMEOUT:
+            raise ValueError("out of range")
+        return value
 
     # -- sharding --------------------------------------------------------------------------
 
@@ -175,6 +196,8 @@ EXPECTED: dict[str, str] = {
     "log_level": "one of " + ", ".join(LOG_LEVELS),
     "db": "a file path",
     "knowledge_dir": "a folder path",
+    "guild_ready_timeout": f"a number of seconds from 0 to {MAX_GUILD_READY_TIMEOUT:g}, "
+                           f"such as {DEFAULT_GUILD_READY_TIMEOUT}",
 }
 #: Settings whose value is never repeated in an error message.
 SECRET_SETTINGS = frozenset({"discord_token"})
