@@ -4,8 +4,9 @@
 the next server in the rotation. *warm* sends them all to one server; *no edits* rotates
 over 1,000 servers nobody edited (they should share the global view and its caches);
 *edited* rotates over servers that each have one alias of their own, fewer and more than
-the views the store keeps (``bot.knowledge.store.VIEW_CACHE_SIZE`` where it exists), so
-the cost of a view rebuilt per message shows. Figures are medians per message, and
+the views whose alias index, answers and chat catalogue the advisor keeps
+(``bot.knowledge.store.PREPARED_VIEWS``, 65), so the cost of that work redone per message
+shows. Figures are medians per message, and
 ratios to the warm server.
 """
 

@@ -23,7 +23,7 @@ from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, Role
-from bot.knowledge.store import VIEW_CACHE_SIZE, KnowledgeStore
+from bot.knowledge.store import PREPARED_VIEWS, KnowledgeStore
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,8 @@ REPLY_CACHE_SIZE = 512
 #: Autocomplete answers kept per knowledge view (least recently used go first).
 COMPLETION_CACHE_SIZE = 4096
 #: Knowledge views kept with their index and answers, least recently used evicted one at a
-#: time. Servers nobody edited share the global view, so this bounds edited servers only;
-#: one more than the store keeps, for the global view.
-MAX_VIEWS = VIEW_CACHE_SIZE + 1
+#: time. Servers nobody edited share the global view, so this counts edited servers only.
+MAX_VIEWS = PREPARED_VIEWS
 
 
 @dataclass(frozen=True, slots=True)

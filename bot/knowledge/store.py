@@ -7,7 +7,8 @@ through this process. Per-server views are cached the same way.
 
 A server whose moderators edited nothing sees the global view itself (the same object),
 so it shares every cache keyed on the view; views of edited servers are kept in a
-least-recently-used cache of ``VIEW_CACHE_SIZE``, evicted one at a time.
+least-recently-used cache of ``VIEW_CACHE_SIZE``, evicted one at a time (and the advisor
+and chat engine keep their work for ``PREPARED_VIEWS`` the same way).
 
 The version check (a stat of the file and ``PRAGMA data_version``) runs once per message:
 a front end opens ``one_check()`` around a message's handling, and every read inside it
@@ -44,9 +45,13 @@ from bot.knowledge.models import (
 
 T = TypeVar("T")
 
-#: Views of edited servers kept at once (the global view is always kept). The advisor and
-#: the chat engine keep their per-view work (alias index, answers, catalogue) for as many.
-VIEW_CACHE_SIZE = 64
+#: Views of edited servers the store keeps at once (the global view is always kept). A
+#: view shares every unchanged role with the base, so one costs a dict of the roles and the
+#: roles it edits: a few KB with the real knowledge.
+VIEW_CACHE_SIZE = 1024
+#: Views whose heavier prepared work the advisor (alias index, remembered answers) and the
+#: chat engine (catalogue, FAQ index) keep at once, the global view among them.
+PREPARED_VIEWS = 65
 
 #: The version checks made in the current message (``KnowledgeStore.one_check``): store ->
 #: (data_version, file identity). A dict shared by every task the message's handling

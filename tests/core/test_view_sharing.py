@@ -16,7 +16,7 @@ from bot.core.chat import ChatEngine
 from bot.core.chat.catalog import Catalog
 from bot.core.reply import Reply
 from bot.knowledge.overlay import ensure_schema, overlay_view
-from bot.knowledge.store import VIEW_CACHE_SIZE, KnowledgeStore
+from bot.knowledge.store import PREPARED_VIEWS, KnowledgeStore
 from tests.e2e import conftest as e2e  # first: careerbot_fixtures imports it back
 from tests.e2e.careerbot_fixtures import MESSAGES, start_careerbot
 from tests.fake_discord import FakeDiscord
@@ -27,6 +27,7 @@ fake_discord = e2e.fake_discord
 run_bot = e2e.run_bot
 
 COMMANDS = ("!compare mlops pm", "!salary ds", "!role mlops")
+BOUND = PREPARED_VIEWS - 1  # edited servers beside the global view
 QUESTIONS = ("how much do mlops engineers make?", "what does an ai pm do all week?")
 
 
@@ -102,9 +103,10 @@ def test_rotating_over_200_servers_with_no_edits_composes_each_answer_once(
 
 def test_one_more_edited_server_than_the_bound_evicts_one_view(
         db: Path, advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
-    """100 edited servers; the store keeps VIEW_CACHE_SIZE of them (the advisor and chat
-    engine one more, for the global view). Touching one more evicts only the least recent."""
-    assert MAX_VIEWS == VIEW_CACHE_SIZE + 1
+    """100 edited servers; the advisor and chat engine keep their work for PREPARED_VIEWS
+    views (the global one and BOUND edited servers). Touching one more evicts only the
+    least recent."""
+    assert MAX_VIEWS == PREPARED_VIEWS
     guilds = [str(g) for g in range(100)]
     add_aliases(db, guilds)
     composed = count_compositions(advisor, monkeypatch)
@@ -115,13 +117,13 @@ def test_one_more_edited_server_than_the_bound_evicts_one_view(
             advisor.handle(Request(text="!compare mlops pm", guild_id=g))
             advisor.handle(Request(text=QUESTIONS[0], guild_id=g, user_id=g))
 
-    ask_all([*guilds[:VIEW_CACHE_SIZE], "not-edited"])
-    assert len(composed) == VIEW_CACHE_SIZE + 1 and len(catalogs) == VIEW_CACHE_SIZE + 1
+    ask_all([*guilds[:BOUND], "not-edited"])
+    assert len(composed) == BOUND + 1 and len(catalogs) == BOUND + 1
     ask_all([guilds[0]])  # now the most recent: server 1 is the least recent
-    ask_all([guilds[VIEW_CACHE_SIZE]])  # one more edited server than the bound
+    ask_all([guilds[BOUND]])  # one more edited server than the bound
     composed.clear()
     catalogs.clear()
-    ask_all([guilds[0], *guilds[2:VIEW_CACHE_SIZE], "not-edited"])
+    ask_all([guilds[0], *guilds[2:BOUND], "not-edited"])
     assert composed == [] and catalogs == [], "views other than the least recent were evicted"
     ask_all([guilds[1]])
     assert composed == ["compare"] and len(catalogs) == 1

@@ -30,7 +30,7 @@ from bot.core.names import RoleIndex
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import FaqEntry, Knowledge
-from bot.knowledge.store import VIEW_CACHE_SIZE
+from bot.knowledge.store import PREPARED_VIEWS
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +108,10 @@ class ChatEngine:
     def __init__(self, memory: ConversationMemory | None = None) -> None:
         self.memory = memory if memory is not None else ConversationMemory()
         self._lock = threading.Lock()
-        # Per knowledge view, least recently used evicted one at a time (the global view,
-        # which servers nobody edited share, plus as many edited servers as the store keeps).
+        # Per knowledge view, least recently used evicted one at a time (servers nobody
+        # edited share the global view's).
         self._catalogs: LRUCache[int, tuple[Knowledge, Catalog, FaqIndex | None]] = \
-            LRUCache(maxsize=VIEW_CACHE_SIZE + 1)
+            LRUCache(maxsize=PREPARED_VIEWS)
 
     # -- caches ------------------------------------------------------------------------
 
