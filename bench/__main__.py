@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import core, discord_rt, imports, kbgen, process
+from bench import core, discord_rt, imports, kbgen, process, servers
 from bench.messages import HANDLE_TYPES, load
 from bench.stats import fmt_ratio, fmt_us, table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("core", "scales", "discord", "process", "imports")
+SECTIONS = ("core", "scales", "servers", "discord", "process", "imports")
 #: Knowledge scales, as multiples of the real roles (and FAQ entries).
 SCALES = (10, 100, 1000)
 QUICK_SCALES = (10, 100)
@@ -132,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 if kb != big_dir:
                     shutil.rmtree(kb, ignore_errors=True)
+        if "servers" in sections:
+            print("servers ...", flush=True)
+            results["servers"] = servers.run(base_dir, tmp, sets, rounds=10 if quick else 60)
         if "discord" in sections:
             print("discord.py round trips ...", flush=True)
             results["discord"] = asyncio.run(discord_rt.run(
@@ -195,6 +198,8 @@ def report(results: dict[str, Any]) -> str:
                   f"{big['aliases']} aliases)"))
     if "scales" in results:
         parts.append(scales_report(results["scales"]))
+    if "servers" in results:
+        parts.append(servers.report(results["servers"]))
     if "discord" in results:
         d = results["discord"]
         floor = d["dispatch"][discord_rt.PLAIN_FLOOR]["median_us"]

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Protocol
 
+from cachetools import LRUCache
+
 from bot.core.commands import REGISTRY, CommandContext, CommandSpec, find_command, help_command
 from bot.core.names import Match, RoleIndex
 from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, Role
-from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.store import PREPARED_VIEWS, KnowledgeStore
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +39,11 @@ REMEMBERED_COMMANDS = frozenset(
 )
 #: Answers kept per knowledge view (least recently used go first).
 REPLY_CACHE_SIZE = 512
-#: Autocomplete answers kept per knowledge view (all forgotten when full).
+#: Autocomplete answers kept per knowledge view (least recently used go first).
 COMPLETION_CACHE_SIZE = 4096
-#: Knowledge views (the global base and one per server) kept with their index and answers.
-MAX_VIEWS = 64
+#: Knowledge views kept with their index and answers, least recently used evicted one at a
+#: time. Servers nobody edited share the global view, so this counts edited servers only.
+MAX_VIEWS = PREPARED_VIEWS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,8 @@ class _View:
     index: RoleIndex
     replies: OrderedDict[tuple, Reply] = field(default_factory=OrderedDict)
     #: Autocomplete answers by (typed text, limit): people type the same first letters.
-    completions: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
+    completions: LRUCache[tuple[str, int], list[tuple[str, str]]] = field(
+        default_factory=lambda: LRUCache(maxsize=COMPLETION_CACHE_SIZE))
     #: Display name of each role, for autocomplete.
     names: dict[str, str] = field(default_factory=dict)
 
@@ -93,7 +97,7 @@ class Advisor:
     def __init__(self, store: KnowledgeStore, chat: ChatHandler | None = None) -> None:
         self.store = store
         self.chat = chat
-        self._views: dict[int, _View] = {}
+        self._views: LRUCache[int, _View] = LRUCache(maxsize=MAX_VIEWS)
 
     # -- knowledge -------------------------------------------------------------------
 
@@ -107,8 +111,6 @@ class Advisor:
         index = RoleIndex(
             (r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values()
         )
-        if len(self._views) >= MAX_VIEWS:
-            self._views.clear()
         names = {slug: role.name for slug, role in knowledge.roles.items()}
         view = self._views[id(knowledge)] = _View(knowledge, index, names=names)
         return view
@@ -135,8 +137,6 @@ class Advisor:
         if choices is None:
             slugs = view.index.autocomplete(key[0], view.names, limit)
             choices = [(view.names[s], s) for s in slugs]
-            if len(view.completions) >= COMPLETION_CACHE_SIZE:
-                view.completions.clear()
             view.completions[key] = choices
         return list(choices)
 
@@ -144,6 +144,10 @@ class Advisor:
 
     def handle(self, request: Request) -> Reply:
         """Answer one message. Never raises for anything a user can type."""
+        with self.store.one_check():
+            return self._handle(request)
+
+    def _handle(self, request: Request) -> Reply:
         text = request.text[:MAX_INPUT_CHARS]
         knowledge = self.knowledge(request.guild_id)
         parsed = parse_command(text, request.prefix)

@@ -125,6 +125,17 @@ class CareerBot(commands.Bot):
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d slash commands to dev guild %s", len(synced), guild.id)
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Dispatch as discord.py does; a message's or interaction's handlers (prefix
+        lookups, the command, the conversation listener: tasks that inherit this context)
+        share one check of the knowledge's data version (``KnowledgeStore.one_check``).
+        Other events (ready, whose tasks outlive it) check on every read as before."""
+        if event_name not in ("message", "interaction"):
+            super().dispatch(event_name, *args, **kwargs)
+            return
+        with self.advisor.store.one_check():
+            super().dispatch(event_name, *args, **kwargs)
+
     # -- per-server prefix ---------------------------------------------------------------
 
     def prefix_for(self, guild: discord.abc.Snowflake | None) -> str:

@@ -135,6 +135,18 @@ def scopes_for(guild_id: str | int | None) -> tuple[str, ...]:
     return (GLOBAL_SCOPE, str(guild_id))
 
 
+def edited_scopes(conn: sqlite3.Connection) -> frozenset[str]:
+    """Every scope that has at least one overlay row (``"*"`` among them when the owner
+    edited). One query, which the store runs once per data version: a server not listed
+    sees exactly the global view, so the store hands it that very object and every cache
+    keyed on the view (answers, chat catalogue, alias index) is shared with it."""
+    tables = [t for t in OVERLAY_TABLES if t in present_tables(conn)]
+    if not tables:
+        return frozenset()
+    union = " union ".join(f"select guild_id from {t}" for t in tables)  # constant names
+    return frozenset(str(g) for (g,) in conn.execute(union))
+
+
 def scope_rows(conn: sqlite3.Connection, table: str, scopes: tuple[str, ...],
                present: set[str] | None = None) -> list[sqlite3.Row]:
     """Rows of an overlay table for ``scopes``, the global scope's first."""

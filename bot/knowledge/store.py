@@ -4,6 +4,15 @@ Every message needs the roles, so they are loaded once and cached; SQLite's
 ``PRAGMA data_version`` tells cheaply whether another connection (a moderator's edit, a
 rebuild in another process) has committed since, and ``invalidate()`` covers writes made
 through this process. Per-server views are cached the same way.
+
+A server whose moderators edited nothing sees the global view itself (the same object),
+so it shares every cache keyed on the view; views of edited servers are kept in a
+least-recently-used cache of ``VIEW_CACHE_SIZE``, evicted one at a time (and the advisor
+and chat engine keep their work for ``PREPARED_VIEWS`` the same way).
+
+The version check (a stat of the file and ``PRAGMA data_version``) runs once per message:
+a front end opens ``one_check()`` around a message's handling, and every read inside it
+(the prefix lookup, the answer) reuses that check. Outside such a block every read checks.
 """
 
 from __future__ import annotations
@@ -13,9 +22,13 @@ import os
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
+
+from cachetools import LRUCache
 
 from bot.knowledge.build import ROLE_LISTS
 from bot.knowledge.models import (
@@ -31,6 +44,20 @@ from bot.knowledge.models import (
 )
 
 T = TypeVar("T")
+
+#: Views of edited servers the store keeps at once (the global view is always kept). A
+#: view shares every unchanged role with the base, so one costs a dict of the roles and the
+#: roles it edits: a few KB with the real knowledge.
+VIEW_CACHE_SIZE = 1024
+#: Views whose heavier prepared work the advisor (alias index, remembered answers) and the
+#: chat engine (catalogue, FAQ index) keep at once, the global view among them.
+PREPARED_VIEWS = 65
+
+#: The version checks made in the current message (``KnowledgeStore.one_check``): store ->
+#: (data_version, file identity). A dict shared by every task the message's handling
+#: starts, since tasks copy the context they are created in.
+_CHECKED: ContextVar[dict[KnowledgeStore, tuple[int, tuple[int, int] | None]] | None] = \
+    ContextVar("careerbot_store_checked", default=None)
 
 
 class StoreError(Exception):
@@ -119,14 +146,26 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
 #: Turns the global knowledge into one server's view (moderators' overlays); called with
 #: guild id None for the global view. See ``bot.knowledge.overlay.overlay_view``.
 OverlayFn = Callable[[sqlite3.Connection, Knowledge, str | None], Knowledge]
+#: The scopes that have overlay rows (``bot.knowledge.overlay.edited_scopes``).
+ScopesFn = Callable[[sqlite3.Connection], frozenset[str]]
 
 
 class KnowledgeStore:
     """Cached, read-mostly access to the knowledge base at ``db_path``."""
 
-    def __init__(self, db_path: Path, overlay: OverlayFn | None = None) -> None:
+    def __init__(self, db_path: Path, overlay: OverlayFn | None = None,
+                 scopes: ScopesFn | None = None, max_views: int = VIEW_CACHE_SIZE) -> None:
+        """``scopes`` lists the scopes with overlay rows (default: ``edited_scopes`` of
+        ``bot.knowledge.overlay``, the tables ``overlay_view`` reads); a server not among
+        them is given the global view."""
         self.db_path = Path(db_path)
         self._overlay = overlay
+        if scopes is None and overlay is not None:
+            from bot.knowledge.overlay import edited_scopes
+
+            scopes = edited_scopes
+        self._scopes_fn = scopes
+        self._edited: frozenset[str] | None = None
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._file_id: tuple[int, int] | None = None
@@ -134,7 +173,8 @@ class KnowledgeStore:
         self._local_writes = 0
         self._file_reopens = 0
         self._base: Knowledge | None = None
-        self._views: dict[str, Knowledge] = {}
+        self._global: Knowledge | None = None
+        self._views: LRUCache[str, Knowledge] = LRUCache(maxsize=max_views)
 
     def connect(self) -> sqlite3.Connection:
         """The store's read connection, opened on first use and reopened when a rebuild
@@ -157,18 +197,43 @@ class KnowledgeStore:
             self._conn = conn
         return self._conn
 
+    def _open(self) -> sqlite3.Connection:
+        """The connection a version check just vouched for (no second stat of the file)."""
+        return self._conn if self._conn is not None else self.connect()
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
             self._conn = None
             self._base = None
-            self._views.clear()
+            self._forget_views()
 
     def invalidate(self) -> None:
         """Forget cached views; call after writing through another connection in-process."""
         with self._lock:
             self._local_writes += 1
+            checked = _CHECKED.get()
+            if checked is not None:
+                checked.pop(self, None)  # the rest of this message sees the write too
+
+    @contextmanager
+    def one_check(self) -> Iterator[None]:
+        """Check the data version at most once inside this block (one message's handling,
+        with every task it starts). Nested blocks share the outer one's check."""
+        if _CHECKED.get() is not None:
+            yield
+            return
+        token = _CHECKED.set({})
+        try:
+            yield
+        finally:
+            _CHECKED.reset(token)
+
+    def _forget_views(self) -> None:
+        self._views.clear()
+        self._global = None
+        self._edited = None
 
     def _stat_file(self) -> tuple[int, int] | None:
         try:
@@ -178,9 +243,15 @@ class KnowledgeStore:
         return (st.st_dev, st.st_ino)
 
     def _current_version(self) -> tuple[int, int, int]:
-        conn = self.connect()
-        (data_version,) = conn.execute("pragma data_version").fetchone()
-        return (data_version, self._local_writes, self._file_reopens)
+        checked = _CHECKED.get()
+        seen = checked.get(self) if checked is not None else None
+        if seen is None or self._conn is None or seen[1] != self._file_id:
+            conn = self.connect()
+            (data_version,) = conn.execute("pragma data_version").fetchone()
+            seen = (data_version, self._file_id)
+            if checked is not None:
+                checked[self] = seen
+        return (seen[0], self._local_writes, self._file_reopens)
 
     def version(self) -> tuple[int, int, int]:
         """Changes whenever the data may have: for caches of things derived from it."""
@@ -192,8 +263,8 @@ class KnowledgeStore:
         try:
             version = self._current_version()
             if version != self._version or self._base is None:
-                self._base = read_knowledge(self.connect())
-                self._views.clear()
+                self._base = read_knowledge(self._open())
+                self._forget_views()
                 self._version = version
         except sqlite3.DatabaseError as exc:
             if self._base is None:
@@ -213,15 +284,27 @@ class KnowledgeStore:
             return query(self.connect())
 
     def knowledge(self, guild_id: str | int | None = None) -> Knowledge:
-        """The knowledge as seen from ``guild_id`` (None: the global view)."""
+        """The knowledge as seen from ``guild_id`` (None: the global view).
+
+        A server with no overlay rows of its own gets the global view object itself."""
         with self._lock:
             base = self._refresh()
             if self._overlay is None:
                 return base
-            # The global view goes through the overlay too: it carries the owner's edits.
-            key = "" if guild_id is None else str(guild_id)
+            conn = self._open()
+            if self._global is None:
+                # The global view goes through the overlay too: it carries the owner's edits.
+                self._global = self._overlay(conn, base, None)
+            if guild_id is None:
+                return self._global
+            key = str(guild_id)
+            if self._scopes_fn is not None:
+                if self._edited is None:
+                    self._edited = self._scopes_fn(conn)
+                if key not in self._edited:
+                    return self._global
             view = self._views.get(key)
             if view is None:
-                view = self._overlay(self.connect(), base, None if guild_id is None else key)
+                view = self._overlay(conn, base, key)
                 self._views[key] = view
             return view

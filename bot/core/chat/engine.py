@@ -17,6 +17,8 @@ import threading
 from dataclasses import replace
 from typing import Protocol
 
+from cachetools import LRUCache
+
 from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
@@ -28,6 +30,7 @@ from bot.core.names import RoleIndex
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import FaqEntry, Knowledge
+from bot.knowledge.store import PREPARED_VIEWS
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,10 @@ class ChatEngine:
     def __init__(self, memory: ConversationMemory | None = None) -> None:
         self.memory = memory if memory is not None else ConversationMemory()
         self._lock = threading.Lock()
-        self._catalogs: dict[int, tuple[Knowledge, Catalog, FaqIndex | None]] = {}
+        # Per knowledge view, least recently used evicted one at a time (servers nobody
+        # edited share the global view's).
+        self._catalogs: LRUCache[int, tuple[Knowledge, Catalog, FaqIndex | None]] = \
+            LRUCache(maxsize=PREPARED_VIEWS)
 
     # -- caches ------------------------------------------------------------------------
 
@@ -128,8 +134,6 @@ class ChatEngine:
                 return cached
         catalog = Catalog.build(knowledge, index)
         with self._lock:
-            if len(self._catalogs) > 32:
-                self._catalogs.clear()
             entry = (knowledge, catalog, None)
             self._catalogs[id(knowledge)] = entry
         return entry
