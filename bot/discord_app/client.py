@@ -32,6 +32,7 @@ from bot.discord_app.cooldown_notes import CooldownNotes
 from bot.discord_app.embeds import reply_pages
 from bot.discord_app.ordering import ChannelTurns
 from bot.discord_app.paginator import PageView
+from bot.knowledge.guild_settings import GuildSettings
 from bot.knowledge.store import StoreError
 from bot.settings import Settings
 
@@ -143,13 +144,17 @@ class CareerBot(commands.Bot):
 
         Cheap per message: server settings are cached until the database changes.
         """
-        if guild is None:
-            return self.settings.prefix
+        settings = self.server_settings(guild.id) if guild is not None else None
+        return settings.prefix_or(self.settings.prefix) if settings is not None else self.settings.prefix
+
+    def server_settings(self, guild_id: str | int | None) -> GuildSettings | None:
+        """A server's settings, or None (logged) when the database cannot be read: the
+        prefix, help and /about then fall back to the defaults rather than fail."""
         try:
-            return self.moderation.settings(guild.id).prefix_or(self.settings.prefix)
+            return self.moderation.settings(guild_id)
         except (sqlite3.DatabaseError, StoreError):
-            log.warning("cannot read the settings of server %s; using the default prefix", guild.id)
-            return self.settings.prefix
+            log.warning("cannot read the settings of server %s; using the defaults", guild_id)
+            return None
 
     def _command_prefixes(self, bot: commands.Bot, message: discord.Message) -> list[str]:
         """The server's prefix, and a mention of the bot, which always works."""

@@ -8,8 +8,6 @@ that group's commands. Same for ``!help`` and ``/help``.
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 from typing import TYPE_CHECKING
 
 from discord.ext import commands
@@ -18,23 +16,16 @@ from bot.core.moderator_help import GroupAccess, group_of, with_moderator_comman
 from bot.core.permissions import can_configure, can_edit
 from bot.discord_app.adapter import actor_from_context
 from bot.knowledge.guild_settings import GuildSettings
-from bot.knowledge.store import StoreError
 
 if TYPE_CHECKING:
     from bot.discord_app.client import CareerBot
-
-log = logging.getLogger("careerbot.discord")
 
 
 def group_access(bot: CareerBot, ctx: commands.Context) -> GroupAccess:
     """Which moderator groups the asker may use here (none when settings cannot be read
     and they lack Manage Server: the bot's own checks would refuse them anyway)."""
     actor = actor_from_context(ctx)
-    try:
-        settings = bot.moderation.settings(actor.guild_id)
-    except (sqlite3.DatabaseError, StoreError):
-        log.warning("cannot read the settings of server %s for help", actor.guild_id)
-        settings = GuildSettings(actor.guild_id)
+    settings = bot.server_settings(actor.guild_id) or GuildSettings(actor.guild_id)
     kb = can_edit(actor, settings)
     return GroupAccess(kb=kb, config_show=kb and actor.guild_id is not None,
                        config_change=can_configure(actor))

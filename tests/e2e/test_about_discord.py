@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 
 import pytest
@@ -133,3 +134,23 @@ async def test_about_answers_in_a_servers_own_prefix(cast: Cast) -> None:
     assert cast.bot.moderation.config_prefix(manager, "?").kind != "error"
     payload = await cast.prefix(cast.alice, "?about")
     assert "`?help` lists the commands" in embed_text(payload)
+
+
+async def test_unreadable_settings_fall_back_to_the_defaults_not_an_error(
+        cast: Cast, advisor: Advisor, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """When the server's settings cannot be read, commands keep the default prefix, help
+    still answers, and /about answers a moderator without a settings section."""
+
+    def unreadable(guild_id: object) -> None:
+        raise sqlite3.DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(cast.bot.moderation, "settings", unreadable)
+    assert cast.bot.server_settings(cast.server.guild.id) is None
+    assert cast.bot.prefix_for(cast.server.guild) == "!"
+    payload = await cast.prefix(cast.mod)
+    assert_common(payload, advisor)
+    assert SETTINGS_HEADING not in embed_text(payload)
+    help_payload = await cast.prefix(cast.mod, "!help")
+    assert "!compare" in embed_text(help_payload)
+    assert "cannot read the settings of server" in caplog.text

@@ -7,8 +7,6 @@ its settings. The wording is ``bot.core.about``'s, shared with ``careerbot about
 
 from __future__ import annotations
 
-import logging
-import sqlite3
 import time
 
 from discord.ext import commands
@@ -19,9 +17,6 @@ from bot.discord_app.adapter import actor_from_context
 from bot.discord_app.client import CareerBot, shard_latency
 from bot.discord_app.hybrid import hybrid_command
 from bot.knowledge.guild_settings import GuildSettings
-from bot.knowledge.store import StoreError
-
-log = logging.getLogger("careerbot.discord")
 
 DESCRIPTION = "Version, uptime, latency, and what the bot knows (its sources and roles)."
 
@@ -38,14 +33,8 @@ class About(commands.Cog):
 
     def settings_for(self, ctx: commands.Context) -> GuildSettings | None:
         """The server's settings when the asker moderates it (or owns the bot), else None."""
-        if ctx.guild is None:
-            return None
-        try:
-            settings = self.bot.moderation.settings(ctx.guild.id)
-        except (sqlite3.DatabaseError, StoreError):
-            log.warning("cannot read the settings of server %s for /about", ctx.guild.id)
-            return None
-        return settings if can_edit(actor_from_context(ctx), settings) else None
+        settings = self.bot.server_settings(ctx.guild.id) if ctx.guild is not None else None
+        return settings if settings is not None and can_edit(actor_from_context(ctx), settings) else None
 
     async def cog_command_error(self, ctx: commands.Context, error: Exception) -> None:
         await self.bot.answer_error(ctx, error)
