@@ -29,11 +29,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "allow_spec_violations: the test sends bodies Discord's spec rejects on purpose",
     )
+    config.addinivalue_line(
+        "markers",
+        "fake_discord(**options): options for the test's FakeDiscord (e.g. heartbeat_interval_ms)",
+    )
 
 
 @pytest.fixture
 async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord(validate=True)
+    marker = request.node.get_closest_marker("fake_discord")
+    server = FakeDiscord(validate=True, **(marker.kwargs if marker else {}))
     await server.start()
     try:
         with patch_discord(server):

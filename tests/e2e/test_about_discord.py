@@ -12,7 +12,6 @@ import asyncio
 import math
 import re
 import sqlite3
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -22,24 +21,14 @@ from bot.core.permissions import Actor
 from bot.discord_app.client import CareerBot
 from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, start_with_moderator_role
 from tests.e2e.conftest import RunBot
-from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, patch_discord
+from tests.fake_discord import FakeDiscord, FakeMember, FakeRole
 
 EPHEMERAL = 64
 SETTINGS_HEADING = "This server's settings"
 
 
-@pytest.fixture
-async def fake_discord(request: pytest.FixtureRequest) -> AsyncIterator[FakeDiscord]:
-    """The e2e conftest's server, with a fast heartbeat so the latency is measured."""
-    server = FakeDiscord(validate=True, heartbeat_interval_ms=50)
-    await server.start()
-    try:
-        with patch_discord(server):
-            yield server
-    finally:
-        await server.stop()
-    assert not server.internal_errors, "\n".join(server.internal_errors)
-    server.assert_no_spec_violations()
+#: A fast heartbeat, so discord.py has measured the gateway latency when /about is asked.
+pytestmark = pytest.mark.fake_discord(heartbeat_interval_ms=50)
 
 
 class Cast:
