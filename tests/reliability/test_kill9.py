@@ -91,7 +91,12 @@ def _run_until_killed(db: Path, run: int, seconds: float) -> list[list]:
         assert json.loads(first) == ["ready"], first
         time.sleep(seconds)
         child.send_signal(signal.SIGKILL)
-        out, err = child.communicate(timeout=60)
+        child.wait(timeout=60)
+        # Read the rest through the same text stream as the first line: ``communicate``
+        # reads the pipe underneath it, so whatever ``readline`` had buffered past the
+        # first line was lost, and a line split there read as an empty one.
+        out = child.stdout.read()
+        err = child.stderr.read() if child.stderr else ""
     finally:
         if child.poll() is None:
             child.kill()
