@@ -27,12 +27,12 @@ import yaml
 
 from bench.stats import fmt_ratio, table
 from bot.core.moderation import Moderation
-from bot.core.permissions import Actor
 from bot.core.reply import render_text
 from bot.knowledge import edits
 from bot.knowledge.build import build_database
 from bot.knowledge.changes import Change
 from bot.knowledge.overlay import overlay_view
+from bot.knowledge.permissions import Actor
 from bot.knowledge.store import KnowledgeStore
 
 SIZES = (1000, 4000)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.names import alias_key
 from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.limits import TEXT_CHARS
+from bot.text.names import alias_key
 
 GENERATED_SOURCE = "bench-generated"
 

@@ -201,8 +201,8 @@ def _user_error(exc: Exception) -> str | None:
     """
     from bot.knowledge.build import BuildError
     from bot.knowledge.edits import EditError
-    from bot.knowledge.files import KnowledgeError
     from bot.knowledge.store import StoreError
+    from bot.knowledge.validation import KnowledgeError
 
     if isinstance(exc, KnowledgeError):
         return "the knowledge files have errors:\n" + "\n".join(exc.problems)

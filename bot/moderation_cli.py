@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 # should not pay for the write path it never uses.
 if TYPE_CHECKING:
     from bot.core.moderation import Moderation
-    from bot.core.permissions import Actor
     from bot.core.reply import Reply
+    from bot.knowledge.permissions import Actor
     from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def add_config_parser(sub: argparse._SubParsersAction) -> None:
 
 def local_actor(guild: str | None) -> Actor:
     """The person at the terminal: the bot's owner, recorded under their login name."""
-    from bot.core.permissions import Actor
+    from bot.knowledge.permissions import Actor
 
     try:
         user = getpass.getuser()
@@ -197,8 +197,8 @@ def _guarded(run: Callable[..., int]) -> Callable[..., int]:
             err.write(f"careerbot: the {name.upper()} argument is not valid UTF-8 text\n")
             return 2
         from bot.knowledge.edits import EditError
-        from bot.knowledge.files import KnowledgeError
         from bot.knowledge.store import StoreError
+        from bot.knowledge.validation import KnowledgeError
 
         try:
             return run(args, moderation, **kwargs)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from bot.core.advisor import Advisor, Request
 from bot.core.moderation import Moderation
-from bot.core.permissions import Actor
 from bot.core.reply import render_text
 from bot.knowledge.build import build_database
 from bot.knowledge.overlay import overlay_view
+from bot.knowledge.permissions import Actor
 from bot.knowledge.store import KnowledgeStore
 from tests.conftest import KNOWLEDGE_DIR, role_file
 

@@ -20,9 +20,9 @@ import pytest
 
 from bot.app import create_moderation, open_store
 from bot.cli import main
-from bot.core.permissions import Actor
 from bot.health import HEARTBEAT_MAX_AGE_SECONDS, check, write_heartbeat
 from bot.knowledge.build import build_database
+from bot.knowledge.permissions import Actor
 from bot.settings import Settings
 from tests.conftest import KNOWLEDGE_DIR
 

@@ -4,7 +4,7 @@ The front ends gather the facts only they know (the gateway's latency and the up
 Discord; nothing extra in the terminal) and pass them in; the knowledge view supplies
 the rest: its date, its sources and how many roles it holds. A server's settings are
 passed only when the asker may see them (moderators), so this module never decides who
-sees what: the caller does, with ``bot.core.permissions``.
+sees what: the caller does, with ``bot.knowledge.permissions``.
 """
 
 from __future__ import annotations

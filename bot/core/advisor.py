@@ -18,12 +18,13 @@ from typing import Protocol
 from cachetools import LRUCache
 
 from bot.core.commands import REGISTRY, CommandContext, CommandSpec, find_command, help_command
-from bot.core.names import Match, RoleIndex
 from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
+from bot.core.request import Request
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.store import PREPARED_VIEWS, KnowledgeStore
+from bot.text.names import Match, RoleIndex
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +45,6 @@ COMPLETION_CACHE_SIZE = 4096
 #: Knowledge views kept with their index and answers, least recently used evicted one at a
 #: time. Servers nobody edited share the global view, so this counts edited servers only.
 MAX_VIEWS = PREPARED_VIEWS
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One incoming message, from any front end."""
-
-    text: str
-    user_id: str = "local"
-    channel_id: str = "terminal"
-    guild_id: str | None = None
-    prefix: str = "!"
-    is_dm: bool = False
-    #: The bot was addressed directly (mention, reply to the bot, DM, ``ask``).
-    addressed: bool = True
 
 
 #: Answers free-form (non-command) text; the chat issue plugs in here.

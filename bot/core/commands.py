@@ -18,10 +18,10 @@ from bot.core.about import about as about_reply
 from bot.core.about import package_version
 from bot.core.charts import salary_chart
 from bot.core.holdings import has_figures
-from bot.core.names import Match
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, MarketFact, Role, Source, StatSnapshot
+from bot.text.names import Match
 
 TOTAL_POSITIONS_KEY = "total_positions"
 

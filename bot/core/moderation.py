@@ -21,8 +21,6 @@ from typing import Any
 
 import yaml
 
-from bot.core.names import RoleIndex, alias_key, fold
-from bot.core.permissions import Actor
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge import edits
@@ -36,11 +34,11 @@ from bot.knowledge.changes import (
     Problem,
 )
 from bot.knowledge.documents import FIELD_SHORT_NAMES, STAT_FIELDS, TEXT_FIELDS, role_document
-from bot.knowledge.files import key_label, shown
 from bot.knowledge.guild_settings import GuildSettings, read_guild_settings
 from bot.knowledge.limits import MAX_HISTORY_ENTRIES, MAX_NUMBER_DIGITS
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
+from bot.knowledge.permissions import Actor
 from bot.knowledge.planners import entry_id_problem, parse_entry_id
 from bot.knowledge.store import KnowledgeStore, StoreError
 from bot.knowledge.transfer import (
@@ -51,6 +49,8 @@ from bot.knowledge.transfer import (
     parse_document,
     with_line,
 )
+from bot.knowledge.validation import key_label, shown
+from bot.text.names import RoleIndex, alias_key, fold
 
 #: Words that clear a figure or setting instead of setting it.
 CLEAR_WORDS = frozenset({"none", "null", "-", "clear", "unknown"})

@@ -3,7 +3,7 @@
 Members never see these groups in ``help`` (nor, on Discord, in the slash menu: they are
 synced with Manage Server as their default permission); moderators, server managers and
 the bot's owner see the ones they may use. The caller decides who may, with
-``bot.core.permissions``; this only words it, so prefix and slash help cannot differ.
+``bot.knowledge.permissions``; this only words it, so prefix and slash help cannot differ.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import discord
 from discord.ext import commands
 
 from bot.core.advisor import Request
-from bot.core.permissions import Actor
+from bot.knowledge.permissions import Actor
 
 
 def request_from_context(ctx: commands.Context, text: str) -> Request:

@@ -1,7 +1,7 @@
 """``help`` for moderators on Discord: the general help plus the groups they may use.
 
 Members get the core's help unchanged (the ``kb`` and ``config`` groups are not in it);
-whoever may use a group (``bot.core.permissions``: moderators of the server, Manage
+whoever may use a group (``bot.knowledge.permissions``: moderators of the server, Manage
 Server, the bot's owner) also sees it listed, and ``help kb`` / ``help config`` list
 that group's commands. Same for ``!help`` and ``/help``.
 """
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from bot.core.moderator_help import GroupAccess, group_of, with_moderator_commands
-from bot.core.permissions import can_configure, can_edit
 from bot.discord_app.adapter import actor_from_context
 from bot.knowledge.guild_settings import GuildSettings
+from bot.knowledge.permissions import can_configure, can_edit
 
 if TYPE_CHECKING:
     from bot.discord_app.client import CareerBot

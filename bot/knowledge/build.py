@@ -30,9 +30,11 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.knowledge.files import KnowledgeError, fingerprint, load_knowledge_dir
-from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.files import fingerprint, load_knowledge_dir
+from bot.knowledge.models import ROLE_LISTS, Knowledge, Role
 from bot.knowledge.salvage import SalvageReport, keep_aside, read_salvage, write_salvage
+from bot.knowledge.validation import KnowledgeError
+from bot.text.names import alias_key
 
 # sqlite-utils is imported only when building, so a start that finds the database
 # current (every ``careerbot ask``, most bot starts) skips its import time (~60 ms).
@@ -79,9 +81,6 @@ def _locked(db_path: Path) -> DatabaseLocked:
         f"the knowledge base {db_path} is locked by another program; "
         "try again when it has finished writing"
     )
-#: Lists of texts on a role, stored as rows of ``role_items`` with this ``list`` name.
-ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
-              "red_flags", "metros", "related", "occupations")
 
 
 def _role_row(role: Role) -> dict:
@@ -156,7 +155,6 @@ def is_preserved(table: str) -> bool:
 
 def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
     """Write every base table of ``knowledge`` into an empty database."""
-    from bot.core.names import alias_key
 
     roles = list(knowledge.roles.values())
     rows: dict[str, list[dict]] = {

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.knowledge.files import _Checker
 from bot.knowledge.models import Knowledge
 from bot.knowledge.overlay import GLOBAL_SCOPE, OVERLAY_TABLES, LiveView
 from bot.knowledge.store import read_knowledge
+from bot.knowledge.validation import Checker
 
 #: Columns of every table a change may write: (key columns, other columns).
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -213,7 +213,7 @@ def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class PathChecker(_Checker):
+class PathChecker(Checker):
     """The files' validator, reporting ``Problem``s with paths relative to the change.
 
     ``rename`` maps the validator's own path for a wrapped value (``stats[0]``) onto the

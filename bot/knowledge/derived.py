@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge.models import Role, Source, StatSnapshot, ToolGroup
+from bot.knowledge.validation import parse_stats
 
 TITLES_FILE = Path("mappings") / "salary-titles.yaml"
 CROSSWALK_FILE = Path("mappings") / "onet-crosswalk.yaml"
@@ -199,7 +200,6 @@ def parse_salary_snapshot(
     data: Any, check: Any, sources: dict[str, Source]
 ) -> tuple[Source | None, dict[str, StatSnapshot]]:
     """One imported survey snapshot: its source and each published role's figures."""
-    from bot.knowledge.files import _parse_stats  # the role files' own snapshot checks
 
     if not isinstance(data, dict):
         check.fail("", "must be a mapping")
@@ -230,7 +230,7 @@ def parse_salary_snapshot(
             **{k: entry[k] for k in ("salary", "remote_pct", "experience") if k in entry},
         }
         sub = type(check)(check.file)
-        (snapshot,) = _parse_stats([item], known, sub) or (None,)
+        (snapshot,) = parse_stats([item], known, sub) or (None,)
         check.problems += [p.replace("stats[0]", f"roles.{slug}") for p in sub.problems]
         if snapshot is not None and not sub.problems:
             if snapshot.salary.n is None:

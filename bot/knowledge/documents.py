@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.knowledge.files import SALARY_FIELDS
 from bot.knowledge.models import EXPERIENCE_LEVELS, FaqEntry, Role, Source, StatSnapshot
+from bot.knowledge.validation import SALARY_FIELDS
 
 #: Role fields an overlay may replace as a whole (everything but slug, aliases and stats).
 SECTION_FIELDS = ("name", "focus", "summary", "skills", "tools", "career", "getting_in", "week",
@@ -53,7 +53,7 @@ def source_document(source: Source) -> dict[str, Any]:
 
 
 def source_from_document(doc: dict[str, Any]) -> Source:
-    """A Source from a document already checked by ``files._parse_sources``."""
+    """A Source from a document already checked by ``files.parse_sources``."""
     return Source(**{k: str(doc.get(k) or "") for k in
                      ("id", "name", "kind", "date", "note", "url", "licence", "attribution")})
 

@@ -54,7 +54,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.core.permissions import Actor, config_refusal, edit_refusal
 from bot.knowledge.changes import (
     AuditEntry,
     BatchPreview,
@@ -91,6 +90,7 @@ from bot.knowledge.connections import (
 )
 from bot.knowledge.guild_settings import GuildSettings, load_guild_settings
 from bot.knowledge.overlay import copy_planning_tables, ensure_schema
+from bot.knowledge.permissions import Actor, config_refusal, edit_refusal
 from bot.knowledge.planners import ambiguous_names, plan_change
 from bot.knowledge.store import read_knowledge
 

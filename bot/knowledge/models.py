@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 OCCUPATIONAL_DATABASE = "occupational database"
 
 
+#: Lists of texts on a role: the ``Role`` fields of that name, which the database keeps as
+#: rows of ``role_items`` with this ``list`` name (the builder writes them, the store reads).
+ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
+              "red_flags", "metros", "related", "occupations")
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a figure comes from; shown in every reply footer that uses it."""

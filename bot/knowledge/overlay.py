@@ -36,8 +36,9 @@ from dataclasses import replace
 from typing import Any
 
 from bot.knowledge.documents import role_document, set_stat, source_from_document, with_derived
-from bot.knowledge.files import _Checker, parse_role
 from bot.knowledge.models import FaqEntry, Knowledge, Role, Source
+from bot.knowledge.validation import Checker, parse_role
+from bot.text.names import alias_key, fold
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,6 @@ def scope_rows(conn: sqlite3.Connection, table: str, scopes: tuple[str, ...],
 def apply_role_overrides(doc: dict[str, Any], fields: list[sqlite3.Row],
                          aliases: list[sqlite3.Row]) -> dict[str, Any]:
     """Apply overlay rows (already in scope order) to a role document, returning a new one."""
-    from bot.core.names import alias_key
 
     doc = json.loads(json.dumps(doc))  # a deep copy of plain data
     for row in fields:
@@ -196,7 +196,7 @@ def apply_role_overrides(doc: dict[str, Any], fields: list[sqlite3.Row],
 
 def parse_role_document(doc: dict[str, Any], sources: dict[str, Source]) -> tuple[Role | None, list[str]]:
     """A Role from a document, with the problems the file validator finds in it."""
-    check = _Checker(str(doc.get("slug") or "role"))
+    check = Checker(str(doc.get("slug") or "role"))
     role = parse_role(doc, f"{doc.get('slug')}.yaml", sources, check)
     return role, check.problems
 
@@ -280,7 +280,6 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
 
 def question_key(question: str) -> str:
     """How FAQ questions are compared for "already asked": case, accents and spacing ignored."""
-    from bot.core.names import fold
 
     return fold(" ".join(question.split()))
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot.core.names import alias_key
 from bot.knowledge.changes import (
     Change,
     ChangeError,
@@ -36,20 +35,21 @@ from bot.knowledge.documents import (
     source_document,
     stat_value,
 )
-from bot.knowledge.files import (
-    SLUG_RE,
-    _parse_faq,
-    _parse_sources,
-    _parse_stats,
-    key_label,
-    parse_role,
-    shown,
-    text_problem,
-)
 from bot.knowledge.guild_settings import read_guild_settings
 from bot.knowledge.limits import MAX_ID, item_chars, list_items
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.overlay import FAQ_FIRST_ID, GLOBAL_SCOPE
+from bot.knowledge.validation import (
+    SLUG_RE,
+    key_label,
+    parse_faq,
+    parse_role,
+    parse_sources,
+    parse_stats,
+    shown,
+    text_problem,
+)
+from bot.text.names import alias_key
 
 MAX_PREFIX_CHARS = 5
 _PREFIX_FORBIDDEN = re.compile(r"[\s`@#<>*_~|\\]")
@@ -148,7 +148,7 @@ def plan_figure_set(s: Session, data: Mapping[str, Any]) -> Plan:
     for name, value in values.items():
         set_stat(doc, name, value)
     check = PathChecker(rename={"stats[0]": ""})
-    _parse_stats([doc], view.sources, check)
+    parse_stats([doc], view.sources, check)
     if check.items:
         raise ChangeError(check.items)
     before = {name: stat_value(snap, name) for name in values}
@@ -243,7 +243,7 @@ def _faq_fields(s: Session, item: dict[str, Any], exclude_id: int | None = None)
     """Validate one FAQ entry's fields as the files' validator does; the normalised fields."""
     item = {k: v for k, v in item.items() if v not in (None, "", [], ())}
     check = PathChecker(rename={"faq[0]": ""})
-    entries = _parse_faq({"faq": [item]}, s.view().sources, check)
+    entries = parse_faq({"faq": [item]}, s.view().sources, check)
     problems = list(check.items)
     if not problems:
         entry = entries[0]
@@ -355,7 +355,7 @@ def plan_source_add(s: Session, data: Mapping[str, Any]) -> Plan:
     if not isinstance(doc, Mapping):
         raise ChangeError([Problem("", "a source must be a mapping of source fields")])
     check = PathChecker(rename={"sources[0]": ""})
-    parsed = _parse_sources({"sources": [dict(doc)]}, check)
+    parsed = parse_sources({"sources": [dict(doc)]}, check)
     if check.items or not parsed:
         raise ChangeError(check.items)
     (source,) = parsed.values()

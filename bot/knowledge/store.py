@@ -30,8 +30,8 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 
-from bot.knowledge.build import ROLE_LISTS
 from bot.knowledge.models import (
+    ROLE_LISTS,
     Experience,
     FaqEntry,
     Knowledge,
@@ -42,6 +42,7 @@ from bot.knowledge.models import (
     StatSnapshot,
     ToolGroup,
 )
+from bot.knowledge.overlay import edited_scopes
 
 T = TypeVar("T")
 
@@ -161,8 +162,6 @@ class KnowledgeStore:
         self.db_path = Path(db_path)
         self._overlay = overlay
         if scopes is None and overlay is not None:
-            from bot.knowledge.overlay import edited_scopes
-
             scopes = edited_scopes
         self._scopes_fn = scopes
         self._edited: frozenset[str] | None = None

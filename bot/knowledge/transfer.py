@@ -37,7 +37,6 @@ from typing import Any
 
 import yaml
 
-from bot.core.names import RoleIndex, alias_key, fold
 from bot.knowledge.changes import Change, PathChecker, Problem, same_value, utc_now
 from bot.knowledge.documents import (
     SECTION_FIELDS,
@@ -49,20 +48,21 @@ from bot.knowledge.documents import (
     source_document,
     stat_value,
 )
-from bot.knowledge.files import (
-    ROLE_KEYS,
-    SLUG_RE,
-    _parse_faq,
-    _parse_sources,
-    _parse_stats,
-    key_label,
-    parse_role,
-    shown,
-)
 from bot.knowledge.limits import MAX_IMPORT_BYTES
 from bot.knowledge.models import Knowledge, Source
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
 from bot.knowledge.safe_parse import InputRefused, load_json, load_yaml
+from bot.knowledge.validation import (
+    ROLE_KEYS,
+    SLUG_RE,
+    key_label,
+    parse_faq,
+    parse_role,
+    parse_sources,
+    parse_stats,
+    shown,
+)
+from bot.text.names import RoleIndex, alias_key, fold
 
 FORMAT = "careerbot/1"
 TOP_KEYS = ("format", "scope", "guild", "exported_at", "sources", "new_roles", "roles", "faq")
@@ -246,7 +246,7 @@ def _source_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
     for i, item in enumerate(_items(doc, "sources", problems)):
         where = f"sources[{i}]"
         check = PathChecker(rename={"sources[0]": where})
-        parsed = _parse_sources({"sources": [item]}, check)
+        parsed = parse_sources({"sources": [item]}, check)
         if check.items or not parsed:
             problems += check.items
             continue
@@ -334,7 +334,7 @@ def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
             problems.append(Problem(f"{at}.as_of", "is required for figures from a new source"))
             continue
         check = PathChecker(rename={"stats[0]": at})
-        _parse_stats([merged], sources, check)
+        parse_stats([merged], sources, check)
         if check.items:
             problems += check.items
             continue
@@ -458,7 +458,7 @@ def _faq_changes(doc: dict, knowledge: Knowledge, scope: str, sources: dict[str,
             continue
         fields = {k: v for k, v in item.items() if k != "id"}
         check = PathChecker(rename={"faq[0]": where})
-        parsed = _parse_faq({"faq": [fields]}, sources, check)
+        parsed = parse_faq({"faq": [fields]}, sources, check)
         entry_id = item.get("id")
         if entry_id is not None and (isinstance(entry_id, bool) or not isinstance(entry_id, int)):
             check.fail(f"{where}.id", f"{shown(entry_id)} is not an entry number")

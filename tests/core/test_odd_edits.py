@@ -23,8 +23,6 @@ from bot.core.advisor import Advisor, Request
 from bot.core.chat import ChatEngine
 from bot.core.holdings import held_topics, holds
 from bot.core.markup import clean
-from bot.core.names import alias_key
-from bot.core.permissions import Actor
 from bot.core.reply import Reply, render_text
 from bot.knowledge import edits
 from bot.knowledge.build import build_database
@@ -33,7 +31,9 @@ from bot.knowledge.documents import role_document
 from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.models import EXPERIENCE_LEVELS
 from bot.knowledge.overlay import overlay_view
+from bot.knowledge.permissions import Actor
 from bot.knowledge.store import KnowledgeStore
+from bot.text.names import alias_key
 from tests.conftest import KNOWLEDGE_DIR
 
 GUILD = "42"

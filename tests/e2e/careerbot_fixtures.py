@@ -11,8 +11,8 @@ import pytest
 
 from bot.app import create_advisor, create_moderation, open_store
 from bot.core.advisor import Advisor
-from bot.core.permissions import Actor
 from bot.discord_app.client import CareerBot
+from bot.knowledge.permissions import Actor
 from bot.settings import Settings
 from tests.e2e.conftest import RunBot
 from tests.fake_discord import FakeDiscord, FakeMember, FakeRole, FakeUser, Perm

@@ -17,8 +17,8 @@ import pytest
 
 from bot.core.about import knowledge_date, package_version
 from bot.core.advisor import Advisor
-from bot.core.permissions import Actor
 from bot.discord_app.client import CareerBot
+from bot.knowledge.permissions import Actor
 from tests.e2e.careerbot_fixtures import MESSAGES, embed_text, start_with_moderator_role
 from tests.e2e.conftest import RunBot
 from tests.fake_discord import FakeDiscord, FakeMember, FakeRole

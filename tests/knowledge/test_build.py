@@ -14,9 +14,10 @@ import yaml
 
 from bot.knowledge import build as build_mod
 from bot.knowledge.build import build_database, ensure_database, stored_fingerprint
-from bot.knowledge.files import KnowledgeError, fingerprint
+from bot.knowledge.files import fingerprint
 from bot.knowledge.salvage import SalvageReport, keep_aside, read_table
 from bot.knowledge.store import KnowledgeStore
+from bot.knowledge.validation import KnowledgeError
 from tests.conftest import load_yaml
 
 

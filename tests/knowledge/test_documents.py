@@ -9,14 +9,15 @@ from bot.knowledge.documents import (
     stat_value,
     with_derived,
 )
-from bot.knowledge.files import _Checker, load_knowledge_dir, parse_role
+from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.validation import Checker, parse_role
 from tests.conftest import KNOWLEDGE_DIR, role_file
 
 
 def test_every_role_round_trips_through_its_document() -> None:
     knowledge = load_knowledge_dir(KNOWLEDGE_DIR)
     for role in knowledge.roles.values():
-        check = _Checker(role.slug)
+        check = Checker(role.slug)
         again = parse_role(role_document(role), f"{role.slug}.yaml", knowledge.sources, check)
         assert check.problems == []
         assert again is not None and with_derived(again, role) == role

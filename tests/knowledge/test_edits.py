@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.core.permissions import Actor
 from bot.knowledge import edits
 from bot.knowledge.build import build_database
 from bot.knowledge.changes import Change, ChangeError, Conflict, NoChange, PermissionDenied
+from bot.knowledge.permissions import Actor
 from tests.conftest import load_yaml, role_file
 from tests.moderation_support import (
     MLOPS,

@@ -13,10 +13,11 @@ import yaml
 
 from bot.cli import main
 from bot.knowledge.derived import ONET_FILE
-from bot.knowledge.files import KnowledgeError, load_knowledge_dir
+from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.importers import ImportProblem
 from bot.knowledge.importers import onet as onet_mod
 from bot.knowledge.importers.onet import import_onet
+from bot.knowledge.validation import KnowledgeError
 
 ATTRIBUTION = ("Includes information from the O*NET 29.3 Database by the U.S. Department of "
                "Labor, Employment and Training Administration (USDOL/ETA). Used under the CC BY "

@@ -19,9 +19,10 @@ import yaml
 
 from bot.cli import main
 from bot.knowledge.derived import SALARY_DIR
-from bot.knowledge.files import KnowledgeError, load_knowledge_dir
+from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.importers import ImportProblem
 from bot.knowledge.importers.salaries import DEFAULT_MIN_N, Filters, import_salaries
+from bot.knowledge.validation import KnowledgeError
 
 COLUMNS = ["work_year", "experience_level", "employment_type", "job_title", "salary",
            "salary_currency", "salary_in_usd", "employee_residence", "remote_ratio",

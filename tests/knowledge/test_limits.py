@@ -12,7 +12,6 @@ import yaml
 from bot.knowledge import edits
 from bot.knowledge import safe_parse as sp
 from bot.knowledge.changes import Change, ChangeError, PathChecker
-from bot.knowledge.files import _Checker, _parse_faq, _parse_stats, parse_role, shown
 from bot.knowledge.limits import (
     MAX_COUNT,
     MAX_ID,
@@ -25,6 +24,7 @@ from bot.knowledge.limits import (
 )
 from bot.knowledge.models import Source
 from bot.knowledge.planners import parse_entry_id
+from bot.knowledge.validation import Checker, parse_faq, parse_role, parse_stats, shown
 from tests.moderation_support import build, moderator, source_id
 
 LOADERS = [pytest.param(sp.PureLoader, id="pure")]
@@ -37,8 +37,8 @@ SOURCE = Source("s", "S", "job postings", "2026")
 
 def figure_problems(**figures: object) -> list[str]:
     """What the stats validator says about one snapshot with ``figures``."""
-    check = _Checker("f")
-    _parse_stats([{"source": "s", "as_of": "2026", **figures}], {"s": SOURCE}, check)
+    check = Checker("f")
+    parse_stats([{"source": "s", "as_of": "2026", **figures}], {"s": SOURCE}, check)
     return check.problems
 
 
@@ -94,7 +94,7 @@ def test_real_dates_are_accepted(value: object) -> None:
 
 def faq_problems(**fields: object) -> list[str]:
     check = PathChecker(rename={"faq[0]": ""})
-    _parse_faq({"faq": [{"question": "Q?", "answer": "A.", **fields}]}, {}, check)
+    parse_faq({"faq": [{"question": "Q?", "answer": "A.", **fields}]}, {}, check)
     return [str(p) for p in check.items]
 
 

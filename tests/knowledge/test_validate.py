@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge.files import KnowledgeError, load_knowledge_dir
+from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.validation import KnowledgeError
 from tests.conftest import load_yaml
 
 

@@ -37,7 +37,7 @@ RUN_SECONDS = (0.05, 0.8)
 CHILD = """
 import itertools, json, random, sys
 from pathlib import Path
-from bot.core.permissions import Actor
+from bot.knowledge.permissions import Actor
 from bot.knowledge import edits
 from bot.knowledge.build import build_database
 from bot.knowledge.changes import Change

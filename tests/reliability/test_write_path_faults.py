@@ -267,7 +267,7 @@ def test_a_writer_waiting_through_a_rebuild_leaves_the_new_files_writer_alone(db
 WRITER = """
 import json, sys
 from pathlib import Path
-from bot.core.permissions import Actor
+from bot.knowledge.permissions import Actor
 from bot.knowledge import edits
 from bot.knowledge.changes import Change, EditError
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core import verdict as verdict_mod
+from bot.core.chat import lexicon
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
@@ -20,10 +21,10 @@ from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
 from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
 from bot.core.holdings import has_figures
-from bot.core.names import alias_key
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, MarketFact, Role, Source, StatSnapshot
+from bot.text.names import alias_key
 
 _WORDS = re.compile(r"[a-z]+")
 #: Salary samples smaller than this are called "a small sample" in the context line.
@@ -438,8 +439,6 @@ def skills(c: Ctx) -> Built:
 
 def _skill_categories(c: Ctx, role: Role) -> Built:
     """ "what cloud do data engineers use": the role's skills of that kind, with ranks."""
-    from bot.core.chat import lexicon
-
     refs = c.catalog.role_skills.get(role.slug, {})
     found = []
     for category in c.u.skill_categories:
@@ -580,8 +579,6 @@ def switch(c: Ctx) -> Built:
 
 def _background_routes(c: Ctx, background: str | None, text: str | None) -> list[Role]:
     """Roles whose shortest road starts from the user's background."""
-    from bot.core.chat import lexicon
-
     if not background or background in ("other", "newcomer"):
         return []
     phrases = [*lexicon.BACKGROUNDS.get(background, ()), background, *([text] if text else [])]
@@ -734,8 +731,6 @@ def choose(c: Ctx) -> Built:
         return rank(Ctx(plan, u, c.catalog, c.prefix))
     roles = c.roles
     if u.interests or u.negative_interests:
-        from bot.core.chat import lexicon
-
         scored = []
         own = {_stem(w) for w in u.interest_words}
         for role in roles:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from bot.core.chat import lexicon
-from bot.core.names import RoleIndex, alias_key
 from bot.knowledge.models import FaqEntry, Knowledge, Role
+from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -15,7 +15,6 @@ import logging
 import re
 import threading
 from dataclasses import replace
-from typing import Protocol
 
 from cachetools import LRUCache
 
@@ -26,11 +25,12 @@ from bot.core.chat.intents import Understanding, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.planner import Plan, _ranked_facets, plan
-from bot.core.names import RoleIndex
 from bot.core.render import render
 from bot.core.reply import Reply
+from bot.core.request import Request
 from bot.knowledge.models import FaqEntry, Knowledge
 from bot.knowledge.store import PREPARED_VIEWS
+from bot.text.names import RoleIndex
 
 log = logging.getLogger(__name__)
 
@@ -85,23 +85,6 @@ def faq_terms(u: Understanding) -> list[str]:
     return terms
 
 
-class ChatRequest(Protocol):
-    """What the engine reads of the advisor's ``Request``. That class lives in
-    ``bot.core.advisor``, which imports this package, so it is described here rather than
-    imported (moving ``Request`` below both is issue 11's layering work)."""
-
-    @property
-    def text(self) -> str: ...
-    @property
-    def user_id(self) -> str: ...
-    @property
-    def channel_id(self) -> str: ...
-    @property
-    def guild_id(self) -> str | None: ...
-    @property
-    def prefix(self) -> str: ...
-
-
 class ChatEngine:
     """Answers free-form questions from a knowledge view; keeps per-user memory."""
 
@@ -140,7 +123,7 @@ class ChatEngine:
 
     # -- the handler -------------------------------------------------------------------
 
-    def __call__(self, request: ChatRequest, knowledge: Knowledge) -> Reply | None:
+    def __call__(self, request: Request, knowledge: Knowledge) -> Reply | None:
         """Answer ``request`` (an advisor Request); None when an unasked message is not ours."""
         cleaned = clean_message(request.text)
         catalog = self.catalog(knowledge)
@@ -162,7 +145,7 @@ class ChatEngine:
         self._remember(key, conv, u, decided, built)
         return built.reply
 
-    def note_command(self, request: ChatRequest, command: str, roles: tuple[str, ...]) -> None:
+    def note_command(self, request: Request, command: str, roles: tuple[str, ...]) -> None:
         """Remember what a command's answer was about, as a chat answer's would be, so a
         follow-up ("and remote?" after ``!week pm``) keeps its subject. The Advisor calls
         this after every command that answered about roles, whatever the front end."""

@@ -20,7 +20,7 @@ from bot.core.chat import lexicon
 from bot.core.chat.catalog import TECH_WORDS, Catalog
 from bot.core.chat.normalize import Cleaned
 from bot.core.chat.numbers import Numbers, parse_numbers
-from bot.core.names import alias_key
+from bot.text.names import alias_key
 
 _INJECTION = re.compile("|".join(lexicon.INJECTION_PATTERNS))
 _ASKING = re.compile(

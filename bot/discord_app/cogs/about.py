@@ -12,11 +12,11 @@ import time
 from discord.ext import commands
 
 from bot.core.about import RuntimeFacts, about, package_version
-from bot.core.permissions import can_edit
 from bot.discord_app.adapter import actor_from_context
 from bot.discord_app.client import CareerBot, shard_latency
 from bot.discord_app.hybrid import hybrid_command
 from bot.knowledge.guild_settings import GuildSettings
+from bot.knowledge.permissions import can_edit
 
 DESCRIPTION = "Version, uptime, latency, and what the bot knows (its sources and roles)."
 

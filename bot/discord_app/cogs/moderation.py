@@ -25,7 +25,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.moderation import ImportPreview, Moderation
-from bot.core.permissions import Actor
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.discord_app.adapter import actor_from_context, actor_from_interaction
@@ -34,6 +33,7 @@ from bot.discord_app.embeds import reply_pages
 from bot.discord_app.hybrid import hybrid_group
 from bot.discord_app.paginator import PageView
 from bot.knowledge.limits import MAX_IMPORT_BYTES
+from bot.knowledge.permissions import Actor
 from bot.knowledge.transfer import FORMATS
 
 log = logging.getLogger("careerbot.discord")

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.files import KnowledgeError, load_knowledge_dir
+from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.validation import KnowledgeError
 
 
 class ImportProblem(Exception):

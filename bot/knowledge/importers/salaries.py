@@ -41,8 +41,9 @@ from typing import Any
 import yaml
 
 from bot.knowledge.derived import SALARY_DIR, title_key
-from bot.knowledge.files import DATE_RE, load_knowledge_dir, read_title_mapping
+from bot.knowledge.files import load_knowledge_dir, read_title_mapping
 from bot.knowledge.importers import ImportProblem, Report, dump_yaml
+from bot.knowledge.validation import DATE_RE
 
 #: Fewest responses for which a role's figures are published.
 DEFAULT_MIN_N = 20

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.permissions import (
+from bot.knowledge.guild_settings import GuildSettings
+from bot.knowledge.permissions import (
     NEEDS_MANAGE_SERVER,
     NO_SERVER,
     NOT_MODERATOR,
@@ -13,7 +14,6 @@ from bot.core.permissions import (
     config_refusal,
     edit_refusal,
 )
-from bot.knowledge.guild_settings import GuildSettings
 
 SERVER = GuildSettings("42", mod_roles=frozenset({"555"}))
 

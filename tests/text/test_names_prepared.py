@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
-from bot.core.names import (
+from bot.text.names import (
     ACCEPT_SCORE,
     AMBIGUITY_MARGIN,
     EXACT_ONLY_MAX_LEN,
