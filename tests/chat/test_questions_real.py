@@ -112,3 +112,28 @@ def test_matches_needs_the_pattern_in_the_answer(text: str, passes: bool) -> Non
     reply = Reply(title="", lead=text, footer="-# Source: x")
     problems = chat_eval.check(turn, reply, text, facts, {"$95K", "6%"}, set())
     assert (not problems) is passes, problems
+
+
+def test_cells_an_importer_adds_count_as_known_figures(tmp_path: Path) -> None:
+    """Issue 13's cuts (level, country, year) live in generated files the loader may not
+    expose field by field; their figures must still pass the invented-figure check, and a
+    number in no file must still fail it."""
+    generated = tmp_path / "generated" / "salary-survey"
+    generated.mkdir(parents=True)
+    (generated / "2025-01-19.yaml").write_text(
+        "roles:\n"
+        "  data-analyst:\n"
+        "    salary: {median: 102100, n: 2047}\n"
+        "    by_level:\n"
+        "      entry: {salary: {p25: 60000, median: 71234, p75: 90000, n: 41}}\n"
+        "      senior: {salary: {median: 150000, n: 300}, remote_pct: 31.25}\n"
+        "    experience: {entry: 40.2, senior: 20.0}\n"
+        "    titles: {Data Analyst: 2047}\n", encoding="utf-8")
+    allowed = chat_eval.generated_figures(tmp_path / "generated")
+    for figure in ("$71.2K", "$60K", "$150K", "$102.1K", "31%", "31.2%", "40%", "40.2%",
+                   "$78.8K"):   # 150000 - 71234, a gap between two medians of the role
+        assert figure in allowed, figure
+    for figure in ("$999K", "$2.05M", "$41", "2047%"):
+        assert figure not in allowed, figure
+    assert chat_eval.generated_figures(chat_eval.DEFAULT_KNOWLEDGE / "generated") <= (
+        chat_eval.FactBook(chat_eval.DEFAULT_KNOWLEDGE).allowed_figures())

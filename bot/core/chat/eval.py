@@ -167,7 +167,46 @@ class FactBook:
         for first, second in combinations(skill_lists, 2):
             shared = len(set(first) & set(second))
             allowed.add(pct(shared / min(len(first), len(second)) * 100))
-        return allowed
+        return allowed | generated_figures(self.dir / "generated")
+
+
+def generated_figures(directory: Path) -> set[str]:
+    """Dollar figures and percentages held anywhere in the generated knowledge files.
+
+    The loader reads each role's headline cell; an importer may also write cells cut by
+    experience level, company country or work year. Walking the files for the salary
+    fields, remote shares and experience mixes lets an answer that states such a cell pass
+    the invented-figure check without this checker learning each new field, while a number
+    found in no file still fails it. Differences between two medians of the same role are
+    allowed too ("seniors earn $X more than entry level").
+    """
+    allowed: set[str] = set()
+    medians: dict[str, list[float]] = defaultdict(list)
+
+    def walk(node: Any, role: str, parent: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                key = str(key)
+                here = key if parent == "roles" else role
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    if key in _SALARY_FIELDS:
+                        allowed.add(money(value))
+                        if key == "median" and here:
+                            medians[here].append(value)
+                    elif key == "remote_pct" or parent == "experience":
+                        allowed.update({pct(value), pct(value, 1)})
+                else:
+                    walk(value, here, key)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, role, parent)
+
+    for path in sorted(Path(directory).rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), "", "")
+    for values in medians.values():
+        for a, b in combinations(values, 2):
+            allowed.add(money(abs(a - b)))
+    return allowed
 
 
 def _fmt(value: Any, kind: str) -> str:
