@@ -4,7 +4,10 @@
                                  [--verbose]
 
 With no path it runs every committed set (tests/chat/questions.yaml and
-tests/chat/questions_open_data.yaml) and reports each by category.
+tests/chat/questions_open_data.yaml) and reports each by category. The real-question set
+(tests/chat/questions_real.yaml: questions people asked online, each with its source) is
+run by naming it; its report adds a table by kind of question and shows the items that
+wait on knowledge still to come ("needs") apart from the rest.
 
 Each item of the set is one conversation (a fresh user) sent through the real Advisor
 and chat engine over a database built from the knowledge files. An answer passes when
@@ -46,6 +49,18 @@ DEFAULT_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions.yaml"
 OPEN_DATA_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions_open_data.yaml"
 #: The committed sets `python -m bot.core.chat.eval` reports when given no path.
 COMMITTED_SETS = (DEFAULT_QUESTIONS, OPEN_DATA_QUESTIONS)
+#: Questions real people asked online (each with its source address); run by naming it.
+#: Not in COMMITTED_SETS: it has its own ratchet bar (tests/chat/test_questions_real.py).
+REAL_QUESTIONS = REPO_ROOT / "tests" / "chat" / "questions_real.yaml"
+#: What a real question asks about; every item of a real-question set names one, so the
+#: report can say which kinds of question the chat still misreads.
+KINDS_OF_QUESTION = (
+    "salary", "remote", "compare", "compound", "detail", "getting_in", "background",
+    "skills_fit", "names", "uncovered", "off_topic", "degree", "age", "future", "level_pay",
+    "country_pay", "pay_trend", "other",
+)
+#: Keys that describe an item rather than check its answer.
+_ITEM_KEYS = ("category", "kind_of_question", "source", "needs")
 DEFAULT_KNOWLEDGE = REPO_ROOT / "knowledge"
 
 _MONEY_RE = re.compile(r"\$\d+(?:\.\d+)?[KM]?")
@@ -152,7 +167,46 @@ class FactBook:
         for first, second in combinations(skill_lists, 2):
             shared = len(set(first) & set(second))
             allowed.add(pct(shared / min(len(first), len(second)) * 100))
-        return allowed
+        return allowed | generated_figures(self.dir / "generated")
+
+
+def generated_figures(directory: Path) -> set[str]:
+    """Dollar figures and percentages held anywhere in the generated knowledge files.
+
+    The loader reads each role's headline cell; an importer may also write cells cut by
+    experience level, company country or work year. Walking the files for the salary
+    fields, remote shares and experience mixes lets an answer that states such a cell pass
+    the invented-figure check without this checker learning each new field, while a number
+    found in no file still fails it. Differences between two medians of the same role are
+    allowed too ("seniors earn $X more than entry level").
+    """
+    allowed: set[str] = set()
+    medians: dict[str, list[float]] = defaultdict(list)
+
+    def walk(node: Any, role: str, parent: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                key = str(key)
+                here = key if parent == "roles" else role
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    if key in _SALARY_FIELDS:
+                        allowed.add(money(value))
+                        if key == "median" and here:
+                            medians[here].append(value)
+                    elif key == "remote_pct" or parent == "experience":
+                        allowed.update({pct(value), pct(value, 1)})
+                else:
+                    walk(value, here, key)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, role, parent)
+
+    for path in sorted(Path(directory).rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), "", "")
+    for values in medians.values():
+        for a, b in combinations(values, 2):
+            allowed.add(money(abs(a - b)))
+    return allowed
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -180,6 +234,10 @@ class TurnResult:
 class ItemResult:
     category: str
     turns: list[TurnResult]
+    kind_of_question: str = ""
+    source: str = ""
+    #: The issue whose knowledge a good answer needs ("" when today's knowledge suffices).
+    needs: str = ""
 
     @property
     def passed(self) -> bool:
@@ -204,6 +262,9 @@ def check(turn: dict, reply: Reply, text: str, facts: FactBook, allowed: set[str
     for phrase in turn.get("not_says", []) or []:
         if str(phrase).casefold() in low:
             problems.append(f"contains forbidden {phrase!r}")
+    for pattern in turn.get("matches", []) or []:
+        if not re.search(str(pattern), text, re.IGNORECASE):
+            problems.append(f"no match for {pattern!r}")
     stated = set(_MONEY_RE.findall(text)) | set(_PCT_RE.findall(text))
     invented = sorted(x for x in stated if x not in allowed and x not in typed)
     if invented:
@@ -218,11 +279,23 @@ def check(turn: dict, reply: Reply, text: str, facts: FactBook, allowed: set[str
 
 
 def load_items(path: Path) -> list[dict]:
+    """The conversations of a question set. An item that names a kind of question (the
+    real-question sets) must also name its source address and a known kind, so a real
+    question never loses where it was asked; a bad item stops the run with its number."""
     items = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     out = []
-    for item in items:
-        turns = item.get("turns") or [{k: v for k, v in item.items() if k != "category"}]
-        out.append({"category": item["category"], "turns": turns})
+    for number, item in enumerate(items, 1):
+        turns = item.get("turns") or [{k: v for k, v in item.items() if k not in _ITEM_KEYS}]
+        kind = str(item.get("kind_of_question") or "")
+        source = str(item.get("source") or "")
+        if kind or source:
+            if kind not in KINDS_OF_QUESTION:
+                raise ValueError(f"{path}: item {number} has kind_of_question {kind!r}; "
+                                 f"expected one of {', '.join(KINDS_OF_QUESTION)}")
+            if not re.match(r"https?://\S+$", source):
+                raise ValueError(f"{path}: item {number} has no source address (source: URL)")
+        out.append({"category": item["category"], "turns": turns, "kind_of_question": kind,
+                    "source": source, "needs": str(item.get("needs") or "")})
     return out
 
 
@@ -273,7 +346,8 @@ def run(questions: Path = DEFAULT_QUESTIONS, knowledge_dir: Path = DEFAULT_KNOWL
                 text = render_text(reply)
                 problems = check(turn, reply, text, facts, allowed, typed)
                 turns.append(TurnResult(say, reply, text, seconds, problems))
-            results.append(ItemResult(item["category"], turns))
+            results.append(ItemResult(item["category"], turns, item["kind_of_question"],
+                                      item["source"], item["needs"]))
     finally:
         if store is not None:
             store.close()
@@ -282,12 +356,14 @@ def run(questions: Path = DEFAULT_QUESTIONS, knowledge_dir: Path = DEFAULT_KNOWL
     return results
 
 
-def summary(results: list[ItemResult]) -> dict[str, tuple[int, int]]:
-    """category -> (passed, total), plus "overall"."""
+def summary(results: list[ItemResult], by: str = "category") -> dict[str, tuple[int, int]]:
+    """category (or another ItemResult field, by="kind_of_question") -> (passed, total),
+    plus "overall"."""
     table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in results:
-        table[r.category][1] += 1
-        table[r.category][0] += int(r.passed)
+        key = str(getattr(r, by))
+        table[key][1] += 1
+        table[key][0] += int(r.passed)
     out = {k: (v[0], v[1]) for k, v in sorted(table.items())}
     out["overall"] = (sum(v[0] for v in table.values()), sum(v[1] for v in table.values()))
     return out
@@ -302,11 +378,25 @@ def timings(results: list[ItemResult]) -> tuple[float, float, int]:
     return statistics.median(times), p99, len(times)
 
 
-def report(results: list[ItemResult], verbose: bool = False) -> str:
-    lines = ["| category | passed | rate |", "|---|---|---|"]
-    for category, (passed, total) in summary(results).items():
-        name = f"**{category}**" if category == "overall" else category
+def _table(results: list[ItemResult], by: str) -> list[str]:
+    lines = [f"| {by.replace('_', ' ')} | passed | rate |", "|---|---|---|"]
+    for key, (passed, total) in summary(results, by).items():
+        name = f"**{key}**" if key == "overall" else key
         lines.append(f"| {name} | {passed}/{total} | {passed / total:.0%} |")
+    return lines
+
+
+def report(results: list[ItemResult], verbose: bool = False) -> str:
+    lines = _table(results, "category")
+    if any(r.kind_of_question for r in results):
+        lines += ["", *_table(results, "kind_of_question")]
+    waiting = sorted({r.needs for r in results if r.needs})
+    if waiting:
+        lines.append("")
+        for issue in waiting:
+            some = [r for r in results if r.needs == issue]
+            lines.append(f"Needing issue {issue}'s knowledge: {_rate(some)}.")
+        lines.append(f"Not needing it: {_rate([r for r in results if not r.needs])}.")
     median, p99, n = timings(results)
     lines.append("")
     lines.append(f"Time to answer through the core, {n} messages: median {median * 1000:.2f} ms, "
@@ -318,10 +408,17 @@ def report(results: list[ItemResult], verbose: bool = False) -> str:
         for r in failures:
             for t in r.turns:
                 if t.problems:
-                    lines.append(f"- [{r.category}] {t.say!r}: {'; '.join(t.problems)}")
+                    needs = f", needs {r.needs}" if r.needs else ""
+                    lines.append(f"- [{r.kind_of_question or r.category}{needs}] {t.say!r}: "
+                                 f"{'; '.join(t.problems)}")
                     if verbose:
                         lines.append("    " + t.text.replace("\n", "\n    "))
     return "\n".join(lines)
+
+
+def _rate(results: list[ItemResult]) -> str:
+    passed = sum(r.passed for r in results)
+    return f"{passed}/{len(results)} ({passed / len(results):.0%})" if results else "none"
 
 
 def main(argv: list[str] | None = None) -> int:
