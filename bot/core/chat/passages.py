@@ -41,7 +41,6 @@ from cachetools import LRUCache
 
 from bot.core.chat import answers, lexicon
 from bot.core.chat.catalog import Catalog
-from bot.core.chat.faq import stem
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
@@ -136,16 +135,11 @@ class Query:
         return cls(terms, " ".join(words))
 
 
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in _WORD.findall(text.casefold()))
-
-
 class PassageIndex:
     """Lexical and (lazily) semantic search over one knowledge view's passages."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.passages: tuple[Passage, ...] = tuple(passages)
-        self._stems = [_stems(f"{p.text} {self.context(p)}") for p in self.passages]
         self._lock = threading.Lock()
         self._vectors: np.ndarray | None = None
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -176,10 +170,16 @@ class PassageIndex:
             rows = self.db.execute(sql, [*WEIGHTS, match]).fetchall()
         return {int(i): -float(rank) for i, rank in rows}
 
-    def coverage(self, query: Query, i: int) -> float:
-        """Share of the query's content words (stemmed) that passage ``i`` holds."""
-        wanted = {stem(t) for t in query.terms}
-        return len(wanted & self._stems[i]) / len(wanted) if wanted else 0.0
+    def holders(self, query: Query) -> dict[str, set[int]]:
+        """For each query word, the passages holding it, by FTS5's own porter stemming (so
+        "promoted" meets "promotion" as bm25 sees them)."""
+        out: dict[str, set[int]] = {}
+        with self._lock:
+            for term in query.terms:
+                if term.isalnum():
+                    rows = self.db.execute("SELECT rowid FROM p WHERE p MATCH ?", [f'"{term}"'])
+                    out[term] = {int(r[0]) for r in rows}
+        return out
 
     def cosines(self, query: Query, model: Embedder) -> np.ndarray:
         """Cosine of the query with every passage (embeddings are unit length)."""
@@ -217,10 +217,12 @@ class PassageIndex:
         if model is None:
             method = "lexical"
         bm = self.bm25(query)
+        holders = self.holders(query)
         cos = self.cosines(query, model) if method != "lexical" and model is not None else None
         matches = []
         for i in candidates:
-            coverage = self.coverage(query, i)
+            coverage = sum(i in held for held in holders.values()) / len(holders) \
+                if holders else 0.0
             cosine = float(cos[i]) if cos is not None else 0.0
             if method == "lexical":
                 if i not in bm:
