@@ -174,7 +174,8 @@ def report(results: dict[str, Any]) -> str:
     if "core" in results:
         base, big = results["core"]["base"], results["core"]["100x"]
         rows = []
-        for kind in (*HANDLE_TYPES, "command, many roles", "slash", "autocomplete"):
+        for kind in (*HANDLE_TYPES, "detail question", "command, many roles", "slash",
+                     "autocomplete"):
             b = base["types"].get(kind)
             g = big["types"].get(kind)
             if b is None and g is None:

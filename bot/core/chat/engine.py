@@ -24,6 +24,7 @@ from bot.core.chat.faq import FaqHit, FaqIndex
 from bot.core.chat.intents import Understanding, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
 from bot.core.chat.normalize import clean_message
+from bot.core.chat.passages import answer_detail
 from bot.core.chat.planner import Plan, _ranked_facets, plan
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -140,7 +141,10 @@ class ChatEngine:
                 return None
             if decided.intent == "unknown":
                 decided = replace(decided, intent="offtopic")
-            built = answers.build(decided, u, catalog, request.prefix)
+            # A detail no figure answers: from the knowledge's own sentences, not the profile.
+            detail = answer_detail(u, decided, catalog, request.prefix, addressed=addressed) \
+                if decided.intent == "overview" else None
+            built = detail or answers.build(decided, u, catalog, request.prefix)
             built = _note_unknown(built, u, decided, catalog)
         self._remember(key, conv, u, decided, built)
         return built.reply
