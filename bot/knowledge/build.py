@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 #: How long to wait for another program's write lock on the database before giving up.
 BUSY_TIMEOUT_S = 2.0
 #: Tables whose pages are not checked at every start. The audit log grows without bound
@@ -98,7 +98,19 @@ def _role_row(role: Role) -> dict:
         "postings_good": role.postings_good,
         "skills_source": role.skills_source.id if role.skills_source else None,
         "related_source": role.related_source.id if role.related_source else None,
+        "job_zone_source": role.job_zone_source.id if role.job_zone_source else None,
+        "path_guidance": int(role.path_guidance),
     }
+
+
+#: ``role_items`` list holding a role's O*NET Job Zones, one JSON object per occupation.
+JOB_ZONES_LIST = "job_zones"
+
+
+def _job_zone_rows(role: Role) -> list[dict]:
+    return [{"role_slug": role.slug, "list": JOB_ZONES_LIST, "position": i,
+             "text": json.dumps({"occupation": z.occupation, "zone": z.zone, "meaning": z.meaning})}
+            for i, z in enumerate(role.job_zones)]
 
 
 def _stat_rows(role: Role) -> list[dict]:
@@ -124,7 +136,8 @@ TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
                  "licence": str, "attribution": str}, "id"),
     "roles": ({"slug": str, "name": str, "focus": str, "summary": str, "ceiling": str,
                "getting_in": str, "week_summary": str, "week_source": str, "market": str,
-               "postings_good": str, "skills_source": str, "related_source": str}, "slug"),
+               "postings_good": str, "skills_source": str, "related_source": str,
+               "job_zone_source": str, "path_guidance": int}, "slug"),
     "role_aliases": ({"role_slug": str, "alias": str, "key": str}, None),
     "role_stats": ({"role_slug": str, "position": int, "source": str, "as_of": str,
                     "open_positions": int, "remote_pct": float, "filters": str,
@@ -169,7 +182,8 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
                         for r in roles for i, s in enumerate(r.skills)],
         "role_items": [{"role_slug": r.slug, "list": name, "position": i, "text": text}
                        for r in roles for name in ROLE_LISTS
-                       for i, text in enumerate(getattr(r, name))],
+                       for i, text in enumerate(getattr(r, name))]
+                      + [row for r in roles for row in _job_zone_rows(r)],
         "role_tools": [{"role_slug": r.slug, "position": i, "area": t.area,
                         "items": json.dumps(list(t.items)), "note": t.note}
                        for r in roles for i, t in enumerate(r.tools)],

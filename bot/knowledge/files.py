@@ -588,9 +588,12 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
         problems += check.problems
 
     _check_role_refs(directory, label, roles, derived, problems)
+    from bot.knowledge import reviewed  # local import: it builds on this module
+
+    guidance = reviewed.load_reviewed(directory, label, roles, problems)
     if problems:
         raise KnowledgeError(problems)
-    roles = derived_mod.apply(roles, derived)
+    roles = reviewed.apply_guidance(derived_mod.apply(roles, derived), guidance)
     faq_entries = tuple(
         FaqEntry(id=i + 1, question=e.question, answer=e.answer, tags=e.tags, source=e.source)
         for i, e in enumerate(faq)

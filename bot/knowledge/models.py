@@ -124,6 +124,15 @@ class ToolGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class JobZone:
+    """The preparation O*NET's Job Zone records for one occupation a role maps to."""
+
+    occupation: str
+    zone: int
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
 class Role:
     """Everything the knowledge base knows about one role."""
 
@@ -154,6 +163,12 @@ class Role:
     #: The O*NET occupations the role maps to ("Data Scientists (15-2051.00)"), through
     #: the reviewed crosswalk; skills, tasks and related work from O*NET describe these.
     occupations: tuple[str, ...] = ()
+    #: O*NET's Job Zone of each of those occupations (the preparation it records).
+    job_zones: tuple[JobZone, ...] = ()
+    job_zone_source: Source | None = None
+    #: The progression, routes and steps are the project's general guidance (from
+    #: ``mappings/career-guidance.yaml``), not from a data source: replies say so.
+    path_guidance: bool = False
 
     @property
     def handle(self) -> str:

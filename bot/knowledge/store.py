@@ -30,10 +30,11 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 
-from bot.knowledge.build import ROLE_LISTS
+from bot.knowledge.build import JOB_ZONES_LIST, ROLE_LISTS
 from bot.knowledge.models import (
     Experience,
     FaqEntry,
+    JobZone,
     Knowledge,
     MarketFact,
     Role,
@@ -128,6 +129,9 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
             market=r["market"] or "",
             postings_good=r["postings_good"] or "",
             related_source=source(r["related_source"]),
+            job_zones=tuple(JobZone(**json.loads(text)) for text in lists[(slug, JOB_ZONES_LIST)]),
+            job_zone_source=source(r["job_zone_source"]),
+            path_guidance=bool(r["path_guidance"]),
             **{name: tuple(lists[(slug, name)]) for name in ROLE_LISTS},
         )
     market = {
