@@ -47,7 +47,7 @@ ONET_FILE = Path("generated") / "onet.yaml"
 
 SOC_RE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 #: Heading of the tools group listing O*NET's other in-demand technologies for a role.
-ALSO_IN_DEMAND_AREA = "Also in demand"
+ALSO_IN_DEMAND_AREA = "Also flagged hot or in demand"
 
 
 def title_key(title: str) -> str:
@@ -342,7 +342,8 @@ def apply(roles: dict[str, Role], derived: Derived) -> dict[str, Role]:
                 if not role.tools and onet.also_in_demand:
                     changes["tools"] = (ToolGroup(
                         area=ALSO_IN_DEMAND_AREA, items=onet.also_in_demand,
-                        note="Other technologies O*NET flags as in demand for these occupations",
+                        note=("Other technologies O*NET flags as hot or in demand for these occupations, "
+                              "from a reviewed list of what fits the role"),
                     ),)
             if not role.week_tasks and onet.tasks:
                 changes.update(week_tasks=onet.tasks, week_source=src)

@@ -859,8 +859,12 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
 }
 
 
+from bot.core.chat import preparation as _preparation  # noqa: E402  (it builds on Ctx, Built)
+
+BUILDERS["preparation"] = _preparation.build
+
 #: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
+NEEDS_ROLES = {"preparation": 1, "by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
                "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
                "choose": 1}
 

@@ -142,6 +142,9 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if "remote_pay" in u.not_held:
         return Plan("decline", roles=roles[:1], reason="remote_pay", facets=("salary",),
                     confident=True)
+    if "education" in u.not_held and roles and u.any(lexicon.DEGREE_WORDS):
+        # "what degree does a data engineer need": the Job Zone O*NET records (issue 13).
+        return Plan("preparation", roles=roles[:1], confident=True)
     for kind in ("applicants", "demographics", "education"):
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, confident=True)
