@@ -97,3 +97,40 @@ def test_phd_answer_says_whether_graduate_school_is_the_usual_preparation(
     assert "Job Zone 5, where most people have graduate school" in ask(
         "do i need a phd for machine learning research")
     assert "does not put this occupation in Job Zone 5" in ask("do i need a phd for data architect")
+
+
+@pytest.mark.parametrize("text, role", [
+    ("will ai replace data analysts", "Data Analyst"),
+    ("is data engineering going to be automated by ai", "Data Engineer"),
+    ("will mlops engineers be replaced by ai?", "MLOps Engineer"),
+    ("are research scientists going to be obsolete", "Research Scientist"),
+])
+def test_will_ai_replace_a_role_says_no_forecast_and_what_is_held(
+        ask: Callable[[str], str], text: str, role: str) -> None:
+    reply = ask(text)
+    held = next(r for r in KNOWLEDGE.roles.values() if r.name == role)
+    snap = held.stats[0]
+    assert "I hold no forecast" in reply and role in reply
+    # What is held is dated, with its source and n.
+    assert snap.as_of in reply and snap.source.name in reply
+    assert f"{snap.salary.n:,}" in reply
+
+
+@pytest.mark.parametrize("text, role", [
+    ("how much math do i need for data science", "data-scientist"),
+    ("do data scientists need a lot of maths", "data-scientist"),
+    ("is calculus needed for ml engineers", "machine-learning-engineer"),
+    ("how much maths does a research scientist need", "research-scientist"),
+])
+def test_maths_questions_say_no_measure_and_show_modelling_tasks(
+        ask: Callable[[str], str], text: str, role: str) -> None:
+    reply = ask(text)
+    held = KNOWLEDGE.roles[role]
+    assert f"No source I hold measures how much maths {held.name}" in reply
+    assert "not among the top" not in reply
+    shown = [t for t in held.week_tasks if t in reply]
+    assert shown and all(any(w in t.casefold() for w in ("model", "statistic", "mathemat",
+                                                          "algorithm", "predict", "analy"))
+                         for t in shown)
+    assert all(f"Job Zone {z.zone} for {z.occupation}" in reply for z in held.job_zones)
+    assert "general guidance, not from a data source" in reply

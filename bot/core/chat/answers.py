@@ -859,12 +859,14 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
 }
 
 
-from bot.core.chat import preparation as _preparation  # noqa: E402  (it builds on Ctx, Built)
+from bot.core.chat import outlook as _outlook  # noqa: E402  (they build on Ctx, Built)
+from bot.core.chat import preparation as _preparation  # noqa: E402
 
-BUILDERS["preparation"] = _preparation.build
+BUILDERS.update(preparation=_preparation.build, maths=_preparation.build_maths,
+                outlook=_outlook.build)
 
 #: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"preparation": 1,
+NEEDS_ROLES = {"preparation": 1, "maths": 1, "outlook": 1,
                "by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
                "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
                "choose": 1}

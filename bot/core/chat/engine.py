@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
                      "overview", "compare", "choose", "sources", "by_source", "skills_fit",
-                     "preparation"})
+                     "preparation", "maths", "outlook"})
 #: What a command's answer is about, as the chat's own answers record it (intent, facets):
 #: a follow-up of ``!compare mlops pm`` reads like one of "compare mlops and pm".
 COMMAND_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
