@@ -115,3 +115,21 @@ def test_reviewed_relevance_filters_spreadsheets_from_a_data_engineers_list() ->
     assert "Microsoft Excel" in da.skills  # the same O*NET entry fits an analyst's list
     pm = ROLES["ai-product-manager"]
     assert not any("Advertising" in r or "Sales" in r for r in pm.related)
+
+
+ONET_DIR = KNOWLEDGE_DIR.parent.parent / "shared" / "data" / "onet-29.3"
+
+
+@pytest.mark.skipif(not ONET_DIR.is_dir(), reason=f"O*NET is not at {ONET_DIR}")
+def test_committed_job_zones_match_the_onet_file_beside_the_repo() -> None:
+    """Read "Job Zones.txt" here, independently of the importer, and compare."""
+    import csv
+    import re
+
+    with (ONET_DIR / "Job Zones.txt").open(newline="", encoding="utf-8-sig") as handle:
+        zones = {r["O*NET-SOC Code"]: int(r["Job Zone"])
+                 for r in csv.DictReader(handle, delimiter="\t")}
+    for role in ROLES.values():
+        for z in role.job_zones:
+            code = re.search(r"\((\d{2}-\d{4}\.\d{2})\)$", z.occupation)
+            assert code and zones[code.group(1)] == z.zone, (role.slug, z)
