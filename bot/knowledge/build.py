@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.files import fingerprint, load_knowledge_dir
-from bot.knowledge.models import ROLE_LISTS, Knowledge, Role
+from bot.knowledge.models import JOB_ZONES_LIST, ROLE_LISTS, Knowledge, Role
 from bot.knowledge.salvage import SalvageReport, keep_aside, read_salvage, write_salvage
 from bot.knowledge.validation import KnowledgeError
 from bot.text.names import alias_key
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 #: How long to wait for another program's write lock on the database before giving up.
 BUSY_TIMEOUT_S = 2.0
 #: Tables whose pages are not checked at every start. The audit log grows without bound
@@ -97,7 +97,17 @@ def _role_row(role: Role) -> dict:
         "postings_good": role.postings_good,
         "skills_source": role.skills_source.id if role.skills_source else None,
         "related_source": role.related_source.id if role.related_source else None,
+        "job_zone_source": role.job_zone_source.id if role.job_zone_source else None,
+        "path_guidance": int(role.path_guidance),
     }
+
+
+
+
+def _job_zone_rows(role: Role) -> list[dict]:
+    return [{"role_slug": role.slug, "list": JOB_ZONES_LIST, "position": i,
+             "text": json.dumps({"occupation": z.occupation, "zone": z.zone, "meaning": z.meaning})}
+            for i, z in enumerate(role.job_zones)]
 
 
 def _stat_rows(role: Role) -> list[dict]:
@@ -123,7 +133,8 @@ TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
                  "licence": str, "attribution": str}, "id"),
     "roles": ({"slug": str, "name": str, "focus": str, "summary": str, "ceiling": str,
                "getting_in": str, "week_summary": str, "week_source": str, "market": str,
-               "postings_good": str, "skills_source": str, "related_source": str}, "slug"),
+               "postings_good": str, "skills_source": str, "related_source": str,
+               "job_zone_source": str, "path_guidance": int}, "slug"),
     "role_aliases": ({"role_slug": str, "alias": str, "key": str}, None),
     "role_stats": ({"role_slug": str, "position": int, "source": str, "as_of": str,
                     "open_positions": int, "remote_pct": float, "filters": str,
@@ -167,7 +178,8 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
                         for r in roles for i, s in enumerate(r.skills)],
         "role_items": [{"role_slug": r.slug, "list": name, "position": i, "text": text}
                        for r in roles for name in ROLE_LISTS
-                       for i, text in enumerate(getattr(r, name))],
+                       for i, text in enumerate(getattr(r, name))]
+                      + [row for r in roles for row in _job_zone_rows(r)],
         "role_tools": [{"role_slug": r.slug, "position": i, "area": t.area,
                         "items": json.dumps(list(t.items)), "note": t.note}
                        for r in roles for i, t in enumerate(r.tools)],

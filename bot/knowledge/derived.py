@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge.models import Role, Source, StatSnapshot, ToolGroup
+from bot.knowledge.models import JobZone, Role, Source, StatSnapshot, ToolGroup
 from bot.knowledge.validation import parse_stats
 
 TITLES_FILE = Path("mappings") / "salary-titles.yaml"
@@ -48,7 +48,7 @@ ONET_FILE = Path("generated") / "onet.yaml"
 
 SOC_RE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 #: Heading of the tools group listing O*NET's other in-demand technologies for a role.
-ALSO_IN_DEMAND_AREA = "Also in demand"
+ALSO_IN_DEMAND_AREA = "Also flagged hot or in demand"
 
 
 def title_key(title: str) -> str:
@@ -176,6 +176,7 @@ class OnetRole:
     also_in_demand: tuple[str, ...]
     tasks: tuple[str, ...]
     related: tuple[str, ...]
+    job_zones: tuple[JobZone, ...] = ()
 
 
 def _parse_source_block(data: Any, check: Any) -> Source | None:
@@ -259,7 +260,8 @@ def parse_onet(data: Any, check: Any) -> tuple[Source | None, dict[str, OnetRole
             check.fail(where, "must be a mapping")
             continue
         check.unknown_keys(
-            entry, ("occupations", "skills", "also_in_demand", "tasks", "related"), where
+            entry, ("occupations", "skills", "also_in_demand", "tasks", "related", "preparation"),
+            where,
         )
 
         def names(key: str, text_key: str, where: str = where, entry: dict = entry) -> tuple[str, ...]:
@@ -289,8 +291,35 @@ def parse_onet(data: Any, check: Any) -> tuple[Source | None, dict[str, OnetRole
             also_in_demand=names("also_in_demand", "name"),
             tasks=names("tasks", "text"),
             related=names("related", "title"),
+            job_zones=_job_zones(entry.get("preparation"), f"{where}.preparation", check),
         )
     return source, out
+
+
+def _job_zones(items: Any, where: str, check: Any) -> tuple[JobZone, ...]:
+    """Each occupation's O*NET Job Zone (1-5) with its meaning, as the importer wrote it."""
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        check.fail(where, "must be a list")
+        return ()
+    out = []
+    for i, item in enumerate(items):
+        at = f"{where}[{i}]"
+        if not isinstance(item, dict):
+            check.fail(at, "must be a mapping with code, title, zone and meaning")
+            continue
+        check.unknown_keys(item, ("code", "title", "zone", "meaning"), at)
+        zone = item.get("zone")
+        if isinstance(zone, bool) or not isinstance(zone, int) or not 1 <= zone <= 5:
+            check.fail(f"{at}.zone", f"{zone!r} is not an O*NET Job Zone (1 to 5)")
+            continue
+        code = check.text(item, "code", at, required=True)
+        title = check.text(item, "title", at, required=True)
+        meaning = check.text(item, "meaning", at, required=True)
+        if code and title and meaning:
+            out.append(JobZone(occupation=f"{title} ({code})", zone=zone, meaning=meaning))
+    return tuple(out)
 
 
 def apply(roles: dict[str, Role], derived: Derived) -> dict[str, Role]:
@@ -306,12 +335,15 @@ def apply(roles: dict[str, Role], derived: Derived) -> dict[str, Role]:
         if onet is not None and derived.onet_source is not None:
             src = derived.onet_source
             changes["occupations"] = onet.occupations
+            if onet.job_zones:
+                changes.update(job_zones=onet.job_zones, job_zone_source=src)
             if not role.skills and onet.skills:
                 changes.update(skills=onet.skills, skills_source=src)
                 if not role.tools and onet.also_in_demand:
                     changes["tools"] = (ToolGroup(
                         area=ALSO_IN_DEMAND_AREA, items=onet.also_in_demand,
-                        note="Other technologies O*NET flags as in demand for these occupations",
+                        note=("Other technologies O*NET flags as hot or in demand for these occupations, "
+                              "from a reviewed list of what fits the role"),
                     ),)
             if not role.week_tasks and onet.tasks:
                 changes.update(week_tasks=onet.tasks, week_source=src)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from bot.knowledge import derived as derived_mod
+from bot.knowledge import reviewed
 from bot.knowledge.models import (
     FaqEntry,
     Knowledge,
@@ -131,9 +132,11 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
         problems += check.problems
 
     _check_role_refs(directory, label, roles, derived, problems)
+
+    guidance = _load_reviewed(directory, label, roles, problems)
     if problems:
         raise KnowledgeError(problems)
-    roles = derived_mod.apply(roles, derived)
+    roles = reviewed.apply_guidance(derived_mod.apply(roles, derived), guidance)
     faq_entries = tuple(
         FaqEntry(id=i + 1, question=e.question, answer=e.answer, tags=e.tags, source=e.source)
         for i, e in enumerate(faq)
@@ -231,3 +234,27 @@ def _read_mapping(directory: Path, rel: Path, parse: Callable[[Any, Checker], An
     if check.problems:
         raise KnowledgeError(check.problems)
     return result
+
+
+def _load_reviewed(directory: Path, label: Any, roles: dict[str, Role],
+                  problems: list[str]) -> dict[str, reviewed.Guidance]:
+    """Validate every reviewed list present (adding problems that name file and field,
+    including roles without a role file) and return the career guidance."""
+    guidance: dict[str, reviewed.Guidance] = {}
+    for rel, parse in reviewed.PARSERS:
+        path = directory / rel
+        if not path.exists():
+            continue
+        check = Checker(label(path))
+        data = _load_yaml(path, check.file, check.problems)
+        if not check.problems:
+            parsed = parse(data, check)
+            slugs = parsed.tools if isinstance(parsed, reviewed.Relevance) else (
+                parsed if rel == reviewed.GUIDANCE_FILE else {})
+            for slug in slugs:
+                if slug not in roles:
+                    check.fail(f"roles.{slug}", f"{slug!r} has no role file in roles/")
+            if rel == reviewed.GUIDANCE_FILE:
+                guidance = cast(dict[str, reviewed.Guidance], parsed)
+        problems += check.problems
+    return guidance

@@ -16,6 +16,8 @@ OCCUPATIONAL_DATABASE = "occupational database"
 #: rows of ``role_items`` with this ``list`` name (the builder writes them, the store reads).
 ROLE_LISTS = ("progression", "leads_to", "best_from", "getting_in_steps", "week_tasks",
               "red_flags", "metros", "related", "occupations")
+#: The ``role_items`` list holding a role's O*NET Job Zones, one JSON object per occupation.
+JOB_ZONES_LIST = "job_zones"
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -129,6 +131,15 @@ class ToolGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class JobZone:
+    """The preparation O*NET's Job Zone records for one occupation a role maps to."""
+
+    occupation: str
+    zone: int
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
 class Role:
     """Everything the knowledge base knows about one role."""
 
@@ -159,6 +170,12 @@ class Role:
     #: The O*NET occupations the role maps to ("Data Scientists (15-2051.00)"), through
     #: the reviewed crosswalk; skills, tasks and related work from O*NET describe these.
     occupations: tuple[str, ...] = ()
+    #: O*NET's Job Zone of each of those occupations (the preparation it records).
+    job_zones: tuple[JobZone, ...] = ()
+    job_zone_source: Source | None = None
+    #: The progression, routes and steps are the project's general guidance (from
+    #: ``mappings/career-guidance.yaml``), not from a data source: replies say so.
+    path_guidance: bool = False
 
     @property
     def handle(self) -> str:

@@ -31,9 +31,11 @@ from typing import TypeVar
 from cachetools import LRUCache
 
 from bot.knowledge.models import (
+    JOB_ZONES_LIST,
     ROLE_LISTS,
     Experience,
     FaqEntry,
+    JobZone,
     Knowledge,
     MarketFact,
     Role,
@@ -129,6 +131,9 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
             market=r["market"] or "",
             postings_good=r["postings_good"] or "",
             related_source=source(r["related_source"]),
+            job_zones=tuple(JobZone(**json.loads(text)) for text in lists[(slug, JOB_ZONES_LIST)]),
+            job_zone_source=source(r["job_zone_source"]),
+            path_guidance=bool(r["path_guidance"]),
             **{name: tuple(lists[(slug, name)]) for name in ROLE_LISTS},
         )
     market = {

@@ -210,7 +210,7 @@ def test_the_model_loads_from_its_wheel_without_the_network(
     ("do inference costs matter to an mlops engineer", "major cost"),
     ("who do mlops engineers meet with", "Meet data scientists"),
     ("do ai pms talk to customers", "Run user research"),
-    ("does a data scientist clean raw data", "Clean and manipulate raw data"),
+    ("does a data scientist clean raw data", "Clean and reshape raw data"),
 ])
 def test_a_detail_question_gets_the_passage_with_its_source_not_the_profile(
         chat: Advisor, text: str, expected: str) -> None:
@@ -229,7 +229,7 @@ def test_onet_passages_carry_onets_attribution(chat: Advisor) -> None:
 
 @pytest.mark.parametrize("text, role_name", [
     ("which experiment trackers would i use as an mle", "Machine Learning Engineer"),
-    ("highest job an analytics engineer can reach", "Analytics Engineer"),
+    ("do analytics engineers get a company car", "Analytics Engineer"),
     ("do mlops engineers get free lunch", "MLOps Engineer"),
     ("do research scientists get free snacks", "Research Scientist"),
     ("what is the dress code for ai engineers", "AI Engineer"),
@@ -263,7 +263,7 @@ def test_two_roles_get_one_passage_each_in_the_order_named(chat: Advisor) -> Non
     assert built is not None
     out = render_text(built.reply)
     assert out.index("**Data Scientist**") < out.index("**MLOps Engineer**")
-    assert "Create graphs, charts" in out
+    assert "Make charts and visualisations" in out
     assert built.topic is not None and built.topic.roles == ("data-scientist", MLOPS)
 
 

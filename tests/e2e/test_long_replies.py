@@ -20,6 +20,7 @@ a regression fails the test instead of hanging the suite.
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -80,8 +81,11 @@ class World:
         return req.response
 
     async def all_pages(self, message: dict, who: FakeMember) -> list[dict]:
-        """Every page of a paged answer, turned with its Next button by the asker."""
-        pages = [message]
+        """Every page of a paged answer, turned with its Next button by the asker.
+
+        The first page is copied: the fake stores the message and edits it in place when
+        a page turns, so holding it would make page one read as the last page."""
+        pages = [copy.deepcopy(message)]
         while True:
             buttons = {c["label"]: c for row in pages[-1].get("components") or []
                        for c in row["components"]}

@@ -618,7 +618,7 @@ def getting_in(c: Ctx) -> Built:
         return rank(Ctx(plan, u, c.catalog, c.prefix))
     my_role = c.plan.detail.get("my_role")
     if my_role in c.knowledge.roles and len([r for r in named if r.slug != my_role]) >= 2 \
-            and not any(r.best_from for r in named if r.slug != my_role):
+            and not any(r.best_from and not r.path_guidance for r in named if r.slug != my_role):
         # "i'm a data analyst, data science or data engineering?": no routes held for
         # either, so compare how much of the member's own top skills each one shares.
         origin = c.role(my_role)
@@ -854,8 +854,15 @@ BUILDERS: dict[str, Callable[[Ctx], Built]] = {
 }
 
 
+from bot.core.chat import outlook as _outlook  # noqa: E402  (they build on Ctx, Built)
+from bot.core.chat import preparation as _preparation  # noqa: E402
+
+BUILDERS.update(preparation=_preparation.build, maths=_preparation.build_maths,
+                outlook=_outlook.build)
+
 #: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
+NEEDS_ROLES = {"preparation": 1, "maths": 1, "outlook": 1,
+               "by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
                "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
                "choose": 1}
 

@@ -192,9 +192,14 @@ class Catalog:
                            if len(slugs) == 1}
 
     def _add_steps(self, role: Role) -> None:
+        # A step named exactly like a role ("Data Engineer" on an analyst's ladder) is that
+        # role: the role scan finds it, and as a step it would hide the role's own name.
         for pos, step in enumerate(role.progression):
-            self.steps.setdefault(alias_key(step), []).append((role.slug, pos, step))
+            if self.index.exact(alias_key(step)) is None:
+                self.steps.setdefault(alias_key(step), []).append((role.slug, pos, step))
         for step in role.leads_to:
+            if self.index.exact(alias_key(step)) is not None:
+                continue
             entries = self.steps.setdefault(alias_key(step), [])
             if not any(slug == role.slug for slug, _, _ in entries):
                 entries.append((role.slug, -1, step))

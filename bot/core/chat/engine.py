@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 #: Intents that answer from the knowledge base (as opposed to declining or redirecting).
 ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
                      "path", "switch", "getting_in", "week", "metros", "postings", "market",
-                     "overview", "compare", "choose", "sources", "by_source", "skills_fit"})
+                     "overview", "compare", "choose", "sources", "by_source", "skills_fit",
+                     "preparation", "maths", "outlook"})
 #: What a command's answer is about, as the chat's own answers record it (intent, facets):
 #: a follow-up of ``!compare mlops pm`` reads like one of "compare mlops and pm".
 COMMAND_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -142,6 +142,12 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if "remote_pay" in u.not_held:
         return Plan("decline", roles=roles[:1], reason="remote_pay", facets=("salary",),
                     confident=True)
+    # Issue 13: degree, maths and "will AI replace X" questions about a named role get
+    # their own builders (local import: those modules build on answers, which imports this).
+    from bot.core.chat import outlook, preparation
+
+    if (asked := preparation.plan_for(u, roles) or outlook.plan_for(u, roles)) is not None:
+        return asked
     for kind in ("applicants", "demographics", "education"):
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, confident=True)

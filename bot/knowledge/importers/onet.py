@@ -5,19 +5,23 @@ to one or more occupations through the reviewed ``knowledge/mappings/onet-crossw
 (each entry says why). For every role in the crosswalk the importer writes, into
 ``knowledge/generated/onet.yaml``:
 
-- **Technology skills**, ranked: technologies one of the role's occupations flags both
-  "Hot Technology" and "In Demand" first, then "In Demand" only, then "Hot" only. Within
-  each tier near-universal office software (in demand in more than
-  ``GENERIC_OCCUPATIONS`` O*NET occupations: office suites, spreadsheets, slides, email)
-  comes last, because it tells a member nothing about one role; then the technologies
-  more of the role's occupations flag and list come first, and remaining ties go to the
-  technology in demand in more O*NET occupations overall. The top ``TOP_SKILLS`` are the
-  role's skills; other in-demand technologies are kept as "also in demand".
-- **Tasks**: a handful of representative task statements, Core tasks (or tasks O*NET
-  has not yet rated) in the order O*NET lists them, taking turns across the occupations;
-  the crosswalk may name task ids instead.
-- **Related occupations**, as suggested career moves: O*NET's own relatedness tiers,
-  closest first, without the role's own occupations.
+- **Tools O*NET lists for the occupations**, only those the reviewed relevance list
+  (``mappings/onet-relevance.yaml``) says fit the role, ranked: technologies one of the
+  role's occupations flags both "Hot Technology" and "In Demand" first, then "In
+  Demand" only, then "Hot" only, then the rest; within each tier, the relevance list's
+  order. The top ``TOP_SKILLS`` are shown first; the other relevant flagged ones are
+  kept as "also in demand". A relevant name none of the occupations lists stops the
+  import (the list is stale). Replies call these "tools O*NET lists for this
+  occupation", never a role's top skills: O*NET's lists are for broad occupations.
+- **Tasks** (the week): a handful of task statements, Core tasks (or tasks O*NET has
+  not yet rated) in the order O*NET lists them, taking turns across the occupations;
+  the crosswalk may name task ids instead. Each is shown in the project's words from
+  ``mappings/onet-task-words.yaml`` (O*NET's wording kept beside it); a picked task
+  without reviewed words stops the import.
+- **Related occupations** (where people come from and go next): O*NET's related
+  occupations that the relevance list keeps for the role, O*NET's closest tier first.
+- **Preparation**: the Job Zone O*NET records for each occupation, with what the zone
+  means (``JOB_ZONE_MEANINGS``, O*NET's Job Zone definitions).
 
 O*NET content is CC BY 4.0: the source written with it carries the attribution, and the
 replies that show it print that attribution. Technology names are shown as O*NET spells
@@ -28,22 +32,39 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.knowledge.derived import ONET_FILE, Crosswalk
-from bot.knowledge.files import load_knowledge_dir, read_crosswalk
+from bot.knowledge.files import _read_mapping, load_knowledge_dir, read_crosswalk
 from bot.knowledge.importers import ImportProblem, Report, dump_yaml
 from bot.knowledge.models import OCCUPATIONAL_DATABASE
+from bot.knowledge.reviewed import (
+    RELEVANCE_FILE,
+    TASK_WORDS_FILE,
+    Relevance,
+    parse_relevance,
+    parse_task_words,
+)
 
 TOP_SKILLS = 10
 ALSO_IN_DEMAND = 12
 TASKS = 5
 RELATED = 6
-#: In demand in more occupations than this: generic office software, ranked last.
-GENERIC_OCCUPATIONS = 80
+#: What each O*NET Job Zone means (O*NET's Job Zone definitions, as summarised in the
+#: open data's README); the zone numbers themselves come from "Job Zones.txt".
+JOB_ZONE_MEANINGS = {
+    1: "little or no preparation needed; some occupations may need a high-school diploma",
+    2: "some preparation needed; usually a high-school diploma",
+    3: ("medium preparation needed; usually vocational training, related on-the-job "
+        "experience or an associate's degree"),
+    4: ("considerable preparation needed; most occupations need a four-year bachelor's "
+        "degree, though some do not"),
+    5: ("extensive preparation needed; most occupations need graduate school (a master's, "
+        "doctoral or professional degree)"),
+}
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 TIER_ORDER = {"Primary-Short": 0, "Primary-Long": 1, "Supplemental": 2}
@@ -56,6 +77,7 @@ FILES = {
     "related": ("Related Occupations.txt",
                 ("O*NET-SOC Code", "Related O*NET-SOC Code", "Related Title",
                  "Relatedness Tier", "Index")),
+    "zones": ("Job Zones.txt", ("O*NET-SOC Code", "Job Zone")),
 }
 ATTRIBUTION = (
     "Includes information from the O*NET {version} Database by the U.S. Department of "
@@ -73,13 +95,15 @@ HEADER = (
     "O*NET content is CC BY 4.0: every reply that shows it carries source.attribution."
 )
 METHOD = {
-    "skills": (f"top {TOP_SKILLS} technologies of the role's occupations: hot and in demand "
-               "first, then in demand, then hot; within each, generic office software (in "
-               f"demand in over {GENERIC_OCCUPATIONS} occupations) last, then flagged and listed "
-               "by more of the occupations first, then in demand in more O*NET occupations"),
+    "skills": (f"top {TOP_SKILLS} technologies the role's occupations list that the reviewed "
+               "relevance list keeps for the role: hot and in demand first, then in demand, "
+               "then hot, then the rest; within each, the relevance list's order"),
     "tasks": (f"{TASKS} Core (or not yet rated) task statements in O*NET's order, taking "
-              "turns across the occupations, unless the crosswalk names task ids"),
-    "related": f"{RELATED} related occupations, O*NET's closest relatedness tier first",
+              "turns across the occupations, unless the crosswalk names task ids; shown in "
+              "the reviewed words of mappings/onet-task-words.yaml"),
+    "related": (f"up to {RELATED} related occupations the reviewed relevance list keeps, "
+                "O*NET's closest relatedness tier first"),
+    "preparation": "the Job Zone O*NET records for each occupation, with what it means",
 }
 
 
@@ -115,12 +139,17 @@ def read_release(directory: Path) -> Release:
 
 
 def rank_skills(codes: tuple[str, ...], skills: list[dict[str, str]],
-                names: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
-    """The role's top skills (with their flags) and its other in-demand technologies."""
-    demand_breadth = Counter(r["Example"] for r in skills if r["In Demand"] == "Y")
+                names: dict[str, str],
+                relevant: tuple[str, ...]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The role's top tools (with their flags) and its other relevant flagged ones.
+
+    Only technologies on the role's reviewed ``relevant`` list are kept; a name on the
+    list that none of the occupations lists is an ImportProblem (the list is stale).
+    """
+    order = {name: i for i, name in enumerate(relevant)}
     tally: dict[str, list[int]] = {}
     for row in skills:
-        if row["O*NET-SOC Code"] not in codes:
+        if row["O*NET-SOC Code"] not in codes or row["Example"] not in order:
             continue
         hot, demand = row["Hot Technology"] == "Y", row["In Demand"] == "Y"
         counts = tally.setdefault(row["Example"], [0, 0, 0, 0])
@@ -129,11 +158,15 @@ def rank_skills(codes: tuple[str, ...], skills: list[dict[str, str]],
         counts[2] += hot
         counts[3] += 1
 
+    missing = [name for name in relevant if name not in tally]
+    if missing:
+        raise ImportProblem(f"the relevance list names technologies {', '.join(codes)} do not "
+                            f"list: {', '.join(missing)}")
+
     def key(example: str) -> tuple:
-        hd, d, h, listed = tally[example]
+        hd, d, h, _ = tally[example]
         tier = 0 if hd else 1 if d else 2 if h else 3
-        generic = demand_breadth[example] > GENERIC_OCCUPATIONS
-        return (tier, generic, -hd, -d, -listed, -demand_breadth[example], example.casefold())
+        return (tier, order[example])
 
     top: list[dict[str, Any]] = []
     also: list[str] = []
@@ -150,14 +183,15 @@ def rank_skills(codes: tuple[str, ...], skills: list[dict[str, str]],
                 entry["onet"] = example
             entry.update(hot=h > 0, in_demand=d > 0, occupations=listed)
             top.append(entry)
-        elif d and len(also) < ALSO_IN_DEMAND:
+        elif (d or h) and len(also) < ALSO_IN_DEMAND:
             also.append(name)
     return top, also
 
 
 def pick_tasks(codes: tuple[str, ...], chosen: tuple[int, ...],
-               tasks: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """Representative tasks: the crosswalk's picks, else Core tasks taking turns."""
+               tasks: list[dict[str, str]], words: dict[int, str]) -> list[dict[str, Any]]:
+    """Representative tasks: the crosswalk's picks, else Core tasks taking turns; each in
+    the reviewed ``words`` (O*NET's own kept as ``onet``)."""
     by_code: dict[str, list[dict[str, str]]] = defaultdict(list)
     by_id: dict[int, dict[str, str]] = {}
     for row in tasks:
@@ -176,13 +210,25 @@ def pick_tasks(codes: tuple[str, ...], chosen: tuple[int, ...],
             for code in codes:
                 if i < len(by_code[code]) and len(picked) < TASKS:
                     picked.append(by_code[code][i])
-    return [{"id": int(r["Task ID"]), "occupation": r["O*NET-SOC Code"], "text": r["Task"]}
-            for r in picked]
+    unworded = [int(r["Task ID"]) for r in picked if int(r["Task ID"]) not in words]
+    if unworded:
+        raise ImportProblem(f"tasks {unworded} of {', '.join(codes)} have no reviewed words "
+                            f"in {TASK_WORDS_FILE.as_posix()}")
+    return [{"id": int(r["Task ID"]), "occupation": r["O*NET-SOC Code"],
+             "text": words[int(r["Task ID"])], "onet": r["Task"]} for r in picked]
 
 
-def pick_related(codes: tuple[str, ...], related: list[dict[str, str]]) -> list[dict[str, str]]:
+def pick_related(codes: tuple[str, ...], related: list[dict[str, str]],
+                 kept: tuple[str, ...]) -> list[dict[str, str]]:
+    """O*NET's related occupations that the reviewed list keeps, closest tier first; a
+    kept code O*NET does not relate to the occupations is an ImportProblem."""
+    offered = {r["Related O*NET-SOC Code"] for r in related if r["O*NET-SOC Code"] in codes}
+    stale = [c for c in kept if c not in offered or c in codes]
+    if stale:
+        raise ImportProblem(f"the relevance list keeps related occupations O*NET does not "
+                            f"relate to {', '.join(codes)}: {', '.join(stale)}")
     rows = [r for r in related if r["O*NET-SOC Code"] in codes
-            and r["Related O*NET-SOC Code"] not in codes]
+            and r["Related O*NET-SOC Code"] not in codes and r["Related O*NET-SOC Code"] in kept]
     rows.sort(key=lambda r: (TIER_ORDER.get(r["Relatedness Tier"], 9), int(r["Index"] or 0),
                              codes.index(r["O*NET-SOC Code"])))
     out: list[dict[str, str]] = []
@@ -193,7 +239,24 @@ def pick_related(codes: tuple[str, ...], related: list[dict[str, str]]) -> list[
     return out
 
 
-def build(directory: Path, crosswalk: Crosswalk) -> tuple[dict[str, Any], Release]:
+def job_zones(codes: tuple[str, ...], titles: dict[str, str],
+              zones: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The Job Zone of each occupation, with what it means; an occupation without one
+    (or with a zone outside 1-5) is an ImportProblem rather than a silent gap."""
+    by_code = {r["O*NET-SOC Code"]: r["Job Zone"] for r in zones}
+    out = []
+    for code in codes:
+        raw = by_code.get(code, "")
+        if not raw.isdigit() or int(raw) not in JOB_ZONE_MEANINGS:
+            raise ImportProblem(f"Job Zones.txt has no Job Zone 1-5 for {code} ({raw!r})")
+        zone = int(raw)
+        out.append({"code": code, "title": titles[code], "zone": zone,
+                    "meaning": JOB_ZONE_MEANINGS[zone]})
+    return out
+
+
+def build(directory: Path, crosswalk: Crosswalk, relevance: Relevance,
+          words: dict[int, str]) -> tuple[dict[str, Any], Release]:
     """The generated file's data for every role in the crosswalk."""
     release = read_release(directory)
     titles = {r["O*NET-SOC Code"]: r["Title"] for r in read_table(directory, "occupations")}
@@ -204,16 +267,28 @@ def build(directory: Path, crosswalk: Crosswalk) -> tuple[dict[str, Any], Releas
     skills = read_table(directory, "skills")
     tasks = read_table(directory, "tasks")
     related = read_table(directory, "related")
+    zones = read_table(directory, "zones")
+    unreviewed = sorted(set(crosswalk.roles) - set(relevance.tools))
+    if unreviewed:
+        raise ImportProblem(f"{RELEVANCE_FILE.as_posix()} has no entry for "
+                            f"{', '.join(unreviewed)}")
     roles: dict[str, Any] = {}
     for slug in sorted(crosswalk.roles):
         entry = crosswalk.roles[slug]
-        top, also = rank_skills(entry.codes, skills, crosswalk.skill_names)
+        try:
+            top, also = rank_skills(entry.codes, skills, crosswalk.skill_names,
+                                    relevance.tools[slug])
+            tasks_picked = pick_tasks(entry.codes, entry.tasks, tasks, words)
+            moves = pick_related(entry.codes, related, relevance.related.get(slug, ()))
+        except ImportProblem as exc:
+            raise ImportProblem(f"{slug}: {exc}") from None
         roles[slug] = {
             "occupations": [{"code": c, "title": titles[c]} for c in entry.codes],
             "skills": top,
             "also_in_demand": [{"name": n} for n in also],
-            "tasks": pick_tasks(entry.codes, entry.tasks, tasks),
-            "related": pick_related(entry.codes, related),
+            "tasks": tasks_picked,
+            "related": moves,
+            "preparation": job_zones(entry.codes, titles, zones),
         }
     data = {
         "source": {
@@ -236,7 +311,9 @@ def import_onet(directory: Path, knowledge_dir: Path, *, dry_run: bool = False) 
         raise ImportProblem(f"{directory} is not a folder")
     load_knowledge_dir(knowledge_dir)  # refuse to build on broken knowledge files
     crosswalk = read_crosswalk(knowledge_dir)
-    data, release = build(directory, crosswalk)
+    relevance = _read_mapping(knowledge_dir, RELEVANCE_FILE, parse_relevance)
+    words = _read_mapping(knowledge_dir, TASK_WORDS_FILE, parse_task_words)
+    data, release = build(directory, crosswalk, relevance, words)
     text = dump_yaml(HEADER, data)
     target = knowledge_dir / ONET_FILE
     report = Report()
