@@ -548,6 +548,9 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
     from bot.knowledge import derived as derived_mod  # local import: it builds on this module
 
     derived = _load_derived(directory, label, sources, problems)
+    from bot.knowledge import survey_cuts  # the survey's cuts, beside its snapshots
+
+    cuts = survey_cuts.load_cuts(directory, label, sources, problems)
 
     market: dict[str, MarketFact] = {}
     market_path = directory / "market.yaml"
@@ -588,9 +591,10 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
         problems += check.problems
 
     _check_role_refs(directory, label, roles, derived, problems)
+    survey_cuts.check_roles(directory, cuts, roles, problems)
     if problems:
         raise KnowledgeError(problems)
-    roles = derived_mod.apply(roles, derived)
+    roles = survey_cuts.apply(derived_mod.apply(roles, derived), cuts)
     faq_entries = tuple(
         FaqEntry(id=i + 1, question=e.question, answer=e.answer, tags=e.tags, source=e.source)
         for i, e in enumerate(faq)

@@ -90,14 +90,19 @@ class Filters:
                        tuple(e.upper() for e in self.employment), since, until,
                        self.drop_duplicates)
 
-    def text(self) -> str:
-        """The filters as replies state them: "US companies, full-time, 2024–2025"."""
+    def text(self, omit: str | None = None) -> str:
+        """The filters as replies state them: "US companies, full-time, 2024–2025".
+
+        ``omit`` leaves out the part a survey cut names itself ("country" or "year"), so a
+        cell's reply says "UK companies" once rather than beside "companies anywhere"."""
         where = (f"{_and(list(self.countries))} companies" if self.countries
                  else "companies anywhere")
-        parts = [where]
+        parts = [] if omit == "country" else [where]
         if self.employment:
             parts.append(_and([EMPLOYMENT_WORDS.get(e, e) for e in self.employment], "or"))
-        parts.append(str(self.since) if self.since == self.until else f"{self.since}–{self.until}")
+        if omit != "year":
+            parts.append(str(self.since) if self.since == self.until
+                         else f"{self.since}–{self.until}")
         parts.append("exact duplicates removed" if self.drop_duplicates else "duplicates kept")
         return ", ".join(parts)
 
@@ -312,10 +317,34 @@ def import_salaries(csv_path: Path, knowledge_dir: Path, *, filters: Filters = F
     if unmapped:
         top = ", ".join(f"{t} ({c:,})" for t, c in unmapped.most_common(8))
         report.add(f"titles not mapped to a role, most responses first: {top}")
+    cuts_target, cuts_text = _cuts_file(rows, filters, by_title, sorted(per_role), min_n,
+                                        snapshot_date, source_id, csv_path.name, sha, report)
     result = report.write(knowledge_dir, target, text, dry_run)
-    if result is None:
+    cuts_result = report.write(knowledge_dir, knowledge_dir / cuts_target, cuts_text, dry_run)
+    if result is None or cuts_result is None:
         return report
     others = sorted(d for d in existing if d != snapshot_date)
     report.add(f"{result.status}: {target}"
                + (f" (earlier snapshots kept: {', '.join(others)})" if others else ""))
+    report.add(f"{cuts_result.status}: {knowledge_dir / cuts_target}")
     return report
+
+
+def _cuts_file(rows: list[dict[str, str]], filters: Filters, by_title: dict[str, str],
+               slugs: list[str], min_n: int, snapshot_date: str, source_id: str,
+               file_name: str, sha: str, report: Report) -> tuple[Path, str]:
+    """The survey cuts file beside the snapshot (see ``salary_cuts``), and its report lines."""
+    from bot.knowledge.importers.salary_cuts import CUTS_HEADER, compute_cuts
+    from bot.knowledge.survey_cuts import CUTS_DIR
+
+    cuts = compute_cuts(rows, filters, lambda t: by_title.get(title_key(t)), slugs, min_n,
+                        snapshot_date)
+    published = sum(1 for dims in cuts["roles"].values() for cells in dims.values()
+                    for cell in cells.values() if "withheld" not in cell)
+    total = sum(len(cells) for dims in cuts["roles"].values() for cells in dims.values())
+    report.add(f"cuts by level, country, year and remote: {published} of {total} cells "
+               f"published (minimum n = {min_n}); countries: "
+               f"{', '.join(cuts['dimensions']['country']['values']) or 'none'}")
+    data = {"source": source_id, "as_of": snapshot_date,
+            "input": {"file": file_name, "sha256": sha}, "min_n": min_n, **cuts}
+    return CUTS_DIR / f"{snapshot_date}.yaml", dump_yaml(CUTS_HEADER, data)
