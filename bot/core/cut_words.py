@@ -31,6 +31,8 @@ class CutWords:
     country_names: dict[str, str]
     country_companies: dict[str, str]
     country_words: dict[str, str]
+    #: What a member types for a country, as errors list it: its first word ("uk" for GB).
+    country_typed: dict[str, str]
     remote_labels: dict[str, str]
     remote_words: dict[str, str]
     trend_words: frozenset[str]
@@ -84,6 +86,7 @@ def words() -> CutWords:
         country_names={v: e["name"] for v, e in countries.items()},
         country_companies={v: e["companies"] for v, e in countries.items()},
         country_words=_word_index(countries, "countries"),
+        country_typed={v: (e["words"] or [v.lower()])[0] for v, e in countries.items()},
         remote_labels={v: e["label"] for v, e in remote.items()},
         remote_words=_word_index(remote, "remote"),
         trend_words=frozenset(str(w) for w in trend),
@@ -136,7 +139,8 @@ def valid_values(role: Role | None, dimension: str) -> list[str]:
         return ["yes (fully remote)", "no (on-site)"]
     cells = role.cuts(dimension) if role is not None else ()
     if dimension == "country":
-        return [f"{c.value.lower()} ({place(c.value)})" for c in cells]
+        typed = words().country_typed
+        return [f"{typed.get(c.value, c.value.lower())} ({place(c.value)})" for c in cells]
     return [c.value for c in cells] + ["trend"]
 
 
