@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.core import cut_words
 from bot.core import verdict as verdict_mod
 from bot.core.about import about as about_reply
 from bot.core.about import package_version
@@ -185,6 +186,9 @@ def role_profile(ctx: CommandContext, roles: list[Role]) -> Reply:
 
 
 def salary(ctx: CommandContext, roles: list[Role]) -> Reply:
+    asked = [k for k in cut_words.CUT_OPTIONS if k in ctx.options]
+    if asked:
+        return salary_cut(ctx, roles, asked)
     hint = ctx.options.get("source")
     if len(roles) == 2:
         a, b = roles
@@ -202,6 +206,23 @@ def salary(ctx: CommandContext, roles: list[Role]) -> Reply:
                        uses=source_uses([(role, snap)]), hint=hint,
                        missing=missing_source([role], hint))
     return with_chart(reply, f"Salary: {role.name}", [(role, snap)])
+
+
+def salary_cut(ctx: CommandContext, roles: list[Role], asked: list[str]) -> Reply:
+    """``!salary ds level:entry``, ``country:uk``, ``year:2024``, ``trend``, ``remote:yes``:
+    one role's survey figures for one cut (see ``bot.core.cut_words.lookup``)."""
+    if len(roles) != 1 or len(asked) != 1:
+        return ctx.render("salary_cut.j2", state="one_at_a_time", roles=roles, asked=asked)
+    (role,), (dimension,) = roles, asked
+    typed = ctx.options[dimension]
+    found = cut_words.lookup(role, dimension, cut_words.value_of(dimension, typed), typed)
+    uses = [SourceUse(c.source, c.as_of, c.filters, ((role.name, c.n),))
+            for c in (found.cell,) if c is not None and c.published]
+    if found.state == "trend" and found.cells:
+        first = found.cells[0]
+        uses = [SourceUse(first.source, first.as_of, first.filters)]
+    return ctx.render("salary_cut.j2", state=found.state, f=found, r=role, uses=uses,
+                      words=cut_words)
 
 
 def skills(ctx: CommandContext, roles: list[Role]) -> Reply:
@@ -300,8 +321,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "role <role>", "role mlops", (_ROLE,), role_profile,
                 aliases=("profile", "info"), options=("source",)),
     CommandSpec("salary", "Salary figures for one role, or two side by side.",
-                "salary <role> [role]", "salary mlops pm", (_ROLE, _ROLE_B_OPT), salary,
-                aliases=("pay", "salaries", "comp"), options=("source",)),
+                "salary <role> [role] [level:entry|country:uk|year:2024|trend|remote:yes]",
+                "salary mlops pm", (_ROLE, _ROLE_B_OPT), salary,
+                aliases=("pay", "salaries", "comp"), options=("source", *cut_words.CUT_OPTIONS)),
     CommandSpec("skills", "Top skills and tools for a role, or shared and unique for two.",
                 "skills <role> [role]", "skills mlops pm", (_ROLE, _ROLE_B_OPT), skills,
                 aliases=("skill", "tools", "stack")),

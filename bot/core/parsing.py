@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.core import cut_words
+
 #: Longest command text read; the rest is ignored (a role name is never this long).
 MAX_COMMAND_CHARS = 500
 
@@ -21,6 +23,9 @@ SEPARATORS = frozenset({"vs", "vs.", "v", "v.", "versus", "and", "&", "or", "to"
                         "→", "with", "|", "/"})
 _LEADING_WORDS = frozenset({"from", "between"})
 _OPTION = re.compile(r"^([a-z]+):(\S+)$")
+#: Bare words that stand for an option after a role (``!salary de trend``): word ->
+#: (option, value). Commands without that option drop it like any option they don't take.
+BARE_OPTIONS = {word: ("year", "trend") for word in cut_words.words().trend_words}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,9 @@ def parse_command(text: str, prefix: str) -> ParsedCommand | None:
             option = _OPTION.match(word.lower())
             if option:
                 options[option.group(1)] = option.group(2)
+            elif word.lower() in BARE_OPTIONS and (current or segments):
+                key, value = BARE_OPTIONS[word.lower()]
+                options.setdefault(key, value)
             elif word.lower() in SEPARATORS:
                 flush()
                 explicit = True

@@ -16,7 +16,9 @@ from bot.knowledge.models import Role, StatSnapshot
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    #: Average-range midpoints (or medians) closer than this "pay similarly" (USD).
+    #: Average-range midpoints (or medians) closer than this "pay similarly" (USD). When
+    #: the midpoints are this close but the medians are further apart than this, the
+    #: verdict says both (``Verdict.median_lead``) rather than "pay shouldn't decide".
     pay_similar_usd: float = 5000
     #: One role has "more openings" when it has at least this many times the other's.
     openings_ratio: float = 1.25
@@ -88,6 +90,9 @@ class Verdict:
     pay_basis: str | None = None  # "average range midpoint" or "median"
     pay_similar: bool | None = None
     pay_lead: Lead | None = None
+    #: Pay is similar by average-range midpoint but the medians differ by more than
+    #: ``pay_similar_usd``: which role's median is higher, and by how much.
+    median_lead: Lead | None = None
     openings_similar: bool | None = None
     openings_lead: Lead | None = None
     remote_similar: bool | None = None
@@ -137,6 +142,10 @@ def compute(a: Role, sa: StatSnapshot | None, b: Role, sb: StatSnapshot | None) 
         facts["pay_similar"] = abs(pay_a - pay_b) <= t.pay_similar_usd
         if not facts["pay_similar"]:
             facts["pay_lead"] = _lead(a, b, pay_a, pay_b)
+        ma, mb = sa.salary.median, sb.salary.median
+        if (facts["pay_similar"] and basis != "median" and ma is not None and mb is not None
+                and abs(ma - mb) > t.pay_similar_usd):
+            facts["median_lead"] = _lead(a, b, ma, mb)
     if (
         sa.open_positions is not None and sb.open_positions is not None
         and sa.source.counts_are_openings and sb.source.counts_are_openings

@@ -128,6 +128,15 @@ def _stat_rows(role: Role) -> list[dict]:
     return rows
 
 
+def _cut_rows(role: Role) -> list[dict]:
+    """The role's survey cuts (``SurveyCut``), one row per cell, in the role's order."""
+    return [{"role_slug": role.slug, "position": i, "dimension": c.dimension, "value": c.value,
+             "source": c.source.id, "as_of": c.as_of, "filters": c.filters, "n": c.n,
+             "min_n": c.min_n, "p25": c.salary.p25, "median": c.salary.median,
+             "p75": c.salary.p75, "mean": c.salary.mean, "withheld": c.withheld}
+            for i, c in enumerate(role.survey_cuts)]
+
+
 TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": str, "name": str, "kind": str, "date": str, "note": str, "url": str,
                  "licence": str, "attribution": str}, "id"),
@@ -148,6 +157,9 @@ TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
                    None),
     "market": ({"key": str, "label": str, "value": float, "source": str, "as_of": str}, "key"),
     "faq": ({"id": int, "question": str, "answer": str, "tags": str, "source": str}, "id"),
+    "role_cuts": ({"role_slug": str, "position": int, "dimension": str, "value": str,
+                   "source": str, "as_of": str, "filters": str, "n": int, "min_n": int,
+                   "p25": int, "median": int, "p75": int, "mean": int, "withheld": str}, None),
 }
 
 
@@ -187,12 +199,14 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
                     "as_of": f.as_of} for f in knowledge.market.values()],
         "faq": [{"id": e.id, "question": e.question, "answer": e.answer, "tags": " ".join(e.tags),
                  "source": e.source.id if e.source else None} for e in knowledge.faq],
+        "role_cuts": [row for r in roles for row in _cut_rows(r)],
     }
     for name, (columns, pk) in TABLE_COLUMNS.items():
         db.table(name).create(columns, pk=pk)
         db.table(name).insert_all(rows[name])
     db.table("faq").enable_fts(["question", "answer", "tags"], create_triggers=True)
-    for table in ("role_aliases", "role_stats", "role_skills", "role_items", "role_tools"):
+    for table in ("role_aliases", "role_stats", "role_skills", "role_items", "role_tools",
+                  "role_cuts"):
         db.table(table).create_index(["role_slug"])
     db.table("role_aliases").create_index(["key"])
 

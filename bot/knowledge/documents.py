@@ -25,7 +25,7 @@ STAT_FIELDS = ("open_positions", "remote_pct", "filters",
                *(f"experience.{k}" for k in EXPERIENCE_LEVELS))
 #: Role fields the files' shape cannot hold (derived from open data at build time, see
 #: ``bot.knowledge.derived``): an edited role keeps the base role's values.
-DERIVED_FIELDS = ("occupations", "job_zones", "job_zone_source", "path_guidance")
+DERIVED_FIELDS = ("occupations", "job_zones", "job_zone_source", "path_guidance", "survey_cuts")
 #: Short names moderators may type for a figure ("median" for "salary.median").
 FIELD_SHORT_NAMES = {
     **{k: f"salary.{k}" for k in (*SALARY_FIELDS, "n")},

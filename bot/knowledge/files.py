@@ -15,7 +15,7 @@ from typing import Any, cast
 import yaml
 
 from bot.knowledge import derived as derived_mod
-from bot.knowledge import reviewed
+from bot.knowledge import reviewed, survey_cuts
 from bot.knowledge.models import (
     FaqEntry,
     Knowledge,
@@ -94,6 +94,8 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
 
     derived = _load_derived(directory, label, sources, problems)
 
+    cuts = _load_cuts(directory, label, sources, problems)
+
     market: dict[str, MarketFact] = {}
     market_path = directory / "market.yaml"
     if market_path.exists():
@@ -132,11 +134,13 @@ def load_knowledge_dir(directory: Path) -> Knowledge:
         problems += check.problems
 
     _check_role_refs(directory, label, roles, derived, problems)
+    survey_cuts.check_roles(directory, cuts, roles, problems)
 
     guidance = _load_reviewed(directory, label, roles, problems)
     if problems:
         raise KnowledgeError(problems)
-    roles = reviewed.apply_guidance(derived_mod.apply(roles, derived), guidance)
+    roles = reviewed.apply_guidance(
+        survey_cuts.apply(derived_mod.apply(roles, derived), cuts), guidance)
     faq_entries = tuple(
         FaqEntry(id=i + 1, question=e.question, answer=e.answer, tags=e.tags, source=e.source)
         for i, e in enumerate(faq)
@@ -258,3 +262,18 @@ def _load_reviewed(directory: Path, label: Any, roles: dict[str, Role],
                 guidance = cast(dict[str, reviewed.Guidance], parsed)
         problems += check.problems
     return guidance
+
+
+def _load_cuts(directory: Path, label: Callable[[Path], str], sources: dict[str, Source],
+              problems: list[str]) -> dict[str, list[survey_cuts.SurveyCut]]:
+    """Every cuts file under ``directory``: slug -> cells, newest snapshot first."""
+    found: dict[str, list[survey_cuts.SurveyCut]] = {}
+    folder = directory / survey_cuts.CUTS_DIR
+    for path in sorted(folder.glob("*.y*ml"), reverse=True) if folder.is_dir() else []:
+        check = Checker(label(path))
+        data = _load_yaml(path, check.file, check.problems)
+        if not check.problems:
+            for slug, cells in survey_cuts.parse_cuts(data, check, sources).items():
+                found.setdefault(slug, []).extend(cells)
+        problems += check.problems
+    return found

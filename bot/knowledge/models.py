@@ -121,6 +121,36 @@ class StatSnapshot:
     filters: str = ""
 
 
+#: The dimensions the salary survey's figures are split by (``SurveyCut.dimension``).
+CUT_DIMENSIONS = ("level", "country", "year", "remote")
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyCut:
+    """One cell of a role's survey figures split by one dimension (``CUT_DIMENSIONS``):
+    ``level`` entry/mid/senior/executive, ``country`` an ISO code as the survey records
+    it, ``year`` a work year, ``remote`` remote/onsite.
+
+    A cell below the import's minimum n is kept, without figures, so a reply can decline
+    it with its n and ``withheld`` (the reason) instead of pretending nothing was asked.
+    ``filters`` are the snapshot's filters without the dimension this cell cuts.
+    """
+
+    dimension: str
+    value: str
+    source: Source
+    as_of: str
+    filters: str
+    n: int
+    min_n: int
+    salary: Salary = field(default_factory=Salary)
+    withheld: str = ""
+
+    @property
+    def published(self) -> bool:
+        return not self.withheld
+
+
 @dataclass(frozen=True, slots=True)
 class ToolGroup:
     """Tools or skills the prose names for a role, grouped by the area they serve."""
@@ -176,6 +206,18 @@ class Role:
     #: The progression, routes and steps are the project's general guidance (from
     #: ``mappings/career-guidance.yaml``), not from a data source: replies say so.
     path_guidance: bool = False
+    #: Survey figures by level, country, year and remote (``SurveyCut``), newest snapshot
+    #: first; derived from ``knowledge/generated/salary-survey/cuts/`` at build time.
+    survey_cuts: tuple[SurveyCut, ...] = ()
+
+    def cuts(self, dimension: str) -> tuple[SurveyCut, ...]:
+        """The newest snapshot's cells of one dimension, in the order the import lists them."""
+        cells = [c for c in self.survey_cuts if c.dimension == dimension]
+        return tuple(c for c in cells if c.as_of == cells[0].as_of) if cells else ()
+
+    def cut(self, dimension: str, value: str) -> SurveyCut | None:
+        """The newest snapshot's cell for one value of a dimension, or None if not listed."""
+        return next((c for c in self.cuts(dimension) if c.value == value), None)
 
     @property
     def handle(self) -> str:

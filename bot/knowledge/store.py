@@ -42,6 +42,7 @@ from bot.knowledge.models import (
     Salary,
     Source,
     StatSnapshot,
+    SurveyCut,
     ToolGroup,
 )
 from bot.knowledge.overlay import edited_scopes
@@ -111,6 +112,7 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
         tools[r["role_slug"]].append(
             ToolGroup(area=r["area"], items=tuple(json.loads(r["items"])), note=r["note"] or "")
         )
+    cuts = _read_cuts(conn, sources, empty)
     roles = {}
     for r in _rows(conn, "select * from roles"):
         slug = r["slug"]
@@ -135,6 +137,7 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
             job_zone_source=source(r["job_zone_source"]),
             path_guidance=bool(r["path_guidance"]),
             **{name: tuple(lists[(slug, name)]) for name in ROLE_LISTS},
+            survey_cuts=tuple(cuts[slug]),
         )
     market = {
         r["key"]: MarketFact(key=r["key"], label=r["label"], value=r["value"],
@@ -147,6 +150,25 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
         for r in _rows(conn, "select * from faq order by id")
     )
     return Knowledge(roles=roles, sources=sources, market=market, faq=faq)
+
+
+def _read_cuts(conn: sqlite3.Connection, sources: dict[str, Source],
+               empty: Source) -> dict[str, list[SurveyCut]]:
+    """slug -> its survey cuts (``bot.knowledge.survey_cuts``); none in a database built
+    before the table existed."""
+    cuts: dict[str, list[SurveyCut]] = defaultdict(list)
+    if not conn.execute("select 1 from sqlite_master where type = 'table' and name = "
+                        "'role_cuts'").fetchone():
+        return cuts
+    for r in _rows(conn, "select * from role_cuts order by role_slug, position"):
+        published = not r["withheld"]
+        cuts[r["role_slug"]].append(SurveyCut(
+            dimension=r["dimension"], value=r["value"], source=sources.get(r["source"], empty),
+            as_of=r["as_of"], filters=r["filters"] or "", n=r["n"], min_n=r["min_n"],
+            salary=Salary(p25=r["p25"], median=r["median"], p75=r["p75"], mean=r["mean"],
+                          n=r["n"]) if published else Salary(),
+            withheld=r["withheld"] or ""))
+    return cuts
 
 
 #: Turns the global knowledge into one server's view (moderators' overlays); called with

@@ -218,8 +218,9 @@ def test_a_title_before_a_role_is_not_the_members_role(chat: Advisor) -> None:
     assert "you're an MLOps Engineer" not in render_text(reply)
 
 
-@pytest.mark.parametrize("message", ["do remote data analysts earn less",
-                                     "best bootcamp for data analysts",
+# "do remote data analysts earn less" moved to tests/chat/test_pay_cuts.py: the survey's
+# remote cut now answers it (issue 13).
+@pytest.mark.parametrize("message", ["best bootcamp for data analysts",
                                      "best certification for data analysts"])
 def test_things_no_source_covers_are_declined(chat: Advisor, message: str) -> None:
     assert sayer(chat)(message).kind == "decline"

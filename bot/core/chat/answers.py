@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core import verdict as verdict_mod
-from bot.core.chat import lexicon
+from bot.core.chat import lexicon, pay_cuts
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
@@ -841,6 +841,7 @@ def faq(c: Ctx, hit: FaqHit) -> Built:
 
 
 BUILDERS: dict[str, Callable[[Ctx], Built]] = {
+    "pay_cut": pay_cuts.answer,  # survey cuts (issue 13): bot/core/chat/pay_cuts.py
     "figures": figures, "rank": rank, "market_total": market_total,
     "salary_check": salary_check, "skills": skills, "list_item": list_item, "path": path,
     "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,

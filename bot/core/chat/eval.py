@@ -99,6 +99,12 @@ class FactBook:
             return self.knowledge.market[path].value, "count"
         slug, _, source = head.partition("@")
         role = self.knowledge.roles[slug]
+        if path.startswith("cut."):  # "<slug>.cut.<dimension>.<value>.<figure>": a survey cut
+            _, dimension, value, figure = path.split(".")
+            cell = role.cut(dimension, value)
+            if cell is None:
+                raise KeyError(f"{role.slug} has no {dimension} cut {value!r} for {ref!r}")
+            return (cell.n, "count") if figure == "n" else (getattr(cell.salary, figure), "money")
         snap = self._snapshot(role, source) if source else role.snapshot()
         if snap is None:
             raise KeyError(f"{role.slug} has no figures for {ref!r}")
@@ -159,6 +165,10 @@ class FactBook:
                 if snap.open_positions is not None and total and total.value:
                     share = snap.open_positions / total.value * 100
                     allowed.update({pct(share), pct(share, 1)})
+            for cell in role.survey_cuts:
+                allowed.update(money(v) for v in (cell.salary.p25, cell.salary.median,
+                                                  cell.salary.p75, cell.salary.mean)
+                               if v is not None)
         for values in by_metric.values():
             for a, b in combinations(values, 2):
                 allowed.add(money(abs(a - b)))

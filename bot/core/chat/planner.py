@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.chat import lexicon
+from bot.core.chat import lexicon, pay_cuts
 from bot.core.chat.catalog import FIELD_NAMES, Catalog
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Conversation, Topic
@@ -123,6 +123,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     figure_facets = [f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE]
     inherited_figures = (not figure_facets and topic is not None and u.followup
                          and any(f in lexicon.FIGURE_FACETS for f in topic.facets))
+    cut = pay_cuts.read(u, roles, topic, knowledge)  # survey cuts: level, country, year, remote
+    if cut is not None:
+        return Plan("pay_cut", roles=tuple(roles[:1]), facets=("salary",), detail={"ask": cut},
+                    confident=True)
     if u.places and (figure_facets or inherited_figures):
         metro_question = u.any(("where", "hub", "hubs", "good for", "good place", "live in",
                                 "city", "cities", "metro", "metros", "location", "locations",

@@ -20,6 +20,13 @@ from bot.discord_app.help_access import moderator_help
 from bot.discord_app.hybrid import hybrid_command
 
 MAX_CHOICES = 25
+#: /salary's optional survey cuts (the core validates the values and lists valid ones).
+SALARY_CUT_HELP = {
+    "level": "Survey figures for one experience level: entry, mid, senior or executive",
+    "country": "Survey figures for companies in one country, e.g. us, uk, canada",
+    "year": "Survey figures for one work year, e.g. 2024, or trend for year by year",
+    "remote": "Survey figures for fully remote (yes) or on-site (no) jobs",
+}
 
 
 def _spec(name: str) -> CommandSpec:
@@ -42,13 +49,14 @@ class Advice(commands.Cog):
         for command in self.get_commands():
             command._buckets = bot.cooldowns
 
-    async def answer(self, ctx: commands.Context, name: str, *roles: str | None) -> None:
+    async def answer(self, ctx: commands.Context, name: str, *roles: str | None,
+                     options: dict[str, str] | None = None) -> None:
         """Ask the core and send its reply; the core never raises for user input."""
         if ctx.interaction is None:
             reply = self.bot.advisor.handle(request_from_context(ctx, ctx.message.content))
         else:
             guild_id = str(ctx.guild.id) if ctx.guild else None
-            reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id,
+            reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id, options=options,
                                          prefix=self.bot.prefix_for(ctx.guild),
                                          user_id=str(ctx.author.id),
                                          channel_id=str(ctx.channel.id) if ctx.channel else "dm",
@@ -80,9 +88,15 @@ class Advice(commands.Cog):
 
     @hybrid_command(name="salary", aliases=list(_spec("salary").aliases),
                              description=_spec("salary").summary)
-    @app_commands.describe(**_describe("salary"))
-    async def salary(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
-        await self.answer(ctx, "salary", role, role_b)
+    @app_commands.describe(**_describe("salary"), **SALARY_CUT_HELP)
+    async def salary(self, ctx: commands.Context, role: str, role_b: str | None = None,
+                     level: str | None = None, country: str | None = None,
+                     year: str | None = None, remote: str | None = None) -> None:
+        """The survey cuts are optional text options on /salary; a prefix ``!salary`` reads
+        them from the message (``level:entry``), so these parameters only serve slash."""
+        cuts = {"level": level, "country": country, "year": year, "remote": remote}
+        await self.answer(ctx, "salary", role, role_b,
+                          options={k: v for k, v in cuts.items() if v and v.strip()})
 
     @hybrid_command(name="skills", aliases=list(_spec("skills").aliases),
                              description=_spec("skills").summary)

@@ -1,0 +1,257 @@
+"""Chat questions answered from the salary survey's cuts (bot/core/chat/pay_cuts.py).
+
+Every role is asked "entry-level X salary", "X salary in the UK" and "is X pay going up";
+each answer must state the cell with its cut, filters, n and source, or decline with the
+reason and the n (or what the survey holds), never fall back to a generic profile or
+show an empty section. Expected figures come from the committed cuts file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.core.advisor import Advisor, Request
+from bot.core.render import money
+from bot.core.reply import Reply, render_text
+from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.survey_cuts import CUTS_DIR
+from tests.conftest import KNOWLEDGE_DIR
+
+KNOWLEDGE = load_knowledge_dir(KNOWLEDGE_DIR)
+CUTS = yaml.safe_load(sorted((KNOWLEDGE_DIR / CUTS_DIR).glob("*.yaml"))[-1]
+                      .read_text(encoding="utf-8"))
+SOURCE = KNOWLEDGE.sources[CUTS["source"]]
+ROLES = sorted(KNOWLEDGE.roles)
+YEARS = [str(y) for y in CUTS["dimensions"]["year"]["values"]]
+
+
+@pytest.fixture(scope="module")
+def chat(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+    from bot.core.chat.engine import ChatEngine
+    from bot.knowledge.build import build_database
+    from bot.knowledge.overlay import overlay_view
+    from bot.knowledge.store import KnowledgeStore
+
+    db = tmp_path_factory.mktemp("pay-cuts") / "kb.db"
+    build_database(KNOWLEDGE_DIR, db)
+    store = KnowledgeStore(db, overlay=overlay_view)
+    yield Advisor(store, chat=ChatEngine())
+    store.close()
+
+
+@pytest.fixture
+def say(chat: Advisor, request: pytest.FixtureRequest) -> Callable[[str], Reply]:
+    """One fresh conversation per test (its own user id)."""
+    user = request.node.name
+    return lambda text: chat.handle(Request(text=text, user_id=user, channel_id="c"))
+
+
+def cell(slug: str, dim: str, value: str) -> dict:
+    return CUTS["roles"][slug][dim][value]
+
+
+def assert_no_empty_section(text: str) -> None:
+    assert "\n\n\n" not in text
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        assert line.strip() not in ("-", "__", "**"), text
+        if line.rstrip().endswith(":") and line.strip():
+            assert i + 1 < len(lines) and lines[i + 1].strip(), text
+
+
+def assert_states(reply: Reply, slug: str, dim: str, value: str, cut_label: str) -> None:
+    text = render_text(reply)
+    c = cell(slug, dim, value)
+    assert reply.kind == "answer", text
+    assert f"median **{money(c['median'])}**" in text
+    assert cut_label in text and CUTS["dimensions"][dim]["filters"] in text
+    assert f"n = {c['n']:,}" in text
+    assert SOURCE.name in text and SOURCE.date in text
+
+
+def assert_declines_cell(reply: Reply, slug: str, dim: str, value: str) -> None:
+    text = render_text(reply)
+    c = cell(slug, dim, value)
+    assert reply.kind == "decline", text
+    if c["n"]:
+        assert f"{c['n']:,} response" in text and f"minimum of {CUTS['min_n']}" in text
+    else:
+        assert "has no" in text
+        assert f"at least {CUTS['min_n']}" in text
+
+
+@pytest.mark.parametrize("slug", ROLES)
+def test_every_role_entry_level(say, slug: str) -> None:
+    role = KNOWLEDGE.roles[slug]
+    reply = say(f"entry-level {role.name.lower()} salary")
+    text = render_text(reply)
+    assert role.name in text
+    assert_no_empty_section(text)
+    if "withheld" in cell(slug, "level", "entry"):
+        assert_declines_cell(reply, slug, "level", "entry")
+        held = [v for v, c in CUTS["roles"][slug]["level"].items() if "withheld" not in c]
+        for value in held:  # what it holds instead
+            assert money(cell(slug, "level", value)["median"]) in text
+    else:
+        assert_states(reply, slug, "level", "entry", "entry level")
+
+
+@pytest.mark.parametrize("slug", ROLES)
+def test_every_role_in_the_uk(say, slug: str) -> None:
+    role = KNOWLEDGE.roles[slug]
+    reply = say(f"{role.name.lower()} salary in the UK")
+    text = render_text(reply)
+    assert role.name in text
+    assert_no_empty_section(text)
+    if "withheld" in cell(slug, "country", "GB"):
+        assert_declines_cell(reply, slug, "country", "GB")
+    else:
+        assert_states(reply, slug, "country", "GB", "UK companies")
+
+
+@pytest.mark.parametrize("slug", ROLES)
+def test_every_role_is_pay_going_up(say, slug: str) -> None:
+    role = KNOWLEDGE.roles[slug]
+    reply = say(f"is {role.name.lower()} pay going up")
+    text = render_text(reply)
+    assert role.name in text
+    assert_no_empty_section(text)
+    published = [y for y in YEARS if "withheld" not in cell(slug, "year", y)]
+    for year in published:
+        c = cell(slug, "year", year)
+        assert f"{year} **{money(c['median'])}** (n = {c['n']:,})" in text or \
+            f"{year}, median **{money(c['median'])}** (n = {c['n']:,})" in text
+    if len(published) >= 2:
+        assert reply.kind == "answer"
+        assert "not a market forecast" in text
+        assert CUTS["dimensions"]["year"]["filters"] in text
+    else:
+        assert reply.kind == "decline"
+        for year in set(YEARS) - set(published):
+            assert f"{year} has n = {cell(slug, 'year', year)['n']}" in text or \
+                f"{year} n = {cell(slug, 'year', year)['n']}" in text
+    if published:
+        assert SOURCE.date in text
+
+
+@pytest.mark.parametrize("message", [
+    "entry level data scientist salary", "what do junior data scientists make",
+    "new grad data scientist pay", "how much does an entry-level ds earn",
+])
+def test_entry_level_phrasings(say, message: str) -> None:
+    assert_states(say(message), "data-scientist", "level", "entry", "entry level")
+
+
+@pytest.mark.parametrize("message", [
+    "how much do ml engineers make in the uk", "mle salary in britain",
+    "what do machine learning engineers earn in the u.k.?", "uk ml engineer pay",
+])
+def test_uk_phrasings(say, message: str) -> None:
+    assert_states(say(message), "machine-learning-engineer", "country", "GB", "UK companies")
+
+
+@pytest.mark.parametrize("message", [
+    "are data engineer salaries going up?", "data engineer pay trend",
+    "how has data engineer pay changed over the years", "de salary by year",
+])
+def test_trend_phrasings(say, message: str) -> None:
+    reply = say(message)
+    text = render_text(reply)
+    assert reply.kind == "answer"
+    for year in YEARS:
+        assert money(cell("data-engineer", "year", year)["median"]) in text
+    assert "not a market forecast" in text
+
+
+@pytest.mark.parametrize("message", [
+    "senior mle pay", "what do senior machine learning engineers make",
+    "sr ml engineer salary",
+])
+def test_senior_phrasings(say, message: str) -> None:
+    assert_states(say(message), "machine-learning-engineer", "level", "senior", "senior level")
+
+
+@pytest.mark.parametrize("message", [
+    "remote vs onsite pay for data analysts", "do remote data analysts earn less",
+    "data analyst salary remote or on site",
+])
+def test_remote_vs_onsite(say, message: str) -> None:
+    reply = say(message)
+    text = render_text(reply)
+    assert reply.kind == "answer", text
+    for value in ("remote", "onsite"):
+        c = cell("data-analyst", "remote", value)
+        assert money(c["median"]) in text and f"n = {c['n']:,}" in text
+    assert "fully remote" in text and "on-site" in text
+
+
+def test_a_forecast_is_declined_with_the_years_held(say) -> None:
+    reply = say("will data engineer pay rise next year?")
+    text = render_text(reply)
+    assert reply.kind == "decline" and "no forecast" in text
+    assert money(cell("data-engineer", "year", "2024")["median"]) in text
+
+
+def test_a_country_not_in_the_data_is_declined(say) -> None:
+    reply = say("data scientist salary in japan")
+    text = render_text(reply)
+    assert reply.kind == "decline" and "Japan" in text
+    assert money(cell("data-scientist", "country", "US")["median"]) in text
+
+
+def test_level_and_country_at_once_is_declined_with_both_cells(say) -> None:
+    reply = say("entry level data scientist salary in the uk")
+    text = render_text(reply)
+    assert reply.kind == "decline" and "one way at a time" in text
+    assert money(cell("data-scientist", "level", "entry")["median"]) in text
+    assert money(cell("data-scientist", "country", "GB")["median"]) in text
+
+
+def test_a_level_in_the_us_is_the_level_cell(say) -> None:
+    """The level cut keeps US companies, so naming the US asks for the same cell."""
+    assert_states(say("what do senior data engineers make in the us"), "data-engineer",
+                  "level", "senior", "senior level")
+
+
+def test_a_follow_up_names_another_country(say) -> None:
+    say("how much do data scientists make in the us")
+    assert_states(say("and in canada?"), "data-scientist", "country", "CA",
+                  "Canadian companies")
+
+
+@pytest.mark.parametrize(("message", "intent_words"), [
+    ("how senior are data scientists", "senior"),  # the experience mix, not pay
+    ("is 150k good for a senior data scientist", "150K"),  # a salary check
+    ("data scientist salary in london", "city"),  # a city: still not held
+])
+def test_other_questions_keep_their_answers(say, message: str, intent_words: str) -> None:
+    text = render_text(say(message))
+    assert "Cut:" not in text
+    assert intent_words.lower() in text.lower()
+
+
+def test_nothing_is_echoed_or_executed(say) -> None:
+    text = render_text(say("{{ 7*7 }} entry level data scientist salary <@123>"))
+    assert "49" not in text and "{{" not in text and "<@" not in text
+    assert money(cell("data-scientist", "level", "entry")["median"]) in text
+
+
+def test_the_vocabulary_file_is_validated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core import cut_words
+
+    bad = tmp_path / "cut_words.yaml"
+    data = yaml.safe_load(cut_words.WORDS_FILE.read_text(encoding="utf-8"))
+    data["countries"]["CA"]["words"].append("uk")  # one word naming two countries
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.setattr(cut_words, "WORDS_FILE", bad)
+    cut_words.words.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="names both"):
+            cut_words.words()
+    finally:
+        monkeypatch.undo()
+        cut_words.words.cache_clear()
