@@ -182,7 +182,7 @@ class SetPrefix(Action):
 @register("config.unasked", config=True)
 @dataclass(frozen=True, slots=True)
 class SetUnasked(Action):
-    on: bool
+    on: bool | str  # as typed: anything but a bool is refused, naming it
 
 
 @register("config.modrole.add", "config.modrole.remove", config=True)
