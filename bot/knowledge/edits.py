@@ -105,7 +105,7 @@ __all__ = [
     "Action", "AuditEntry", "BatchDraft", "BatchPreview", "Busy", "Change", "ChangeError",
     "Conflict", "Draft", "Drafted", "EditError", "MissingDatabase", "NoChange",
     "PermissionDenied", "Problem", "WriteFailed", "apply_change", "apply_changes", "apply_draft",
-    "authorize", "check", "get_entry", "history", "last_change", "preview_changes", "refusal",
+    "authorize", "check", "get_entry", "history", "last_change", "preview_changes", "read_entry", "refusal",
     "session", "standing_undo", "undo",
 ]
 
@@ -245,7 +245,8 @@ def _record(s: Session, actor: Actor, plan: Plan, *, parent_id: int | None = Non
                       before=plan.before, after=plan.after, undo_of=undo_of, parent_id=parent_id)
 
 
-def _entry(conn: sqlite3.Connection, entry_id: int) -> AuditEntry | None:
+def read_entry(conn: sqlite3.Connection, entry_id: int) -> AuditEntry | None:
+    """Audit entry ``entry_id`` (with an import's children) through an open connection."""
     row = conn.execute("select * from audit_log where id = ?", (entry_id,)).fetchone()
     if row is None:
         return None
@@ -272,7 +273,7 @@ def _last_touch(s: Session, change: RowChange, after_id: int) -> AuditEntry | No
 
 def get_entry(db_path: Path, entry_id: int) -> AuditEntry | None:
     with _reader(db_path) as conn:
-        return _entry(conn, entry_id) if conn is not None else None
+        return read_entry(conn, entry_id) if conn is not None else None
 
 
 def history(db_path: Path, scope: str | None, *, limit: int = 20,
@@ -343,7 +344,7 @@ def standing_undo(db_path: Path, entry_id: int) -> tuple[AuditEntry, int | None]
     with _reader(db_path) as conn:
         if conn is None:
             return None
-        entry = _entry(conn, entry_id)
+        entry = read_entry(conn, entry_id)
         if entry is None:
             return None
         undone = (entry_id,) if entry.parent_id is None else (entry_id, entry.parent_id)
@@ -354,7 +355,7 @@ def standing_undo(db_path: Path, entry_id: int) -> tuple[AuditEntry, int | None]
             "order by id desc limit 1", undone).fetchone()
         if row is None:
             return None
-        undo_entry = _entry(conn, row[0])
+        undo_entry = read_entry(conn, row[0])
         if undo_entry is None:
             return None
         return undo_entry, (row[1] if row[1] != entry_id else None)
@@ -364,7 +365,7 @@ def undo(db_path: Path, actor: Actor, entry_id: int) -> AuditEntry:
     """Restore what audit entry ``entry_id`` (and, for an import, its children) wrote over."""
     require_database(db_path)
     with session(db_path, actor.scope, actor=actor) as s:
-        original = _entry(s.conn, entry_id)
+        original = read_entry(s.conn, entry_id)
         if original is None or original.guild_id != actor.scope:
             raise ChangeError([Problem("", f"there is no entry {entry_id} in this history")])
         if is_config(original.action):
@@ -537,7 +538,7 @@ def _write_batch(fc: FileConnection, actor: Actor, plans: Sequence[Plan],
     for plan in plans:
         _record(s, actor, plan, parent_id=parent.id)
     store_counters(conn, counters)
-    entry = _entry(conn, parent.id)
+    entry = read_entry(conn, parent.id)
     assert entry is not None
     fc.commit(s.last_audit)
     return entry

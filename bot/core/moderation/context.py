@@ -132,8 +132,9 @@ class Context:
             return self.render(cmd, "invalid.j2", problems=[str(exc)], importing=False)
 
     def lines(self, entry: AuditEntry) -> list[DiffLine]:
-        return entry_lines(entry, self.knowledge(entry.guild_id),
-                           lambda entry_id: write_path.get_entry(self.db_path, entry_id))
+        """What ``entry`` changed; an undo's original is read on the store's connection."""
+        return entry_lines(entry, self.knowledge(entry.guild_id), lambda entry_id: self.store.read(
+            lambda conn: write_path.read_entry(conn, entry_id)))
 
     def apply(self, actor: Actor, draft: Draft, *, config: bool = False) -> Reply:
         """Make the change ``draft`` builds (after the write path has authorised ``actor``)
