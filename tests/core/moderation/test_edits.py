@@ -4,9 +4,13 @@ bad values, history, show and undo."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 from bot.core.render import money, unescape_for_terminal
 from bot.core.reply import render_text as discord_text
 from bot.knowledge import edits
+from bot.knowledge.overlay import ensure_schema
 from tests.conftest import role_file
 from tests.moderation_support import (
     MLOPS,
@@ -270,3 +274,60 @@ def test_a_real_conflict_is_still_reported_as_one(world: World) -> None:
     world.moderation.set(moderator("42", name="Other", user="200"), "mlops", [("focus", "Else.")])
     text = render_text(world.moderation.undo(moderator("42"), str(entry.id)))
     assert "Changed by someone else meanwhile" in text and "already undone" not in text
+
+
+# -- entries written before actions were typed -------------------------------------------------
+
+
+def write_old_shape_entry(world: World, action: str, target: str, before: object,
+                          after: object, rows: list[dict]) -> int:
+    """An audit entry and the rows it wrote, stored exactly as the write path stored them
+    when actions were strings with mapping data (the columns and JSON of that _record)."""
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    conn = sqlite3.connect(world.db, isolation_level=None)
+    try:
+        conn.execute("begin immediate")
+        ensure_schema(conn)
+        for row in rows:
+            columns = list(row["after"])
+            conn.execute(f"insert or replace into {row['table']} ({', '.join(columns)}) values "
+                         f"({', '.join('?' for _ in columns)})", [row["after"][c] for c in columns])
+        cursor = conn.execute(
+            "insert into audit_log (at, guild_id, actor_id, actor_name, via, action, target, "
+            "before, after, undo_of, parent_id, row_changes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("2025-11-02T09:30:00Z", "42", "100", "Old Mo", "discord", action, target,
+             dumps(before), dumps(after), None, None, dumps(rows)))
+        conn.execute("commit")
+        return int(cursor.lastrowid or 0)
+    finally:
+        conn.close()
+
+
+def test_entries_written_before_actions_were_typed_are_shown_and_undone(world: World) -> None:
+    m = world.moderation
+    alias_row = {"table": "overlay_aliases",
+                 "key": {"guild_id": "42", "role_slug": MLOPS, "key": "modelops"}, "before": None,
+                 "after": {"guild_id": "42", "role_slug": MLOPS, "key": "modelops",
+                           "alias": "modelops", "op": "add"}}
+    alias_id = write_old_shape_entry(world, "alias.add", MLOPS, None, "modelops", [alias_row])
+    prefix_row = {"table": "guild_settings", "key": {"guild_id": "42"}, "before": None,
+                  "after": {"guild_id": "42", "prefix": "?", "unasked": 1}}
+    prefix_id = write_old_shape_entry(world, "config.prefix", "42", None, "?", [prefix_row])
+    world.store.invalidate()
+    assert "MLOps Engineer" in world.ask("!role modelops", "42")
+    shown = text(m.history(moderator()))
+    assert "alias added: “modelops”" in shown and "Old Mo" in shown
+    assert "Prefix changed" in shown
+    assert m.undo(moderator(), str(prefix_id)).kind == "answer"
+    assert m.settings("42").prefix is None
+    assert m.undo(moderator(), str(alias_id)).kind == "answer"
+    assert "I don't know that role" in world.ask("!role modelops", "42")
+    # The undo entries are written as before: an action name and JSON, readable both ways.
+    undo_prefix, undo_alias = edits.history(world.db, "42")[1::-1]
+    assert (undo_alias.action, undo_alias.undo_of, undo_alias.before, undo_alias.after) == \
+        ("undo", alias_id, "modelops", None)
+    assert (undo_prefix.action, undo_prefix.undo_of) == ("undo", prefix_id)
+    assert "Old Mo" in text(m.history(moderator()))
