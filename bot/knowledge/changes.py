@@ -4,6 +4,12 @@ A change is planned (``bot.knowledge.planners``) into a ``Plan``: a readable bef
 after for the audit log and replies, plus the exact ``RowChange``s it writes. Keeping the
 raw rows is what lets ``undo`` restore precisely what was there and detect that someone
 has changed it since.
+
+Rows reach the file through sqlite-utils (``store_rows``: upserts and deletes by key,
+inside the caller's ``BEGIN IMMEDIATE``, whose savepoints keep it all or nothing). The
+in-memory copy a batch is planned on (``Session(..., scratch=True)``) is written with one
+plain statement per row (``write_row``): planning writes each row before planning the
+next, and sqlite-utils' per-call checks cost ~100 µs a row there against ~7 µs.
 """
 
 from __future__ import annotations
@@ -13,12 +19,17 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge.models import Knowledge
 from bot.knowledge.overlay import GLOBAL_SCOPE, OVERLAY_TABLES, LiveView
 from bot.knowledge.store import read_knowledge
 from bot.knowledge.validation import Checker
+
+# sqlite-utils is imported at the first write to the file, so a start that only reads
+# (every ``careerbot ask``, most bot starts) skips its import time (~60 ms).
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: Columns of every table a change may write: (key columns, other columns).
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -59,7 +70,10 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A requested change; ``origin`` is where it came from in an import file."""
+    """A requested change in its untyped form: an action's name and its data, as scripts
+    and older callers write it. The write path turns it into its typed action
+    (``bot.knowledge.actions.as_action``) at the door; ``origin`` is where it came from
+    in an import file."""
 
     action: str
     data: Mapping[str, Any]
@@ -278,6 +292,52 @@ def write_row(conn: sqlite3.Connection, change: RowChange) -> None:
                  [change.after.get(c) for c in columns])
 
 
+def _upsert_runs(changes: Sequence[RowChange]) -> list[tuple[str, bool, list[RowChange]]]:
+    """Consecutive changes grouped by (table, delete?), in order: a row written twice in
+    one batch keeps its last value."""
+    runs: list[tuple[str, bool, list[RowChange]]] = []
+    for change in changes:
+        deleting = change.after is None
+        if runs and runs[-1][0] == change.table and runs[-1][1] == deleting:
+            runs[-1][2].append(change)
+        else:
+            runs.append((change.table, deleting, [change]))
+    return runs
+
+
+def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils over the write path's connection, changing nothing about it (no
+    connection pragmas, no plugins)."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def store_rows(conn: sqlite3.Connection, changes: Sequence[RowChange]) -> None:
+    """Make each ``change.table``'s row at ``change.key`` equal ``change.after`` (None:
+    delete it), in order, through sqlite-utils: upserts by the table's key columns in
+    runs, deletes by key. Runs in the caller's transaction (sqlite-utils nests savepoints
+    in it and never commits it)."""
+    db = _database(conn)
+    for table, deleting, run in _upsert_runs(changes):
+        keys, values = TABLES[table]
+        if deleting:
+            where = " and ".join(f"{k} = ?" for k in keys)
+            for change in run:
+                db.table(table).delete_where(where, [change.key[k] for k in keys])
+        else:
+            columns = (*keys, *values)
+            db.table(table).insert_all(
+                ({c: change.after.get(c) for c in columns} for change in run if change.after),
+                replace=True)
+
+
+def store_counters(conn: sqlite3.Connection, counters: Mapping[str, int]) -> None:
+    """Set the overlay counters (the FAQ ids handed out) to ``counters``."""
+    _database(conn).table("overlay_counters").insert_all(
+        ({"name": name, "value": value} for name, value in counters.items()), replace=True)
+
+
 class Session:
     """One write transaction: its connection, the scope written, and views kept current.
 
@@ -287,10 +347,13 @@ class Session:
     copy of the overlay tables, beside the file's base tables).
     """
 
-    def __init__(self, conn: sqlite3.Connection, scope: str, base: Knowledge | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, scope: str, base: Knowledge | None = None,
+                 *, scratch: bool = False) -> None:
+        """``scratch``: ``conn`` is an in-memory copy that is planned on and thrown away."""
         self.conn = conn
         self.scope = scope
         self._base = base
+        self.scratch = scratch
         self._views: dict[str, LiveView] = {}
         #: The last audit row written (id, at, actor_id, action, row_changes): after a
         #: failed COMMIT, finding it in the file tells whether the commit happened.
@@ -336,7 +399,10 @@ class Session:
         return read_row(self.conn, table, key)
 
     def write(self, change: RowChange) -> None:
-        write_row(self.conn, change)
+        if self.scratch:
+            write_row(self.conn, change)
+        else:
+            store_rows(self.conn, [change])
         for live in self._views.values():
             live.touch(change.table, change.key, change.after)
 

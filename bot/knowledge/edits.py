@@ -1,12 +1,14 @@
 """The one write path: every change to the knowledge or a server's settings goes through here.
 
-``apply_change(db_path, actor, change)`` is what Discord commands and ``careerbot kb``
-both call. It
+``apply_change(db_path, actor, action)`` is what Discord commands and ``careerbot kb``
+both call (through ``bot.core.moderation``). It
 
-1. checks permission first, through a read-only connection, so a refused change leaves
-   the database file byte for byte as it was;
-2. opens one ``BEGIN IMMEDIATE`` transaction: concurrent writers (two moderators, the
+1. opens one ``BEGIN IMMEDIATE`` transaction: concurrent writers (two moderators, the
    bot and the command line) are serialised, and each sees the other's committed work;
+2. checks permission there, first, against the server's settings as that transaction
+   sees them: the one check of an edit, on the one connection it opens. A refusal rolls
+   back before anything is written (not even the schema), so the database file stays
+   byte for byte as it was;
 3. plans the change against the current view of that scope and validates it with the
    same validators as the knowledge files (``bot.knowledge.files``);
 4. if the caller passes ``expected`` (the value its author saw), refuses with
@@ -24,23 +26,24 @@ checks that nothing was committed since (``PRAGMA data_version``), writes the pl
 and audit rows, and commits, so another server's edit waits a moment rather than for the
 whole import. If something was committed meanwhile, the batch is planned again (the last
 time under the lock). ``preview_changes`` plans the same way and writes nothing, so the
-preview and the apply make the same plans.
+preview and the apply make the same plans. Both check permission in the transaction they
+read the snapshot in.
+
+A caller that must turn what a person typed into an action (resolve a role's name, read
+a file) passes a *draft* instead (``apply_draft``, or a ``BatchDraft`` for a batch): it
+is called after permission is granted, with the scope's view inside the transaction, so
+someone who may not edit is told so before anything about their input, and names are
+resolved against exactly the data the change is planned on.
 
 Connections come from ``bot.knowledge.connections``: they never create the file, never
 act on a file a rebuild has replaced, and a COMMIT that fails is reported as a failure
 only if the change is really not in the file. SQLite errors reach callers as
 ``WriteFailed`` with SQLite's own words ("database or disk is full").
 
-Actions (``Change.action``) and their data:
-
-- ``figure.set``    role, source, as_of, values {field: value or None}  (fields: documents.STAT_FIELDS)
-- ``role.set``      role, field, value                                  (fields: documents.SECTION_FIELDS)
-- ``alias.add`` / ``alias.remove``   role, alias
-- ``faq.add``       question, answer, tags, source;  ``faq.edit`` id + any of those;  ``faq.remove`` id
-- ``role.add``      document (a whole role file);  ``role.remove`` role
-- ``source.add``    document (one sources.yaml entry)
-- ``config.prefix`` prefix (None: the default);  ``config.unasked`` on
-- ``config.modrole.add`` / ``.remove`` role_id;  ``config.channel.add`` / ``.remove`` channel_id
+Actions are the typed dataclasses of ``bot.knowledge.actions`` (``SetFigures``,
+``Alias``, ``FaqAdd`` ...); the untyped ``Change(name, data)`` is still accepted and
+turned into its action at the door. The audit log stores an action's name
+(``"figure.set"``), so entries of any age read, show and undo alike.
 """
 
 from __future__ import annotations
@@ -49,11 +52,13 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge.actions import Action, as_action, is_config
 from bot.knowledge.changes import (
     AuditEntry,
     BatchPreview,
@@ -72,8 +77,9 @@ from bot.knowledge.changes import (
     WriteFailed,
     dumps,
     same_value,
+    store_counters,
+    store_rows,
     utc_now,
-    write_row,
 )
 from bot.knowledge.connections import (
     MAX_REOPENS,
@@ -88,17 +94,19 @@ from bot.knowledge.connections import (
     require_database,
     rollback_quietly,
 )
-from bot.knowledge.guild_settings import GuildSettings, load_guild_settings
+from bot.knowledge.guild_settings import GuildSettings, load_guild_settings, read_guild_settings
+from bot.knowledge.models import Knowledge
 from bot.knowledge.overlay import copy_planning_tables, ensure_schema
 from bot.knowledge.permissions import Actor, config_refusal, edit_refusal
 from bot.knowledge.planners import ambiguous_names, plan_change
 from bot.knowledge.store import read_knowledge
 
 __all__ = [
-    "AuditEntry", "BatchPreview", "Busy", "Change", "ChangeError", "Conflict", "EditError",
-    "MissingDatabase", "NoChange", "PermissionDenied", "Problem", "WriteFailed",
-    "apply_change", "apply_changes", "authorize", "get_entry", "history", "last_change",
-    "preview_changes", "session", "undo",
+    "Action", "AuditEntry", "BatchDraft", "BatchPreview", "Busy", "Change", "ChangeError",
+    "Conflict", "Draft", "Drafted", "EditError", "MissingDatabase", "NoChange",
+    "PermissionDenied", "Problem", "WriteFailed", "apply_change", "apply_changes", "apply_draft",
+    "authorize", "check", "get_entry", "history", "last_change", "preview_changes", "read_entry", "refusal",
+    "session", "standing_undo", "undo",
 ]
 
 log = logging.getLogger(__name__)
@@ -118,11 +126,32 @@ def _sqlite_errors(scope: str, what: str = "the change was not saved") -> Iterat
         raise WriteFailed(exc, what) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class Drafted:
+    """What a draft built: the action, and the values its author saw (``expected``)."""
+
+    action: Action
+    expected: Mapping[str, Any] | None = None
+
+
+#: Builds one change once its author is authorised, given the scope's view in the
+#: transaction (a function, so a change that needs no view never builds one). It raises
+#: what a refusal of the input should raise (``ChangeError``, or the caller's own).
+Draft = Callable[[Callable[[], Knowledge]], Drafted]
+#: Builds a batch the same way, from the view the batch is planned on.
+BatchDraft = Callable[[Knowledge], Sequence[Action | Change]]
+
+
 @contextmanager
-def session(db_path: Path, scope: str, *, commit: bool = True) -> Iterator[Session]:
+def session(db_path: Path, scope: str, *, commit: bool = True, actor: Actor | None = None,
+            config: bool = False) -> Iterator[Session]:
     """A ``BEGIN IMMEDIATE`` transaction on ``db_path``: committed if the block succeeds
-    (and ``commit``), rolled back on any exception or when ``commit`` is False."""
+    (and ``commit``), rolled back on any exception or when ``commit`` is False. With
+    ``actor``, first checks that they may change the knowledge (or, ``config``, the
+    settings) as the transaction sees them: PermissionDenied before anything is written."""
     with _sqlite_errors(scope), locked(db_path) as fc:
+        if actor is not None:
+            _authorize_in(fc.conn, actor, config=config)
         ensure_schema(fc.conn)
         s = Session(fc.conn, scope)
         yield s
@@ -160,12 +189,37 @@ def _guild_settings(db_path: Path, guild_id: str | None) -> GuildSettings:
     return load_guild_settings(db_path, guild_id)
 
 
+def refusal(actor: Actor, action: str, settings: GuildSettings | None) -> str | None:
+    """Why ``actor`` may not perform ``action`` (a change's name, or "show", "history",
+    "export", "import", "undo"): settings changes need Manage Server, the rest a
+    moderator of ``settings``' server. None if they may. ``settings`` may be None for a
+    settings change, which never depends on them."""
+    if is_config(action):
+        return config_refusal(actor)
+    assert settings is not None, "a knowledge permission needs the server's settings"
+    return edit_refusal(actor, settings)
+
+
+def check(actor: Actor, action: str, settings: GuildSettings | None) -> None:
+    """Raise PermissionDenied unless ``actor`` may perform ``action`` (see ``refusal``):
+    for readers that already hold the server's settings (the moderation core's cache)."""
+    if (reason := refusal(actor, action, settings)) is not None:
+        raise PermissionDenied(reason)
+
+
 def authorize(db_path: Path, actor: Actor, action: str) -> None:
-    """Raise PermissionDenied unless ``actor`` may perform ``action`` (reads only)."""
-    if action.startswith("config."):
+    """Raise PermissionDenied unless ``actor`` may perform ``action``, reading the
+    server's settings through a short read-only connection."""
+    settings = None if is_config(action) else _guild_settings(db_path, actor.guild_id)
+    check(actor, action, settings)
+
+
+def _authorize_in(conn: sqlite3.Connection, actor: Actor, *, config: bool) -> None:
+    """The write path's one check, on the connection of its own transaction."""
+    if config:
         reason = config_refusal(actor)
     else:
-        reason = edit_refusal(actor, _guild_settings(db_path, actor.guild_id))
+        reason = edit_refusal(actor, read_guild_settings(conn, actor.guild_id))
     if reason is not None:
         raise PermissionDenied(reason)
 
@@ -191,7 +245,8 @@ def _record(s: Session, actor: Actor, plan: Plan, *, parent_id: int | None = Non
                       before=plan.before, after=plan.after, undo_of=undo_of, parent_id=parent_id)
 
 
-def _entry(conn: sqlite3.Connection, entry_id: int) -> AuditEntry | None:
+def read_entry(conn: sqlite3.Connection, entry_id: int) -> AuditEntry | None:
+    """Audit entry ``entry_id`` (with an import's children) through an open connection."""
     row = conn.execute("select * from audit_log where id = ?", (entry_id,)).fetchone()
     if row is None:
         return None
@@ -218,7 +273,7 @@ def _last_touch(s: Session, change: RowChange, after_id: int) -> AuditEntry | No
 
 def get_entry(db_path: Path, entry_id: int) -> AuditEntry | None:
     with _reader(db_path) as conn:
-        return _entry(conn, entry_id) if conn is not None else None
+        return read_entry(conn, entry_id) if conn is not None else None
 
 
 def history(db_path: Path, scope: str | None, *, limit: int = 20,
@@ -253,34 +308,68 @@ def _check_expected(s: Session, plan: Plan, expected: Mapping[str, Any]) -> None
                            last_change(s.conn, s.scope, plan.target))
 
 
-def apply_change(db_path: Path, actor: Actor, change: Change, *,
+def apply_change(db_path: Path, actor: Actor, change: Action | Change, *,
                  expected: Mapping[str, Any] | None = None) -> AuditEntry:
     """Check, validate, write and audit one change in one transaction; see the module doc.
 
     ``expected`` maps fields of the change's "before" (e.g. ``{"salary.median": <the median they saw>}``)
     to the values its author saw; any difference raises Conflict and writes nothing.
     """
+    action = as_action(change)
+    return apply_draft(db_path, actor, lambda view: Drafted(action, expected),
+                       config=action.is_config)
+
+
+def apply_draft(db_path: Path, actor: Actor, draft: Draft, *, config: bool = False) -> AuditEntry:
+    """``apply_change`` of the action ``draft`` builds once ``actor`` is found to be allowed
+    to change the knowledge (or, ``config``, the settings; the action built must need the
+    same permission)."""
     require_database(db_path)
-    authorize(db_path, actor, change.action)
-    with session(db_path, actor.scope) as s:
-        plan = plan_change(s, change)
-        if expected:
-            _check_expected(s, plan, expected)
+    with session(db_path, actor.scope, actor=actor, config=config) as s:
+        drafted = draft(s.view)
+        if drafted.action.is_config != config:
+            _authorize_in(s.conn, actor, config=drafted.action.is_config)
+        plan = plan_change(s, drafted.action)
+        if drafted.expected:
+            _check_expected(s, plan, drafted.expected)
         for row in plan.rows:
             s.write(row)
         return _record(s, actor, plan)
 
 
+def standing_undo(db_path: Path, entry_id: int) -> tuple[AuditEntry, int | None] | None:
+    """The undo entry that undid ``entry_id`` (or the import it was part of), and that
+    import's number, when that undo still stands; None when it was not undone (a later
+    change is in the way: a real conflict) or its undo was itself undone."""
+    with _reader(db_path) as conn:
+        if conn is None:
+            return None
+        entry = read_entry(conn, entry_id)
+        if entry is None:
+            return None
+        undone = (entry_id,) if entry.parent_id is None else (entry_id, entry.parent_id)
+        marks = ",".join("?" * len(undone))
+        row = conn.execute(
+            f"select id, undo_of from audit_log where action = 'undo' and undo_of in ({marks}) "
+            "and id not in (select undo_of from audit_log where undo_of is not null) "
+            "order by id desc limit 1", undone).fetchone()
+        if row is None:
+            return None
+        undo_entry = read_entry(conn, row[0])
+        if undo_entry is None:
+            return None
+        return undo_entry, (row[1] if row[1] != entry_id else None)
+
+
 def undo(db_path: Path, actor: Actor, entry_id: int) -> AuditEntry:
     """Restore what audit entry ``entry_id`` (and, for an import, its children) wrote over."""
     require_database(db_path)
-    authorize(db_path, actor, "undo")
-    original = get_entry(db_path, entry_id)
-    if original is None or original.guild_id != actor.scope:
-        raise ChangeError([Problem("", f"there is no entry {entry_id} in this history")])
-    if original.action.startswith("config."):
-        authorize(db_path, actor, original.action)
-    with session(db_path, actor.scope) as s:
+    with session(db_path, actor.scope, actor=actor) as s:
+        original = read_entry(s.conn, entry_id)
+        if original is None or original.guild_id != actor.scope:
+            raise ChangeError([Problem("", f"there is no entry {entry_id} in this history")])
+        if is_config(original.action):
+            _authorize_in(s.conn, actor, config=True)
         rows = s.conn.execute("select row_changes from audit_log where id = ? or parent_id = ? "
                               "order by id", (entry_id, entry_id)).fetchall()
         changes = [RowChange.from_json(raw) for (text,) in rows for raw in json.loads(text)]
@@ -302,7 +391,7 @@ def undo(db_path: Path, actor: Actor, entry_id: int) -> AuditEntry:
         return _record(s, actor, plan, undo_of=entry_id)
 
 
-def _plan_batch(s: Session, changes: Sequence[Change], *,
+def _plan_batch(s: Session, changes: Sequence[Action | Change], *,
                 stop_on_problem: bool) -> tuple[list[Plan], list[Problem]]:
     """Plan each change against the view as the earlier ones left it (their rows are
     written to ``s``, whose views follow them row by row)."""
@@ -310,7 +399,7 @@ def _plan_batch(s: Session, changes: Sequence[Change], *,
     problems: list[Problem] = []
     for change in changes:
         try:
-            plan = plan_change(s, change)
+            plan = plan_change(s, as_action(change))
         except NoChange:
             continue
         except ChangeError as exc:
@@ -345,12 +434,15 @@ class _Snapshot:
         memory.row_factory = sqlite3.Row
         ensure_schema(memory)
         copy_planning_tables(fc.conn, memory)
-        self.session = Session(memory, scope, base=base)
+        self.session = Session(memory, scope, base=base, scratch=True)
 
-    def plan(self, changes: Sequence[Change], *,
+    def plan(self, changes: Sequence[Action | Change] | BatchDraft, *,
              stop_on_problem: bool) -> tuple[list[Plan], list[Problem], dict[str, int]]:
-        """The plans, the problems, and the counters (FAQ ids handed out) to write."""
+        """The plans, the problems, and the counters (FAQ ids handed out) to write; a
+        draft is built first, from the view the batch is then planned on."""
         try:
+            if callable(changes):
+                changes = changes(self.session.view())
             plans, problems = _plan_batch(self.session, changes, stop_on_problem=stop_on_problem)
             counters = {name: value for name, value in self.session.conn.execute(
                 "select name, value from overlay_counters")}
@@ -359,14 +451,16 @@ class _Snapshot:
             self.session.conn.close()
 
 
-def _snapshot(db_path: Path, scope: str, *, lock: bool) -> tuple[FileConnection, _Snapshot]:
-    """A connection to the file and a snapshot read through it; with ``lock`` the
-    connection keeps holding the write lock, otherwise it holds nothing afterwards."""
+def _snapshot(db_path: Path, actor: Actor, *, lock: bool) -> tuple[FileConnection, _Snapshot]:
+    """A connection to the file and a snapshot read through it, once ``actor`` is found to
+    be allowed to change their scope's knowledge in that same transaction; with ``lock``
+    the connection keeps holding the write lock, otherwise it holds nothing afterwards."""
     for _ in range(MAX_REOPENS):
         fc = FileConnection(db_path)
         try:
             fc.begin(immediate=lock)
-            snapshot = _Snapshot(fc, scope)
+            _authorize_in(fc.conn, actor, config=False)
+            snapshot = _Snapshot(fc, actor.scope)
             if not lock:
                 fc.conn.execute("commit")  # planning must not keep other writers waiting
             return fc, snapshot
@@ -379,27 +473,27 @@ def _snapshot(db_path: Path, scope: str, *, lock: bool) -> tuple[FileConnection,
     raise rebuilding(db_path)
 
 
-def preview_changes(db_path: Path, actor: Actor, changes: Sequence[Change]) -> BatchPreview:
+def preview_changes(db_path: Path, actor: Actor,
+                    changes: Sequence[Action | Change] | BatchDraft) -> BatchPreview:
     """Plan a batch as ``apply_changes`` would, writing nothing: what it would do, and
     every problem that stops it."""
     require_database(db_path)
-    authorize(db_path, actor, "import")
     with _sqlite_errors(actor.scope, "the import could not be checked"):
-        fc, snapshot = _snapshot(db_path, actor.scope, lock=False)
+        fc, snapshot = _snapshot(db_path, actor, lock=False)
         fc.close()
         plans, problems, _ = snapshot.plan(changes, stop_on_problem=False)
     return BatchPreview(tuple(plans), tuple(problems), _token(plans))
 
 
-def apply_changes(db_path: Path, actor: Actor, changes: Sequence[Change], *, target: str,
-                  token: str | None = None, action: str = "import") -> AuditEntry:
+def apply_changes(db_path: Path, actor: Actor, changes: Sequence[Action | Change] | BatchDraft, *,
+                  target: str, token: str | None = None, action: str = "import") -> AuditEntry:
     """Apply a batch in one transaction, audited as one parent entry with a child per change.
 
     With ``token`` (from ``preview_changes``), refuses with Conflict if the batch would now
-    do anything other than what was previewed.
+    do anything other than what was previewed. A batch changes the knowledge: its changes
+    are planned with an editor's permission, checked once per attempt in its transaction.
     """
     require_database(db_path)
-    authorize(db_path, actor, action)
     with _sqlite_errors(actor.scope):
         for attempt in range(OPTIMISTIC_PLANS + MAX_REOPENS):
             try:
@@ -410,10 +504,10 @@ def apply_changes(db_path: Path, actor: Actor, changes: Sequence[Change], *, tar
         raise rebuilding(db_path)
 
 
-def _apply_batch(db_path: Path, actor: Actor, changes: Sequence[Change], *, target: str,
-                 token: str | None, action: str, lock_first: bool) -> AuditEntry:
+def _apply_batch(db_path: Path, actor: Actor, changes: Sequence[Action | Change] | BatchDraft, *,
+                 target: str, token: str | None, action: str, lock_first: bool) -> AuditEntry:
     """One attempt: plan (holding the write lock only if ``lock_first``), then write."""
-    fc, snapshot = _snapshot(db_path, actor.scope, lock=lock_first)
+    fc, snapshot = _snapshot(db_path, actor, lock=lock_first)
     try:
         plans, problems, counters = snapshot.plan(changes, stop_on_problem=True)
         if problems:
@@ -440,13 +534,11 @@ def _write_batch(fc: FileConnection, actor: Actor, plans: Sequence[Plan],
     ensure_schema(conn)
     s = Session(conn, actor.scope)
     parent = _record(s, actor, Plan(action, target, None, {"changes": len(plans)}, ()))
+    store_rows(conn, [row for plan in plans for row in plan.rows])
     for plan in plans:
-        for row in plan.rows:
-            write_row(conn, row)
         _record(s, actor, plan, parent_id=parent.id)
-    conn.executemany("insert or replace into overlay_counters (name, value) values (?, ?)",
-                     counters.items())
-    entry = _entry(conn, parent.id)
+    store_counters(conn, counters)
+    entry = read_entry(conn, parent.id)
     assert entry is not None
     fc.commit(s.last_audit)
     return entry

@@ -1,8 +1,10 @@
 """Planning each kind of change: validate it against the current view, say what it writes.
 
-A planner reads through the ``Session`` (inside the write transaction, so what it checks
-is what it writes over) and returns a ``Plan`` or raises ``ChangeError`` naming every
-problem by field, or ``NoChange``. Figures, sections, sources and FAQ entries are checked
+A planner takes one typed action (``bot.knowledge.actions``), reads through the
+``Session`` (inside the write transaction, so what it checks is what it writes over) and
+returns a ``Plan`` or raises ``ChangeError`` naming every problem by field, or
+``NoChange``. ``@plans(ActionClass)`` registers it; ``plan_change`` dispatches on the
+action's class. Figures, sections, sources and FAQ entries are checked
 by the knowledge files' own validators, so a moderator's edit obeys the rules a pull
 request does; names are checked against every view the change reaches.
 """
@@ -12,8 +14,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from bot.knowledge.actions import (
+    Action,
+    Alias,
+    FaqAdd,
+    FaqEdit,
+    FaqRemove,
+    ModRole,
+    QaChannel,
+    RoleAdd,
+    RoleRemove,
+    SetFigures,
+    SetPrefix,
+    SetSection,
+    SetUnasked,
+    SourceAdd,
+    as_action,
+)
 from bot.knowledge.changes import (
     Change,
     ChangeError,
@@ -80,6 +99,21 @@ def entry_id_problem(value: Any, field: str, what: str) -> Problem:
 # ---------------------------------------------------------------------------------------
 # Planning: one function per action
 
+#: The planner of each action class (``plans`` fills it).
+PLANNERS: dict[type[Action], Callable[[Session, Any], Plan]] = {}
+P = TypeVar("P", bound=Callable[[Session, Any], Plan])
+
+
+def plans(*classes: type[Action]) -> Callable[[P], P]:
+    """Register the decorated function as the planner of ``classes``."""
+
+    def mark(planner: P) -> P:
+        for cls in classes:
+            PLANNERS[cls] = planner
+        return planner
+
+    return mark
+
 
 def _role(s: Session, slug: Any, path: str = "role") -> Role:
     role = s.view().roles.get(slug) if isinstance(slug, str) else None
@@ -121,22 +155,23 @@ def ambiguous_names(knowledge: Knowledge) -> set[tuple[str, frozenset[str]]]:
     return {(k, frozenset(v)) for k, v in name_owners(knowledge).items() if len(v) > 1}
 
 
-def plan_figure_set(s: Session, data: Mapping[str, Any]) -> Plan:
-    role = _role(s, data.get("role"))
+@plans(SetFigures)
+def plan_figure_set(s: Session, a: SetFigures) -> Plan:
+    role = _role(s, a.role)
     view = s.view()
     problems: list[Problem] = []
-    source_id = data.get("source")
+    source_id = a.source
     if not isinstance(source_id, str) or source_id not in view.sources:
         known = ", ".join(sorted(view.sources))
         problems.append(Problem("source", f"{shown(source_id)} is not a known source (known: {known})"))
-    values = data.get("values") or {}
+    values = a.values or {}
     if not isinstance(values, Mapping):
         raise ChangeError([Problem("values", "must map figure names to values")])
     for name in values:
         if name not in STAT_FIELDS:
             problems.append(Problem(key_label(name), "is not a figure; figures are "
                                     + ", ".join(STAT_FIELDS)))
-    as_of = data.get("as_of")
+    as_of = a.as_of
     if problems:
         raise ChangeError(problems)
     snap = role.snapshot(source_id)
@@ -168,13 +203,14 @@ def plan_figure_set(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("figure.set", role.slug, before, after, rows)
 
 
-def plan_role_set(s: Session, data: Mapping[str, Any]) -> Plan:
-    role = _role(s, data.get("role"))
-    name = data.get("field")
+@plans(SetSection)
+def plan_role_set(s: Session, a: SetSection) -> Plan:
+    role = _role(s, a.role)
+    name = a.field
     if name not in SECTION_FIELDS:
         raise ChangeError([Problem(key_label(name), "is not a field that can be set; fields are "
                                    + ", ".join(SECTION_FIELDS) + " and the figures")])
-    value = data.get("value")
+    value = a.value
     doc = role_document(role)
     before = doc.get(name)
     if value is None:
@@ -196,8 +232,8 @@ def plan_role_set(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("role.set", role.slug, {name: before}, {name: after}, (row,))
 
 
-def _alias_text(data: Mapping[str, Any]) -> tuple[str, str]:
-    alias = data.get("alias")
+def _alias_text(a: Alias) -> tuple[str, str]:
+    alias: Any = a.alias
     if not isinstance(alias, str) or not alias.strip():
         raise ChangeError([Problem("alias", "is required")])
     alias = " ".join(alias.split())
@@ -209,9 +245,18 @@ def _alias_text(data: Mapping[str, Any]) -> tuple[str, str]:
     return alias, key
 
 
-def plan_alias_add(s: Session, data: Mapping[str, Any]) -> Plan:
-    role = _role(s, data.get("role"))
-    alias, key = _alias_text(data)
+@plans(Alias)
+def plan_alias(s: Session, a: Alias) -> Plan:
+    if a.op == "remove":
+        return plan_alias_remove(s, a)
+    if a.op != "add":
+        raise ChangeError([Problem("", f"{shown(a.op)} is not add or remove")])
+    return plan_alias_add(s, a)
+
+
+def plan_alias_add(s: Session, a: Alias) -> Plan:
+    role = _role(s, a.role)
+    alias, key = _alias_text(a)
     if key in {alias_key(n) for n in (role.name, role.slug, *role.aliases)}:
         raise NoChange("alias_exists", alias)
     most = list_items("aliases")
@@ -225,9 +270,9 @@ def plan_alias_add(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("alias.add", role.slug, None, alias, (row,))
 
 
-def plan_alias_remove(s: Session, data: Mapping[str, Any]) -> Plan:
-    role = _role(s, data.get("role"))
-    alias, key = _alias_text(data)
+def plan_alias_remove(s: Session, a: Alias) -> Plan:
+    role = _role(s, a.role)
+    alias, key = _alias_text(a)
     if key in (alias_key(role.name), alias_key(role.slug)):
         raise ChangeError([Problem("alias", f"{alias!r} is the role's name or slug, which always "
                                    "works and cannot be removed")])
@@ -284,19 +329,22 @@ def _next_faq_id(s: Session) -> int:
     return number
 
 
-def plan_faq_add(s: Session, data: Mapping[str, Any]) -> Plan:
-    fields = _faq_fields(s, {k: data.get(k) for k in ("question", "answer", "tags", "source")})
+@plans(FaqAdd)
+def plan_faq_add(s: Session, a: FaqAdd) -> Plan:
+    fields = _faq_fields(s, {"question": a.question, "answer": a.answer, "tags": a.tags,
+                             "source": a.source})
     number = _next_faq_id(s)
     row = s.row_change("overlay_faq", {"id": number},
                        {"guild_id": s.scope, **fields, "tags": dumps(fields["tags"])})
     return Plan("faq.add", f"faq {number}", None, fields, (row,))
 
 
-def plan_faq_edit(s: Session, data: Mapping[str, Any]) -> Plan:
-    row = _faq_row(s, data.get("id"))
+@plans(FaqEdit)
+def plan_faq_edit(s: Session, a: FaqEdit) -> Plan:
+    row = _faq_row(s, a.id)
     old = _faq_public(row)
-    merged = {**old, **{k: data[k] for k in ("question", "answer", "tags", "source")
-                        if data.get(k) is not None}}
+    given = {"question": a.question, "answer": a.answer, "tags": a.tags, "source": a.source}
+    merged = {**old, **{k: v for k, v in given.items() if v is not None}}
     fields = _faq_fields(s, merged, exclude_id=row["id"])
     changed = [k for k in fields if fields[k] != old[k]]
     if not changed:
@@ -307,14 +355,16 @@ def plan_faq_edit(s: Session, data: Mapping[str, Any]) -> Plan:
                 {k: fields[k] for k in changed}, (change,))
 
 
-def plan_faq_remove(s: Session, data: Mapping[str, Any]) -> Plan:
-    row = _faq_row(s, data.get("id"))
+@plans(FaqRemove)
+def plan_faq_remove(s: Session, a: FaqRemove) -> Plan:
+    row = _faq_row(s, a.id)
     change = s.row_change("overlay_faq", {"id": row["id"]}, None)
     return Plan("faq.remove", f"faq {row['id']}", _faq_public(row), None, (change,))
 
 
-def plan_role_add(s: Session, data: Mapping[str, Any]) -> Plan:
-    doc = data.get("document")
+@plans(RoleAdd)
+def plan_role_add(s: Session, a: RoleAdd) -> Plan:
+    doc: Any = a.document
     if not isinstance(doc, Mapping):
         raise ChangeError([Problem("", "a role must be a mapping of role fields")])
     slug = doc.get("slug")
@@ -336,8 +386,9 @@ def plan_role_add(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("role.add", slug, None, {"name": role.name}, (row,))
 
 
-def plan_role_remove(s: Session, data: Mapping[str, Any]) -> Plan:
-    slug = data.get("role")
+@plans(RoleRemove)
+def plan_role_remove(s: Session, a: RoleRemove) -> Plan:
+    slug: Any = a.role
     row = s.read("overlay_roles", {"guild_id": s.scope, "slug": slug}) if isinstance(slug, str) \
         else None
     if row is None or not isinstance(slug, str):  # (the second test only narrows the type)
@@ -350,8 +401,9 @@ def plan_role_remove(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("role.remove", slug, {"name": name}, None, (change,))
 
 
-def plan_source_add(s: Session, data: Mapping[str, Any]) -> Plan:
-    doc = data.get("document")
+@plans(SourceAdd)
+def plan_source_add(s: Session, a: SourceAdd) -> Plan:
+    doc: Any = a.document
     if not isinstance(doc, Mapping):
         raise ChangeError([Problem("", "a source must be a mapping of source fields")])
     check = PathChecker(rename={"sources[0]": ""})
@@ -381,8 +433,9 @@ def _settings_row(s: Session, prefix: Any = ..., unasked: Any = ...) -> tuple[di
             s.row_change("guild_settings", {"guild_id": gid}, after))
 
 
-def plan_config_prefix(s: Session, data: Mapping[str, Any]) -> Plan:
-    prefix = data.get("prefix")
+@plans(SetPrefix)
+def plan_config_prefix(s: Session, a: SetPrefix) -> Plan:
+    prefix: Any = a.prefix
     if prefix is not None and (not isinstance(prefix, str) or not 1 <= len(prefix) <= MAX_PREFIX_CHARS
                                or _PREFIX_FORBIDDEN.search(prefix)
                                or text_problem(prefix, MAX_PREFIX_CHARS)):
@@ -394,8 +447,9 @@ def plan_config_prefix(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("config.prefix", s.scope, before["prefix"], prefix, (row,))
 
 
-def plan_config_unasked(s: Session, data: Mapping[str, Any]) -> Plan:
-    on = data.get("on")
+@plans(SetUnasked)
+def plan_config_unasked(s: Session, a: SetUnasked) -> Plan:
+    on: Any = a.on
     if not isinstance(on, bool):
         raise ChangeError([Problem("on", "must be on or off")])
     before, row = _settings_row(s, unasked=on)
@@ -404,48 +458,38 @@ def plan_config_unasked(s: Session, data: Mapping[str, Any]) -> Plan:
     return Plan("config.unasked", s.scope, before["unasked"], on, (row,))
 
 
-def _plan_id_set(table: str, column: str, adding: bool) -> Callable[[Session, Mapping[str, Any]], Plan]:
-    action = f"config.{'modrole' if table == 'guild_mod_roles' else 'channel'}." + \
-        ("add" if adding else "remove")
-
-    def plan(s: Session, data: Mapping[str, Any]) -> Plan:
-        gid = _server_only(s)
-        value = str(data.get(column) or "")
-        if not _SNOWFLAKE.match(value):
-            raise ChangeError([Problem(column, f"{shown(value)} is not a Discord id")])
-        key = {"guild_id": gid, column: value}
-        exists = s.read(table, key) is not None
-        if exists == adding:
-            raise NoChange("already" if adding else "absent", value)
-        row = s.row_change(table, key, {} if adding else None)
-        return Plan(action, gid, None if adding else value, value if adding else None, (row,))
-
-    return plan
+def _plan_id_set(s: Session, action: str, table: str, column: str, op: str, value: Any) -> Plan:
+    """Add or remove one id of a server's set (moderator roles, Q&A channels)."""
+    if op not in ("add", "remove"):
+        raise ChangeError([Problem("", f"{shown(op)} is not add or remove")])
+    adding = op == "add"
+    gid = _server_only(s)
+    value = str(value or "")
+    if not _SNOWFLAKE.match(value):
+        raise ChangeError([Problem(column, f"{shown(value)} is not a Discord id")])
+    key = {"guild_id": gid, column: value}
+    exists = s.read(table, key) is not None
+    if exists == adding:
+        raise NoChange("already" if adding else "absent", value)
+    row = s.row_change(table, key, {} if adding else None)
+    return Plan(action, gid, None if adding else value, value if adding else None, (row,))
 
 
-PLANNERS: dict[str, Callable[[Session, Mapping[str, Any]], Plan]] = {
-    "figure.set": plan_figure_set,
-    "role.set": plan_role_set,
-    "alias.add": plan_alias_add,
-    "alias.remove": plan_alias_remove,
-    "faq.add": plan_faq_add,
-    "faq.edit": plan_faq_edit,
-    "faq.remove": plan_faq_remove,
-    "role.add": plan_role_add,
-    "role.remove": plan_role_remove,
-    "source.add": plan_source_add,
-    "config.prefix": plan_config_prefix,
-    "config.unasked": plan_config_unasked,
-    "config.modrole.add": _plan_id_set("guild_mod_roles", "role_id", True),
-    "config.modrole.remove": _plan_id_set("guild_mod_roles", "role_id", False),
-    "config.channel.add": _plan_id_set("guild_qa_channels", "channel_id", True),
-    "config.channel.remove": _plan_id_set("guild_qa_channels", "channel_id", False),
-}
+@plans(ModRole)
+def plan_modrole(s: Session, a: ModRole) -> Plan:
+    return _plan_id_set(s, a.action, "guild_mod_roles", "role_id", a.op, a.role_id)
 
 
-def plan_change(s: Session, change: Change) -> Plan:
-    planner = PLANNERS.get(change.action)
+@plans(QaChannel)
+def plan_channel(s: Session, a: QaChannel) -> Plan:
+    return _plan_id_set(s, a.action, "guild_qa_channels", "channel_id", a.op, a.channel_id)
+
+
+def plan_change(s: Session, change: Action | Change) -> Plan:
+    """The plan of ``change`` (typed, or its untyped form, turned typed here)."""
+    action = as_action(change)
+    planner = PLANNERS.get(type(action))
     if planner is None:
-        raise ChangeError([Problem("action", f"{shown(change.action)} is not a known change")])
-    return planner(s, change.data)
+        raise ChangeError([Problem("action", f"{shown(action.action)} is not a known change")])
+    return planner(s, action)
 

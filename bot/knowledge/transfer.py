@@ -37,7 +37,17 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge.changes import Change, PathChecker, Problem, same_value, utc_now
+from bot.knowledge.actions import (
+    Action,
+    Alias,
+    FaqAdd,
+    FaqEdit,
+    RoleAdd,
+    SetFigures,
+    SetSection,
+    SourceAdd,
+)
+from bot.knowledge.changes import PathChecker, Problem, same_value, utc_now
 from bot.knowledge.documents import (
     SECTION_FIELDS,
     STAT_FIELDS,
@@ -241,8 +251,8 @@ def _items(doc: dict[str, Any], key: str, problems: list[Problem]) -> list[Any]:
 
 
 def _source_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
-                    problems: list[Problem]) -> list[Change]:
-    changes = []
+                    problems: list[Problem]) -> list[Action]:
+    changes: list[Action] = []
     for i, item in enumerate(_items(doc, "sources", problems)):
         where = f"sources[{i}]"
         check = PathChecker(rename={"sources[0]": where})
@@ -253,7 +263,7 @@ def _source_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
         (source,) = parsed.values()
         existing = knowledge.sources.get(source.id)
         if existing is None:
-            changes.append(Change("source.add", {"document": source_document(source)}, where))
+            changes.append(SourceAdd(source_document(source), origin=where))
             sources[source.id] = source
         elif existing != source:
             problems.append(Problem(f"{where}.id", f"{source.id!r} already exists with different "
@@ -262,8 +272,9 @@ def _source_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
 
 
 def _new_role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source],
-                      problems: list[Problem]) -> tuple[list[Change], set[str]]:
-    changes, added = [], set()
+                      problems: list[Problem]) -> tuple[list[Action], set[str]]:
+    changes: list[Action] = []
+    added: set[str] = set()
     for i, item in enumerate(_items(doc, "new_roles", problems)):
         where = f"new_roles[{i}]"
         slug = item.get("slug") if isinstance(item, dict) else None
@@ -288,18 +299,18 @@ def _new_role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source
         if slug in added:
             problems.append(Problem(f"{where}.slug", f"{slug!r} is listed twice"))
             continue
-        changes.append(Change("role.add", {"document": document}, where))
+        changes.append(RoleAdd(document, origin=where))
         added.add(slug)
     return changes, added
 
 
 def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
-                   sources: dict[str, Source], problems: list[Problem]) -> list[Change]:
+                   sources: dict[str, Source], problems: list[Problem]) -> list[Action]:
     role = knowledge.roles[slug]
     if not isinstance(entries, list):
         problems.append(Problem(f"{where}.stats", "must be a list of snapshots"))
         return []
-    changes = []
+    changes: list[Action] = []
     for j, entry in enumerate(entries):
         at = f"{where}.stats[{j}]"
         if not isinstance(entry, dict):
@@ -342,13 +353,12 @@ def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
                   if not same_value(stat_value(merged, n), stat_value(snap, n))}
         as_of = merged["as_of"]
         if values or snap is None or as_of != snap.as_of:
-            changes.append(Change("figure.set", {"role": slug, "source": source_id,
-                                                 "as_of": as_of, "values": values}, at))
+            changes.append(SetFigures(slug, source_id, as_of, values, origin=at))
     return changes
 
 
 def _alias_changes(slug: str, value: Any, where: str, knowledge: Knowledge,
-                   problems: list[Problem]) -> list[Change]:
+                   problems: list[Problem]) -> list[Action]:
     role = knowledge.roles[slug]
     check = PathChecker(prefix=where)
     wanted = check.texts({"aliases": value}, "aliases", "")
@@ -357,9 +367,9 @@ def _alias_changes(slug: str, value: Any, where: str, knowledge: Knowledge,
         return []
     have = {alias_key(a): a for a in role.aliases}
     want = {alias_key(a): (i, a) for i, a in enumerate(wanted)}
-    changes = [Change("alias.remove", {"role": slug, "alias": alias}, f"{where}.aliases")
-               for key, alias in have.items() if key not in want]
-    changes += [Change("alias.add", {"role": slug, "alias": alias}, f"{where}.aliases[{i}]")
+    changes: list[Action] = [Alias("remove", slug, alias, origin=f"{where}.aliases")
+                             for key, alias in have.items() if key not in want]
+    changes += [Alias("add", slug, alias, origin=f"{where}.aliases[{i}]")
                 for key, (i, alias) in want.items() if key not in have]
     return changes
 
@@ -399,8 +409,8 @@ def _role_entries(doc: dict, problems: list[Problem]) -> list[tuple[str, Any, An
 
 
 def _role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source], added: set[str],
-                  problems: list[Problem]) -> list[Change]:
-    changes: list[Change] = []
+                  problems: list[Problem]) -> list[Action]:
+    changes: list[Action] = []
     resolve = role_resolver(knowledge)
     for where, name, item in _role_entries(doc, problems):
         if not isinstance(item, dict):
@@ -436,8 +446,7 @@ def _role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source], a
                 problems += check.items
             else:
                 new = role_document(parsed)
-                changes += [Change("role.set", {"role": slug, "field": k, "value": new.get(k)},
-                                   f"{where}.{k}")
+                changes += [SetSection(slug, k, new.get(k), origin=f"{where}.{k}")
                             for k in sections if new.get(k) != current.get(k)]
         if "aliases" in item:
             changes += _alias_changes(slug, item["aliases"], where, knowledge, problems)
@@ -447,8 +456,8 @@ def _role_changes(doc: dict, knowledge: Knowledge, sources: dict[str, Source], a
 
 
 def _faq_changes(doc: dict, knowledge: Knowledge, scope: str, sources: dict[str, Source],
-                 problems: list[Problem]) -> list[Change]:
-    changes: list[Change] = []
+                 problems: list[Problem]) -> list[Action]:
+    changes: list[Action] = []
     by_id = {e.id: e for e in knowledge.faq}
     by_question = {fold(e.question): e for e in knowledge.faq}
     for i, item in enumerate(_items(doc, "faq", problems)):
@@ -466,17 +475,17 @@ def _faq_changes(doc: dict, knowledge: Knowledge, scope: str, sources: dict[str,
             problems += check.items
             continue
         entry = parsed[0]
-        data = {"question": entry.question, "answer": entry.answer, "tags": list(entry.tags),
-                "source": entry.source.id if entry.source else None}
+        source_id = entry.source.id if entry.source else None
         existing = by_id.get(entry_id) if entry_id is not None else None
         if existing is None:
             existing = by_question.get(fold(entry.question))
         if existing is None:
-            changes.append(Change("faq.add", data, where))
+            changes.append(FaqAdd(entry.question, entry.answer, list(entry.tags), source_id,
+                                  origin=where))
             continue
         same = (existing.question, existing.answer, tuple(existing.tags),
                 existing.source.id if existing.source else None) == \
-            (entry.question, entry.answer, entry.tags, data["source"])
+            (entry.question, entry.answer, entry.tags, source_id)
         if same:
             continue
         if existing.guild_id != scope:
@@ -484,12 +493,13 @@ def _faq_changes(doc: dict, knowledge: Knowledge, scope: str, sources: dict[str,
                                     "and can't be changed here; ask a different question to add "
                                     "your own entry"))
             continue
-        changes.append(Change("faq.edit", {"id": existing.id, **data}, where))
+        changes.append(FaqEdit(existing.id, entry.question, entry.answer, list(entry.tags),
+                               source_id, origin=where))
     return changes
 
 
 def import_changes(data: Any, lines: Mapping[str, int], knowledge: Knowledge,
-                   scope: str) -> tuple[list[Change], list[Problem]]:
+                   scope: str) -> tuple[list[Action], list[Problem]]:
     """The changes a parsed document asks of ``knowledge`` (``scope``'s view), or every
     problem with it. Nothing is written here."""
     problems: list[Problem] = []

@@ -593,3 +593,57 @@ def test_undoing_a_large_import_removes_every_entry_it_added(db: Path) -> None:
     edits.undo(db, moderator("42"), entry.id)
     assert not any(e.guild_id == "42" for e in store.knowledge("42").faq)
     store.close()
+
+
+# -- rows written through sqlite-utils ---------------------------------------------------------
+
+
+def test_rows_are_written_in_order_so_a_row_written_twice_keeps_its_last_value(db: Path) -> None:
+    from bot.knowledge.changes import RowChange, read_row, store_rows
+    from bot.knowledge.overlay import ensure_schema
+
+    key = {"guild_id": "42", "role_slug": MLOPS, "key": "model ops"}
+    row = {**key, "alias": "model ops", "op": "add"}
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("begin immediate")
+        ensure_schema(conn)  # as every write path session does first
+        store_rows(conn, [RowChange("overlay_aliases", key, None, row),
+                          RowChange("overlay_aliases", key, row, {**row, "op": "remove"})])
+        assert read_row(conn, "overlay_aliases", key) == {**row, "op": "remove"}
+        store_rows(conn, [RowChange("overlay_aliases", key, row, None),
+                          RowChange("overlay_aliases", key, None, row)])
+        assert read_row(conn, "overlay_aliases", key) == row
+        store_rows(conn, [RowChange("overlay_aliases", key, None, row),
+                          RowChange("overlay_aliases", key, row, None)])
+        assert read_row(conn, "overlay_aliases", key) is None
+        assert conn.in_transaction  # sqlite-utils never commits the caller's transaction
+    finally:
+        conn.execute("rollback")
+        conn.close()
+
+
+def test_a_failure_inside_the_batch_write_leaves_the_file_as_it_was(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch's rows reach the file through sqlite-utils inside the one BEGIN IMMEDIATE:
+    rows written before a failure are rolled back with it."""
+    import sqlite_utils.db
+
+    before = db.read_bytes()
+    real = sqlite_utils.db.Table.insert_all
+    written: list[int] = []
+
+    def fail_halfway(self: sqlite_utils.db.Table, records: object, **kwargs: object) -> object:
+        rows = list(records)  # type: ignore[call-overload]
+        real(self, rows[:2], **kwargs)  # type: ignore[arg-type]
+        written.append(len(rows[:2]))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sqlite_utils.db.Table, "insert_all", fail_halfway)
+    with pytest.raises(OSError, match="disk full"):
+        edits.apply_changes(db, moderator("42"), faq_import(5), target="faq.yaml")
+    assert written == [2]  # rows were written before the failure
+    assert db.read_bytes() == before
+    monkeypatch.undo()
+    entry = edits.apply_changes(db, moderator("42"), faq_import(5), target="faq.yaml")
+    assert len(entry.children) == 5

@@ -1,28 +1,19 @@
-"""Rough edges of import and undo: roles named by alias, unknown keys, counts that match
-the list shown, and undoing an entry twice."""
+"""Rough edges of import (``bot.core.moderation.transfer``): roles named by alias, unknown
+keys, counts that match the list shown, and undoing a change of an undone import."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from bot.core.render import unescape_for_terminal
 from bot.core.reply import render_text as discord_text
 from bot.knowledge import edits
-from tests.moderation_support import MLOPS, World, build, mlops_stats, moderator, source_id
+from tests.moderation_support import MLOPS, World, mlops_stats, moderator, source_id
 
 
 def render_text(reply) -> str:  # type: ignore[no-untyped-def]
     """The reply as the terminal prints it (field paths without Discord's escapes)."""
     return unescape_for_terminal(discord_text(reply))
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    w = World(build(tmp_path))
-    yield w
-    w.close()
 
 
 def preview(world: World, document: str):  # type: ignore[no-untyped-def]
@@ -80,23 +71,6 @@ def test_the_preview_counts_the_changes_it_lists(world: World) -> None:
     assert "3 changes applied together" in applied
 
 
-def test_undoing_an_entry_twice_says_it_was_already_undone(world: World) -> None:
-    world.moderation.set(moderator("42"), "mlops", [("focus", FOCUS)])
-    (entry,) = edits.history(world.db, "42")
-    assert world.moderation.undo(moderator("42"), str(entry.id)).kind == "answer"
-    undo = edits.history(world.db, "42")[0]
-    before = world.db.read_bytes()
-    reply = world.moderation.undo(moderator("42"), str(entry.id))
-    text = render_text(reply)
-    assert reply.kind == "error"
-    assert f"Entry {entry.id} is already undone" in text
-    assert f"Entry {undo.id} undid it" in text and "someone else" not in text.lower()
-    assert world.db.read_bytes() == before
-    # Undoing the undo brings the change back; then it can be undone again.
-    assert world.moderation.undo(moderator("42"), str(undo.id)).kind == "answer"
-    assert world.moderation.undo(moderator("42"), str(entry.id)).kind == "answer"
-
-
 def test_undoing_a_change_of_an_undone_import_names_the_import(world: World) -> None:
     document = f"roles:\n  - slug: mlops\n    focus: {FOCUS}\n"
     result = preview(world, document)
@@ -108,11 +82,3 @@ def test_undoing_a_change_of_an_undone_import_names_the_import(world: World) -> 
     text = render_text(world.moderation.undo(moderator("42"), str(child.id)))
     assert f"Entry {child.id} was part of import entry {imported.id}, which entry {undo.id} undid" \
         in text
-
-
-def test_a_real_conflict_is_still_reported_as_one(world: World) -> None:
-    world.moderation.set(moderator("42"), "mlops", [("focus", FOCUS)])
-    (entry,) = edits.history(world.db, "42")
-    world.moderation.set(moderator("42", name="Other", user="200"), "mlops", [("focus", "Else.")])
-    text = render_text(world.moderation.undo(moderator("42"), str(entry.id)))
-    assert "Changed by someone else meanwhile" in text and "already undone" not in text

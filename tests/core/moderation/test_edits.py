@@ -1,21 +1,21 @@
-"""Moderation as a moderator meets it: replies for every operation, answers per server."""
+"""Changing and reviewing a server's knowledge as a moderator meets it
+(``bot.core.moderation.edits``): replies for every change, answers per server, refusals,
+bad values, history, show and undo."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+import sqlite3
 
-import pytest
-
-from bot.core.moderation import Moderation, field_name, parse_value
-from bot.core.render import money
-from bot.core.reply import render_text
+from bot.core.render import money, unescape_for_terminal
+from bot.core.reply import render_text as discord_text
 from bot.knowledge import edits
+from bot.knowledge.overlay import ensure_schema
 from tests.conftest import role_file
 from tests.moderation_support import (
     MLOPS,
     PM,
     World,
-    build,
     member,
     mlops_stats,
     moderator,
@@ -24,15 +24,16 @@ from tests.moderation_support import (
 )
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> World:
-    w = World(build(tmp_path))
-    yield w
-    w.close()
-
-
 def text(reply) -> str:  # type: ignore[no-untyped-def]
-    return render_text(reply)
+    return discord_text(reply)
+
+
+def render_text(reply) -> str:  # type: ignore[no-untyped-def]
+    """The reply as the terminal prints it (field paths without Discord's escapes)."""
+    return unescape_for_terminal(discord_text(reply))
+
+
+FOCUS = "Runs the models in production, every day."
 
 
 def test_a_moderators_edit_changes_that_servers_answers_and_no_others(world: World) -> None:
@@ -146,74 +147,6 @@ def test_show_gives_raw_data_and_what_this_server_edited(world: World) -> None:
     assert "Edited on this server" in shown and "alias add: modelops" in shown
 
 
-def test_settings_round_trip(world: World) -> None:
-    m = world.moderation
-    changed = m.config_prefix(moderator(), "?")
-    assert changed.kind == "answer"
-    # The reply to the change itself already writes commands with the new prefix.
-    assert changed.suggestions and all(s.startswith("?kb ") for s in changed.suggestions)
-    assert m.config_channel(moderator(), "add", "<#987654321>").kind == "answer"
-    assert m.config_modrole(moderator(), "add", "<@&555>").kind == "answer"
-    assert m.config_unasked(moderator(), "off").kind == "answer"
-    s = m.settings("42")
-    assert (s.prefix, s.qa_channels, s.mod_roles, s.unasked) == ("?", {"987654321"}, {"555"}, False)
-    assert not s.answers_unasked_in("987654321")
-    m.config_unasked(moderator(), "on")
-    assert m.settings("42").answers_unasked_in("987654321")
-    assert not m.settings("42").answers_unasked_in("111")
-    assert m.settings("43").prefix is None
-    bad = m.config_prefix(moderator(), "@here")
-    assert bad.kind == "error" and m.settings("42").prefix == "?"
-    # Replies suggest commands with the server's own prefix.
-    assert "?kb undo" in text(m.alias(moderator("42"), "add", "mlops", "modelops"))
-    assert "!kb undo" in text(m.alias(moderator("43"), "add", "mlops", "modelops"))
-
-
-# -- autocomplete never crosses servers ------------------------------------------------------
-
-
-def test_autocomplete_offers_a_servers_roles_and_faq_only_there(world: World) -> None:
-    m = world.moderation
-    m.role_add(moderator("42"), "prompt-engineer", "Prompt Engineer", focus="Writes prompts.")
-    m.faq_add(moderator("42"), "Is a bootcamp enough?", "Rarely.")
-    m.faq_add(moderator("43"), "Which bootcamp is best?", "None in particular.")
-    assert ("Prompt Engineer", "prompt-engineer") in world.advisor.autocomplete("prompt", "42")
-    for guild in ("43", None):
-        assert all(slug != "prompt-engineer" for _, slug in world.advisor.autocomplete("", guild))
-        assert all(slug != "prompt-engineer" for _, slug in world.advisor.autocomplete("prompt", guild))
-    assert [label for label, _ in m.faq_choices(moderator("42"), "bootcamp")] == \
-        [f"{e.id}: Is a bootcamp enough?" for e in world.store.knowledge("42").faq if e.guild_id == "42"]
-    assert all("Is a bootcamp" not in label for label, _ in m.faq_choices(moderator("43"), ""))
-    assert ("Prompt Engineer", "prompt-engineer") in m.role_choices(moderator("42"), "prom")
-    assert all(slug != "prompt-engineer" for _, slug in m.role_choices(moderator("43"), ""))
-    # The permission check holds for autocomplete too: members are offered nothing to edit.
-    assert m.faq_choices(member("42"), "") == [] and m.role_choices(member("42"), "") == []
-    assert m.source_choices(member("42"), "") == []
-    assert m.faq_choices(owner(), "bootcamp") == []  # the global scope has no such entry
-
-
-# -- small pieces ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("field", "typed", "value"), [
-    ("salary.median", "180k", 180_000), ("salary.median", "$180,000", 180_000),
-    ("remote_pct", "12%", 12), ("remote_pct", "12.5", 12.5), ("salary.median", "none", None),
-    ("focus", "Keeps 3 things running", "Keeps 3 things running"),
-    ("salary.median", "lots", "lots"),
-])
-def test_parse_value(field: str, typed: str, value: object) -> None:
-    assert parse_value(field, typed) == value
-
-
-def test_field_names_accept_short_forms() -> None:
-    assert field_name("median") == "salary.median"
-    assert field_name("Remote") == "remote_pct"
-    assert field_name("experience.senior") == "experience.senior"
-    assert field_name("focus") == "focus"
-    assert field_name("shoe size") is None
-    assert ("salary.median", "salary.median") in Moderation.field_choices("median")
-
-
 def test_an_added_role_answers_questions_only_in_its_server(world: World) -> None:
     reply = world.moderation.role_add(moderator(), "prompt-engineer", "Prompt Engineer",
                                       focus="Writes and tests prompts.", aliases="prompter, pe")
@@ -225,7 +158,7 @@ def test_an_added_role_answers_questions_only_in_its_server(world: World) -> Non
     assert clash.kind == "error" and "already used by MLOps Engineer" in text(clash)
 
 
-# -- bad values: a refusal naming the field and the limit, never an exception ------------------
+# -- bad values: a refusal naming the field and the limit, never an exception ----------
 
 HUGE_ID = str(2**63)  # one above SQLite's largest integer
 
@@ -313,3 +246,88 @@ def test_a_roles_aliases_are_bounded(world: World) -> None:
         assert m.alias(mod, "add", "mlops", f"extra name {i}").kind == "answer"
     refused_plainly(world, lambda: m.alias(mod, "add", "mlops", "one too many"),
                     "alias: MLOps Engineer already has 50 aliases; the limit is 50")
+
+
+# -- undo, twice or after someone else -------------------------------------------------
+
+
+def test_undoing_an_entry_twice_says_it_was_already_undone(world: World) -> None:
+    world.moderation.set(moderator("42"), "mlops", [("focus", FOCUS)])
+    (entry,) = edits.history(world.db, "42")
+    assert world.moderation.undo(moderator("42"), str(entry.id)).kind == "answer"
+    undo = edits.history(world.db, "42")[0]
+    before = world.db.read_bytes()
+    reply = world.moderation.undo(moderator("42"), str(entry.id))
+    text = render_text(reply)
+    assert reply.kind == "error"
+    assert f"Entry {entry.id} is already undone" in text
+    assert f"Entry {undo.id} undid it" in text and "someone else" not in text.lower()
+    assert world.db.read_bytes() == before
+    # Undoing the undo brings the change back; then it can be undone again.
+    assert world.moderation.undo(moderator("42"), str(undo.id)).kind == "answer"
+    assert world.moderation.undo(moderator("42"), str(entry.id)).kind == "answer"
+
+
+def test_a_real_conflict_is_still_reported_as_one(world: World) -> None:
+    world.moderation.set(moderator("42"), "mlops", [("focus", FOCUS)])
+    (entry,) = edits.history(world.db, "42")
+    world.moderation.set(moderator("42", name="Other", user="200"), "mlops", [("focus", "Else.")])
+    text = render_text(world.moderation.undo(moderator("42"), str(entry.id)))
+    assert "Changed by someone else meanwhile" in text and "already undone" not in text
+
+
+# -- entries written before actions were typed -------------------------------------------------
+
+
+def write_old_shape_entry(world: World, action: str, target: str, before: object,
+                          after: object, rows: list[dict]) -> int:
+    """An audit entry and the rows it wrote, stored exactly as the write path stored them
+    when actions were strings with mapping data (the columns and JSON of that _record)."""
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    conn = sqlite3.connect(world.db, isolation_level=None)
+    try:
+        conn.execute("begin immediate")
+        ensure_schema(conn)
+        for row in rows:
+            columns = list(row["after"])
+            conn.execute(f"insert or replace into {row['table']} ({', '.join(columns)}) values "
+                         f"({', '.join('?' for _ in columns)})", [row["after"][c] for c in columns])
+        cursor = conn.execute(
+            "insert into audit_log (at, guild_id, actor_id, actor_name, via, action, target, "
+            "before, after, undo_of, parent_id, row_changes) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("2025-11-02T09:30:00Z", "42", "100", "Old Mo", "discord", action, target,
+             dumps(before), dumps(after), None, None, dumps(rows)))
+        conn.execute("commit")
+        return int(cursor.lastrowid or 0)
+    finally:
+        conn.close()
+
+
+def test_entries_written_before_actions_were_typed_are_shown_and_undone(world: World) -> None:
+    m = world.moderation
+    alias_row = {"table": "overlay_aliases",
+                 "key": {"guild_id": "42", "role_slug": MLOPS, "key": "modelops"}, "before": None,
+                 "after": {"guild_id": "42", "role_slug": MLOPS, "key": "modelops",
+                           "alias": "modelops", "op": "add"}}
+    alias_id = write_old_shape_entry(world, "alias.add", MLOPS, None, "modelops", [alias_row])
+    prefix_row = {"table": "guild_settings", "key": {"guild_id": "42"}, "before": None,
+                  "after": {"guild_id": "42", "prefix": "?", "unasked": 1}}
+    prefix_id = write_old_shape_entry(world, "config.prefix", "42", None, "?", [prefix_row])
+    world.store.invalidate()
+    assert "MLOps Engineer" in world.ask("!role modelops", "42")
+    shown = text(m.history(moderator()))
+    assert "alias added: “modelops”" in shown and "Old Mo" in shown
+    assert "Prefix changed" in shown
+    assert m.undo(moderator(), str(prefix_id)).kind == "answer"
+    assert m.settings("42").prefix is None
+    assert m.undo(moderator(), str(alias_id)).kind == "answer"
+    assert "I don't know that role" in world.ask("!role modelops", "42")
+    # The undo entries are written as before: an action name and JSON, readable both ways.
+    undo_prefix, undo_alias = edits.history(world.db, "42")[1::-1]
+    assert (undo_alias.action, undo_alias.undo_of, undo_alias.before, undo_alias.after) == \
+        ("undo", alias_id, "modelops", None)
+    assert (undo_prefix.action, undo_prefix.undo_of) == ("undo", prefix_id)
+    assert "Old Mo" in text(m.history(moderator()))
