@@ -21,6 +21,16 @@ from typing import Any
 
 import yaml
 
+from bot.core.gaps import (
+    DEFAULT_PERIOD,
+    GROUPS_SHOWN,
+    GapGroup,
+    GapRecorder,
+    gaps_csv,
+    group_gaps,
+    parse_period,
+    worst_rated,
+)
 from bot.core.names import RoleIndex, alias_key, fold
 from bot.core.permissions import Actor
 from bot.core.render import render
@@ -37,6 +47,7 @@ from bot.knowledge.changes import (
 )
 from bot.knowledge.documents import FIELD_SHORT_NAMES, STAT_FIELDS, TEXT_FIELDS, role_document
 from bot.knowledge.files import key_label, shown
+from bot.knowledge.gaps import GapLog, log_path, read_marks
 from bot.knowledge.guild_settings import GuildSettings, read_guild_settings
 from bot.knowledge.limits import MAX_HISTORY_ENTRIES, MAX_NUMBER_DIGITS
 from bot.knowledge.models import Knowledge, Role
@@ -90,6 +101,18 @@ class ImportPreview:
     ok: bool
     token: str | None = None
     count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GapsResult:
+    """``kb gaps``: the reply, the groups it shows (for Answer / Dismiss buttons), the
+    period they were read over, and with ``csv`` the file of every group."""
+
+    reply: Reply
+    groups: tuple[GapGroup, ...] = ()
+    period: str = DEFAULT_PERIOD
+    filename: str | None = None
+    content: bytes = b""
 
 
 class _Refused(Exception):
@@ -166,8 +189,16 @@ def diff_lines(action: str, target: str, before: Any, after: Any,
         return [DiffLine(action, subject, action.split(".")[0], name(before), name(after))]
     if action.startswith("alias."):
         return [DiffLine(action, subject, "alias", before, after)]
+    if action == "config.gaps.retention":
+        return [DiffLine(action, subject, "retention", before, after)]
     if action.startswith("config."):
         return [DiffLine(action, subject, action.split(".")[1], before, after)]
+    if action == "gap.answer":
+        return [DiffLine(action, subject, name, (before or {}).get(name), (after or {}).get(name))
+                for name in ("question", "answer")]
+    if action == "gap.dismiss":
+        return [DiffLine(action, "Knowledge gaps", "group", (before or {}).get("group"),
+                         (after or {}).get("group"))]
     return []
 
 
@@ -183,6 +214,10 @@ class Moderation:
         self.default_prefix = default_prefix
         self.command_prefix = command_prefix
         self._settings: tuple[Any, dict[str, GuildSettings]] = (None, {})
+        #: The knowledge-gap log beside the database, and what the chat reports to it
+        #: (the Discord bot hands ``recorder`` to its chat engine and starts it).
+        self.gap_log = GapLog(log_path(self.db_path))
+        self.recorder = GapRecorder(self.gap_log, self.settings)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -620,6 +655,124 @@ class Moderation:
 
     def config_channel(self, actor: Actor, op: str, channel_id: str | int) -> Reply:
         return self._config(actor, f"config.channel.{op}", {"channel_id": _snowflake(channel_id)})
+
+    def config_gaps(self, actor: Actor, state: bool | str) -> Reply:
+        """``config gaps on|off``: record this server's knowledge gaps and ratings, or not."""
+        value = state if isinstance(state, bool) else {"on": True, "off": False}.get(
+            str(state).strip().lower(), str(state))
+        return self._config(actor, "config.gaps", {"on": value})
+
+    def config_gap_retention(self, actor: Actor, days: str | int) -> Reply:
+        """``config gaps retention DAYS``: how long recorded gaps and ratings are kept."""
+        text = str(days).strip().lower().removesuffix("days").removesuffix("d").strip()
+        value: Any = int(text) if text.isdigit() and len(text) <= 6 else str(days)
+        return self._config(actor, "config.gaps.retention", {"days": value})
+
+    # -- knowledge gaps and answer feedback (moderators only) ------------------------------
+
+    def _server_scope(self, actor: Actor) -> str:
+        if actor.guild_id is None or actor.scope == GLOBAL_SCOPE:
+            raise ChangeError([Problem("", "knowledge gaps belong to a server: ask in one"
+                                       + (" (or name it with --guild ID)" if actor.via == "cli"
+                                          else ""))])
+        return actor.scope
+
+    def _period(self, period: str | None) -> tuple[str, int]:
+        text = (period or DEFAULT_PERIOD).strip().lower()
+        seconds = parse_period(text)
+        if seconds is None:
+            raise ChangeError([Problem("period", f"{shown(period)} is not a period: write "
+                                       "24h, 7d, 2w or all")])
+        return text, seconds
+
+    def gap_groups(self, actor: Actor, period: str | None = None) -> list[GapGroup]:
+        """Every group of questions recorded for the actor's server over ``period``
+        (answered and dismissed ones carry their ``state``). Checks nothing: callers do."""
+        scope = self._server_scope(actor)
+        _, seconds = self._period(period)
+        self.recorder.flush()  # what was asked a moment ago counts too
+        since = int(self.recorder.clock() - seconds)
+        stats = self.gap_log.by_key(scope, since)
+        marks = self.store.read(lambda conn: read_marks(conn, scope))
+        return group_gaps(stats, marks)
+
+    def gaps(self, actor: Actor, period: str | None = None, *, csv: bool = False) -> GapsResult:
+        """``kb gaps [period]``: the open groups of questions members asked that the bot
+        declined, asked to clarify, or answered with low confidence (or rated 👎)."""
+        result: list[GapsResult] = []
+
+        def body() -> Reply:
+            text, _ = self._period(period)
+            groups = self.gap_groups(actor, text)
+            open_groups = [g for g in groups if g.state is None]
+            settings = self.settings(actor.guild_id)
+            reply = self._render("gaps.j2", groups=open_groups[:GROUPS_SHOWN],
+                                 total=len(open_groups), period=text, scope=actor.scope,
+                                 enabled=settings.gaps, retention=settings.gap_retention_days,
+                                 csv=csv)
+            filename = f"careerbot-gaps-{actor.scope}-{text}.csv" if csv else None
+            result.append(GapsResult(reply, tuple(open_groups[:GROUPS_SHOWN]), text, filename,
+                                     gaps_csv(groups) if csv else b""))
+            return reply
+
+        reply = self._guard(actor, "show", body)
+        return result[0] if result else GapsResult(reply)
+
+    def gap_group(self, actor: Actor, period: str, group_id: str) -> GapGroup | Reply:
+        """The open group ``group_id`` (for the Answer form), or the reply saying why not."""
+        found: list[GapGroup] = []
+
+        def body() -> Reply:
+            found.append(self._open_group(actor, period, group_id))
+            return self._render("gap_gone.j2")
+
+        reply = self._guard(actor, "show", body)
+        return found[0] if found else reply
+
+    def _open_group(self, actor: Actor, period: str, group_id: str) -> GapGroup:
+        for group in self.gap_groups(actor, period):
+            if group.id == group_id and group.state is None:
+                return group
+        raise _Refused(self._render("gap_gone.j2"))
+
+    def gap_answer(self, actor: Actor, period: str, group_id: str, question: str, answer: str,
+                   tags: str | Sequence[str] | None = None) -> Reply:
+        """Answer a group: an FAQ entry for this server, and the group marked answered, as
+        one change (validated like ``kb faq add``, audited, undone together)."""
+
+        def body() -> Reply:
+            group = self._open_group(actor, period, group_id)
+            return self._apply(actor, Change("gap.answer", {
+                "keys": group.keys, "label": group.question, "question": question,
+                "answer": answer, "tags": _tags(tags), "source": None}))
+
+        return self._guard(actor, "gap.answer", body)
+
+    def gap_dismiss(self, actor: Actor, period: str, group_id: str) -> Reply:
+        """Hide a group from ``kb gaps`` (recorded in the history, and undoable)."""
+
+        def body() -> Reply:
+            group = self._open_group(actor, period, group_id)
+            return self._apply(actor, Change("gap.dismiss", {"keys": group.keys,
+                                                             "label": group.question}))
+
+        return self._guard(actor, "gap.dismiss", body)
+
+    def feedback(self, actor: Actor, period: str | None = None) -> Reply:
+        """``kb feedback [period]``: the kinds of question and FAQ entries rated 👎 most."""
+
+        def body() -> Reply:
+            scope = self._server_scope(actor)
+            text, seconds = self._period(period)
+            self.recorder.flush()
+            ratings = self.gap_log.ratings(scope, int(self.recorder.clock() - seconds))
+            intents, entries = worst_rated(ratings)
+            questions = {str(e.id): e.question for e in self.knowledge(actor).faq}
+            return self._render("feedback.j2", intents=intents, entries=entries,
+                                questions=questions, period=text, scope=actor.scope,
+                                rated=len(ratings))
+
+        return self._guard(actor, "show", body)
 
     # -- autocomplete: the asker's server only, and only for those who may edit ------------
 
