@@ -336,10 +336,10 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
                 return 1
         return _print(m.import_apply(actor, data, filename, token=preview.token), out)
     if command == "gaps":
-        result = m.gaps(actor, args.period, csv=args.csv)
-        if result.filename is None or not args.csv:
-            return _print(result.reply, out)
-        out.write(result.content.decode("utf-8"))
+        gaps = m.gaps(actor, args.period, csv=args.csv)
+        if gaps.filename is None or not args.csv:
+            return _print(gaps.reply, out)
+        out.write(gaps.content.decode("utf-8"))
         return 0
     if command == "feedback":
         return _print(m.feedback(actor, args.period), out)
