@@ -79,7 +79,10 @@ class Outcome:
     intent: str
     roles: tuple[str, ...] = ()
     faq_id: int | None = None
-    answer: str = ""
+    #: The answer's title and lead as shown, kept in memory only until written: the writer
+    #: stores a cleaned excerpt of it, and only for answers members may rate (cleaning
+    #: costs a few hundred µs, more than the rest of recording, so it is off the question's path).
+    shown: str = ""
 
     @property
     def gap(self) -> bool:
@@ -90,9 +93,9 @@ class Outcome:
         return self.outcome in RATED_OUTCOMES and bool(self.key)
 
 
-def answer_excerpt(reply: Reply) -> str:
+def answer_excerpt(shown: str) -> str:
     """A short, cleaned excerpt of an answer (no mentions, links or markup) to keep with a 👎."""
-    return clean_message(f"{reply.title}. {reply.lead}"[:600]).text[:300]
+    return clean_message(shown[:600]).text[:300]
 
 
 def classify(text: str, key: str, intent: str, roles: Sequence[str], confident: bool,
@@ -113,7 +116,8 @@ def classify(text: str, key: str, intent: str, roles: Sequence[str], confident: 
         outcome = "low_confidence"
     else:
         outcome = "answered"
-    return Outcome(text[:300], key, outcome, intent, tuple(roles), faq_id, answer_excerpt(reply))
+    return Outcome(text[:300], key, outcome, intent, tuple(roles), faq_id,
+                   f"{reply.title}. {reply.lead}"[:600])
 
 
 def report_answer(recorder: GapRecorder | None, request: Asked, u: Understanding, intent: str,
@@ -251,7 +255,8 @@ class GapRecorder:
                                         o.outcome, o.intent, roles, asker, "", o.faq_id))
             else:
                 feedback.append(FeedbackRow(p.token, p.guild_id, p.channel_id, p.at, o.text,
-                                            o.key, o.intent, roles, asker, o.answer, o.faq_id))
+                                            o.key, o.intent, roles, asker,
+                                            answer_excerpt(o.shown), o.faq_id))
         self.log.add(questions, feedback)
 
     def purge(self, now: float | None = None) -> int:
@@ -329,7 +334,8 @@ class GapGroup:
     stems: frozenset[str]
     keys: list[str] = field(default_factory=list)
     count: int = 0
-    askers: set[str] = field(default_factory=set)
+    #: Distinct askers (exact once ``group_gaps`` has counted them across the group's keys).
+    askers: int = 0
     texts: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     intents: Counter[str] = field(default_factory=Counter)
@@ -351,7 +357,7 @@ class GapGroup:
     def add(self, s: KeyStats) -> None:
         self.keys.append(s.key)
         self.count += s.count
-        self.askers |= s.askers
+        self.askers = max(self.askers, s.askers)
         for counter, values in ((self.texts, s.texts), (self.outcomes, s.outcomes),
                                 (self.intents, s.intents), (self.roles, s.roles)):
             counter.update(values)
@@ -363,14 +369,18 @@ def group_id(stems: Iterable[str]) -> str:
 
 
 def group_gaps(stats: Sequence[KeyStats],
-               marks: Mapping[str, tuple[str, int | None]] | None = None) -> list[GapGroup]:
+               marks: Mapping[str, tuple[str, int | None]] | None = None,
+               askers: Callable[[dict[str, int]], dict[int, int]] | None = None) -> list[GapGroup]:
     """Phrasing keys grouped by ``server_faq.close`` (the most asked key of a group is its
     representative), ranked by distinct askers then count. A group any of whose keys a
-    moderator answered or dismissed carries that ``state``."""
+    moderator answered or dismissed carries that ``state``. ``askers`` counts each group's
+    distinct askers from {key: group number} (``GapLog.distinct_askers``); without it a
+    group counts its most asked key's."""
     marks = marks or {}
-    ordered = sorted(stats, key=lambda s: (-len(s.askers), -s.count, s.key))
+    ordered = sorted(stats, key=lambda s: (-s.askers, -s.count, s.key))
     groups: list[GapGroup] = []
     by_stem: dict[str, list[int]] = {}
+    group_of: dict[str, int] = {}
     for s in ordered:
         stems = frozenset(s.key.split())
         best: tuple[int, int] | None = None
@@ -384,13 +394,17 @@ def group_gaps(stats: Sequence[KeyStats],
             groups.append(GapGroup(group_id(stems), stems))
             for stem in stems:
                 by_stem.setdefault(stem, []).append(len(groups) - 1)
-            target = groups[-1]
+            index = len(groups) - 1
         else:
-            target = groups[best[1]]
-        target.add(s)
-        if target.state is None and s.key in marks:
-            target.state = marks[s.key][0]
-    groups.sort(key=lambda g: (-len(g.askers), -g.count, g.id))
+            index = best[1]
+        group_of[s.key] = index
+        groups[index].add(s)
+        if groups[index].state is None and s.key in marks:
+            groups[index].state = marks[s.key][0]
+    if askers is not None:
+        for index, count in askers(group_of).items():
+            groups[index].askers = count
+    groups.sort(key=lambda g: (-g.askers, -g.count, g.id))
     return groups
 
 
@@ -407,7 +421,7 @@ def gaps_csv(groups: Sequence[GapGroup]) -> bytes:
                      "intents", "roles", "last asked (UTC)"])
     for g in groups:
         writer.writerow([_cell(v) for v in (
-            g.id, g.state or "open", len(g.askers), g.count, " | ".join(g.examples),
+            g.id, g.state or "open", g.askers, g.count, " | ".join(g.examples),
             ", ".join(f"{k} {n}" for k, n in g.outcomes.most_common()),
             ", ".join(f"{k} {n}" for k, n in g.intents.most_common()),
             ", ".join(k for k, _ in g.roles.most_common() if k),

@@ -694,7 +694,8 @@ class Moderation:
         since = int(self.recorder.clock() - seconds)
         stats = self.gap_log.by_key(scope, since)
         marks = self.store.read(lambda conn: read_marks(conn, scope))
-        return group_gaps(stats, marks)
+        return group_gaps(stats, marks, lambda group_of: self.gap_log.distinct_askers(
+            scope, since, group_of))
 
     def gaps(self, actor: Actor, period: str | None = None, *, csv: bool = False) -> GapsResult:
         """``kb gaps [period]``: the open groups of questions members asked that the bot

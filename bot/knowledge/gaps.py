@@ -173,7 +173,7 @@ LOG_SCHEMA = (
         answer text not null default '', faq_id integer)""",
     # kb gaps reads one server over a period, and purging reads by time.
     """create index if not exists gap_questions_guild_at on gap_questions
-        (guild_id, at, key, text, outcome, asker)""",
+        (guild_id, at, key, text, outcome, intent, roles, asker)""",
     """create index if not exists gap_questions_at on gap_questions (at)""",
     """create table if not exists gap_feedback (
         token text primary key, guild_id text not null, channel_id text not null,
@@ -228,11 +228,12 @@ class FeedbackRow:
 
 @dataclass(frozen=True, slots=True)
 class KeyStats:
-    """Recorded questions of one phrasing key over a period (``GapLog.by_key``)."""
+    """Recorded questions of one phrasing key over a period (``GapLog.by_key``);
+    ``askers`` counts distinct askers."""
 
     key: str
     count: int
-    askers: frozenset[str]
+    askers: int
     texts: dict[str, int]
     outcomes: dict[str, int]
     intents: dict[str, int]
@@ -342,26 +343,51 @@ class GapLog:
         return removed
 
     def by_key(self, guild_id: str, since: int) -> list[KeyStats]:
-        """A server's recorded questions since ``since``, per phrasing key."""
+        """A server's recorded questions since ``since``, per phrasing key. Counting is
+        SQLite's (two grouped scans of the covering index), so Python sees one row per
+        key and one per distinct phrasing, not one per question."""
         if not self.exists():
             return []
-        stats: dict[str, dict[str, Any]] = {}
+        where = "from gap_questions where guild_id = ? and at >= ?"
         with self._lock:
-            rows = self._open().execute(
-                "select key, text, outcome, intent, roles, asker, count(*), max(at) "
-                "from gap_questions where guild_id = ? and at >= ? "
-                "group by key, text, outcome, intent, roles, asker", (guild_id, since)).fetchall()
-        for key, text, outcome, intent, roles, asker, n, last in rows:
-            s = stats.setdefault(key, {"count": 0, "askers": set(), "texts": {}, "outcomes": {},
-                                       "intents": {}, "roles": {}, "last_at": 0})
-            s["count"] += n
-            s["askers"].add(asker)
-            for name, value in (("texts", text), ("outcomes", outcome), ("intents", intent),
-                                ("roles", roles)):
-                s[name][value] = s[name].get(value, 0) + n
-            s["last_at"] = max(s["last_at"], last)
-        return [KeyStats(key, s["count"], frozenset(s["askers"]), s["texts"], s["outcomes"],
-                         s["intents"], s["roles"], s["last_at"]) for key, s in stats.items()]
+            conn = self._open()
+            totals = conn.execute(f"select key, count(*), count(distinct asker), max(at) {where} "
+                                  "group by key", (guild_id, since)).fetchall()
+            details = conn.execute(f"select key, text, outcome, intent, roles, count(*) {where} "
+                                   "group by key, text, outcome, intent, roles",
+                                   (guild_id, since)).fetchall()
+        # texts, outcomes, intents and roles of each key, with their counts
+        tallies: dict[str, tuple[dict[str, int], dict[str, int], dict[str, int],
+                                 dict[str, int]]] = {}
+        for key, text, outcome, intent, roles, n in details:
+            parts = tallies.setdefault(key, ({}, {}, {}, {}))
+            for tally, value in zip(parts, (text, outcome, intent, roles), strict=True):
+                tally[value] = tally.get(value, 0) + n
+        return [KeyStats(key, n, askers, *tallies[key], last_at=last)
+                for key, n, askers, last in totals]
+
+    def distinct_askers(self, guild_id: str, since: int,
+                        group_of: Mapping[str, int]) -> dict[int, int]:
+        """Distinct askers per group (``group_of`` maps each key to its group's number)."""
+        if not self.exists() or not group_of:
+            return {}
+        with self._lock:
+            conn = self._open()
+            conn.execute("create temp table if not exists gap_groups "
+                         "(key text primary key, grp integer not null)")
+            conn.execute("begin")
+            try:
+                conn.execute("delete from temp.gap_groups")
+                conn.executemany("insert into temp.gap_groups (key, grp) values (?, ?)",
+                                 group_of.items())
+                found = conn.execute(
+                    "select g.grp, count(distinct q.asker) from gap_questions q "
+                    "join temp.gap_groups g on g.key = q.key "
+                    "where q.guild_id = ? and q.at >= ? group by g.grp",
+                    (guild_id, since)).fetchall()
+            finally:
+                conn.execute("rollback")
+        return dict(found)
 
     def feedback(self, token: str) -> FeedbackRow | None:
         if not self.exists():

@@ -107,7 +107,7 @@ def test_a_declined_question_is_in_its_servers_gaps_and_no_others(bot: Bot) -> N
     assert "weather" in shown and "3 members, 3 times" in shown
     assert "weather" not in bot.gaps("43")
     (group,) = bot.moderation.gap_groups(moderator("42"))
-    assert len(group.askers) == 3 and group.count == 3 and len(group.keys) >= 2
+    assert group.askers == 3 and group.count == 3 and len(group.keys) >= 2
     assert set(group.examples) <= {"what is the weather in paris",
                                    "whats the weather like in paris?", "weather in paris today"}
 
@@ -118,7 +118,7 @@ def test_groups_rank_by_distinct_askers_then_count(bot: Bot) -> None:
     bot.ask("what is the weather in paris", user="2")
     bot.ask("what's the weather like in Paris?", user="3")
     groups = bot.moderation.gap_groups(moderator("42"))
-    assert [len(g.askers) for g in groups] == [2, 1] and groups[1].count == 4
+    assert [g.askers for g in groups] == [2, 1] and groups[1].count == 4
 
 
 def test_nothing_is_recorded_in_dms_or_answered_questions(bot: Bot) -> None:
@@ -334,13 +334,13 @@ def test_bad_periods_are_refused_in_words(bot: Bot, text: str) -> None:
 
 
 def test_grouping_keeps_different_questions_apart() -> None:
-    def stats(key: str, asker: str) -> KeyStats:
-        return KeyStats(key, 1, frozenset({asker}), {key: 1}, {"declined": 1}, {"offtopic": 1},
+    def stats(key: str) -> KeyStats:
+        return KeyStats(key, 1, 1, {key: 1}, {"declined": 1}, {"offtopic": 1},
                         {"": 1}, 0)
 
-    groups = group_gaps([stats("pari weath", "a"), stats("pari today weath", "b"),
-                         stats("poem write", "c"), stats("bootcamp worth", "d"),
-                         stats("bootcamp enough", "e")])
+    groups = group_gaps([stats("pari weath"), stats("pari today weath"),
+                         stats("poem write"), stats("bootcamp worth"),
+                         stats("bootcamp enough")])
     assert sorted(sorted(g.keys) for g in groups) == [
         ["bootcamp enough"], ["bootcamp worth"], ["pari today weath", "pari weath"],
         ["poem write"]]

@@ -43,7 +43,7 @@ def test_rows_are_read_per_server_and_period_and_purged_per_server(gap_log: GapL
     gap_log.add([row("42", 100), row("42", 200, asker="b"), row("43", 100),
                  row("42", 300, key="poem write", text="write me a poem")])
     (weather,) = [s for s in gap_log.by_key("42", 150) if s.key == "pari weath"]
-    assert weather.count == 1 and weather.askers == {"b"}
+    assert weather.count == 1 and weather.askers == 1
     assert {s.key for s in gap_log.by_key("42", 0)} == {"pari weath", "poem write"}
     assert sum(s.count for s in gap_log.by_key("42", 0)) == 3
     assert gap_log.purge({"42": 250}) == 2
@@ -133,3 +133,12 @@ def test_a_dismissal_of_marked_keys_changes_nothing(db: Path) -> None:
         edits.apply_change(db, moderator(), change)
     with pytest.raises(ChangeError, match="names no recorded questions"):
         edits.apply_change(db, moderator(), Change("gap.dismiss", {"keys": []}))
+
+
+def test_distinct_askers_are_counted_across_a_groups_keys(gap_log: GapLog) -> None:
+    gap_log.add([row("42", 1, asker="a"), row("42", 2, key="pari today weath", asker="a"),
+                 row("42", 3, key="pari today weath", asker="b"),
+                 row("42", 4, key="poem write", asker="a"), row("43", 5, asker="z")])
+    assert gap_log.distinct_askers("42", 0, {"pari weath": 0, "pari today weath": 0,
+                                             "poem write": 1}) == {0: 2, 1: 1}
+    assert gap_log.distinct_askers("42", 3, {"pari weath": 0, "pari today weath": 0}) == {0: 1}
