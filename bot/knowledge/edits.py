@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.permissions import Actor, config_refusal, edit_refusal
-from bot.knowledge import gaps as _gaps  # noqa: F401  registers the gap log's tables and changes
+from bot.knowledge import gap_changes as _gap_changes  # noqa: F401  registers the gap changes
 from bot.knowledge.changes import (
     AuditEntry,
     BatchPreview,

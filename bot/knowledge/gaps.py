@@ -14,13 +14,10 @@ Two kinds of data, kept apart on purpose:
   and lets only the asker rate an answer. No user id is stored. Rows past a server's
   retention are purged (``GapLog.purge``).
 - **What moderators decided** (a group answered with an FAQ entry, a group dismissed) and
-  the server's gap settings (``config gaps on|off``, ``config gaps retention DAYS``) are
-  changes like any other: planned here, applied by ``bot.knowledge.edits.apply_change``
-  (permission, one transaction, audit, undo), in the knowledge file's ``gap_marks`` and
-  ``guild_gap_settings`` tables.
-
-Importing this module registers those tables with the row writer (``changes.TABLES``) and
-their planners with ``planners.PLANNERS``; ``bot.knowledge.edits`` imports it.
+  the server's gap settings are changes like any other, planned in
+  ``bot.knowledge.gap_changes``; this module only reads the marks (``read_marks``). It
+  imports nothing of the write path, so the chat engine can report to the log without
+  loading it (``careerbot ask`` stays light).
 """
 
 from __future__ import annotations
@@ -33,42 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge.changes import TABLES, ChangeError, NoChange, Plan, Problem, Session
-from bot.knowledge.guild_settings import (
-    MAX_GAP_RETENTION_DAYS,
-    read_guild_settings,
-)
-from bot.knowledge.planners import PLANNERS, _server_only, plan_faq_add
-
-#: Phrasings (stored keys) one answered or dismissed group may mark at once.
-MAX_MARKED_KEYS = 500
 #: Longest cleaned question kept, and longest answer excerpt kept with a 👎.
 MAX_TEXT_CHARS = 300
-#: States a group can be marked with.
-MARK_STATES = ("answered", "dismissed")
 
-# -- the knowledge file's tables (written through the one write path) --------------------
-
-MAIN_SCHEMA = (
-    """create table if not exists guild_gap_settings (
-        guild_id text primary key, enabled integer, retention_days integer)""",
-    # A group of recorded questions a moderator answered or dismissed, one row per
-    # phrasing key (``bot.core.chat.server_faq.key_of``) the group held at that moment.
-    """create table if not exists gap_marks (
-        guild_id text not null, key text not null, state text not null, faq_id integer,
-        primary key (guild_id, key))""",
-)
-
-TABLES.update({
-    "guild_gap_settings": (("guild_id",), ("enabled", "retention_days")),
-    "gap_marks": (("guild_id", "key"), ("state", "faq_id")),
-})
-
-
-def ensure_main_schema(conn: sqlite3.Connection) -> None:
-    """Create the gap tables of the knowledge file if missing (inside the caller's transaction)."""
-    for statement in MAIN_SCHEMA:
-        conn.execute(statement)
+# -- the knowledge file's marks (written by ``bot.knowledge.gap_changes``) ------------------
 
 
 def read_marks(conn: sqlite3.Connection, guild_id: str) -> dict[str, tuple[str, int | None]]:
@@ -80,86 +45,6 @@ def read_marks(conn: sqlite3.Connection, guild_id: str) -> dict[str, tuple[str, 
     return {key: (state, faq_id) for key, state, faq_id in conn.execute(
         "select key, state, faq_id from gap_marks where guild_id = ?", (guild_id,))}
 
-
-# -- planners ----------------------------------------------------------------------------
-
-
-def _gap_settings_row(s: Session, *, enabled: Any = ..., days: Any = ...) -> tuple[dict, Any]:
-    gid = _server_only(s)
-    ensure_main_schema(s.conn)
-    current = read_guild_settings(s.conn, gid)
-    after = {"enabled": int(current.gaps) if enabled is ... else int(enabled),
-             "retention_days": current.gap_retention_days if days is ... else days}
-    return ({"enabled": current.gaps, "retention_days": current.gap_retention_days},
-            s.row_change("guild_gap_settings", {"guild_id": gid}, after))
-
-
-def plan_config_gaps(s: Session, data: Mapping[str, Any]) -> Plan:
-    on = data.get("on")
-    if not isinstance(on, bool):
-        raise ChangeError([Problem("gaps", "must be on or off")])
-    before, row = _gap_settings_row(s, enabled=on)
-    if before["enabled"] == on:
-        raise NoChange("same_value", on)
-    return Plan("config.gaps", s.scope, before["enabled"], on, (row,))
-
-
-def plan_config_gap_retention(s: Session, data: Mapping[str, Any]) -> Plan:
-    days = data.get("days")
-    if isinstance(days, bool) or not isinstance(days, int) or \
-            not 1 <= days <= MAX_GAP_RETENTION_DAYS:
-        raise ChangeError([Problem("retention", f"must be a whole number of days from 1 to "
-                                   f"{MAX_GAP_RETENTION_DAYS:,}")])
-    before, row = _gap_settings_row(s, days=days)
-    if before["retention_days"] == days:
-        raise NoChange("same_value", days)
-    return Plan("config.gaps.retention", s.scope, before["retention_days"], days, (row,))
-
-
-def _keys(data: Mapping[str, Any]) -> list[str]:
-    keys = data.get("keys")
-    if not isinstance(keys, list | tuple) or not keys or \
-            not all(isinstance(k, str) and k for k in keys):
-        raise ChangeError([Problem("group", "names no recorded questions")])
-    return list(dict.fromkeys(keys))[:MAX_MARKED_KEYS]
-
-
-def _mark_rows(s: Session, keys: Sequence[str], state: str, faq_id: int | None) -> list[Any]:
-    gid = _server_only(s)
-    ensure_main_schema(s.conn)
-    return [s.row_change("gap_marks", {"guild_id": gid, "key": key},
-                         {"state": state, "faq_id": faq_id}) for key in keys]
-
-
-def plan_gap_answer(s: Session, data: Mapping[str, Any]) -> Plan:
-    """An FAQ entry for this server written from a group of recorded questions, and the
-    group marked answered by it: one change, so one undo removes both."""
-    keys = _keys(data)
-    _server_only(s)
-    faq = plan_faq_add(s, data)
-    for row in faq.rows:
-        s.write(row)  # later reads in this plan (none today) see the entry
-    faq_id = int(faq.target.split()[1])
-    marks = _mark_rows(s, keys, "answered", faq_id)
-    return Plan("gap.answer", faq.target, None, {**faq.after, "group": data.get("label") or ""},
-                (*faq.rows, *marks))
-
-
-def plan_gap_dismiss(s: Session, data: Mapping[str, Any]) -> Plan:
-    keys = _keys(data)
-    marks = [m for m in _mark_rows(s, keys, "dismissed", None) if m.before != m.after]
-    if not marks:
-        raise NoChange("same_value", "dismissed")
-    label = str(data.get("label") or "")[:MAX_TEXT_CHARS]
-    return Plan("gap.dismiss", "gaps", None, {"group": label}, tuple(marks))
-
-
-PLANNERS.update({
-    "config.gaps": plan_config_gaps,
-    "config.gaps.retention": plan_config_gap_retention,
-    "gap.answer": plan_gap_answer,
-    "gap.dismiss": plan_gap_dismiss,
-})
 
 # -- the gap log file (what members asked) ------------------------------------------------
 
