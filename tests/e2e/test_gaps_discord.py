@@ -228,6 +228,17 @@ async def test_dismiss_hides_a_group_and_is_in_the_history(world: World) -> None
     assert private(again["data"]) and "no longer open" in embed_text(again["data"])
 
 
+async def test_the_kb_and_config_groups_list_the_new_commands(world: World) -> None:
+    listed = embed_text(await world.prefix("mod", "!kb"))
+    assert "kb gaps [PERIOD] [csv]" in listed and "kb feedback [PERIOD]" in listed
+    assert "config gaps on|off|retention DAYS" in embed_text(await world.prefix("owner",
+                                                                                "!config"))
+    usage = embed_text(await world.prefix("owner", "!config gaps sometimes"))
+    assert "config gaps on|off|retention DAYS" in usage
+    missing = embed_text(await world.prefix("owner", "!config gaps retention"))
+    assert "DAYS" in missing
+
+
 # -- who may see it -----------------------------------------------------------------------------
 
 
@@ -275,3 +286,15 @@ async def test_rating_buttons_refuse_others_and_a_second_press_survive_a_restart
 async def test_small_talk_and_declines_get_no_rating_buttons(world: World) -> None:
     assert not (await world.ask("alice", "thanks!")).get("components")
     assert not (await world.ask("alice", WEATHER)).get("components")
+
+
+async def test_kb_gaps_attaches_every_group_as_csv(world: World) -> None:
+    await world.ask("alice", WEATHER)
+    data, inter = await world.slash("kb gaps", {"period": "all", "file": "csv"}, "mod")
+    assert private(data) and "attached CSV" in embed_text(data)
+    assert inter.original is not None
+    [attachment] = inter.original["attachments"]
+    assert attachment["filename"] == f"careerbot-gaps-{world.a.id}-all.csv"
+    prefix = await world.prefix("mod", "!kb gaps csv 7d")
+    [attachment] = prefix["attachments"]
+    assert attachment["filename"] == f"careerbot-gaps-{world.a.id}-7d.csv"

@@ -43,6 +43,8 @@ GAP_PREFIX = "cb:gap"
 #: The form's limits are the FAQ's own (``bot.knowledge.limits``).
 QUESTION_CHARS = TEXT_CHARS["question"]
 ANSWER_CHARS = TEXT_CHARS["answer"]
+#: ``kb gaps``'s second word: attach the CSV file, or not.
+FILE_CHOICES = ("csv", "none")
 _GAP_TEMPLATE = (rf"{GAP_PREFIX}:(?P<op>answer|dismiss):(?P<period>[0-9a-z]{{1,8}}):"
                  r"(?P<group>[0-9a-f]{12})")
 
@@ -172,12 +174,16 @@ def _moderation(ctx: commands.Context) -> ModerationCog:
 
 
 async def kb_gaps(ctx: commands.Context, period: str = DEFAULT_PERIOD,
-                  file: Literal["csv", "none"] = "none") -> None:
+                  file: str = "none") -> None:
     """``kb gaps [period] [csv]`` (the two words in either order, as ``kb export`` takes them)."""
     cog = _moderation(ctx)
     words = [period.lower(), file.lower()]
     csv = "csv" in words
-    chosen = next((w for w in words if w not in ("csv", "none")), DEFAULT_PERIOD)
+    others = [w for w in words if w not in ("csv", "none")]
+    if len(others) > 1:
+        await cog.respond(ctx, cog.usage(ctx, "kb gaps"))
+        return
+    chosen = others[0] if others else DEFAULT_PERIOD
     actor = actor_from_context(ctx)
     result = await cog.call(ctx, cog.core.gaps, actor, chosen, csv=csv, private=True)
     kwargs: dict[str, Any] = {"embed": reply_pages(result.reply)[0]}
@@ -226,7 +232,9 @@ def _commands() -> list[tuple[str, commands.HybridCommand[Any, ..., Any]]]:
             name="gaps", description="Questions members asked that the bot could not answer "
             "well, grouped, with Answer and Dismiss")(app_commands.describe(
                 period="How far back: 24h, 7d, 2w or all (default 30d)",
-                file="csv: also attach every group as a CSV file")(kb_gaps))),
+                file="csv: also attach every group as a CSV file")(app_commands.choices(
+                    file=[app_commands.Choice(name=v, value=v) for v in FILE_CHOICES])(
+                    kb_gaps)))),
         ("kb", _hybrid(
             name="feedback", description="The answers members rated worst, by kind of question "
             "and by FAQ entry")(app_commands.describe(
