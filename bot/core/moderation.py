@@ -692,10 +692,14 @@ class Moderation:
         _, seconds = self._period(period)
         self.recorder.flush()  # what was asked a moment ago counts too
         since = int(self.recorder.clock() - seconds)
-        stats = self.gap_log.by_key(scope, since)
-        marks = self.store.read(lambda conn: read_marks(conn, scope))
-        return group_gaps(stats, marks, lambda group_of: self.gap_log.distinct_askers(
-            scope, since, group_of))
+        try:
+            stats = self.gap_log.by_key(scope, since)
+            marks = self.store.read(lambda conn: read_marks(conn, scope))
+            return group_gaps(stats, marks, lambda group_of: self.gap_log.distinct_askers(
+                scope, since, group_of))
+        except sqlite3.DatabaseError as exc:  # the log file unreadable: say so, in words
+            raise ChangeError([Problem("", f"the knowledge-gap log cannot be read ({exc})")]) \
+                from exc
 
     def gaps(self, actor: Actor, period: str | None = None, *, csv: bool = False) -> GapsResult:
         """``kb gaps [period]``: the open groups of questions members asked that the bot

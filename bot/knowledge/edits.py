@@ -41,6 +41,8 @@ Actions (``Change.action``) and their data:
 - ``source.add``    document (one sources.yaml entry)
 - ``config.prefix`` prefix (None: the default);  ``config.unasked`` on
 - ``config.modrole.add`` / ``.remove`` role_id;  ``config.channel.add`` / ``.remove`` channel_id
+- ``config.gaps`` on;  ``config.gaps.retention`` days;  ``gap.answer`` keys, label + the FAQ
+  fields;  ``gap.dismiss`` keys, label  (``bot.knowledge.gap_changes``)
 """
 
 from __future__ import annotations

@@ -378,3 +378,14 @@ def test_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert "off, entries kept 30 days" in capsys.readouterr().out
     assert main(["config", "gaps", "retention", "0", "--guild", "42"]) == 1
     assert "from 1 to 3,650" in capsys.readouterr().out
+
+
+def test_an_unreadable_gap_log_is_said_in_words(tmp_path: Path) -> None:
+    b = Bot(build(tmp_path))
+    try:
+        b.moderation.gap_log.path.mkdir()  # a directory where the log file should be
+        b.ask("what is the weather in paris")  # the answer still goes out
+        reply = b.moderation.gaps(moderator("42")).reply
+        assert reply.kind == "error" and "gap log cannot be read" in render_text(reply)
+    finally:
+        b.close()
