@@ -691,7 +691,9 @@ class Moderation:
         scope = self._server_scope(actor)
         _, seconds = self._period(period)
         self.recorder.flush()  # what was asked a moment ago counts too
-        since = int(self.recorder.clock() - seconds)
+        # Never past the retention, even in the hour before the next purge.
+        retention = self.settings(actor.guild_id).gap_retention_days * 86400
+        since = int(self.recorder.clock() - min(seconds, retention))
         try:
             stats = self.gap_log.by_key(scope, since)
             marks = self.store.read(lambda conn: read_marks(conn, scope))

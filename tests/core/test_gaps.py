@@ -154,6 +154,17 @@ def test_purge_removes_entries_past_the_servers_retention(bot: Bot) -> None:
     assert bot.moderation.gap_groups(moderator("43"), "all") == []
 
 
+def test_kb_gaps_never_shows_an_entry_past_the_retention(bot: Bot) -> None:
+    bot.moderation.config_gap_retention(moderator("42"), 5)
+    bot.ask("what is the weather in paris")
+    bot.moderation.recorder.flush()
+    bot.now += 5 * DAY - 60
+    assert bot.moderation.recorder.purge() == 0  # not yet past the retention
+    bot.now += 30 * 60  # now past it, within the hour before the next purge
+    assert bot.moderation.gap_groups(moderator("42"), "all") == []
+    assert "weather" in repr(bot.moderation.gap_log.stored_rows())
+
+
 def test_purge_runs_by_itself_when_the_recorder_writes(bot: Bot) -> None:
     bot.ask("what is the weather in paris")
     bot.moderation.recorder.flush()
