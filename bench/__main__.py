@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import core, discord_rt, imports, kbgen, process, servers
+from bench import core, discord_rt, gaps, imports, kbgen, process, servers
 from bench.messages import HANDLE_TYPES, load
 from bench.stats import fmt_ratio, fmt_us, table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("core", "scales", "servers", "discord", "process", "imports")
+SECTIONS = ("core", "scales", "servers", "discord", "process", "imports", "gaps")
 #: Knowledge scales, as multiples of the real roles (and FAQ entries).
 SCALES = (10, 100, 1000)
 QUICK_SCALES = (10, 100)
@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         if "imports" in sections:
             print("imports ...", flush=True)
             results["imports"] = imports.run(base_dir, tmp, rounds=1 if quick else 3)
+        if "gaps" in sections:
+            print("knowledge-gap log ...", flush=True)
+            results["gaps"] = gaps.run(base_dir, tmp, quick=quick)
     results["log_warnings"] = counter.records
 
     print()
@@ -252,6 +255,8 @@ def report(results: dict[str, Any]) -> str:
     warnings = results.get("log_warnings") or []
     parts.append(f"Warnings/errors logged during the run: {len(warnings)}"
                  + "".join(f"\n  {w}" for w in warnings[:10]))
+    if "gaps" in results:
+        parts.append(gaps.report(results["gaps"]))
     return "\n\n".join(parts)
 
 

@@ -1,4 +1,5 @@
-"""``careerbot kb set|alias|faq|role|source|show|history|undo|export|import`` and ``careerbot config``.
+"""``careerbot kb set|alias|faq|role|source|show|history|undo|export|import|gaps|feedback``
+and ``careerbot config``.
 
 The owner's offline door to the same operations moderators use on Discord: each
 subcommand builds an ``Actor`` for the local user (the bot's owner: whoever can run
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 #: ``kb`` subcommands handled here (``build`` and ``validate`` stay in bot.cli).
 KB_COMMANDS = ("set", "alias", "faq", "role", "source", "show", "history", "undo", "export",
-               "import")
+               "import", "gaps", "feedback")
 
 
 #: How ``--guild`` is described wherever it is accepted.
@@ -127,6 +128,14 @@ def add_kb_parsers(kb_sub: argparse._SubParsersAction) -> None:
                           help="check a file, show what it changes, and apply it on confirmation")
     p.add_argument("file", type=Path)
     p.add_argument("--yes", action="store_true", help="apply without asking")
+    p = kb_sub.add_parser("gaps", parents=[scope],
+                          help="questions members asked that the bot could not answer well "
+                          "(needs --guild ID)")
+    p.add_argument("period", nargs="?", default=None, help="24h, 7d, 2w or all (default 30d)")
+    p.add_argument("--csv", action="store_true", help="print every group as CSV instead")
+    p = kb_sub.add_parser("feedback", parents=[scope],
+                          help="the answers members rated worst (needs --guild ID)")
+    p.add_argument("period", nargs="?", default=None, help="24h, 7d, 2w or all (default 30d)")
 
 
 def add_config_parser(sub: argparse._SubParsersAction) -> None:
@@ -142,6 +151,10 @@ def add_config_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("prefix", help='the new prefix, or "default"')
     p = config_sub.add_parser("unasked", parents=[scope])
     p.add_argument("state", choices=("on", "off"))
+    p = config_sub.add_parser("gaps", parents=[scope],
+                              help="the knowledge-gap log: on, off, or retention DAYS")
+    p.add_argument("setting", choices=("on", "off", "retention"))
+    p.add_argument("days", nargs="?", help="with retention: days entries are kept")
     for name in ("modrole", "channel"):
         p = config_sub.add_parser(name, parents=[scope])
         p.add_argument("op", choices=("add", "remove"))
@@ -322,6 +335,14 @@ def run_kb(args: argparse.Namespace, moderation: Moderation, *, out: TextIO | No
                 out.write("Nothing was changed.\n")
                 return 1
         return _print(m.import_apply(actor, data, filename, token=preview.token), out)
+    if command == "gaps":
+        gaps = m.gaps(actor, args.period, csv=args.csv)
+        if gaps.filename is None or not args.csv:
+            return _print(gaps.reply, out)
+        out.write(gaps.content.decode("utf-8"))
+        return 0
+    if command == "feedback":
+        return _print(m.feedback(actor, args.period), out)
     raise ValueError(command)
 
 
@@ -341,6 +362,13 @@ def run_config(args: argparse.Namespace, moderation: Moderation, *,
         return _print(m.config_prefix(actor, args.prefix), out)
     if args.config_command == "unasked":
         return _print(m.config_unasked(actor, args.state), out)
+    if args.config_command == "gaps":
+        if args.setting != "retention":
+            return _print(m.config_gaps(actor, args.setting), out)
+        if args.days is None:
+            (err or sys.stderr).write("careerbot: config gaps retention needs DAYS, e.g. 30\n")
+            return 2
+        return _print(m.config_gap_retention(actor, args.days), out)
     if args.config_command == "modrole":
         return _print(m.config_modrole(actor, args.op, args.id), out)
     return _print(m.config_channel(actor, args.op, args.id), out)

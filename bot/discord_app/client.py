@@ -46,6 +46,7 @@ COOLDOWN_SECONDS = 10.0
 EXTENSIONS = (
     "bot.discord_app.cogs.advice",
     "bot.discord_app.cogs.moderation",
+    "bot.discord_app.cogs.gaps",  # after moderation: it adds to the kb and config groups
     "bot.discord_app.cogs.conversation",
     "bot.discord_app.cogs.about",
 )

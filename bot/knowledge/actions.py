@@ -219,6 +219,45 @@ class QaChannel(Action):
         return cls(_op(name), data.get("channel_id"), origin=origin)  # type: ignore[arg-type]
 
 
+@register("config.gaps", config=True)
+@dataclass(frozen=True, slots=True)
+class SetGaps(Action):
+    """Record this server's knowledge gaps and answer ratings, or not."""
+
+    on: bool | str  # as typed: anything but a bool is refused, naming it
+
+
+@register("config.gaps.retention", config=True)
+@dataclass(frozen=True, slots=True)
+class SetGapRetention(Action):
+    """How many days recorded gaps and ratings are kept."""
+
+    days: int | str
+
+
+@register("gap.answer")
+@dataclass(frozen=True, slots=True)
+class GapAnswer(Action):
+    """An FAQ entry written from a group of recorded questions (``keys``, shown as
+    ``label``), and the group marked answered by it: one change, one undo."""
+
+    keys: list[str]
+    label: str
+    question: str
+    answer: str
+    tags: list[str] | None = None
+    source: str | None = None
+
+
+@register("gap.dismiss")
+@dataclass(frozen=True, slots=True)
+class GapDismiss(Action):
+    """A group of recorded questions set aside, so ``kb gaps`` no longer lists it."""
+
+    keys: list[str]
+    label: str
+
+
 def as_action(change: Action | Change) -> Action:
     """A typed action from either form; ``ChangeError`` for a name no action has."""
     if isinstance(change, Action):

@@ -44,6 +44,8 @@ Actions are the typed dataclasses of ``bot.knowledge.actions`` (``SetFigures``,
 ``Alias``, ``FaqAdd`` ...); the untyped ``Change(name, data)`` is still accepted and
 turned into its action at the door. The audit log stores an action's name
 (``"figure.set"``), so entries of any age read, show and undo alike.
+The gap log's decisions (``config.gaps``, ``config.gaps.retention``, ``gap.answer``,
+``gap.dismiss``) are planned in ``bot.knowledge.gap_changes``, imported here for that.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge import gap_changes as _gap_changes  # noqa: F401  registers the gap planners
 from bot.knowledge.actions import Action, as_action, is_config
 from bot.knowledge.changes import (
     AuditEntry,

@@ -1,4 +1,5 @@
-"""Per-server settings: command prefix, Q&A channels, moderator roles, unasked answers.
+"""Per-server settings: command prefix, Q&A channels, moderator roles, unasked answers,
+and the knowledge-gap log (on or off, and how many days its entries are kept).
 
 Reading is cheap and never writes (a database without the tables yet reads as the
 defaults). Changing a setting is a change like any other: it goes through
@@ -14,6 +15,12 @@ from pathlib import Path
 #: Unasked answers are on unless a server turns them off; they only ever happen in the
 #: server's Q&A channels, so a server that lists none gets none.
 DEFAULT_UNASKED = True
+#: The gap log (questions the bot could not answer well, and answer ratings) is kept
+#: unless a server turns it off, and its entries for this many days.
+DEFAULT_GAPS = True
+DEFAULT_GAP_RETENTION_DAYS = 90
+#: The longest retention a server may set (ten years).
+MAX_GAP_RETENTION_DAYS = 3650
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,8 @@ class GuildSettings:
     qa_channels: frozenset[str] = field(default_factory=frozenset)
     mod_roles: frozenset[str] = field(default_factory=frozenset)
     unasked: bool = DEFAULT_UNASKED
+    gaps: bool = DEFAULT_GAPS
+    gap_retention_days: int = DEFAULT_GAP_RETENTION_DAYS
 
     def prefix_or(self, default: str) -> str:
         return self.prefix or default
@@ -41,7 +50,7 @@ def read_guild_settings(conn: sqlite3.Connection, guild_id: str | int | None) ->
     gid = str(guild_id)
     tables = {name for (name,) in conn.execute(
         "select name from sqlite_master where type = 'table' and name in "
-        "('guild_settings', 'guild_mod_roles', 'guild_qa_channels')")}
+        "('guild_settings', 'guild_mod_roles', 'guild_qa_channels', 'guild_gap_settings')")}
     prefix, unasked = None, DEFAULT_UNASKED
     if "guild_settings" in tables:
         row = conn.execute("select prefix, unasked from guild_settings where guild_id = ?",
@@ -57,8 +66,15 @@ def read_guild_settings(conn: sqlite3.Connection, guild_id: str | int | None) ->
     if "guild_qa_channels" in tables:
         channels = frozenset(c for (c,) in conn.execute(
             "select channel_id from guild_qa_channels where guild_id = ?", (gid,)))
+    gaps, retention = DEFAULT_GAPS, DEFAULT_GAP_RETENTION_DAYS
+    if "guild_gap_settings" in tables:
+        row = conn.execute("select enabled, retention_days from guild_gap_settings "
+                           "where guild_id = ?", (gid,)).fetchone()
+        if row is not None:
+            gaps = DEFAULT_GAPS if row[0] is None else bool(row[0])
+            retention = DEFAULT_GAP_RETENTION_DAYS if row[1] is None else int(row[1])
     return GuildSettings(gid, prefix=prefix, qa_channels=channels, mod_roles=roles,
-                         unasked=unasked)
+                         unasked=unasked, gaps=gaps, gap_retention_days=retention)
 
 
 def load_guild_settings(db_path: Path, guild_id: str | int | None) -> GuildSettings:

@@ -42,6 +42,11 @@ SAMPLES: dict[str, dict[str, object]] = {
     "config.modrole.remove": {"role_id": "555"},
     "config.channel.add": {"channel_id": "987"},
     "config.channel.remove": {"channel_id": "987"},
+    "config.gaps": {"on": False},
+    "config.gaps.retention": {"days": 30},
+    "gap.answer": {"keys": ["k1"], "label": "Is a bootcamp enough?", "question": "Q?",
+                   "answer": "A.", "tags": ["t"], "source": None},
+    "gap.dismiss": {"keys": ["k1"], "label": "Is a bootcamp enough?"},
 }
 
 

@@ -15,9 +15,12 @@ import logging
 import re
 import threading
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache
 
+# A module, not its names: bot.core.gaps imports the chat package (which imports this).
+from bot.core import gaps as gap_log
 from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
@@ -26,12 +29,16 @@ from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, c
 from bot.core.chat.normalize import clean_message
 from bot.core.chat.passages import answer_detail
 from bot.core.chat.planner import Plan, _ranked_facets, plan
+from bot.core.chat.server_faq import ServerFaq
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.core.request import Request
 from bot.knowledge.models import FaqEntry, Knowledge
 from bot.knowledge.store import PREPARED_VIEWS
 from bot.text.names import RoleIndex
+
+if TYPE_CHECKING:
+    from bot.core.gaps import GapRecorder
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +97,13 @@ def faq_terms(u: Understanding) -> list[str]:
 class ChatEngine:
     """Answers free-form questions from a knowledge view; keeps per-user memory."""
 
-    def __init__(self, memory: ConversationMemory | None = None) -> None:
+    def __init__(self, memory: ConversationMemory | None = None,
+                 recorder: GapRecorder | None = None) -> None:
         self.memory = memory if memory is not None else ConversationMemory()
+        #: Where answered messages are reported for the knowledge-gap log (the Discord
+        #: bot sets one; the terminal and JSONL record nothing).
+        self.recorder = recorder
+        self.server_faq = ServerFaq()
         self._lock = threading.Lock()
         # Per knowledge view, least recently used evicted one at a time (servers nobody
         # edited share the global view's).
@@ -134,7 +146,9 @@ class ChatEngine:
         conv = self.memory.get(key)
         decided = plan(u, conv, catalog)
         addressed = getattr(request, "addressed", True)
-        hit = self._faq(u, decided, knowledge, addressed, conv.topic if conv else None)
+        # A server's own FAQ entry that closely fits the question wins over any plan.
+        own = self.server_faq.answer(u, knowledge)
+        hit = own or self._faq(u, decided, knowledge, addressed, conv.topic if conv else None)
         if hit is not None:
             built = answers.faq(answers.Ctx(decided, u, catalog, request.prefix), hit)
         else:
@@ -148,6 +162,8 @@ class ChatEngine:
             built = detail or answers.build(decided, u, catalog, request.prefix)
             built = _note_unknown(built, u, decided, catalog)
         self._remember(key, conv, u, decided, built)
+        gap_log.report_answer(self.recorder, request, u, decided.intent, decided.confident,
+                      built.reply, hit, own is not None)
         return built.reply
 
     def note_command(self, request: Request, command: str, roles: tuple[str, ...]) -> None:

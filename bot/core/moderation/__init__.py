@@ -13,7 +13,8 @@ raw data or an export needs the same permission as editing.
 
 - ``edits``: set, alias, faq, role, source; show, history, undo (``KnowledgeEdits``)
 - ``transfer``: export, import preview and apply (``Transfer``)
-- ``settings``: config show, prefix, unasked, modrole, channel (``ServerSettings``)
+- ``settings``: config show, prefix, unasked, modrole, channel, gaps (``ServerSettings``)
+- ``gaps``: kb gaps and kb feedback, answering or dismissing a group (``GapReview``)
 - ``choices``: autocomplete (``Choices``)
 - ``diffs``: the lines a change moved; ``values``: reading typed values
 - ``context``: what they share (store, settings cache, command prefix, refusal replies)
@@ -26,21 +27,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.gaps import GapGroup, GapRecorder
 from bot.core.moderation.choices import MAX_CHOICES, Choices
 from bot.core.moderation.context import Context
 from bot.core.moderation.diffs import DiffLine, diff_lines
 from bot.core.moderation.edits import HISTORY_PAGE, KnowledgeEdits
+from bot.core.moderation.gaps import GapReview, GapsResult
 from bot.core.moderation.settings import ServerSettings
 from bot.core.moderation.transfer import ExportResult, ImportPreview, Transfer
 from bot.core.moderation.values import CLEAR_WORDS, field_name, parse_value
 from bot.core.reply import Reply
+from bot.knowledge.gaps import GapLog, log_path
 from bot.knowledge.guild_settings import GuildSettings
 from bot.knowledge.models import Knowledge
 from bot.knowledge.permissions import Actor
 from bot.knowledge.store import KnowledgeStore
 
 __all__ = [
-    "CLEAR_WORDS", "HISTORY_PAGE", "MAX_CHOICES", "DiffLine", "ExportResult", "ImportPreview",
+    "CLEAR_WORDS", "HISTORY_PAGE", "MAX_CHOICES", "DiffLine", "ExportResult", "GapsResult",
+    "ImportPreview",
     "Moderation", "diff_lines", "field_name", "parse_value",
 ]
 
@@ -62,6 +67,11 @@ class Moderation:
         self._transfer = Transfer(self.context)
         self._settings = ServerSettings(self.context)
         self._choices = Choices(self.context)
+        #: The knowledge-gap log beside the database, and what the chat reports to it
+        #: (the Discord bot hands ``recorder`` to its chat engine and starts it).
+        self.gap_log = GapLog(log_path(self.db_path))
+        self.recorder = GapRecorder(self.gap_log, self.context.settings)
+        self._gaps = GapReview(self.context, self.gap_log, self.recorder)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -160,6 +170,33 @@ class Moderation:
 
     def config_channel(self, actor: Actor, op: str, channel_id: str | int) -> Reply:
         return self._settings.config_channel(actor, op, channel_id)
+
+    def config_gaps(self, actor: Actor, state: bool | str) -> Reply:
+        return self._settings.config_gaps(actor, state)
+
+    def config_gap_retention(self, actor: Actor, days: str | int) -> Reply:
+        return self._settings.config_gap_retention(actor, days)
+
+    # -- knowledge gaps and answer feedback (moderators only) ------------------------------
+
+    def gap_groups(self, actor: Actor, period: str | None = None) -> list[GapGroup]:
+        return self._gaps.gap_groups(actor, period)
+
+    def gaps(self, actor: Actor, period: str | None = None, *, csv: bool = False) -> GapsResult:
+        return self._gaps.gaps(actor, period, csv=csv)
+
+    def gap_group(self, actor: Actor, period: str, group_id: str) -> GapGroup | Reply:
+        return self._gaps.gap_group(actor, period, group_id)
+
+    def gap_answer(self, actor: Actor, period: str, group_id: str, question: str, answer: str,
+                   tags: str | Sequence[str] | None = None) -> Reply:
+        return self._gaps.gap_answer(actor, period, group_id, question, answer, tags)
+
+    def gap_dismiss(self, actor: Actor, period: str, group_id: str) -> Reply:
+        return self._gaps.gap_dismiss(actor, period, group_id)
+
+    def feedback(self, actor: Actor, period: str | None = None) -> Reply:
+        return self._gaps.feedback(actor, period)
 
     # -- autocomplete: the asker's server only, and only for those who may edit ------------
 

@@ -49,8 +49,16 @@ def diff_lines(action: str, target: str, before: Any, after: Any,
         return [DiffLine(action, subject, action.split(".")[0], name(before), name(after))]
     if action.startswith("alias."):
         return [DiffLine(action, subject, "alias", before, after)]
+    if action == "config.gaps.retention":
+        return [DiffLine(action, subject, "retention", before, after)]
     if action.startswith("config."):
         return [DiffLine(action, subject, action.split(".")[1], before, after)]
+    if action == "gap.answer":
+        return [DiffLine(action, subject, key, (before or {}).get(key), (after or {}).get(key))
+                for key in ("question", "answer")]
+    if action == "gap.dismiss":
+        return [DiffLine(action, "Knowledge gaps", "group", (before or {}).get("group"),
+                         (after or {}).get("group"))]
     return []
 
 

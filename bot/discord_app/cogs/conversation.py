@@ -24,6 +24,7 @@ from discord.ext import commands
 from bot.core.advisor import Request
 from bot.core.render import render
 from bot.discord_app.client import CareerBot
+from bot.discord_app.feedback import attach_feedback
 
 log = logging.getLogger("careerbot.discord")
 
@@ -114,8 +115,10 @@ class Conversation(commands.Cog):
             log.exception("failed to answer a question")
             reply = render("internal_error.j2", prefix=prefix)
         try:
+            kwargs = self.bot.reply_kwargs(reply, message.author.id)
+            attach_feedback(self.bot, request, reply, kwargs)  # 👍 / 👎 for the asker
             async with self.bot.turns.turn(message.channel.id):
-                await message.reply(**self.bot.reply_kwargs(reply, message.author.id))
+                await message.reply(**kwargs)
         except discord.HTTPException:
             log.exception("could not send an answer")
             return
