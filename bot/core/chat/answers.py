@@ -19,7 +19,7 @@ from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
 from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
-from bot.core.holdings import has_figures
+from bot.core.holdings import has_figures, holds
 from bot.core.names import alias_key
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -840,35 +840,22 @@ def profile(c: Ctx) -> Built:
     return Built(reply, Topic("profile", (role.slug,) if role else ()))
 
 
+#: What a suggestion offers for a role, in order, when a question about it is unclear:
+#: holdings topic keys (the wording of each offer is in ``suggest.j2``).
+SUGGEST_TOPICS = ("week", "salary", "getting_in", "skills", "path", "remote", "market")
+#: How many things a suggestion offers.
+SUGGEST_COUNT = 3
+
+
+def suggest(c: Ctx) -> Built:
+    """A role named, the question unclear: two or three things held for it to ask, not
+    its profile (which answers only "tell me about X")."""
+    role = c.roles[0]
+    offers = [t for t in SUGGEST_TOPICS if holds(role, t)][:SUGGEST_COUNT]
+    reply = c.render("suggest.j2", r=role, offers=offers)
+    return Built(reply, Topic("overview", (role.slug,), ()))
+
+
 def faq(c: Ctx, hit: FaqHit) -> Built:
     reply = c.render("faq.j2", entry=hit.entry)
     return Built(reply, None)
-
-
-BUILDERS: dict[str, Callable[[Ctx], Built]] = {
-    "figures": figures, "rank": rank, "market_total": market_total,
-    "salary_check": salary_check, "skills": skills, "list_item": list_item, "path": path,
-    "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
-    "postings": postings, "market": market, "overview": overview, "compare": compare,
-    "choose": choose, "decline": decline, "profile": profile, "sources": sources,
-    "by_source": by_source, "skills_fit": skills_fit,
-    "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
-    "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
-    "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),
-    "empty": simple("help.j2"),
-}
-
-
-#: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
-               "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
-               "choose": 1}
-
-
-def build(plan: Plan, u: Understanding, catalog: Catalog, prefix: str) -> Built:
-    """The Reply for ``plan`` (and the topic to remember)."""
-    ctx = Ctx(plan, u, catalog, prefix)
-    if len(ctx.roles) < NEEDS_ROLES.get(plan.intent, 0):
-        return Built(ctx.render("clarify.j2", plan=plan), None)
-    builder = BUILDERS.get(plan.intent, BUILDERS["offtopic"])
-    return builder(ctx)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field, fields
 from functools import cache
+from types import MappingProxyType
 
 from bot.core.chat import lexicon
 from bot.core.chat.catalog import TECH_WORDS, Catalog
@@ -92,6 +93,7 @@ _LIKE_WORDS = frozenset({"like", "likes"})
 _LIKERS = frozenset({"i", "im", "really", "also", "you", "we", "who", "dont", "would", "d",
                      "id", "kinda", "actually", "definitely", "do", "they", "someone"})
 _METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
+_WHAT_DOES_DO = re.compile(r"^(?:\w+ )?(?:what|whats) (?:do|does|did) (?:\w+ ){1,6}do\b")
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -134,7 +136,12 @@ class RoleMention:
 
 @dataclass
 class Understanding:
-    """Everything read from one message; see the module docstring."""
+    """Everything read from one message; see the module docstring.
+
+    Immutable once made: the scanners of ``understand`` fill it in, then ``seal`` turns
+    its lists into tuples and refuses any later assignment, so no stage of the planner
+    can change what another stage reads (``dataclasses.replace`` makes a new one).
+    """
 
     cleaned: Cleaned
     tokens: tuple[str, ...]
@@ -204,6 +211,23 @@ class Understanding:
     head_roles: list[RoleMention] = field(default_factory=list)
     #: Asks where the bot's figures come from ("where do you get your numbers").
     asks_sources: bool = False
+    #: Set by ``seal``: from then on the understanding cannot change.
+    sealed: bool = field(default=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if getattr(self, "sealed", False):
+            raise FrozenInstanceError(f"an Understanding is immutable once made ({name})")
+        object.__setattr__(self, name, value)
+
+    def seal(self) -> Understanding:
+        """Freeze: lists become tuples, facet scores a read-only mapping, no assignment."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, list):
+                object.__setattr__(self, f.name, tuple(value))
+        object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
+        object.__setattr__(self, "sealed", True)
+        return self
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -274,7 +298,7 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_social(u)
     u.asking = cleaned.is_question or bool(_ASKING.search(u.text)) or (
         len(u.role_slugs) >= 2 and u.any(("or", "vs", "versus")))  # "mlops or pm"
-    return u
+    return u.seal()
 
 
 # -- roles and steps -----------------------------------------------------------------
@@ -461,6 +485,9 @@ def _scan_facets(u: Understanding) -> None:
               "how much would", "how much could", "how much is", "how much are")) and \
             scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
         scores["salary"] = scores.get("salary", 0) + 3
+    if _WHAT_DOES_DO.search(u.text):
+        # "what does an ai pm do (at work)": an overview, however the sentence ends.
+        scores["overview"] = scores.get("overview", 0) + 3
     if u.any(("what do", "what does")) and u.any(("make", "makes", "earn", "get paid")):
         scores["salary"] = scores.get("salary", 0) + 3
     share_word = u.any(("share", "percent", "%", "percentage", "fraction", "proportion",

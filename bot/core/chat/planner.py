@@ -9,7 +9,8 @@ FAQ, a request to name a role, or a friendly redirect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from bot.core.chat import lexicon
 from bot.core.chat.catalog import FIELD_NAMES, Catalog
@@ -23,6 +24,9 @@ PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metro
             "overview")
 #: A facet needs this score to count as asked.
 MIN_SCORE = 2
+#: What ``_intent`` reads when a message names a role but asks nothing it can tell: not
+#: the profile (that answers only "tell me about X"), but the detail/suggest stages.
+VAGUE = "vague"
 
 NOT_HELD_WITH_FIGURES = ("equity", "bonus", "total_comp", "hourly")
 #: Words that make a message with one known and one unknown role a comparison, which
@@ -64,45 +68,105 @@ def _ranked_facets(u: Understanding) -> list[tuple[str, int]]:
     return sorted(items, key=lambda fs: (-fs[1], order[fs[0]]))
 
 
-def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
-    """Choose the answer for ``u``; see the module docstring for the order."""
-    knowledge = catalog.knowledge
-    all_roles = tuple(r.slug for r in knowledge.role_list())
-    topic = conv.topic if conv else None
-    explicit = tuple(u.role_slugs)
-    ranked = _ranked_facets(u)
-    top = ranked[0][0] if ranked else None
-    top_score = ranked[0][1] if ranked else 0
-    my_role = u.self_role or (conv.my_role if conv else None)
-    my_salary = None if u.injection else (u.self_salary or (conv.my_salary if conv else None))
-    background = u.background or (conv.background if conv else None)
+@dataclass
+class Planning:
+    """What every planning stage reads: the message, the conversation, and what follows
+    from both (the roles in scope, the facets asked, the member's own role). Computed once
+    per message; each stage's outcome is kept, so a stage consulted by another (the FAQ
+    stage weighs what the question stages read) is never run twice."""
 
-    # -- social and meta ------------------------------------------------------------
+    u: Understanding
+    conv: Conversation | None
+    catalog: Catalog
+    #: The roles the message itself named (before a follow-up's bare title counts).
+    named: tuple[str, ...]
+    explicit: tuple[str, ...]
+    roles: tuple[str, ...]
+    from_memory: bool
+    all_roles: tuple[str, ...]
+    topic: Topic | None
+    ranked: list[tuple[str, int]]
+    top: str | None
+    top_score: int
+    my_role: str | None
+    my_salary: int | None
+    background: str | None
+    figure_facets: list[str]
+    inherited_figures: bool
+    source: str | None
+    #: FAQ arbitration's inputs (None: no FAQ consulted, as in ``plan``).
+    faq: FaqArbiter | None = None
+    outcomes: dict[str, Plan | None] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, u: Understanding, conv: Conversation | None, catalog: Catalog,
+             faq: FaqArbiter | None = None) -> Planning:
+        topic = conv.topic if conv else None
+        named = tuple(u.role_slugs)
+        if not named and u.head_roles and topic is not None and (u.followup or u.comparative):
+            # "and for analysts?" in a conversation about data roles: the one role so named.
+            u = replace(u, roles=sorted((*u.roles, *u.head_roles), key=lambda m: m.start))
+        explicit = tuple(u.role_slugs)
+        my_role = u.self_role or (conv.my_role if conv else None)
+        roles = _resolve_roles(u, conv, catalog, explicit, my_role)
+        ranked = _ranked_facets(u)
+        figure_facets = [f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE]
+        return cls(
+            u=u, conv=conv, catalog=catalog, named=named, explicit=explicit, roles=roles,
+            from_memory=not explicit and bool(roles),
+            all_roles=tuple(r.slug for r in catalog.knowledge.role_list()), topic=topic,
+            ranked=ranked, top=ranked[0][0] if ranked else None,
+            top_score=ranked[0][1] if ranked else 0, my_role=my_role,
+            my_salary=None if u.injection else (u.self_salary or (conv.my_salary if conv else None)),
+            background=u.background or (conv.background if conv else None),
+            figure_facets=figure_facets,
+            inherited_figures=(not figure_facets and topic is not None and u.followup
+                               and any(f in lexicon.FIGURE_FACETS for f in topic.facets)),
+            source=u.source_hint or (topic.source if topic and not explicit else None),
+            faq=faq)
+
+
+class FaqArbiter(Protocol):
+    """The FAQ stage's view of the FAQ (``faq_stage`` in the registry)."""
+
+    def __call__(self, p: Planning, reading: Plan) -> Plan | None: ...
+
+
+def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
+    """Choose the answer for ``u`` without consulting the FAQ (tests and tools)."""
+    from bot.core.chat.registry import decide
+
+    return decide(Planning.read(u, conv, catalog))
+
+
+# -- stages: each returns a Plan, or None to let the next stage decide --------------------
+
+
+def social(p: Planning) -> Plan | None:
+    """Empty messages, greetings, thanks, and questions about the bot itself."""
+    u, top = p.u, p.top
     if not u.tokens or not any(t.isalnum() for t in u.tokens):
         return Plan("empty")
-    if u.greeting and not explicit and top is None:
+    if u.greeting and not p.named and top is None:
         return Plan("greeting")
-    if u.thanks and not explicit and top is None:
+    if u.thanks and not p.named and top is None:
         return Plan("thanks")
     figure_asked = any(u.score(f) >= 3 for f in lexicon.FIGURE_FACETS)
     if u.list_roles and not figure_asked:
         return Plan("list_roles", confident=True)
-    if u.asks_sources and not explicit:
+    if u.asks_sources and not p.named:
         return Plan("sources", confident=True)
-    if u.help and not explicit and top_score < 4:
+    if u.help and not p.named and p.top_score < 4:
         return Plan("help")
+    return None
 
-    # -- roles the message is about -------------------------------------------------
-    if not explicit and u.head_roles and topic is not None and (u.followup or u.comparative):
-        # "and for analysts?" in a conversation about data roles: the one role so named.
-        u.roles.extend(u.head_roles)
-        u.roles.sort(key=lambda m: m.start)
-        explicit = tuple(u.role_slugs)
-    roles = _resolve_roles(u, conv, catalog, explicit, my_role)
-    from_memory = not explicit and bool(roles)
 
-    # -- things not held --------------------------------------------------------------
-    unknown = [p for p in u.unknown_roles if not _is_background_phrase(u, p)]
+def not_held(p: Planning) -> Plan | None:
+    """Roles, places, companies, trends or figures the knowledge does not hold: a plain
+    "I don't hold that", before anything is read as a question."""
+    u, catalog, explicit, roles, topic = p.u, p.catalog, p.explicit, p.roles, p.topic
+    top, figure_facets, inherited_figures = p.top, p.figure_facets, p.inherited_figures
+    unknown = [q for q in u.unknown_roles if not _is_background_phrase(u, q)]
     if unknown and not explicit and not (u.background and top in ("getting_in", "switch")):
         phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
         return Plan("decline", roles=(), reason="unknown_role",
@@ -120,9 +184,6 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if u.companies and (u.score("salary") >= 3 or u.score("openings") >= 2 or "companies" in
                         u.companies or u.score("market") >= 1):
         return Plan("decline", roles=roles[:1], reason="company", confident=True)
-    figure_facets = [f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE]
-    inherited_figures = (not figure_facets and topic is not None and u.followup
-                         and any(f in lexicon.FIGURE_FACETS for f in topic.facets))
     if u.places and (figure_facets or inherited_figures):
         metro_question = u.any(("where", "hub", "hubs", "good for", "good place", "live in",
                                 "city", "cities", "metro", "metros", "location", "locations",
@@ -158,29 +219,33 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         step = u.seniority_pay if u.seniority_pay[:1].isupper() else None
         return Plan("decline", roles=roles[:2], reason="seniority_pay", facets=("salary",),
                     detail={"level": u.seniority_pay, "step": step}, confident=True)
+    return None
 
+
+def by_source(p: Planning) -> Plan | None:
+    """ "mlops in the survey vs the postings": one role, each source side by side; a
+    source asked for that a role lacks is declined."""
+    u, explicit, roles, topic, source = p.u, p.explicit, p.roles, p.topic, p.source
     if (u.across_sources or (u.asks_sources and explicit)) and len(explicit or roles) == 1 \
             and not u.cleaned.text.startswith(("why", "how come")):
-        # "mlops in the survey vs the postings": one role, each source side by side.
         facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE) or (
-            topic.facets if topic and topic.facets and inherited_figures else ("salary",))
+            topic.facets if topic and topic.facets and p.inherited_figures else ("salary",))
         return Plan("by_source", roles=(explicit or roles)[:1], facets=facets[:2], metric=u.metric,
                     confident=bool(explicit))
-    source = u.source_hint or (topic.source if topic and not explicit else None)
-    lacking = [s for s in roles if source and not has_source(catalog.role(s), source)]
-    if source and lacking and (figure_facets or inherited_figures or u.metric or not roles):
-        facet = figure_facets[0] if figure_facets else (
-            topic.facets[0] if inherited_figures and topic and topic.facets else "salary")
+    lacking = [s for s in roles if source and not has_source(p.catalog.role(s), source)]
+    if source and lacking and (p.figure_facets or p.inherited_figures or u.metric or not roles):
+        facet = p.figure_facets[0] if p.figure_facets else (
+            topic.facets[0] if p.inherited_figures and topic and topic.facets else "salary")
         return Plan("decline", roles=tuple(roles[:2]), reason="source", facets=(facet,),
                     detail={"source": source, "lacking": tuple(lacking)}, confident=True)
+    return None
 
-    # -- what the user says about themselves -------------------------------------------
+
+def about_me(p: Planning) -> Plan | None:
+    """What members say about themselves: a pay check, or a self-introduction."""
+    u, roles, my_role, my_salary, source = p.u, p.roles, p.my_role, p.my_salary, p.source
     amount = None if u.injection else (u.numbers.amounts[0] if u.numbers.amounts else None)
-    check_words = u.any(("lowball", "lowballed", "low", "good", "fair", "decent", "enough",
-                         "underpaid", "overpaid", "high", "above", "below", "under", "over",
-                         "competitive", "reasonable", "ok", "okay", "solid", "worth", "bad",
-                         "too low", "too high", "offer", "offered", "normal", "average",
-                         "median", "percentile", "75th", "top", "market rate", "compare"))
+    check_words = u.any(_CHECK_WORDS)
     if amount is not None and (roles or my_role) and (check_words or u.self_salary):
         role = roles[0] if roles else my_role
         return Plan("salary_check", roles=(role,), metric=u.metric,  # type: ignore[arg-type]
@@ -193,17 +258,32 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             return Plan("salary_check", roles=(role,), metric=u.metric,
                         detail={"amount": my_salary, "self": True, "source": source},
                         confident=False)
-    statement = (u.self_role or u.background) and not u.asking and top_score < 4 \
+    statement = (u.self_role or u.background) and not u.asking and p.top_score < 4 \
         and not u.list_roles
     if statement and not u.injection:
         return Plan("profile", roles=(u.self_role,) if u.self_role else (),
                     detail={"background": u.background, "step": u.self_step,
                             "background_text": u.background_text})
+    return None
 
-    # -- the question ----------------------------------------------------------------
-    intent, facets = _intent(u, ranked, topic, background, roles)
-    if intent is None:
-        return Plan("unknown", roles=roles)
+
+_CHECK_WORDS = ("lowball", "lowballed", "low", "good", "fair", "decent", "enough",
+                "underpaid", "overpaid", "high", "above", "below", "under", "over",
+                "competitive", "reasonable", "ok", "okay", "solid", "worth", "bad",
+                "too low", "too high", "offer", "offered", "normal", "average",
+                "median", "percentile", "75th", "top", "market rate", "compare")
+
+
+def question(p: Planning) -> Plan | None:
+    """What the message asks, explicitly or as a follow-up of the last answer ("and
+    remote?" keeps the roles, "and pm?" keeps the question). None when it asks nothing
+    this stage can tell (a later stage suggests or redirects)."""
+    u, catalog, conv, topic = p.u, p.catalog, p.conv, p.topic
+    explicit, roles, all_roles = p.explicit, p.roles, p.all_roles
+    my_role, background, source = p.my_role, p.background, p.source
+    intent, facets = _intent(u, p.ranked, topic, background, roles)
+    if intent is None or intent == VAGUE:
+        return None
     if intent == "list" and topic and topic.list_kind == "skills" and explicit and \
             explicit[0] != topic.list_role:
         # "and for mlops?" after "number 3 on that list": the same position, another role.
@@ -227,7 +307,7 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     bare_choice = intent in ("choose", "compare") and not unknown_words
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
             and not bare_choice:
-        return Plan("unknown")
+        return None
     if not explicit and (u.total or u.ai_wide) and (intent == "market" or (
             u.total and intent == "figures" and "openings" in facets)):
         # "how big is the ai job market", "is the ai job market growing": the market as a
@@ -280,12 +360,13 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         intent, roles = "path", (my_role,)
     if intent in ("switch",) and len(roles) < 2 and not (my_role or background or u.from_role):
         intent = "getting_in"
-    confident = bool(explicit) and top_score >= 3 and not from_memory
+    confident = bool(explicit) and p.top_score >= 3 and not p.from_memory
     return Plan(intent, roles=tuple(roles), facets=tuple(facets), metric=u.metric,
                 detail={"background": background, "my_role": my_role, "source": source,
                         "background_text": u.background_text or (conv.background_text if conv else None),
                         "my_step": u.self_step or (conv.my_step if conv else None)},
                 confident=confident)
+
 
 
 def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None, background: str | None,
@@ -308,7 +389,8 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
         if len(u.role_slugs) >= 2:
             return "compare", ()  # "mle or rs"
         if u.role_slugs:
-            return "overview", ()
+            # An injection naming a role gets the role's plain facts, whatever it says.
+            return ("overview", ()) if _bare_role(u) or u.injection else (VAGUE, ())
         return None, ()
     top = ranked[0][0]
     figure = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3]
@@ -356,6 +438,34 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
     if top == "overview" and topic is not None and not u.role_slugs and (u.followup or u.back_ref):
         return topic.intent, topic.facets
     return top, ()
+
+
+def _bare_role(u: Understanding) -> bool:
+    """The message is little more than a role's name ("mlops?", "ai pm pls"): asking for
+    an overview of it, as "tell me about X" does."""
+    role_words = {t for m in u.roles for t in u.tokens[m.start:m.end]}
+    rest = [t for t in u.content_tokens if t not in role_words]
+    return not rest
+
+
+def detail(p: Planning) -> Plan | None:
+    """HOOK for passage retrieval (``bot/core/chat/passages.py``, built separately): a
+    specific question about a role that no figure answers gets the knowledge's own
+    sentence. Until that stage plugs in here, nothing is decided and ``suggest`` follows."""
+    return None
+
+
+def suggest(p: Planning) -> Plan | None:
+    """A role named with a question the stages before could not tell: offer two or three
+    things held for that role, instead of its profile."""
+    if p.explicit:
+        return Plan("suggest", roles=p.explicit[:1])
+    return None
+
+
+def redirect(p: Planning) -> Plan:
+    """Nothing else fits: a request to name a role, or a friendly redirect."""
+    return Plan("offtopic")
 
 
 def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:

@@ -1,0 +1,78 @@
+"""The intent registry and the planning stages: one decision, in named stages, over an
+Understanding nobody can change; a role named with an unclear question gets suggestions,
+the profile only when an overview is asked."""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+from bot.core.advisor import Advisor
+from bot.core.chat import registry
+from bot.core.chat.catalog import Catalog
+from bot.core.chat.intents import understand
+from bot.core.chat.normalize import clean_message
+from bot.core.render import environment
+from bot.knowledge.files import load_knowledge_dir
+from tests.chat.conftest import sayer, text
+from tests.conftest import KNOWLEDGE_DIR
+
+CATALOG = Catalog.build(load_knowledge_dir(KNOWLEDGE_DIR))
+
+
+def test_an_understanding_cannot_change_once_made() -> None:
+    u = understand(clean_message("how much do mlops engineers make in remote jobs?"), CATALOG)
+    with pytest.raises(FrozenInstanceError):
+        u.background = "devops engineer"
+    with pytest.raises(AttributeError):
+        u.roles.append(u.roles[0])  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        u.scores["salary"] = 0  # type: ignore[index]
+
+
+def test_every_intent_has_a_builder_and_an_existing_template() -> None:
+    env = environment()
+    for name, intent in registry.INTENTS.items():
+        assert intent.name == name and callable(intent.builder)
+        env.get_template(f"chat/{intent.template}")  # raises when missing
+        if intent.signals is not None:
+            from bot.core.chat import lexicon
+            assert intent.signals in lexicon.FACET_WORDS, name
+
+
+def test_the_stages_are_named_in_order_with_the_detail_hook_before_suggestions() -> None:
+    names = [s.name for s in registry.STAGES]
+    assert names[0] == "faq" and names[-1] == "redirect"
+    assert names.index("not_held") < names.index("question") < names.index("detail") \
+        < names.index("suggest")
+
+
+def _reply(chat: Advisor, message: str) -> tuple[str, str]:
+    reply = sayer(chat, user=message)(message)
+    return reply.kind, text(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "mlops engineer inference costs, does that matter?",
+    "data engineers and the board of directors",
+    "research engineers and their meetings with product folks",
+    "analytics engineer vibes wrt stakeholders",
+])
+def test_an_unclear_question_about_a_role_gets_suggestions_not_the_profile(
+        chat: Advisor, message: str) -> None:
+    reply = sayer(chat, user=message)(message)
+    body = text(reply)
+    assert reply.kind == "help", body
+    assert "not sure what you'd like to know" in body
+    assert 2 <= len(reply.suggestions) <= 3
+    assert "Key figures" not in body and "$" not in body
+
+
+@pytest.mark.parametrize("message", [
+    "tell me about data engineers", "what is an mlops engineer", "what does a data analyst do",
+    "what do applied scientists do at work", "mlops?", "explain the ai pm role",
+])
+def test_an_overview_question_gets_the_profile(chat: Advisor, message: str) -> None:
+    kind, body = _reply(chat, message)
+    assert kind == "answer" and "Key figures" in body, body
