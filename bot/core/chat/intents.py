@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field, fields
-from functools import cache
 from types import MappingProxyType
 
 from bot.core.chat import lexicon
-from bot.core.chat.catalog import TECH_WORDS, Catalog
+from bot.core.chat.catalog import Catalog
 from bot.core.chat.normalize import Cleaned
 from bot.core.chat.numbers import Numbers, parse_numbers
 from bot.core.names import alias_key
@@ -393,11 +392,20 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     u.roles.sort(key=lambda m: m.start)
 
 
-@cache
+_STRONG: dict[int, tuple[object, frozenset[str]]] = {}
+
+
 def _strong_facet_words() -> frozenset[str]:
-    """Words that on their own mark what a question asks (computed once)."""
-    return frozenset(w for table in lexicon.FACET_WORDS.values() for p in table
-                     for w in p.split() if table.get(w, 0) >= 2)
+    """Words that on their own mark what a question asks (computed once per vocabulary)."""
+    table_set = lexicon.FACET_WORDS
+    cached = _STRONG.get(id(table_set))
+    if cached is not None and cached[0] is table_set:
+        return cached[1]
+    words = frozenset(w for table in table_set.values() for p in table
+                      for w in p.split() if table.get(w, 0) >= 2)
+    _STRONG.clear()
+    _STRONG[id(table_set)] = (table_set, words)
+    return words
 
 
 def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
@@ -665,10 +673,7 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
              "my salary is", "i got offered", "ive been offered", "i was offered", "my offer is")):
         u.self_salary = u.numbers.amounts[0]
     if u.background is None:
-        for phrase in ("no experience", "zero experience", "without experience", "no background",
-                       "no tech background", "career changer", "self taught", "new grad",
-                       "fresh grad", "student", "bootcamp", "complete beginner", "beginner",
-                       "no degree", "non technical"):
+        for phrase in lexicon.NEWCOMER_PHRASES:
             if u.has(phrase):
                 u.background = "newcomer"
                 u.background_text = phrase
@@ -762,7 +767,7 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
             if key not in u.skills:
                 u.skills.append(key)
             taken.update(range(start, end))
-        elif phrase in TECH_WORDS and phrase not in lexicon.STOPWORDS:
+        elif phrase in lexicon.TECH_WORDS and phrase not in lexicon.STOPWORDS:
             if phrase in ("c", "r", "go", "ml") and not u.any(("need", "learn", "know")):
                 continue
             u.tech.append(phrase)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from bot.core.chat import lexicon
-from bot.core.chat.catalog import FIELD_NAMES, Catalog
+from bot.core.chat.catalog import Catalog
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Conversation, Topic
 from bot.core.commands import has_source
@@ -477,7 +477,7 @@ def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
                          "career", "title"):
             continue
         word = words[i - 1]
-        forms = {word, *(head for head, fields in FIELD_NAMES.items() if word in fields)}
+        forms = {word, *(head for head, fields in lexicon.FIELD_NAMES.items() if word in fields)}
         if word == "ml":
             forms |= {"machine", "mlops"}
         for role in catalog.knowledge.role_list():

@@ -1,0 +1,83 @@
+"""The chat vocabulary is data: validated YAML, where a new phrasing is a new line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.chat import lexicon, vocabulary
+from bot.core.chat.catalog import Catalog
+from bot.core.chat.intents import understand
+from bot.core.chat.normalize import clean_message
+from bot.core.chat.planner import plan
+from bot.core.chat.vocabulary import VocabularyError
+from bot.knowledge.files import load_knowledge_dir
+from tests.conftest import KNOWLEDGE_DIR
+
+KNOWLEDGE = load_knowledge_dir(KNOWLEDGE_DIR)
+
+
+@pytest.fixture
+def shipped() -> Iterator[None]:
+    """Whatever a test installs, the shipped vocabulary comes back after it."""
+    yield
+    lexicon.use(vocabulary.load())
+
+
+def _intent(message: str) -> str:
+    catalog = Catalog.build(KNOWLEDGE)
+    return plan(understand(clean_message(message), catalog), None, catalog).intent
+
+
+def test_the_shipped_files_load_and_feed_the_understanding() -> None:
+    vocab = vocabulary.load()
+    assert vocab.facets == lexicon.FACET_WORDS and vocab.backgrounds == lexicon.BACKGROUNDS
+    assert vocab.skill_synonyms["k8s"] == "kubernetes"
+    assert vocab.skill_synonyms["tf"] == "terraform"
+    assert "cover letter" in vocab.out_of_scope
+    assert set(vocab.facets) <= set(vocabulary.FACETS)
+
+
+@pytest.mark.parametrize("message", [
+    "whats the grind like for an mlops engineer",
+    "mlops engineer grind?",
+    "describe the grind of a data engineer",
+])
+def test_a_new_phrasing_is_a_data_change(tmp_path: Path, shipped: None, message: str) -> None:
+    """A facet word added in a file of its own is understood, with no code change."""
+    assert _intent(message) != "week"
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("facets:\n  week:\n    grind: 6\n", encoding="utf-8")
+    lexicon.use(vocabulary.load(extra))
+    assert _intent(message) == "week"
+
+
+def test_a_new_skill_synonym_is_a_data_change(tmp_path: Path, shipped: None) -> None:
+    catalog = Catalog.build(KNOWLEDGE)
+    assert catalog.skill_key("kubes") is None
+    extra = tmp_path / "skills.yaml"
+    extra.write_text("synonyms:\n  kubes: kubernetes\n", encoding="utf-8")
+    lexicon.use(vocabulary.load(extra))
+    assert Catalog.build(KNOWLEDGE).skill_key("kubes") == "kubernetes"
+
+
+@pytest.mark.parametrize(("content", "named"), [
+    ("facets:\n  week:\n    grind: eleven\n", "facets.week.grind"),
+    ("facets:\n  week:\n    grind: 99\n", "facets.week.grind"),
+    ("facets:\n  weather:\n    rain: 3\n", "facets.weather"),
+    ("facets:\n  week:\n    The Grind: 3\n", "facets.week.The Grind"),
+    ("backgrounds:\n  devops engineer: []\n", "backgrounds.devops engineer"),
+    ("synonyms:\n  k 8s: kubernetes\n", "synonyms.k 8s"),
+    ("categories:\n  cloud:\n    phrases: [cloud]\n", "categories.cloud"),
+    ("colours:\n  - red\n", "colours"),
+    ("requests: [Cover Letter]\n", "requests"),
+])
+def test_a_bad_entry_fails_naming_the_file_and_key(tmp_path: Path, content: str,
+                                                    named: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(VocabularyError) as caught:
+        vocabulary.load(bad)
+    assert "bad.yaml" in str(caught.value) and named in str(caught.value)
