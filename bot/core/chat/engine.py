@@ -21,16 +21,17 @@ from cachetools import LRUCache
 
 from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
+from bot.core.chat.compound import MAX_PARTS, QUIET, combine, split_parts
 from bot.core.chat.faq import FaqIndex
 from bot.core.chat.intents import Understanding, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
-from bot.core.chat.normalize import clean_message
+from bot.core.chat.normalize import Cleaned, clean_message
 from bot.core.chat.planner import Plan, Planning
 from bot.core.chat.registry import ANSWERS, FaqArbitration, build, decide
 from bot.core.chat.registry import faq_terms as faq_terms
 from bot.core.names import RoleIndex
 from bot.core.render import render
-from bot.core.reply import Reply
+from bot.core.reply import Reply, render_text
 from bot.knowledge.models import Knowledge
 from bot.knowledge.store import PREPARED_VIEWS
 
@@ -121,13 +122,46 @@ class ChatEngine:
     # -- the handler -------------------------------------------------------------------
 
     def __call__(self, request: ChatRequest, knowledge: Knowledge) -> Reply | None:
-        """Answer ``request`` (an advisor Request); None when an unasked message is not ours."""
+        """Answer ``request`` (an advisor Request); None when an unasked message is not ours.
+
+        A message addressed to the bot that holds several questions is answered part by
+        part (``compound``), each part as the next turn of the conversation, in one reply.
+        """
         cleaned = clean_message(request.text)
+        addressed = getattr(request, "addressed", True)
+        parts = split_parts(cleaned.text) if addressed else [cleaned.text]
+        if len(parts) == 1:
+            one = self._one(cleaned, request, knowledge, addressed)
+            return one[1].reply if one else None
+        answered: list[tuple[str, Reply, bool]] = []
+        for part in parts[:MAX_PARTS]:
+            part_cleaned = clean_message(part)
+            one = self._one(part_cleaned, request, knowledge, addressed)
+            if one is not None:
+                intent, built, u = one
+                asked = part_cleaned.is_question or bool(_QUESTION_START.match(part_cleaned.text))
+                answered.append(("injection" if u.injection else intent, built.reply, asked))
+        # A remark beside a question ("thanks", "asking for a friend") needs no reply of
+        # its own, nor does an instruction to the bot; a request outside the bot's scope
+        # does (a redirect).
+        substantive = [(i, r) for i, r, asked in answered
+                       if i not in QUIET and i != "injection"
+                       and not (i == "offtopic" and not asked)]
+        kept = [r for _, r in (substantive or [(i, r) for i, r, _ in answered])]
+        kept = list({render_text(r): r for r in kept}.values())  # a part repeating another
+        if len(kept) == 1:
+            return kept[0]
+        left = len(parts) - MAX_PARTS if len(parts) > MAX_PARTS else 0
+        note = render("chat/compound_more.j2", prefix=request.prefix).lead
+        return combine(kept, left, note)
+
+    def _one(self, cleaned: Cleaned, request: ChatRequest, knowledge: Knowledge,
+             addressed: bool) -> tuple[str, answers.Built, Understanding] | None:
+        """Plan and answer one question (a whole message or one part of it); remembers."""
         catalog = self.catalog(knowledge)
         u = understand(cleaned, catalog)
         key = conversation_key(request.user_id, request.channel_id, request.guild_id)
         conv = self.memory.get(key)
-        addressed = getattr(request, "addressed", True)
         arbiter = FaqArbitration(lambda: self.faq_index(knowledge), bool(knowledge.faq),
                                  addressed)
         planning = Planning.read(u, conv, catalog, arbiter)
@@ -138,7 +172,7 @@ class ChatEngine:
         built = build(decided, u, catalog, request.prefix)
         built = _note_unknown(built, u, decided, catalog)
         self._remember(key, conv, u, decided, built)
-        return built.reply
+        return decided.intent, built, u
 
     def note_command(self, request: ChatRequest, command: str, roles: tuple[str, ...]) -> None:
         """Remember what a command's answer was about, as a chat answer's would be, so a
