@@ -85,3 +85,37 @@ def test_a_remark_beside_a_question_adds_no_reply_of_its_own(chat: Advisor,
                                                             message: str) -> None:
     single = text(sayer(chat, user="plain")("how much do mlops engineers make?"))
     assert text(sayer(chat, user=message)(message)) == single
+
+
+@pytest.mark.parametrize("message", [
+    "how do ai engineer, ml engineer, research engineer and applied scientist differ?",
+    "is there really a difference between a data scientist, data analyst and data engineer?",
+    "compare data scientists, data engineers and analytics engineers",
+    "tell me about mlops, data engineer and ai engineer",
+])
+def test_three_to_six_roles_named_together_are_set_side_by_side(chat: Advisor,
+                                                                message: str) -> None:
+    reply = sayer(chat, user=message)(message)
+    body = text(reply)
+    named = [slug for slug in ROLES if ROLES[slug].name in body.split("-# ")[0]]
+    assert len(named) >= 3 and len(reply.roles) >= 3, body
+    for slug in reply.roles:
+        assert ROLES[slug].focus in body and median(slug) in body, (slug, body)
+    assert len(body) <= MESSAGE_LIMIT
+
+
+def test_more_than_six_roles_are_named_as_left_out(chat: Advisor) -> None:
+    message = ("tell me about data scientist, data analyst, data engineer, analytics engineer, "
+               "ai engineer, mlops engineer and research scientist")
+    body = text(sayer(chat)(message))
+    assert "ask me about Research Scientist separately" in body, body
+
+
+@pytest.mark.parametrize("message", [
+    "what is the main difference between a machine learning engineer and an ai engineer?",
+    "whats the difference between a research scientist and a research engineer",
+    "what is an ai engineer vs an ml engineer",
+])
+def test_two_roles_in_a_what_is_question_are_both_answered(chat: Advisor, message: str) -> None:
+    body = text(sayer(chat, user=message)(message))
+    assert len({slug for slug in ROLES if ROLES[slug].name in body.split("-# ")[0]}) >= 2, body

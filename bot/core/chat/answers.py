@@ -840,6 +840,22 @@ def profile(c: Ctx) -> Built:
     return Built(reply, Topic("profile", (role.slug,) if role else ()))
 
 
+#: Roles set side by side at most; more are named as left out.
+SIDE_BY_SIDE_MAX = 6
+
+
+def side_by_side(c: Ctx) -> Built:
+    """Three to six roles named together ("how do ai engineer, ml engineer, research
+    engineer and applied scientist differ?"): one line each, what it does and its key
+    figures, each from its own snapshot (the footer names every source used)."""
+    roles = c.roles[:SIDE_BY_SIDE_MAX]
+    rows = [(r, c.snapshot(r)) for r in roles]
+    facet = next((f for f in c.plan.facets if f in FACET_LABELS), None)
+    reply = c.render("side_by_side.j2", rows=rows, facet=facet,
+                     dropped=c.roles[SIDE_BY_SIDE_MAX:], uses=uses_for(rows, True))
+    return Built(reply, Topic("compare", tuple(r.slug for r in roles), ()))
+
+
 #: What a suggestion offers for a role, in order, when a question about it is unclear:
 #: holdings topic keys (the wording of each offer is in ``suggest.j2``).
 SUGGEST_TOPICS = ("week", "salary", "getting_in", "skills", "path", "remote", "market")

@@ -24,6 +24,8 @@ PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metro
             "overview")
 #: A facet needs this score to count as asked.
 MIN_SCORE = 2
+#: Roles named together from which a comparison is a side-by-side of all of them.
+SIDE_BY_SIDE_MIN = 3
 #: What ``_intent`` reads when a message names a role but asks nothing it can tell: not
 #: the profile (that answers only "tell me about X"), but the detail/suggest stages.
 VAGUE = "vague"
@@ -350,6 +352,10 @@ def question(p: Planning) -> Plan | None:
             roles = tuple(dict.fromkeys((*roles, *catalog.default_pair)))
         elif intent == "compare":
             intent = "overview"
+    if intent in ("compare", "overview") and len(explicit) >= SIDE_BY_SIDE_MIN:
+        # "how do ai engineer, ml engineer, research engineer and applied scientist differ":
+        # every role named, side by side, not the first two.
+        return Plan("side_by_side", roles=explicit, facets=facets, confident=True)
     if intent == "switch" and len(roles) == 1 and u.to_role is None and not background \
             and (not my_role or my_role == roles[0]) and u.any(_MOVE_WORDS):
         # "what can a data analyst move into": where the role leads.
@@ -393,6 +399,9 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
             return ("overview", ()) if _bare_role(u) or u.injection else (VAGUE, ())
         return None, ()
     top = ranked[0][0]
+    if top == "overview" and len(u.role_slugs) >= 2:
+        # "what is the difference between X and Y": two roles named ask for both.
+        top = "compare"
     figure = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3]
     if topic is not None and topic.intent in ("figures", "rank") and topic.facets and u.followup \
             and u.role_slugs and top in ("compare", "overview") and not figure:

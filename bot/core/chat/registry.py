@@ -72,6 +72,8 @@ INTENTS: dict[str, Intent] = {i.name: i for i in (
     Intent("market", answers.market, "market.j2", "market", roles=1, answers=True),
     Intent("overview", answers.overview, "overview.j2", "overview", roles=1, answers=True),
     Intent("compare", answers.compare, "compare.j2", "compare", roles=2, answers=True),
+    Intent("side_by_side", answers.side_by_side, "side_by_side.j2", "compare", roles=3,
+           answers=True),
     Intent("choose", answers.choose, "choose_interest.j2", "choose", roles=1, answers=True),
     Intent("sources", answers.sources, "sources.j2", None, faq=False, answers=True),
     Intent("by_source", answers.by_source, "by_source.j2", None, roles=1, answers=True),
