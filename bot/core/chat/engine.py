@@ -23,7 +23,7 @@ from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.compound import MAX_PARTS, QUIET, combine, split_parts
 from bot.core.chat.faq import FaqIndex
-from bot.core.chat.intents import Understanding, understand
+from bot.core.chat.intents import Understanding, echoable, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
 from bot.core.chat.normalize import Cleaned, clean_message
 from bot.core.chat.planner import Plan, Planning
@@ -60,7 +60,7 @@ def _note_unknown(built: answers.Built, u: Understanding, decided: Plan,
                if not (u.background_text and (p in u.background_text or u.background_text in p))]
     if not unknown or decided.intent not in ANSWERS or built.reply.kind != "answer":
         return built
-    phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+    phrase = unknown[0] if echoable(unknown[0], catalog) else ""
     note = render("chat/unknown_note.j2", phrase=phrase)
     lead = f"{built.reply.lead}\n{note.lead}" if built.reply.lead else note.lead
     return answers.Built(replace(built.reply, lead=lead), built.topic)

@@ -408,6 +408,22 @@ def _strong_facet_words() -> frozenset[str]:
     return words
 
 
+def _other_occupation(tokens: Sequence[str], i: int, consumed: list[bool],
+                      catalog: Catalog) -> bool:
+    """ "actuaries", "pharmacist": an occupation outside AI and data (listed in
+    vocabulary/occupations.yaml, or an unknown word with an occupation's ending) standing
+    as a noun, not qualifying a title ("a canadian data scientist")."""
+    token = tokens[i]
+    following = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if (i + 1 < len(tokens) and consumed[i + 1]) or following in lexicon.TITLE_HEADS:
+        return False
+    if token in lexicon.OCCUPATIONS:
+        return True
+    return (token.isalpha() and len(token) >= 6 and token not in catalog.vocabulary
+            and token.endswith(lexicon.OCCUPATION_SUFFIXES)
+            and (i == 0 or tokens[i - 1] not in ("in", "from", "at")))
+
+
 def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Job titles the knowledge base has no role for ("data scientists", "sre")."""
     tokens = u.tokens
@@ -419,6 +435,9 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
         if token in lexicon.SOLO_TITLES:
             if not (i + 1 < len(tokens) and tokens[i + 1] in lexicon.TITLE_HEADS):
                 u.unknown_roles.append(token)
+            continue
+        if _other_occupation(tokens, i, consumed, catalog):
+            u.unknown_roles.append(token)
             continue
         if token not in lexicon.TITLE_HEADS:
             continue
@@ -658,12 +677,12 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
         group = _background_group(phrase)
         if group and u.background is None and (mention is None or kind == "self"):
             u.background = group
-            u.background_text = phrase if _echoable(phrase, catalog) else None
+            u.background_text = phrase if echoable(phrase, catalog) else None
         elif mention is None and u.background is None and kind == "self" and \
                 any(t in lexicon.TITLE_HEADS or t in lexicon.SOLO_TITLES
                     for t in tokens[j:k]):
             u.background = "other"
-            u.background_text = phrase if _echoable(phrase, catalog) else None
+            u.background_text = phrase if echoable(phrase, catalog) else None
         if kind == "self" and u.self_role and u.numbers.amounts and \
                 set(tokens) & _SALARY_OWN:
             u.self_salary = u.numbers.amounts[0]
@@ -680,9 +699,10 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
                 break
 
 
-def _echoable(phrase: str, catalog: Catalog) -> bool:
-    """Only phrases made of words the bot knows are ever repeated back to the user."""
-    return all(w in catalog.vocabulary for w in phrase.split())
+def echoable(phrase: str, catalog: Catalog) -> bool:
+    """Only phrases made of words the bot knows (its vocabulary, or an occupation it
+    declines by name) are ever repeated back to the user."""
+    return all(w in catalog.vocabulary or w in lexicon.OCCUPATIONS for w in phrase.split())
 
 
 def _background_group(phrase: str) -> str | None:

@@ -51,6 +51,9 @@ COMPANIES: frozenset[str]
 COMPANY_WORDS: tuple[str, ...]
 #: requests outside careers advice (vocabulary/out_of_scope.yaml)
 OUT_OF_SCOPE: tuple[str, ...]
+#: occupations outside AI and data, and the endings that mark one (vocabulary/occupations.yaml)
+OCCUPATIONS: frozenset[str]
+OCCUPATION_SUFFIXES: tuple[str, ...]
 
 
 def use(vocab: Vocabulary) -> None:
@@ -62,7 +65,8 @@ def use(vocab: Vocabulary) -> None:
              NEWCOMER_PHRASES=vocab.newcomer_phrases, SKILL_SYNONYMS=vocab.skill_synonyms,
              TECH_WORDS=vocab.tech_words, SKILL_CATEGORIES=vocab.skill_categories,
              FIELD_NAMES=vocab.field_names, NOT_HELD=vocab.not_held,
-             COMPANIES=frozenset(vocab.lists["companies"]), OUT_OF_SCOPE=vocab.out_of_scope)
+             COMPANIES=frozenset(vocab.lists["companies"]), OUT_OF_SCOPE=vocab.out_of_scope,
+             OCCUPATIONS=vocab.occupations, OCCUPATION_SUFFIXES=vocab.occupation_suffixes)
     for key in ("degree_words", "degree_need", "course_words", "course_ask", "remote_pay",
                 "level_pay_words", "company_types", "company_words"):
         g[key.upper()] = vocab.lists[key]

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bot.core.chat import lexicon
 from bot.core.chat.catalog import Catalog
-from bot.core.chat.intents import Understanding
+from bot.core.chat.intents import Understanding, echoable
 from bot.core.chat.memory import Conversation, Topic
 from bot.core.commands import has_source
 
@@ -24,6 +24,8 @@ PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metro
             "overview")
 #: A facet needs this score to count as asked.
 MIN_SCORE = 2
+#: A facet this strong, with a role named, is answered despite an out-of-scope phrase.
+OUT_OF_SCOPE_OVERRIDE = 4
 #: Roles named together from which a comparison is a side-by-side of all of them.
 SIDE_BY_SIDE_MIN = 3
 #: What ``_intent`` reads when a message names a role but asks nothing it can tell: not
@@ -163,6 +165,18 @@ def social(p: Planning) -> Plan | None:
     return None
 
 
+def out_of_scope(p: Planning) -> Plan | None:
+    """A request outside careers advice ("can you help with my cover letter", "how do i
+    tell my manager ..."): a friendly redirect, even mid-conversation, never a fact from
+    the previous topic. A clear question about a role beside it still wins."""
+    u = p.u
+    if not u.any(lexicon.OUT_OF_SCOPE):
+        return None
+    if p.explicit and p.top_score >= OUT_OF_SCOPE_OVERRIDE and p.top != "overview":
+        return None  # "what skills should i put on my resume as a data engineer"
+    return Plan("out_of_scope")
+
+
 def not_held(p: Planning) -> Plan | None:
     """Roles, places, companies, trends or figures the knowledge does not hold: a plain
     "I don't hold that", before anything is read as a question."""
@@ -170,14 +184,14 @@ def not_held(p: Planning) -> Plan | None:
     top, figure_facets, inherited_figures = p.top, p.figure_facets, p.inherited_figures
     unknown = [q for q in u.unknown_roles if not _is_background_phrase(u, q)]
     if unknown and not explicit and not (u.background and top in ("getting_in", "switch")):
-        phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+        phrase = unknown[0] if echoable(unknown[0], catalog) else ""
         return Plan("decline", roles=(), reason="unknown_role",
                     detail={"phrase": phrase, "suggest": _suggest(catalog, unknown[0])},
                     confident=True)
     if unknown and len(explicit) == 1 and u.any(_VERSUS) and not u.background \
             and not _is_background_phrase(u, unknown[0]):
         # "cloud engineer vs data engineer": half a comparison is no comparison.
-        phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+        phrase = unknown[0] if echoable(unknown[0], catalog) else ""
         facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE)[:1] \
             or ("salary",)
         return Plan("decline", roles=explicit, reason="unknown_role", facets=facets,

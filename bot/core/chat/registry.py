@@ -87,6 +87,7 @@ INTENTS: dict[str, Intent] = {i.name: i for i in (
     Intent("list_roles", answers.simple("list_roles.j2"), "list_roles.j2", faq=False),
     Intent("clarify", answers.simple("clarify.j2"), "clarify.j2"),
     Intent("offtopic", answers.simple("offtopic.j2"), "offtopic.j2"),
+    Intent("out_of_scope", answers.simple("offtopic.j2"), "offtopic.j2"),
     Intent("empty", answers.simple("help.j2"), "help.j2", faq=False),
 )}
 
@@ -164,7 +165,7 @@ class FaqArbitration:
             (decided.facets or ("salary",))[0]) >= 3 and not u.cleaned.text.startswith("do")
         weak = (
             half_comparison  # "mlops vs devops" may be a question the FAQ answers
-            or decided.intent in ("clarify", "help", "offtopic", "suggest")
+            or decided.intent in ("clarify", "help", "offtopic", "out_of_scope", "suggest")
             or (not u.role_slugs and decided.intent in ("rank", "choose", "compare", "market_total")
                 and not figure_question)
             or (decided.intent == "getting_in" and not u.role_slugs
@@ -221,6 +222,7 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("faq", faq_stage),                    # an FAQ entry, if it beats what follows
+    Stage("out_of_scope", planner.out_of_scope),  # "help with my cover letter": redirect
     Stage("social", planner.social),            # greetings, thanks, help, "what roles"
     Stage("not_held", planner.not_held),        # declines of what is not held
     Stage("by_source", planner.by_source),      # one role per source; a source not held

@@ -29,6 +29,7 @@ FILES: dict[str, tuple[str, ...]] = {
                       "remote_pay", "level_pay_words", "company_types", "companies",
                       "company_words"),
     "out_of_scope.yaml": ("requests",),
+    "occupations.yaml": ("occupations", "suffixes"),
 }
 #: The facets a question can ask about (the planner ranks them; ``registry`` names them).
 FACETS = ("salary", "openings", "remote", "seniority", "skills", "path", "switch", "week",
@@ -55,6 +56,8 @@ class Vocabulary:
     not_held: dict[str, tuple[str, ...]]
     lists: dict[str, tuple[str, ...]]
     out_of_scope: tuple[str, ...]
+    occupations: frozenset[str]
+    occupation_suffixes: tuple[str, ...]
 
 
 def _phrase(value: Any, where: str) -> str:
@@ -193,4 +196,6 @@ def load(*extra: Path) -> Vocabulary:
         tech_words=frozenset(_checked(raw, "tech")),
         skill_categories=_checked(raw, "categories"), field_names=_checked(raw, "fields"),
         not_held=_checked(raw, "topics"), lists=lists,
-        out_of_scope=_checked(raw, "requests"))
+        out_of_scope=_checked(raw, "requests"),
+        occupations=frozenset(_checked(raw, "occupations")),
+        occupation_suffixes=_checked(raw, "suffixes"))
