@@ -454,21 +454,40 @@ def _skill_categories(c: Ctx, role: Role) -> Built:
 
 
 def skills_fit(c: Ctx) -> Built:
-    """ "i know python and sql, which role fits": roles whose top skills include them."""
+    """ "i know docker and python, what fits": roles ranked by how many of the named skills
+    they hold, in their top skills or among their tools (synonyms applied by the
+    catalog), then by how high those skills rank. A role holding some of them is listed
+    with what it holds, never "none has both" while one holds one of them."""
     asked = list(dict.fromkeys(c.u.skills))
+    pool = c.roles or c.knowledge.role_list()
     rows = []
-    for role in c.knowledge.role_list():
+    for role in pool:
         refs = c.catalog.role_skills.get(role.slug, {})
-        ranks = [rank for k in asked if k in refs and (rank := refs[k].rank)]
-        if len(ranks) == len(asked):
-            rows.append((sum(ranks), role, ranks))
-    rows.sort(key=lambda x: (x[0], x[1].name))
+        held = [(c.catalog.skill_names[k], refs[k].rank, refs[k].area) for k in asked if k in refs]
+        if held:
+            # A tool counts as held, ranked after every top skill.
+            rank_sum = sum(rank or len(role.skills) + 1 for _, rank, _ in held)
+            rows.append((-len(held), rank_sum, role, held))
+    rows.sort(key=lambda x: (x[0], x[1], x[2].name))
+    # Roles holding the same skills at the same places form one line ("SQL ranked 2:
+    # Data Analyst, Data Engineer and 9 more"), so ties are shown as ties, not in an
+    # order the data does not give.
+    groups: dict[tuple, list[Role]] = {}
+    for _, _, role, held in rows:
+        groups.setdefault(tuple(held), []).append(role)
     names = [c.catalog.skill_names[k] for k in asked]
-    reply = c.render("skills_fit.j2", names=names, rows=rows[:RANK_LIMIT],
-                     more=max(0, len(rows) - RANK_LIMIT), matched=len(rows),
-                     sources=list({r.skills_source.id: r.skills_source for _, r, _ in rows
+    held_anywhere = {name for *_, held in rows for name, _, _ in held}
+    shown = list(groups.items())[:SKILL_FIT_GROUPS]
+    shown_roles = [r for _, roles in shown for r in roles]
+    in_top = sum(1 for _, _, _, held in rows
+                 if len(held) == len(asked) and all(rank for _, rank, _ in held))
+    reply = c.render("skills_fit.j2", names=names, groups=shown, per_line=SKILL_FIT_NAMES,
+                     in_top=in_top,
+                     more=sum(len(roles) for _, roles in list(groups.items())[SKILL_FIT_GROUPS:]),
+                     everywhere=[n for n in names if n not in held_anywhere],
+                     sources=list({r.skills_source.id: r.skills_source for r in shown_roles
                                    if r.skills_source}.values()))
-    return Built(reply, Topic("choose", tuple(r.slug for _, r, _ in rows[:2]), ()))
+    return Built(reply, Topic("choose", tuple(r.slug for r in shown_roles[:2]), ()))
 
 
 def _skill_need(c: Ctx, role: Role, asked: list[str], tech: list[str]) -> Built:
@@ -840,6 +859,10 @@ def profile(c: Ctx) -> Built:
     return Built(reply, Topic("profile", (role.slug,) if role else ()))
 
 
+#: Lines of a skills-fit answer (roles holding the same skills alike share a line), and
+#: role names on one line before "and N more".
+SKILL_FIT_GROUPS = 4
+SKILL_FIT_NAMES = 8
 #: Roles set side by side at most; more are named as left out.
 SIDE_BY_SIDE_MAX = 6
 

@@ -40,7 +40,8 @@ _VERSUS = ("vs", "versus", "or", "compared to", "compare", "than", "against", "d
 #: "which role fits", "what job": asking for roles (with skills named, a skills match).
 _FIT_WORDS = ("which role", "what role", "which job", "what job", "fits", "fit", "suits",
               "suit", "which roles", "what roles", "roles use", "roles need", "which career",
-              "what career", "good for", "should i do", "should i be")
+              "what career", "good for", "should i do", "should i be", "which jobs", "what jobs",
+              "jobs use", "jobs need", "jobs fit", "roles fit", "careers fit")
 #: A question about every role at once, answered as a ranking.
 _EVERY_ROLE = ("all roles", "all the roles", "every role", "each role", "all jobs", "all the jobs",
                "every job", "rank", "ranking", "ranked", "across roles", "across all",
@@ -315,10 +316,11 @@ def question(p: Planning) -> Plan | None:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
-    if u.skills and not explicit and intent in ("skills", "choose", "overview", "getting_in") \
+    if u.skills and not explicit and intent not in ("figures", "rank", "switch", "market_total") \
             and u.any(_FIT_WORDS):
-        # "i know python and sql, which role fits me": roles whose top skills have them.
-        return Plan("skills_fit", confident=True)
+        # "i know python and sql, which role fits me": roles holding the most of them; "what
+        # data jobs fit" ranks the data roles only.
+        return Plan("skills_fit", roles=_named_group(u, catalog), confident=True)
     unknown_words = [t for t in u.content_tokens if t not in catalog.vocabulary]
     bare_choice = intent in ("choose", "compare") and not unknown_words
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
