@@ -51,3 +51,41 @@ def test_which_jobs_use_a_skill_lists_every_role_holding_it(chat: Advisor) -> No
     listed = [r for r in holding if r.name in body]
     assert len(listed) >= min(len(holding), 8), body
     assert f"and {len(holding) - len(listed)} more" in body or len(listed) == len(holding)
+
+
+@pytest.mark.parametrize("message", [
+    "SRE here, where could I go in AI?",
+    "sre, what ai role fits me?",
+    "devops engineer at a big bank, is mlops a good fit for me?",
+    "sysadmin looking to move into ai, any advice?",
+    "as an sre, how do i get into mlops",
+])
+def test_an_ops_background_is_read_as_where_the_member_comes_from(chat: Advisor,
+                                                                  message: str) -> None:
+    reply = sayer(chat, user=message)(message)
+    body = text(reply)
+    assert reply.kind == "answer" and "MLOps Engineer" in body, body
+    assert "shortest road" in body or "shorter path" in body, body
+    assert "don't have data on" not in body and "Which role do you mean" not in body
+
+
+@pytest.mark.parametrize("message", [
+    "product manager wanting to get into ai, where do i start",
+    "product owner here, how do i move into ai?",
+])
+def test_a_product_background_leads_to_the_ai_pm_route(chat: Advisor, message: str) -> None:
+    body = text(sayer(chat, user=message)(message))
+    assert "AI Product Manager" in body and "product-management experience" in body, body
+
+
+@pytest.mark.parametrize("message", [
+    "backend dev here, how do i get into ai?",
+    "phd student, which ai role suits me?",
+    "postdoc looking to leave academia, where do i start in ai?",
+])
+def test_a_background_without_a_route_says_so_and_offers_what_is_held(chat: Advisor,
+                                                                      message: str) -> None:
+    reply = sayer(chat, user=message)(message)
+    body = text(reply)
+    assert reply.kind == "answer" and "I don't hold a route written for" in body, body
+    assert "routes I hold" in body and "(no route recorded)" not in body

@@ -642,15 +642,35 @@ def _self_phrases(tokens: Sequence[str]) -> Iterator[tuple[str, tuple[str, ...],
 
 def _self_span(u: Understanding) -> tuple[int, int] | None:
     """Token span of "i'm a <phrase>" / "coming from <phrase>", if any."""
-    first = next(_self_phrases(u.tokens), None)
+    first = _opening_background(u) or next(_self_phrases(u.tokens), None)
     return (first[2], first[3]) if first else None
+
+
+def _opening_background(u: Understanding) -> tuple[str, tuple[str, ...], int, int] | None:
+    """ "sre, what ai role fits me?", "devops engineer at a fintech, is mlops a fit?",
+    "product manager wanting to get into ai": a background phrase opening the message,
+    then a comma or a word that continues a self-introduction, is where the member comes
+    from, not the subject of the question."""
+    tokens, text = u.tokens, u.cleaned.text
+    for k in range(min(4, len(tokens)), 0, -1):
+        phrase = " ".join(tokens[:k])
+        if not any(phrase in members for members in lexicon.BACKGROUNDS.values()):
+            continue
+        after = tokens[k] if k < len(tokens) else ""
+        a_role = any(m.start == 0 for m in u.roles)  # "data analyst, data scientist or ..."
+        if (text.startswith(phrase + ",") and not a_role) or after in lexicon.OPENING_FOLLOWERS:
+            return "self", ("opening",), 0, k
+        return None
+    return None
 
 
 def _scan_self(u: Understanding, catalog: Catalog) -> None:
     """ "i'm an mlops engineer making 180k", "coming from devops", "as a backend dev"."""
     tokens = u.tokens
     done: set[tuple] = set()  # each trigger is read at its first fitting place
-    for kind, trig, j, k in _self_phrases(tokens):
+    opening = _opening_background(u)
+    phrases = _self_phrases(tokens)
+    for kind, trig, j, k in ([opening, *phrases] if opening else phrases):
         if (kind, trig) in done:
             continue
         phrase = " ".join(tokens[j:k])
@@ -664,7 +684,8 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
             phrase = " ".join(tokens[j:k])
         if trig == ("as",) and mention is None and not _background_group(phrase):
             continue
-        if trig in (("from",), ("here",), *((n,) for n in _BACKGROUND_NOUNS)) and mention is None \
+        if trig in (("from",), ("here",), ("opening",), *((n,) for n in _BACKGROUND_NOUNS)) \
+                and mention is None \
                 and not _background_group(phrase):
             continue
         if mention is not None:

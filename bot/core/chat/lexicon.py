@@ -25,6 +25,8 @@ FACET_WORDS: dict[str, dict[str, int]]
 BACKGROUNDS: dict[str, tuple[str, ...]]
 #: phrases that on their own say someone is starting out
 NEWCOMER_PHRASES: tuple[str, ...]
+#: words after a background phrase opening a message that make it a self-introduction
+OPENING_FOLLOWERS: frozenset[str]
 #: other spellings of skills -> alias key ("k8s" -> "kubernetes") (vocabulary/skills.yaml)
 SKILL_SYNONYMS: dict[str, str]
 #: technology words that are skills even when no role lists them
@@ -62,7 +64,8 @@ def use(vocab: Vocabulary) -> None:
     built before keep the words they were built with."""
     g = globals()
     g.update(FACET_WORDS=vocab.facets, BACKGROUNDS=vocab.backgrounds,
-             NEWCOMER_PHRASES=vocab.newcomer_phrases, SKILL_SYNONYMS=vocab.skill_synonyms,
+             NEWCOMER_PHRASES=vocab.newcomer_phrases, OPENING_FOLLOWERS=vocab.opening_followers,
+             SKILL_SYNONYMS=vocab.skill_synonyms,
              TECH_WORDS=vocab.tech_words, SKILL_CATEGORIES=vocab.skill_categories,
              FIELD_NAMES=vocab.field_names, NOT_HELD=vocab.not_held,
              COMPANIES=frozenset(vocab.lists["companies"]), OUT_OF_SCOPE=vocab.out_of_scope,

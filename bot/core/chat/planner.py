@@ -415,6 +415,11 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
             return ("overview", ()) if _bare_role(u) or u.injection else (VAGUE, ())
         return None, ()
     top = ranked[0][0]
+    if u.background and not u.role_slugs and top not in lexicon.FIGURE_FACETS \
+            and top not in ("week", "postings", "skills") \
+            and (scores[top] < 4 or top in ("switch", "path", "choose", "getting_in")):
+        # "SRE here, where could I go in AI?": where someone can go from their background.
+        return "getting_in", ()
     if top == "overview" and len(u.role_slugs) >= 2:
         # "what is the difference between X and Y": two roles named ask for both.
         top = "compare"

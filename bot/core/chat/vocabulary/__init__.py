@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 #: The files, each with the top-level keys it may hold.
 FILES: dict[str, tuple[str, ...]] = {
     "facets.yaml": ("facets",),
-    "backgrounds.yaml": ("backgrounds", "newcomer_phrases"),
+    "backgrounds.yaml": ("backgrounds", "newcomer_phrases", "opening_followers"),
     "skills.yaml": ("synonyms", "tech", "categories"),
     "fields.yaml": ("fields",),
     "not_held.yaml": ("topics", "degree_words", "degree_need", "course_words", "course_ask",
@@ -49,6 +49,7 @@ class Vocabulary:
     facets: dict[str, dict[str, int]]
     backgrounds: dict[str, tuple[str, ...]]
     newcomer_phrases: tuple[str, ...]
+    opening_followers: frozenset[str]
     skill_synonyms: dict[str, str]
     tech_words: frozenset[str]
     skill_categories: dict[str, tuple[tuple[str, ...], frozenset[str]]]
@@ -192,6 +193,7 @@ def load(*extra: Path) -> Vocabulary:
     return Vocabulary(
         facets=_checked(raw, "facets"), backgrounds=_checked(raw, "backgrounds"),
         newcomer_phrases=_checked(raw, "newcomer_phrases"),
+        opening_followers=frozenset(_checked(raw, "opening_followers")),
         skill_synonyms=_checked(raw, "synonyms"),
         tech_words=frozenset(_checked(raw, "tech")),
         skill_categories=_checked(raw, "categories"), field_names=_checked(raw, "fields"),
