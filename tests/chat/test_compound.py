@@ -119,3 +119,14 @@ def test_more_than_six_roles_are_named_as_left_out(chat: Advisor) -> None:
 def test_two_roles_in_a_what_is_question_are_both_answered(chat: Advisor, message: str) -> None:
     body = text(sayer(chat, user=message)(message))
     assert len({slug for slug in ROLES if ROLES[slug].name in body.split("-# ")[0]}) >= 2, body
+
+
+@pytest.mark.parametrize("message", [
+    "been a backend dev for years. which ai role fits someone who knows kubernetes?",
+    "i have some background in ops. how much do mlops engineers make?",
+])
+def test_a_statement_before_a_question_is_its_context_not_a_part(chat: Advisor,
+                                                                 message: str) -> None:
+    body = text(sayer(chat, user=message)(message))
+    assert "Which role do you mean" not in body and "outside what I can help" not in body, body
+    assert "MLOps Engineer" in body, body

@@ -48,6 +48,9 @@ COMMAND_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "week": ("week", ("week",)),
     "switch": ("switch", ("switch",)),
 }
+#: Plans of a statement that is no question of its own ("been in legal for years."): in a
+#: compound message it is context for the next part, not a part to answer.
+_CONTEXT_ONLY = frozenset({"clarify", "offtopic", "suggest", "profile"})
 _QUESTION_START = re.compile(
     r"^(?:who|what|whats|which|when|where|why|how|hows|is|are|do|does|did|can|could|should|"
     r"would|will|any|anyone|tell|explain)\b")
@@ -126,53 +129,74 @@ class ChatEngine:
 
         A message addressed to the bot that holds several questions is answered part by
         part (``compound``), each part as the next turn of the conversation, in one reply.
+        A statement before a question ("been in legal for years. which data role fits?")
+        is not a part of its own: it stays with the question it introduces.
         """
         cleaned = clean_message(request.text)
         addressed = getattr(request, "addressed", True)
         parts = split_parts(cleaned.text) if addressed else [cleaned.text]
         if len(parts) == 1:
-            one = self._one(cleaned, request, knowledge, addressed)
-            return one[1].reply if one else None
+            decided = self._decide(cleaned, request, knowledge, addressed)
+            return self._answer(decided, request).reply if decided else None
         answered: list[tuple[str, Reply, bool]] = []
-        for part in parts[:MAX_PARTS]:
-            part_cleaned = clean_message(part)
-            one = self._one(part_cleaned, request, knowledge, addressed)
-            if one is not None:
-                intent, built, u = one
-                asked = part_cleaned.is_question or bool(_QUESTION_START.match(part_cleaned.text))
-                answered.append(("injection" if u.injection else intent, built.reply, asked))
+        carry = ""
+        for i, part in enumerate(parts):
+            part_cleaned = clean_message(f"{carry} {part}".strip())
+            asked = part_cleaned.is_question or bool(_QUESTION_START.match(part_cleaned.text))
+            decided = self._decide(part_cleaned, request, knowledge, addressed)
+            if decided is None:
+                continue
+            if not asked and i + 1 < len(parts) and decided[1].intent in _CONTEXT_ONLY:
+                carry = part_cleaned.text  # context for the question that follows
+                continue
+            carry = ""
+            if len(answered) == MAX_PARTS:
+                answered.append(("left", Reply(title=""), True))
+                continue
+            intent = "injection" if decided[0].u.injection else decided[1].intent
+            answered.append((intent, self._answer(decided, request).reply, asked))
+        left = sum(1 for i, _, _ in answered if i == "left")
+        answered = [a for a in answered if a[0] != "left"]
         # A remark beside a question ("thanks", "asking for a friend") needs no reply of
         # its own, nor does an instruction to the bot; a request outside the bot's scope
         # does (a redirect).
         substantive = [(i, r) for i, r, asked in answered
                        if i not in QUIET and i != "injection"
-                       and not (i == "offtopic" and not asked)]
+                       and not (i in _CONTEXT_ONLY and not asked)]
         kept = [r for _, r in (substantive or [(i, r) for i, r, _ in answered])]
         kept = list({render_text(r): r for r in kept}.values())  # a part repeating another
-        if len(kept) == 1:
+        if not kept:
+            return None
+        if len(kept) == 1 and not left:
             return kept[0]
-        left = len(parts) - MAX_PARTS if len(parts) > MAX_PARTS else 0
         note = render("chat/compound_more.j2", prefix=request.prefix).lead
         return combine(kept, left, note)
 
-    def _one(self, cleaned: Cleaned, request: ChatRequest, knowledge: Knowledge,
-             addressed: bool) -> tuple[str, answers.Built, Understanding] | None:
-        """Plan and answer one question (a whole message or one part of it); remembers."""
+    def _decide(self, cleaned: Cleaned, request: ChatRequest, knowledge: Knowledge,
+                addressed: bool) -> tuple[Planning, Plan] | None:
+        """Understand and plan one question (a whole message or one part of it); None when
+        an unasked message is not ours. Nothing is remembered yet."""
         catalog = self.catalog(knowledge)
         u = understand(cleaned, catalog)
-        key = conversation_key(request.user_id, request.channel_id, request.guild_id)
-        conv = self.memory.get(key)
+        conv = self.memory.get(conversation_key(request.user_id, request.channel_id,
+                                                request.guild_id))
         arbiter = FaqArbitration(lambda: self.faq_index(knowledge), bool(knowledge.faq),
                                  addressed)
         planning = Planning.read(u, conv, catalog, arbiter)
-        u = planning.u
         decided = decide(planning)
-        if decided.intent != "faq" and not addressed and not self._confident(u, decided):
+        if decided.intent != "faq" and not addressed and not self._confident(planning.u, decided):
             return None
-        built = build(decided, u, catalog, request.prefix)
-        built = _note_unknown(built, u, decided, catalog)
-        self._remember(key, conv, u, decided, built)
-        return decided.intent, built, u
+        return planning, decided
+
+    def _answer(self, decided: tuple[Planning, Plan], request: ChatRequest) -> answers.Built:
+        """Build the reply for a decided plan and remember what it was about."""
+        planning, plan_ = decided
+        u, catalog = planning.u, planning.catalog
+        built = build(plan_, u, catalog, request.prefix)
+        built = _note_unknown(built, u, plan_, catalog)
+        key = conversation_key(request.user_id, request.channel_id, request.guild_id)
+        self._remember(key, planning.conv, u, plan_, built)
+        return built
 
     def note_command(self, request: ChatRequest, command: str, roles: tuple[str, ...]) -> None:
         """Remember what a command's answer was about, as a chat answer's would be, so a

@@ -34,6 +34,7 @@ _FOLLOWUP_START = ("and", "or", "also", "what about", "how about", "same for", "
 _SELF_TRIGGERS = (("i", "am"), ("im",), ("i", "work", "as"), ("i", "m"), ("currently",),
                   ("my", "role", "is"), ("my", "job", "is"), ("i", "work", "in"))
 _BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), ("ex",),
+                        ("been", "a"), ("been", "an"), ("worked", "as"), ("years", "as"),
                         ("i", "was"), ("used", "to", "be"), ("from",), ("as",),
                         ("my", "background", "is"), ("background", "is"),
                         ("experience", "in"), ("experience", "as"))

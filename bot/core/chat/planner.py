@@ -320,7 +320,7 @@ def question(p: Planning) -> Plan | None:
             and u.any(_FIT_WORDS):
         # "i know python and sql, which role fits me": roles holding the most of them; "what
         # data jobs fit" ranks the data roles only.
-        return Plan("skills_fit", roles=_named_group(u, catalog), confident=True)
+        return Plan("skills_fit", roles=_named_group(u, catalog, every_ai=True), confident=True)
     unknown_words = [t for t in u.content_tokens if t not in catalog.vocabulary]
     bare_choice = intent in ("choose", "compare") and not unknown_words
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
@@ -498,8 +498,10 @@ def redirect(p: Planning) -> Plan:
     return Plan("offtopic")
 
 
-def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
-    """Roles a word before "roles"/"jobs" picks out ("the data roles", "research jobs")."""
+def _named_group(u: Understanding, catalog: Catalog, every_ai: bool = False) -> tuple[str, ...]:
+    """Roles a word before "roles"/"jobs" picks out ("the data roles", "research jobs").
+    With ``every_ai``, "ai roles" means every role (all of them are AI careers), not the
+    ones with "AI" in their names."""
     words = u.tokens
     out: list[str] = []
     for i, token in enumerate(words[1:], start=1):
@@ -507,6 +509,8 @@ def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
                          "career", "title"):
             continue
         word = words[i - 1]
+        if every_ai and word == "ai":
+            continue
         forms = {word, *(head for head, fields in lexicon.FIELD_NAMES.items() if word in fields)}
         if word == "ml":
             forms |= {"machine", "mlops"}
