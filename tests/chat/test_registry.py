@@ -76,3 +76,35 @@ def test_an_unclear_question_about_a_role_gets_suggestions_not_the_profile(
 def test_an_overview_question_gets_the_profile(chat: Advisor, message: str) -> None:
     kind, body = _reply(chat, message)
     assert kind == "answer" and "Key figures" in body, body
+
+
+# -- a new intent is one registry entry, one builder, one template, one vocabulary entry --
+
+PIPELINE = __import__("pathlib").Path(registry.__file__).parent
+
+
+def test_the_worked_example_intent_lives_in_exactly_four_places() -> None:
+    """README, "Architecture": ``also_called`` was added as one registry entry, one builder,
+    one template and one vocabulary entry; no other part of the pipeline names it."""
+    where = {p.relative_to(PIPELINE.parent).as_posix()
+             for p in [*PIPELINE.rglob("*.py"), *PIPELINE.rglob("*.yaml"),
+                       *(PIPELINE.parent / "templates" / "chat").glob("*.j2")]
+             if "also_called" in p.name or "also_called" in p.read_text(encoding="utf-8")}
+    assert where == {"chat/registry.py", "chat/answers.py", "chat/vocabulary/facets.yaml",
+                     "templates/chat/also_called.j2"}
+    intent = registry.INTENTS["also_called"]
+    assert intent.signals == "also_called" and intent.template == "also_called.j2"
+
+
+@pytest.mark.parametrize(("message", "slug", "title"), [
+    ("what else is an mlops engineer called?", "mlops-engineer", "ml platform engineer"),
+    ("other names for ai pm", "ai-product-manager", "ml product manager"),
+    ("what other job titles does a data analyst go by", "data-analyst", "business data analyst"),
+    ("machine learning engineer, also known as?", "machine-learning-engineer",
+     "machine learning software engineer"),
+])
+def test_the_worked_example_answers_several_phrasings(chat: Advisor, message: str, slug: str,
+                                                      title: str) -> None:
+    reply = sayer(chat, user=message)(message)
+    assert reply.kind == "answer" and reply.roles == (slug,)
+    assert title in text(reply) and "not from a data source" in text(reply)

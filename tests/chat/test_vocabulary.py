@@ -37,7 +37,6 @@ def test_the_shipped_files_load_and_feed_the_understanding() -> None:
     assert vocab.skill_synonyms["k8s"] == "kubernetes"
     assert vocab.skill_synonyms["tf"] == "terraform"
     assert "cover letter" in vocab.out_of_scope
-    assert set(vocab.facets) <= set(vocabulary.FACETS)
 
 
 @pytest.mark.parametrize("message", [
@@ -66,7 +65,7 @@ def test_a_new_skill_synonym_is_a_data_change(tmp_path: Path, shipped: None) -> 
 @pytest.mark.parametrize(("content", "named"), [
     ("facets:\n  week:\n    grind: eleven\n", "facets.week.grind"),
     ("facets:\n  week:\n    grind: 99\n", "facets.week.grind"),
-    ("facets:\n  weather:\n    rain: 3\n", "facets.weather"),
+    ("facets:\n  Weather:\n    rain: 3\n", "facets.Weather"),
     ("facets:\n  week:\n    The Grind: 3\n", "facets.week.The Grind"),
     ("backgrounds:\n  devops engineer: []\n", "backgrounds.devops engineer"),
     ("synonyms:\n  k 8s: kubernetes\n", "synonyms.k 8s"),
@@ -81,3 +80,14 @@ def test_a_bad_entry_fails_naming_the_file_and_key(tmp_path: Path, content: str,
     with pytest.raises(VocabularyError) as caught:
         vocabulary.load(bad)
     assert "bad.yaml" in str(caught.value) and named in str(caught.value)
+
+
+def test_a_facet_no_intent_signals_fails_naming_it(tmp_path: Path) -> None:
+    from bot.core.chat import registry
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("facets:\n  weather:\n    rain: 3\n", encoding="utf-8")
+    vocab = vocabulary.load(bad)
+    with pytest.raises(VocabularyError, match=r"facets\.weather"):
+        registry.check_facets(vocab.facets)
+    registry.check_facets(vocabulary.load().facets)  # the shipped ones all have an owner

@@ -879,6 +879,21 @@ def side_by_side(c: Ctx) -> Built:
     return Built(reply, Topic("compare", tuple(r.slug for r in roles), ()))
 
 
+def also_called(c: Ctx) -> Built:
+    """ "what else is an mlops engineer called": the other titles the knowledge treats as
+    the same job (the role's aliases), each once, longest spellings only."""
+    role = c.roles[0]
+    seen = {alias_key(role.name), alias_key(role.slug)}
+    titles = []
+    for alias in sorted(role.aliases, key=len, reverse=True):
+        key = alias_key(alias)
+        if key not in seen and not any(key in s for s in seen):
+            seen.add(key)
+            titles.append(alias)
+    reply = c.render("also_called.j2", r=role, titles=sorted(titles, key=str.casefold))
+    return Built(reply, Topic("overview", (role.slug,), ()))
+
+
 #: What a suggestion offers for a role, in order, when a question about it is unclear:
 #: holdings topic keys (the wording of each offer is in ``suggest.j2``).
 SUGGEST_TOPICS = ("week", "salary", "getting_in", "skills", "path", "remote", "market")

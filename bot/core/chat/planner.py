@@ -68,9 +68,11 @@ class Plan:
 
 
 def _ranked_facets(u: Understanding) -> list[tuple[str, int]]:
+    """Facets asked, strongest first; a facet only the vocabulary and the registry know
+    (a new intent's) ranks after the listed ones on equal scores."""
     order = {f: i for i, f in enumerate(PRIORITY)}
-    items = [(f, s) for f, s in u.scores.items() if s >= MIN_SCORE and f in order]
-    return sorted(items, key=lambda fs: (-fs[1], order[fs[0]]))
+    items = [(f, s) for f, s in u.scores.items() if s >= MIN_SCORE]
+    return sorted(items, key=lambda fs: (-fs[1], order.get(fs[0], len(PRIORITY))))
 
 
 @dataclass

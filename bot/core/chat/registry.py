@@ -17,15 +17,16 @@ answers better.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.core.chat import answers, planner
+from bot.core.chat import answers, lexicon, planner
 from bot.core.chat.answers import Built, Ctx
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
 from bot.core.chat.intents import Understanding
 from bot.core.chat.planner import Plan, Planning
+from bot.core.chat.vocabulary import VocabularyError
 from bot.knowledge.models import FaqEntry
 
 
@@ -78,6 +79,8 @@ INTENTS: dict[str, Intent] = {i.name: i for i in (
     Intent("sources", answers.sources, "sources.j2", None, faq=False, answers=True),
     Intent("by_source", answers.by_source, "by_source.j2", None, roles=1, answers=True),
     Intent("suggest", answers.suggest, "suggest.j2", None, roles=1),
+    Intent("also_called", answers.also_called, "also_called.j2", "also_called", roles=1,
+           answers=True),
     Intent("decline", answers.decline, "decline.j2", None, faq=False),
     Intent("profile", answers.profile, "profile.j2", None, faq=False),
     Intent("faq", _faq_answer, "faq.j2", None, faq=False),
@@ -93,6 +96,19 @@ INTENTS: dict[str, Intent] = {i.name: i for i in (
 
 #: Intents that answer from the knowledge base.
 ANSWERS = frozenset(name for name, i in INTENTS.items() if i.answers)
+
+
+def check_facets(facets: Iterable[str]) -> None:
+    """Every facet of the vocabulary must be one the planner ranks or some intent's
+    signal; a misspelt facet fails here, at import, naming the file and the facet."""
+    known = set(planner.PRIORITY) | {i.signals for i in INTENTS.values() if i.signals}
+    for facet in facets:
+        if facet not in known:
+            raise VocabularyError(f"facets.yaml: facets.{facet}: no intent or planner facet "
+                                  f"of that name (known: {', '.join(sorted(known))})")
+
+
+check_facets(lexicon.FACET_WORDS)
 
 
 def register(intent: Intent) -> None:

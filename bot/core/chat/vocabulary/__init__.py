@@ -10,6 +10,7 @@ the scanners use, so adding a phrasing is a line in a YAML file, with no code ch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +32,9 @@ FILES: dict[str, tuple[str, ...]] = {
     "out_of_scope.yaml": ("requests",),
     "occupations.yaml": ("occupations", "suffixes"),
 }
-#: The facets a question can ask about (the planner ranks them; ``registry`` names them).
-FACETS = ("salary", "openings", "remote", "seniority", "skills", "path", "switch", "week",
-          "getting_in", "metros", "postings", "market", "overview", "choose", "compare")
+#: A facet's name: an intent's name or one the planner knows; ``registry.check_facets``
+#: checks each is one of them.
+_FACET_NAME = re.compile(r"^[a-z][a-z_]{1,39}$")
 #: Facet weights outside this range are a typo (see facets.yaml's header).
 MAX_WEIGHT = 10
 
@@ -106,8 +107,8 @@ def _facets(value: Any, where: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for facet, table in _mapping(value, where).items():
         at = f"{where}.{facet}"
-        if facet not in FACETS:
-            raise VocabularyError(f"{at}: unknown facet (known: {', '.join(FACETS)})")
+        if not isinstance(facet, str) or not _FACET_NAME.match(facet):
+            raise VocabularyError(f"{at}: a facet name is lower-case letters and underscores")
         out[facet] = {}
         for phrase, weight in _mapping(table, at).items():
             _phrase(phrase, f"{at}.{phrase}")
