@@ -91,3 +91,14 @@ def test_a_facet_no_intent_signals_fails_naming_it(tmp_path: Path) -> None:
     with pytest.raises(VocabularyError, match=r"facets\.weather"):
         registry.check_facets(vocab.facets)
     registry.check_facets(vocabulary.load().facets)  # the shipped ones all have an owner
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("whats the highest job an mlops engineer can reach", "mlops-engineer"),
+    ("highest position an ai pm can get to?", "ai-product-manager"),
+    ("what is the highest title a data engineer can reach", "data-engineer"),
+])
+def test_the_highest_job_a_role_reaches_is_a_path_question(message: str, slug: str) -> None:
+    catalog = Catalog.build(KNOWLEDGE)
+    decided = plan(understand(clean_message(message), catalog), None, catalog)
+    assert (decided.intent, decided.roles) == ("path", (slug,))
