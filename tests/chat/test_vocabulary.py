@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.core.chat import lexicon, vocabulary
 from bot.core.chat.catalog import Catalog
@@ -102,3 +103,21 @@ def test_the_highest_job_a_role_reaches_is_a_path_question(message: str, slug: s
     catalog = Catalog.build(KNOWLEDGE)
     decided = plan(understand(clean_message(message), catalog), None, catalog)
     assert (decided.intent, decided.roles) == ("path", (slug,))
+
+
+def test_facet_scores_count_each_phrase_found_as_whole_words_once() -> None:
+    """The n-gram lookup gives exactly what searching for every phrase in the text gives."""
+    from bot.core.chat.intents import facet_totals
+
+    texts = [t for path in sorted(Path(__file__).parent.glob("questions*.yaml"))
+             for item in yaml.safe_load(path.read_text(encoding="utf-8"))
+             for t in [item.get("say"), *(turn["say"] for turn in item.get("turns", []))] if t]
+    assert len(texts) > 300
+    for message in [*texts, "how much how much", "remote remote work from home"]:
+        padded = f" {' '.join(clean_message(message).tokens)} "
+        expected = {}
+        for facet, table in lexicon.FACET_WORDS.items():
+            total = sum(w for p, w in table.items() if w and f" {p} " in padded)
+            if total:
+                expected[facet] = total
+        assert facet_totals(padded) == expected, message

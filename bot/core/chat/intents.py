@@ -12,7 +12,7 @@ trends, equity) and roles it does not know. It decides nothing about the convers
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from types import MappingProxyType
 
@@ -38,6 +38,8 @@ _BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), (
                         ("i", "was"), ("used", "to", "be"), ("from",), ("as",),
                         ("my", "background", "is"), ("background", "is"),
                         ("experience", "in"), ("experience", "as"))
+#: First words of the triggers: only where one of them stands can a trigger start.
+_TRIGGER_FIRSTS = frozenset(t[0] for t in (*_SELF_TRIGGERS, *_BACKGROUND_TRIGGERS))
 #: Words after a phrase that make it a background ("i have a backend background").
 _BACKGROUND_NOUNS = frozenset({"background", "experience", "exp", "xp"})
 #: Words before such a phrase that are not part of it ("i have 5 years of ...").
@@ -140,7 +142,7 @@ class Understanding:
 
     Immutable once made: the scanners of ``understand`` fill it in, then ``seal`` turns
     its lists into tuples and refuses any later assignment, so no stage of the planner
-    can change what another stage reads (``dataclasses.replace`` makes a new one).
+    can change what another stage reads (``with_roles`` makes a new one).
     """
 
     cleaned: Cleaned
@@ -211,23 +213,26 @@ class Understanding:
     head_roles: list[RoleMention] = field(default_factory=list)
     #: Asks where the bot's figures come from ("where do you get your numbers").
     asks_sources: bool = False
-    #: Set by ``seal``: from then on the understanding cannot change.
-    sealed: bool = field(default=False, repr=False, compare=False)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if getattr(self, "sealed", False):
-            raise FrozenInstanceError(f"an Understanding is immutable once made ({name})")
-        object.__setattr__(self, name, value)
-
     def seal(self) -> Understanding:
-        """Freeze: lists become tuples, facet scores a read-only mapping, no assignment."""
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, list):
-                object.__setattr__(self, f.name, tuple(value))
-        object.__setattr__(self, "scores", MappingProxyType(dict(self.scores)))
-        object.__setattr__(self, "sealed", True)
+        """Freeze: lists become tuples, facet scores a read-only mapping, and the object
+        becomes a ``SealedUnderstanding``, which refuses any assignment. (A class swap
+        rather than a flag checked in ``__setattr__``: the scanners' many assignments
+        stay plain attribute writes, which is measurably faster per message.)"""
+        values = self.__dict__
+        for name, value in values.items():
+            if type(value) is list:
+                values[name] = tuple(value)
+        values["scores"] = MappingProxyType(self.scores)
+        self.__class__ = SealedUnderstanding
         return self
+
+    def with_roles(self, roles: Iterable[RoleMention]) -> Understanding:
+        """A sealed copy naming ``roles`` instead (the planner's follow-up of a bare
+        title: "and for analysts?")."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        values["roles"] = sorted(roles, key=lambda m: m.start)
+        values["scores"] = dict(self.scores)
+        return Understanding(**values).seal()
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -256,6 +261,19 @@ class Understanding:
     @property
     def content_tokens(self) -> list[str]:
         return [t for t in self.tokens if t.isalnum() and t not in lexicon.STOPWORDS]
+
+
+
+class SealedUnderstanding(Understanding):
+    """An Understanding once made: no attribute can be set or deleted."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"an Understanding is immutable once made ({name})")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"an Understanding is immutable once made ({name})")
 
 
 # ---------------------------------------------------------------------------------------
@@ -494,16 +512,51 @@ def _scan_source(u: Understanding) -> None:
     u.facet_text = " ".join(text.split()) if kinds else u.text
 
 
+_FACET_INDEX: dict[int, tuple[object, dict[str, tuple[tuple[str, int], ...]], int]] = {}
+
+
+def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
+    """phrase -> ((facet, weight), ...) for every weighted facet phrase, and the longest
+    phrase in words (once per vocabulary)."""
+    tables = lexicon.FACET_WORDS
+    cached = _FACET_INDEX.get(id(tables))
+    if cached is None or cached[0] is not tables:
+        index: dict[str, list[tuple[str, int]]] = {}
+        for facet, table in tables.items():
+            for phrase, weight in table.items():
+                if weight:
+                    index.setdefault(phrase, []).append((facet, weight))
+        longest = max((len(p.split()) for p in index), default=1)
+        cached = (tables, {p: tuple(v) for p, v in index.items()}, longest)
+        _FACET_INDEX.clear()
+        _FACET_INDEX[id(tables)] = cached
+    return cached[1], cached[2]
+
+
+def facet_totals(text: str) -> dict[str, int]:
+    """facet -> the summed weights of its vocabulary phrases found in ``text`` (space-joined
+    tokens) as whole words, each phrase once, in the vocabulary's facet order. Looked up
+    n-gram by n-gram (a few dozen dict lookups) rather than each of the hundreds of
+    phrases searched for in the text."""
+    index, longest = _facet_index()
+    words = text.split()
+    found: set[str] = set()
+    totals: dict[str, int] = {}
+    for i in range(len(words)):
+        for n in range(1, min(longest, len(words) - i) + 1):
+            phrase = words[i] if n == 1 else " ".join(words[i:i + n])
+            hits = index.get(phrase)
+            if hits is None or phrase in found:
+                continue
+            found.add(phrase)
+            for facet, weight in hits:
+                totals[facet] = totals.get(facet, 0) + weight
+    return {f: totals[f] for f in lexicon.FACET_WORDS if totals.get(f)}
+
+
 def _scan_facets(u: Understanding) -> None:
     padded = f" {u.facet_text or u.text} "
-    scores: dict[str, int] = {}
-    for facet, table in lexicon.FACET_WORDS.items():
-        total = 0
-        for phrase, weight in table.items():
-            if weight and f" {phrase} " in padded:
-                total += weight
-        if total:
-            scores[facet] = total
+    scores = facet_totals(padded)
     tokens = set(u.tokens)
     if "what makes" in padded or " makes a " in padded:
         scores["salary"] = max(0, scores.get("salary", 0) - 1)
@@ -613,10 +666,14 @@ _SELF_FILLERS = frozenset({"a", "an", "the", "currently", "working", "also", "ju
 def _self_phrases(tokens: Sequence[str]) -> Iterator[tuple[str, tuple[str, ...], int, int]]:
     """Each "i'm a <phrase>" / "coming from <phrase>": (kind, trigger, start, end) of the
     phrase's tokens, self-descriptions first."""
+    starts: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        if token in _TRIGGER_FIRSTS:
+            starts.setdefault(token, []).append(i)
     for kind, triggers in (("self", _SELF_TRIGGERS), ("background", _BACKGROUND_TRIGGERS)):
         for trig in triggers:
             n = len(trig)
-            for i in range(len(tokens) - n + 1):
+            for i in starts.get(trig[0], ()):
                 if tuple(tokens[i:i + n]) != trig:
                     continue
                 j = i + n
@@ -647,15 +704,33 @@ def _self_span(u: Understanding) -> tuple[int, int] | None:
     return (first[2], first[3]) if first else None
 
 
+_MEMBERS: dict[int, tuple[object, frozenset[str], frozenset[str]]] = {}
+
+
+def _background_members() -> tuple[frozenset[str], frozenset[str]]:
+    """Every background phrase, and their first words (once per vocabulary)."""
+    groups = lexicon.BACKGROUNDS
+    cached = _MEMBERS.get(id(groups))
+    if cached is None or cached[0] is not groups:
+        members = frozenset(m for group in groups.values() for m in group)
+        cached = (groups, members, frozenset(m.split()[0] for m in members))
+        _MEMBERS.clear()
+        _MEMBERS[id(groups)] = cached
+    return cached[1], cached[2]
+
+
 def _opening_background(u: Understanding) -> tuple[str, tuple[str, ...], int, int] | None:
     """ "sre, what ai role fits me?", "devops engineer at a fintech, is mlops a fit?",
     "product manager wanting to get into ai": a background phrase opening the message,
     then a comma or a word that continues a self-introduction, is where the member comes
     from, not the subject of the question."""
     tokens, text = u.tokens, u.cleaned.text
+    members, firsts = _background_members()
+    if not tokens or tokens[0] not in firsts:
+        return None
     for k in range(min(4, len(tokens)), 0, -1):
         phrase = " ".join(tokens[:k])
-        if not any(phrase in members for members in lexicon.BACKGROUNDS.values()):
+        if phrase not in members:
             continue
         after = tokens[k] if k < len(tokens) else ""
         a_role = any(m.start == 0 for m in u.roles)  # "data analyst, data scientist or ..."

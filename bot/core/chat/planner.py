@@ -9,7 +9,7 @@ FAQ, a request to name a role, or a friendly redirect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core.chat import lexicon
@@ -112,7 +112,7 @@ class Planning:
         named = tuple(u.role_slugs)
         if not named and u.head_roles and topic is not None and (u.followup or u.comparative):
             # "and for analysts?" in a conversation about data roles: the one role so named.
-            u = replace(u, roles=sorted((*u.roles, *u.head_roles), key=lambda m: m.start))
+            u = u.with_roles((*u.roles, *u.head_roles))
         explicit = tuple(u.role_slugs)
         my_role = u.self_role or (conv.my_role if conv else None)
         roles = _resolve_roles(u, conv, catalog, explicit, my_role)
