@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+#: libyaml's safe loader when PyYAML has it (about ten times faster at start-up).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The folder of the shipped vocabulary files.
 HERE = Path(__file__).resolve().parent
 #: The files, each with the top-level keys it may hold.
@@ -89,7 +91,7 @@ def _read(paths: Iterable[Path]) -> dict[str, dict[str, Any]]:
     merged: dict[str, dict[str, Any]] = {}
     for path in paths:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         except (OSError, yaml.YAMLError) as exc:
             raise VocabularyError(f"{path.name}: cannot be read: {exc}") from exc
         if not isinstance(data, dict):
