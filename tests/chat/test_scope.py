@@ -68,3 +68,20 @@ def test_an_off_topic_request_mid_conversation_gets_a_redirect(chat: Advisor, fi
 def test_a_clear_question_beside_an_out_of_scope_word_is_answered(chat: Advisor) -> None:
     body = text(sayer(chat)("what skills should i put on my resume as a data engineer"))
     assert ROLES["data-engineer"].skills[0] in body, body
+
+
+@pytest.mark.parametrize(("message", "slug", "route"), [
+    ("which jobs lead into AI product management?", "ai-product-manager", "product manager"),
+    ("what roles lead to mlops engineer?", "mlops-engineer", "DevOps engineer"),
+    ("what backgrounds lead into ai product manager roles", "ai-product-manager",
+     "product manager"),
+])
+def test_which_jobs_lead_into_a_role_asks_the_way_in(chat: Advisor, message: str, slug: str,
+                                                     route: str) -> None:
+    body = text(sayer(chat, user=message)(message))
+    assert f"shortest road into **{ROLES[slug].name}**" in body and route in body, body
+
+
+def test_what_a_role_leads_to_is_still_its_path(chat: Advisor) -> None:
+    body = text(sayer(chat)("what does mlops lead to?"))
+    assert ROLES["mlops-engineer"].leads_to[0] in body and "shortest road" not in body, body

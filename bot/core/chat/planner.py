@@ -47,6 +47,12 @@ _EVERY_ROLE = ("all roles", "all the roles", "every role", "each role", "all job
                "every job", "rank", "ranking", "ranked", "across roles", "across all",
                "all of the roles", "all your roles", "all data roles", "all the data roles",
                "of all roles", "any role", "which role", "what role")
+#: A path question whose subject is other jobs ("which jobs lead into X") asks the way in.
+_WAYS_IN = ("which jobs", "what jobs", "which roles", "what roles", "which careers",
+            "what careers", "what background", "which background", "what backgrounds",
+            "which backgrounds", "which positions", "what positions")
+_LEAD_INTO = ("lead into", "leads into", "lead to", "leads to", "feed into", "feeds into",
+              "path into", "paths into", "route into", "routes into", "go into", "pipeline into")
 #: Move words whose subject is the role itself ("what can a research scientist move
 #: into"): the answer is where the role leads, not how to get into it.
 _MOVE_WORDS = ("move", "moving", "switch", "switching", "transition", "transitioning", "pivot",
@@ -421,6 +427,10 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
             and top not in ("week", "postings", "skills") \
             and (scores[top] < 4 or top in ("switch", "path", "choose", "getting_in")):
         # "SRE here, where could I go in AI?": where someone can go from their background.
+        return "getting_in", ()
+    if top == "path" and u.to_role and u.any(_WAYS_IN) and u.any(_LEAD_INTO):
+        # "which jobs lead into ai product management?": the ways into the role named
+        # after "into", not where that role leads.
         return "getting_in", ()
     if top == "overview" and len(u.role_slugs) >= 2:
         # "what is the difference between X and Y": two roles named ask for both.
