@@ -85,3 +85,19 @@ def test_which_jobs_lead_into_a_role_asks_the_way_in(chat: Advisor, message: str
 def test_what_a_role_leads_to_is_still_its_path(chat: Advisor) -> None:
     body = text(sayer(chat)("what does mlops lead to?"))
     assert ROLES["mlops-engineer"].leads_to[0] in body and "shortest road" not in body, body
+
+
+@pytest.mark.parametrize("message", [
+    "what separates great ai pms from average ones",
+    "how do great data engineers differ from average engineers",
+    "what makes a data scientist better than the average candidate",
+])
+def test_average_describing_people_is_no_salary_question(chat: Advisor, message: str) -> None:
+    body = text(sayer(chat, user=message)(message))
+    first = body.split("\n")[0]
+    assert not any(w in first for w in ("Average salary", "Mean salary", "median salary:")), body
+
+
+def test_average_pay_is_still_a_salary_question(chat: Advisor) -> None:
+    body = text(sayer(chat)("average salary for mlops"))
+    assert "Average salary range for **MLOps Engineer**" in body, body

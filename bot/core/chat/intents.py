@@ -600,8 +600,20 @@ def _scan_facets(u: Understanding) -> None:
     u.scores = scores
 
 
+#: "average ones", "typical engineers": these words describe people, not a salary figure.
+_PEOPLE_AFTER = re.compile(r" (?:average|typical|mean) (?:ones?|people|person|folks|guys|pms?|"
+                           r"engineers?|analysts?|scientists?|managers?|developers?|candidates?|"
+                           r"employees?|workers?|hires?) ")
+
+
 def _scan_metric(u: Understanding) -> None:
     padded = f" {u.text} "
+    if _PEOPLE_AFTER.search(padded):
+        # "what separates great ai pms from average ones": not the average salary.
+        padded = _PEOPLE_AFTER.sub(" ", padded)
+        u.scores["salary"] = max(0, u.scores.get("salary", 0) - 1)
+        if not u.scores["salary"]:
+            del u.scores["salary"]
     named = [lexicon.METRIC_WORDS[p] for p in _METRIC_PHRASES if f" {p} " in padded]
     u.metrics_named = len(set(named))
     if named:
