@@ -130,3 +130,32 @@ def test_a_statement_before_a_question_is_its_context_not_a_part(chat: Advisor,
     body = text(sayer(chat, user=message)(message))
     assert "Which role do you mean" not in body and "outside what I can help" not in body, body
     assert "MLOps Engineer" in body, body
+
+
+@pytest.mark.parametrize(("text_in", "expected"), [
+    ("what does a data/applied/research scientist do",
+     "what does a data scientist, applied scientist and research scientist do"),
+    ("ml/ai engineer salary", "ml engineer and ai engineer salary"),
+    ("do i need ci/cd pipelines", "do i need ci/cd pipelines"),
+])
+def test_slashed_words_before_a_title_each_get_the_title(text_in: str, expected: str) -> None:
+    from bot.core.chat.compound import expand_alternatives
+
+    assert expand_alternatives(text_in) == expected
+
+
+def test_every_role_in_a_slashed_list_is_answered(chat: Advisor) -> None:
+    body = text(sayer(chat)("what does a data/applied/research scientist do? "
+                            "what is a machine learning engineer?"))
+    for slug in ("data-scientist", "applied-scientist", "research-scientist",
+                 "machine-learning-engineer"):
+        assert ROLES[slug].focus in body, (slug, body)
+
+
+@pytest.mark.parametrize("message", [
+    "mlops skills? and is there a roadmap?",
+    "what skillset is required for mlops and is there a learning path?",
+])
+def test_a_roadmap_part_gets_the_way_in(chat: Advisor, message: str) -> None:
+    body = text(sayer(chat, user=message)(message))
+    assert ROLES["mlops-engineer"].skills[0] in body and "shortest road" in body, body

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.core.chat import lexicon
 from bot.core.reply import Reply, render_text
 from bot.core.splitting import MESSAGE_LIMIT
 
@@ -33,6 +34,26 @@ _CUT = re.compile(
 _WORD = re.compile(r"[a-z0-9]+")
 #: A part needs this many words to stand alone; shorter ones join the part before.
 MIN_WORDS = 2
+
+
+#: "data/applied/research scientist": words sharing one title's head, joined by slashes.
+_ALTERNATIVES = re.compile(r"\b([a-z0-9]+(?:\s?/\s?[a-z0-9]+)+)\s+([a-z]+)\b")
+
+
+def expand_alternatives(text: str) -> str:
+    """ "what does a data/applied/research scientist do" names three roles: each word
+    before the shared title head gets it ("data scientist, applied scientist and research
+    scientist"). Only before a job title's head ("scientist", "engineers"), so "ci/cd
+    pipelines" stays as written."""
+    def expand(m: re.Match[str]) -> str:
+        head = m.group(2)
+        if head not in lexicon.TITLE_HEADS:
+            return m.group(0)
+        words = [w.strip() for w in m.group(1).split("/")]
+        named = [f"{w} {head}" for w in words]
+        return ", ".join(named[:-1]) + f" and {named[-1]}"
+
+    return _ALTERNATIVES.sub(expand, text) if "/" in text else text
 
 
 def split_parts(text: str) -> list[str]:

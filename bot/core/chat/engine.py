@@ -21,7 +21,13 @@ from cachetools import LRUCache
 
 from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
-from bot.core.chat.compound import MAX_PARTS, QUIET, combine, split_parts
+from bot.core.chat.compound import (
+    MAX_PARTS,
+    QUIET,
+    combine,
+    expand_alternatives,
+    split_parts,
+)
 from bot.core.chat.faq import FaqIndex
 from bot.core.chat.intents import Understanding, echoable, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
@@ -133,6 +139,9 @@ class ChatEngine:
         is not a part of its own: it stays with the question it introduces.
         """
         cleaned = clean_message(request.text)
+        expanded = expand_alternatives(cleaned.text)
+        if expanded != cleaned.text:
+            cleaned = clean_message(expanded)
         addressed = getattr(request, "addressed", True)
         parts = split_parts(cleaned.text) if addressed else [cleaned.text]
         if len(parts) == 1:
