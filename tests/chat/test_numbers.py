@@ -180,3 +180,10 @@ def test_amounts_are_shown_back_as_typed(value: int, shown: str) -> None:
 def test_a_quarter_million_is_not_rounded_away(chat: Advisor) -> None:
     answer = text(sayer(chat)("i make 1.25m as an mlops engineer"))
     assert "**$1.25M**" in answer
+
+
+@pytest.mark.parametrize("text", ["3rd year btech student here", "2nd round interview tips",
+                                  "my 1st job in data", "4th year phd"])
+def test_an_ordinal_counting_something_else_is_no_list_position(text: str) -> None:
+    numbers = parse_numbers(text, False)
+    assert numbers.ordinal is None and numbers.percentiles == ()

@@ -240,7 +240,9 @@ def test_a_weak_match_is_never_an_answer_the_bot_says_what_it_can_answer(
     assert reply is not None and reply.kind == "decline"
     out = render_text(reply)
     assert f"I don't hold anything that answers that about **{role_name}**" in out
-    assert "I can tell you its" in out and "Key figures" not in out and "> " not in out
+    assert "I can answer questions like these" in out and "Key figures" not in out \
+        and "> " not in out
+    assert 2 <= len(reply.suggestions) <= 3
 
 
 @pytest.mark.parametrize("text", [

@@ -81,10 +81,8 @@ class World:
         return req.response
 
     async def all_pages(self, message: dict, who: FakeMember) -> list[dict]:
-        """Every page of a paged answer, turned with its Next button by the asker.
-
-        The first page is copied: the fake stores the message and edits it in place when
-        a page turns, so holding it would make page one read as the last page."""
+        """Every page of a paged answer, turned with its Next button by the asker. Each page
+        is copied: the fake stores one message and edits it in place when a page turns."""
         pages = [copy.deepcopy(message)]
         while True:
             buttons = {c["label"]: c for row in pages[-1].get("components") or []
@@ -96,7 +94,7 @@ class World:
                                                      user=who)
             update = await self.server.wait_for_interaction_response(click)
             assert update["type"] == 7, update
-            pages.append(update["data"])
+            pages.append(copy.deepcopy(update["data"]))
 
     async def answer(self, who: FakeMember, text: str, channel: FakeChannel | None = None) -> str:
         """The body of the bot's answer to ``text`` (descriptions and field values, where a

@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.core import verdict as verdict_mod
-from bot.core.chat import lexicon, pay_cuts
+from bot.core.chat import lexicon
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
 from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
-from bot.core.holdings import has_figures
+from bot.core.holdings import has_figures, holds
 from bot.core.render import render
 from bot.core.reply import Reply
 from bot.knowledge.models import Knowledge, MarketFact, Role, Source, StatSnapshot
@@ -453,21 +453,40 @@ def _skill_categories(c: Ctx, role: Role) -> Built:
 
 
 def skills_fit(c: Ctx) -> Built:
-    """ "i know python and sql, which role fits": roles whose top skills include them."""
+    """ "i know docker and python, what fits": roles ranked by how many of the named skills
+    they hold, in their top skills or among their tools (synonyms applied by the
+    catalog), then by how high those skills rank. A role holding some of them is listed
+    with what it holds, never "none has both" while one holds one of them."""
     asked = list(dict.fromkeys(c.u.skills))
+    pool = c.roles or c.knowledge.role_list()
     rows = []
-    for role in c.knowledge.role_list():
+    for role in pool:
         refs = c.catalog.role_skills.get(role.slug, {})
-        ranks = [rank for k in asked if k in refs and (rank := refs[k].rank)]
-        if len(ranks) == len(asked):
-            rows.append((sum(ranks), role, ranks))
-    rows.sort(key=lambda x: (x[0], x[1].name))
+        held = [(c.catalog.skill_names[k], refs[k].rank, refs[k].area) for k in asked if k in refs]
+        if held:
+            # A tool counts as held, ranked after every top skill.
+            rank_sum = sum(rank or len(role.skills) + 1 for _, rank, _ in held)
+            rows.append((-len(held), rank_sum, role, held))
+    rows.sort(key=lambda x: (x[0], x[1], x[2].name))
+    # Roles holding the same skills at the same places form one line ("SQL ranked 2:
+    # Data Analyst, Data Engineer and 9 more"), so ties are shown as ties, not in an
+    # order the data does not give.
+    groups: dict[tuple, list[Role]] = {}
+    for _, _, role, held in rows:
+        groups.setdefault(tuple(held), []).append(role)
     names = [c.catalog.skill_names[k] for k in asked]
-    reply = c.render("skills_fit.j2", names=names, rows=rows[:RANK_LIMIT],
-                     more=max(0, len(rows) - RANK_LIMIT), matched=len(rows),
-                     sources=list({r.skills_source.id: r.skills_source for _, r, _ in rows
+    held_anywhere = {name for *_, held in rows for name, _, _ in held}
+    shown = list(groups.items())[:SKILL_FIT_GROUPS]
+    shown_roles = [r for _, roles in shown for r in roles]
+    in_top = sum(1 for _, _, _, held in rows
+                 if len(held) == len(asked) and all(rank for _, rank, _ in held))
+    reply = c.render("skills_fit.j2", names=names, groups=shown, per_line=SKILL_FIT_NAMES,
+                     in_top=in_top,
+                     more=sum(len(roles) for _, roles in list(groups.items())[SKILL_FIT_GROUPS:]),
+                     everywhere=[n for n in names if n not in held_anywhere],
+                     sources=list({r.skills_source.id: r.skills_source for r in shown_roles
                                    if r.skills_source}.values()))
-    return Built(reply, Topic("choose", tuple(r.slug for _, r, _ in rows[:2]), ()))
+    return Built(reply, Topic("choose", tuple(r.slug for r in shown_roles[:2]), ()))
 
 
 def _skill_need(c: Ctx, role: Role, asked: list[str], tech: list[str]) -> Built:
@@ -835,43 +854,58 @@ def profile(c: Ctx) -> Built:
     return Built(reply, Topic("profile", (role.slug,) if role else ()))
 
 
+#: Lines of a skills-fit answer (roles holding the same skills alike share a line), and
+#: role names on one line before "and N more".
+SKILL_FIT_GROUPS = 4
+SKILL_FIT_NAMES = 8
+#: Roles set side by side at most; more are named as left out.
+SIDE_BY_SIDE_MAX = 6
+
+
+def side_by_side(c: Ctx) -> Built:
+    """Three to six roles named together ("how do ai engineer, ml engineer, research
+    engineer and applied scientist differ?"): one line each, what it does and its key
+    figures, each from its own snapshot (the footer names every source used)."""
+    roles = c.roles[:SIDE_BY_SIDE_MAX]
+    rows = [(r, c.snapshot(r)) for r in roles]
+    facet = next((f for f in c.plan.facets if f in FACET_LABELS), None)
+    reply = c.render("side_by_side.j2", rows=rows, facet=facet,
+                     dropped=c.roles[SIDE_BY_SIDE_MAX:], uses=uses_for(rows, True))
+    return Built(reply, Topic("compare", tuple(r.slug for r in roles), ()))
+
+
+def also_called(c: Ctx) -> Built:
+    """ "what else is an mlops engineer called": the other titles the knowledge treats as
+    the same job (the role's aliases), each once, longest spellings only."""
+    role = c.roles[0]
+    seen = {alias_key(role.name), alias_key(role.slug)}
+    titles = []
+    for alias in sorted(role.aliases, key=len, reverse=True):
+        key = alias_key(alias)
+        if key not in seen and not any(key in s for s in seen):
+            seen.add(key)
+            titles.append(alias)
+    reply = c.render("also_called.j2", r=role, titles=sorted(titles, key=str.casefold))
+    return Built(reply, Topic("overview", (role.slug,), ()))
+
+
+#: What a suggestion offers for a role, in order, when a question about it is unclear:
+#: holdings topic keys (the wording of each offer is in ``suggest.j2``).
+SUGGEST_TOPICS = ("week", "salary", "getting_in", "skills", "path", "remote", "market")
+#: How many things a suggestion offers.
+SUGGEST_COUNT = 3
+
+
+def suggest(c: Ctx) -> Built:
+    """A role named, the question unclear: two or three things held for it to ask, not
+    its profile (which answers only "tell me about X")."""
+    role = c.roles[0]
+    offers = [t for t in SUGGEST_TOPICS if holds(role, t)][:SUGGEST_COUNT]
+    reply = c.render("suggest.j2", r=role, offers=offers,
+                     unanswered=bool(c.plan.detail.get("unanswered")))
+    return Built(reply, Topic("overview", (role.slug,), ()))
+
+
 def faq(c: Ctx, hit: FaqHit) -> Built:
     reply = c.render("faq.j2", entry=hit.entry)
     return Built(reply, None)
-
-
-BUILDERS: dict[str, Callable[[Ctx], Built]] = {
-    "pay_cut": pay_cuts.answer,  # survey cuts (issue 13): bot/core/chat/pay_cuts.py
-    "figures": figures, "rank": rank, "market_total": market_total,
-    "salary_check": salary_check, "skills": skills, "list_item": list_item, "path": path,
-    "switch": switch, "getting_in": getting_in, "week": week, "metros": metros,
-    "postings": postings, "market": market, "overview": overview, "compare": compare,
-    "choose": choose, "decline": decline, "profile": profile, "sources": sources,
-    "by_source": by_source, "skills_fit": skills_fit,
-    "greeting": simple("greeting.j2"), "thanks": simple("thanks.j2"),
-    "help": simple("help.j2"), "list_roles": simple("list_roles.j2"),
-    "clarify": simple("clarify.j2"), "offtopic": simple("offtopic.j2"),
-    "empty": simple("help.j2"),
-}
-
-
-from bot.core.chat import outlook as _outlook  # noqa: E402  (they build on Ctx, Built)
-from bot.core.chat import preparation as _preparation  # noqa: E402
-
-BUILDERS.update(preparation=_preparation.build, maths=_preparation.build_maths,
-                outlook=_outlook.build)
-
-#: Intents that need at least this many roles; with fewer the user is asked which.
-NEEDS_ROLES = {"preparation": 1, "maths": 1, "outlook": 1,
-               "by_source": 1, "figures": 1, "salary_check": 1, "skills": 1, "path": 1, "week": 1,
-               "metros": 1, "postings": 1, "market": 1, "overview": 1, "compare": 2, "rank": 1,
-               "choose": 1}
-
-
-def build(plan: Plan, u: Understanding, catalog: Catalog, prefix: str) -> Built:
-    """The Reply for ``plan`` (and the topic to remember)."""
-    ctx = Ctx(plan, u, catalog, prefix)
-    if len(ctx.roles) < NEEDS_ROLES.get(plan.intent, 0):
-        return Built(ctx.render("clarify.j2", plan=plan), None)
-    builder = BUILDERS.get(plan.intent, BUILDERS["offtopic"])
-    return builder(ctx)

@@ -20,35 +20,11 @@ from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
 
-#: The name of a role's field from its title's head ("research scientist" -> "research
-#: science"), so "getting into research science" names the role.
-FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "scientist": ("science",), "engineer": ("engineering",), "architect": ("architecture",),
-    "analyst": ("analytics", "analysis"), "researcher": ("research",),
-    "manager": ("management",),
-}
-
-#: Other spellings of skills people type; keys and values are alias keys.
-SKILL_SYNONYMS: dict[str, str] = {
-    "k8s": "kubernetes", "kube": "kubernetes", "amazonwebservices": "aws",
-    "googlecloud": "gcp", "googlecloudplatform": "gcp", "microsoftazure": "azure",
-    "py": "python", "prompting": "promptengineering",
-    "retrievalaugmentedgeneration": "rag", "wandb": "weightsbiases",
-    "weightsandbiases": "weightsbiases", "iac": "infrastructureascode",
-    "abtesting": "abtesting", "abtests": "abtesting", "llm": "llms",
-}
-#: Technology words that are skills even when no role lists them ("do I need pytorch").
-TECH_WORDS = frozenset({
-    "pytorch", "tensorflow", "spark", "java", "javascript", "typescript", "golang", "scala",
-    "sql", "excel", "tableau", "statistics", "stats", "math", "maths", "calculus",
-    "linear algebra", "leetcode", "react", "airflow", "dbt", "snowflake", "kafka", "jenkins",
-    "git", "github", "linux", "bash", "ansible", "helm", "ray", "cuda", "llms", "llm",
-    "deep learning", "machine learning", "ml", "data structures", "algorithms", "c++",
-    "cpp", "rust", "go", "jira", "figma", "ml theory", "coding", "c", "r", "matlab",
-    "hadoop", "langchain", "openai api", "mlops", "devops", "cloud", "networking",
-    "security", "agile", "scrum", "product sense", "communication", "leadership",
-    "degree", "phd", "masters", "cs degree", "certification", "certifications",
-})
+# The field names, skill synonyms and technology words are vocabulary data
+# (``vocabulary/*.yaml``, read through ``lexicon``); these names stay for importers.
+FIELD_NAMES = lexicon.FIELD_NAMES
+SKILL_SYNONYMS = lexicon.SKILL_SYNONYMS
+TECH_WORDS = lexicon.TECH_WORDS
 
 
 #: Vendor words skill names start with ("Apache Spark"); people type the rest.
@@ -135,7 +111,7 @@ class Catalog:
             | lexicon.COMMON_WORDS | lexicon.TITLE_MODIFIERS | lexicon.STANDALONE_TITLES
             | {w for p in lexicon.PLACES for w in p.split()}
             | {w for c in lexicon.COMPANIES for w in c.split()}
-            | {w for t in TECH_WORDS for w in t.split()}
+            | {w for t in lexicon.TECH_WORDS for w in t.split()}
             | {w for group in lexicon.BACKGROUNDS.values() for p in group for w in p.split()}
             | {w for group in lexicon.INTERESTS.values() for w in group}
         )
@@ -183,7 +159,7 @@ class Catalog:
             head = words[-1]
             for form in (head, head + "s"):
                 heads.setdefault(form, set()).add(role.slug)
-            for name in FIELD_NAMES.get(head, ()):
+            for name in lexicon.FIELD_NAMES.get(head, ()):
                 if len(words) >= 2:
                     fields.setdefault(alias_key(" ".join([*words[:-1], name])), set()).add(role.slug)
         self.field_aliases = {key: next(iter(slugs)) for key, slugs in fields.items()
@@ -254,7 +230,7 @@ class Catalog:
     def skill_key(self, phrase: str) -> str | None:
         """The skill key a phrase names, if any role lists that skill or tool."""
         key = alias_key(phrase)
-        key = SKILL_SYNONYMS.get(key, key)
+        key = lexicon.SKILL_SYNONYMS.get(key, key)
         if key not in self.skill_names:
             key = self.skill_aliases.get(key, key)
         return key if key in self.skill_names else None

@@ -23,17 +23,25 @@ from cachetools import LRUCache
 from bot.core import gaps as gap_log
 from bot.core.chat import answers
 from bot.core.chat.catalog import Catalog
-from bot.core.chat.faq import FaqHit, FaqIndex
-from bot.core.chat.intents import Understanding, understand
+from bot.core.chat.compound import (
+    MAX_PARTS,
+    QUIET,
+    combine,
+    expand_alternatives,
+    split_parts,
+)
+from bot.core.chat.faq import FaqIndex
+from bot.core.chat.intents import Understanding, echoable, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
-from bot.core.chat.normalize import clean_message
-from bot.core.chat.passages import answer_detail
-from bot.core.chat.planner import Plan, _ranked_facets, plan
+from bot.core.chat.normalize import Cleaned, clean_message
+from bot.core.chat.planner import Plan, Planning
+from bot.core.chat.registry import ANSWERS, FaqArbitration, build, decide
+from bot.core.chat.registry import faq_terms as faq_terms
 from bot.core.chat.server_faq import ServerFaq
 from bot.core.render import render
-from bot.core.reply import Reply
+from bot.core.reply import Reply, render_text
 from bot.core.request import Request
-from bot.knowledge.models import FaqEntry, Knowledge
+from bot.knowledge.models import Knowledge
 from bot.knowledge.store import PREPARED_VIEWS
 from bot.text.names import RoleIndex
 
@@ -42,11 +50,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Intents that answer from the knowledge base (as opposed to declining or redirecting).
-ANSWERS = frozenset({"figures", "rank", "market_total", "salary_check", "skills", "list_item",
-                     "path", "switch", "getting_in", "week", "metros", "postings", "market",
-                     "overview", "compare", "choose", "sources", "by_source", "skills_fit",
-                     "preparation", "maths", "outlook"})
 #: What a command's answer is about, as the chat's own answers record it (intent, facets):
 #: a follow-up of ``!compare mlops pm`` reads like one of "compare mlops and pm".
 COMMAND_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -58,11 +61,9 @@ COMMAND_TOPICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "week": ("week", ("week",)),
     "switch": ("switch", ("switch",)),
 }
-#: Weak-evidence answers give way to an FAQ entry this close to the question.
-FAQ_OVER_WEAK = 0.6
-_WHY = re.compile(r"^(?:why|how come|whats the point|is it true|what does .{1,40} mean)\b")
-#: "what is o*net", "what does p75 mean": a definition, which one distinctive word can ask.
-_DEFINITION = re.compile(r"^(?:what|whats|what is|what are|what does|define|explain|meaning of)\b")
+#: Plans of a statement that is no question of its own ("been in legal for years."): in a
+#: compound message it is context for the next part, not a part to answer.
+_CONTEXT_ONLY = frozenset({"clarify", "offtopic", "suggest", "profile"})
 _QUESTION_START = re.compile(
     r"^(?:who|what|whats|which|when|where|why|how|hows|is|are|do|does|did|can|could|should|"
     r"would|will|any|anyone|tell|explain)\b")
@@ -75,23 +76,10 @@ def _note_unknown(built: answers.Built, u: Understanding, decided: Plan,
                if not (u.background_text and (p in u.background_text or u.background_text in p))]
     if not unknown or decided.intent not in ANSWERS or built.reply.kind != "answer":
         return built
-    phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+    phrase = unknown[0] if echoable(unknown[0], catalog) else ""
     note = render("chat/unknown_note.j2", phrase=phrase)
     lead = f"{built.reply.lead}\n{note.lead}" if built.reply.lead else note.lead
     return answers.Built(replace(built.reply, lead=lead), built.topic)
-
-
-def faq_terms(u: Understanding) -> list[str]:
-    """The message's words for FAQ search, with each role mention replaced by its slug."""
-    spans = {i: m for m in u.roles for i in range(m.start, m.end)}
-    terms: list[str] = []
-    for i, token in enumerate(u.tokens):
-        mention = spans.get(i)
-        if mention is None:
-            terms.append(token)
-        elif i == mention.start:
-            terms.append(mention.slug)
-    return terms
 
 
 class ChatEngine:
@@ -138,33 +126,84 @@ class ChatEngine:
     # -- the handler -------------------------------------------------------------------
 
     def __call__(self, request: Request, knowledge: Knowledge) -> Reply | None:
-        """Answer ``request`` (an advisor Request); None when an unasked message is not ours."""
+        """Answer ``request`` (an advisor Request); None when an unasked message is not ours.
+
+        A message addressed to the bot that holds several questions is answered part by
+        part (``compound``), each part as the next turn of the conversation, in one reply.
+        A statement before a question ("been in legal for years. which data role fits?")
+        is not a part of its own: it stays with the question it introduces.
+        """
         cleaned = clean_message(request.text)
+        expanded = expand_alternatives(cleaned.text)
+        if expanded != cleaned.text:
+            cleaned = clean_message(expanded)
+        addressed = getattr(request, "addressed", True)
+        parts = split_parts(cleaned.text) if addressed else [cleaned.text]
+        if len(parts) == 1:
+            decided = self._decide(cleaned, request, knowledge, addressed)
+            return self._answer(decided, request).reply if decided else None
+        answered: list[tuple[str, Reply, bool]] = []
+        carry = ""
+        for i, part in enumerate(parts):
+            part_cleaned = clean_message(f"{carry} {part}".strip())
+            asked = part_cleaned.is_question or bool(_QUESTION_START.match(part_cleaned.text))
+            decided = self._decide(part_cleaned, request, knowledge, addressed)
+            if decided is None:
+                continue
+            if not asked and i + 1 < len(parts) and decided[1].intent in _CONTEXT_ONLY:
+                carry = part_cleaned.text  # context for the question that follows
+                continue
+            carry = ""
+            if len(answered) == MAX_PARTS:
+                answered.append(("left", Reply(title=""), True))
+                continue
+            intent = "injection" if decided[0].u.injection else decided[1].intent
+            answered.append((intent, self._answer(decided, request).reply, asked))
+        left = sum(1 for i, _, _ in answered if i == "left")
+        answered = [a for a in answered if a[0] != "left"]
+        # A remark beside a question ("thanks", "asking for a friend") needs no reply of
+        # its own, nor does an instruction to the bot; a request outside the bot's scope
+        # does (a redirect).
+        substantive = [(i, r) for i, r, asked in answered
+                       if i not in QUIET and i != "injection"
+                       and not (i in _CONTEXT_ONLY and not asked)]
+        kept = [r for _, r in (substantive or [(i, r) for i, r, _ in answered])]
+        kept = list({render_text(r): r for r in kept}.values())  # a part repeating another
+        if not kept:
+            return None
+        if len(kept) == 1 and not left:
+            return kept[0]
+        note = render("chat/compound_more.j2", prefix=request.prefix).lead
+        return combine(kept, left, note)
+
+    def _decide(self, cleaned: Cleaned, request: Request, knowledge: Knowledge,
+                addressed: bool) -> tuple[Planning, Plan] | None:
+        """Understand and plan one question (a whole message or one part of it); None when
+        an unasked message is not ours. Nothing is remembered yet."""
         catalog = self.catalog(knowledge)
         u = understand(cleaned, catalog)
+        conv = self.memory.get(conversation_key(request.user_id, request.channel_id,
+                                                request.guild_id))
+        arbiter = FaqArbitration(lambda: self.faq_index(knowledge), bool(knowledge.faq),
+                                 addressed, lambda u: self.server_faq.answer(u, knowledge))
+        planning = Planning.read(u, conv, catalog, arbiter)
+        decided = decide(planning)
+        if decided.intent != "faq" and not addressed and not self._confident(planning.u, decided):
+            return None
+        return planning, decided
+
+    def _answer(self, decided: tuple[Planning, Plan], request: Request) -> answers.Built:
+        """Build the reply for a decided plan and remember what it was about."""
+        planning, plan_ = decided
+        u, catalog = planning.u, planning.catalog
+        built = build(plan_, u, catalog, request.prefix)
+        built = _note_unknown(built, u, plan_, catalog)
         key = conversation_key(request.user_id, request.channel_id, request.guild_id)
-        conv = self.memory.get(key)
-        decided = plan(u, conv, catalog)
-        addressed = getattr(request, "addressed", True)
-        # A server's own FAQ entry that closely fits the question wins over any plan.
-        own = self.server_faq.answer(u, knowledge)
-        hit = own or self._faq(u, decided, knowledge, addressed, conv.topic if conv else None)
-        if hit is not None:
-            built = answers.faq(answers.Ctx(decided, u, catalog, request.prefix), hit)
-        else:
-            if not addressed and not self._confident(u, decided):
-                return None
-            if decided.intent == "unknown":
-                decided = replace(decided, intent="offtopic")
-            # A detail no figure answers: from the knowledge's own sentences, not the profile.
-            detail = answer_detail(u, decided, catalog, request.prefix, addressed=addressed) \
-                if decided.intent == "overview" else None
-            built = detail or answers.build(decided, u, catalog, request.prefix)
-            built = _note_unknown(built, u, decided, catalog)
-        self._remember(key, conv, u, decided, built)
-        gap_log.report_answer(self.recorder, request, u, decided.intent, decided.confident,
-                      built.reply, hit, own is not None)
-        return built.reply
+        self._remember(key, planning.conv, u, plan_, built)
+        hit = plan_.detail.get("hit") if plan_.intent == "faq" else None
+        gap_log.report_answer(self.recorder, request, u, plan_.intent, plan_.confident,
+                              built.reply, hit, bool(plan_.detail.get("own")))
+        return built
 
     def note_command(self, request: Request, command: str, roles: tuple[str, ...]) -> None:
         """Remember what a command's answer was about, as a chat answer's would be, so a
@@ -179,68 +218,10 @@ class ChatEngine:
     def understand(self, text: str, knowledge: Knowledge) -> tuple[Understanding, Plan]:
         """What the pipeline reads from ``text`` without memory (for tests and tools)."""
         catalog = self.catalog(knowledge)
-        u = understand(clean_message(text), catalog)
-        return u, plan(u, None, catalog)
+        planning = Planning.read(understand(clean_message(text), catalog), None, catalog)
+        return planning.u, decide(planning)
 
     # -- decisions ---------------------------------------------------------------------
-
-    def _faq(self, u: Understanding, decided: Plan, knowledge: Knowledge,
-             addressed: bool, conv_topic: Topic | None = None) -> FaqHit | None:
-        """The FAQ entry to answer with instead of the plan, if one fits well enough."""
-        # Some declines may have an FAQ entry that answers better ("what courses should I
-        # take to become an AI PM", "do remote jobs pay less").
-        half_comparison = decided.intent == "decline" and (
-            decided.detail.get("compare") or decided.reason in ("education", "remote_pay"))
-        if not knowledge.faq or (decided.intent in ("greeting", "thanks", "empty", "list_roles",
-                                                    "decline", "salary_check", "profile",
-                                                    "list_item", "sources")
-                                 and not half_comparison):
-            return None
-        ranked = _ranked_facets(u)
-        why = bool(_WHY.match(u.cleaned.text))
-        if conv_topic is not None and decided.intent == conv_topic.intent and not ranked:
-            return None  # a follow-up of the last answer, not a new question
-        role_words = {t for m in u.roles for t in u.tokens[m.start:m.end]}
-        bare_role = u.role_slugs and not [t for t in u.content_tokens if t not in role_words]
-        figure_question = decided.intent == "rank" and u.comparative and u.score(
-            (decided.facets or ("salary",))[0]) >= 3 and not u.cleaned.text.startswith("do")
-        weak = (
-            half_comparison  # "mlops vs devops" may be a question the FAQ answers
-            or decided.intent in ("unknown", "clarify", "help", "offtopic")
-            or (not u.role_slugs and decided.intent in ("rank", "choose", "compare", "market_total")
-                and not figure_question)
-            or (decided.intent == "getting_in" and not u.role_slugs
-                and not decided.detail.get("background"))
-            or (decided.intent == "skills" and not (u.skills or u.tech) and u.score("skills") < 4)
-            or (decided.intent == "overview" and not ranked and not bare_role)
-            # "what's the difference between median and average": about the figures
-            # themselves when no role is named and nothing came before.
-            or (decided.intent == "figures" and not u.role_slugs and conv_topic is None
-                and (why or u.metrics_named >= 2 or _DEFINITION.match(u.cleaned.text)))
-        )
-        if not (weak or why):
-            return None
-        catalog = self.catalog(knowledge)
-        in_scope = set(u.role_slugs) | set(conv_topic.roles if conv_topic else ())
-
-        def about_these_roles(entry: FaqEntry) -> bool:
-            # An entry about particular roles ("What is the difference between MLOps and
-            # DevOps?") answers only a message about one of them.
-            roles = catalog.entry_roles(entry)
-            return not roles or bool(roles & in_scope)
-
-        index = self.faq_index(knowledge)
-        terms = faq_terms(u)
-        hit = index.best(terms, allowed=about_these_roles)
-        if hit is None and (why or _DEFINITION.match(u.cleaned.text)) and not u.role_slugs:
-            hit = index.best(terms, allowed=about_these_roles, min_matched=1)
-        if hit is None:
-            return None
-        if not addressed and not hit.confident:
-            return None
-        if decided.intent in ANSWERS and not why and hit.coverage < FAQ_OVER_WEAK:
-            return None
-        return hit
 
     @staticmethod
     def _confident(u: Understanding, decided: Plan) -> bool:

@@ -12,12 +12,12 @@ trends, equity) and roles it does not know. It decides nothing about the convers
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import FrozenInstanceError, dataclass, field, fields
+from types import MappingProxyType
 
 from bot.core.chat import lexicon
-from bot.core.chat.catalog import TECH_WORDS, Catalog
+from bot.core.chat.catalog import Catalog
 from bot.core.chat.normalize import Cleaned
 from bot.core.chat.numbers import Numbers, parse_numbers
 from bot.text.names import alias_key
@@ -34,9 +34,12 @@ _FOLLOWUP_START = ("and", "or", "also", "what about", "how about", "same for", "
 _SELF_TRIGGERS = (("i", "am"), ("im",), ("i", "work", "as"), ("i", "m"), ("currently",),
                   ("my", "role", "is"), ("my", "job", "is"), ("i", "work", "in"))
 _BACKGROUND_TRIGGERS = (("coming", "from"), ("background", "in"), ("former",), ("ex",),
+                        ("been", "a"), ("been", "an"), ("worked", "as"), ("years", "as"),
                         ("i", "was"), ("used", "to", "be"), ("from",), ("as",),
                         ("my", "background", "is"), ("background", "is"),
                         ("experience", "in"), ("experience", "as"))
+#: First words of the triggers: only where one of them stands can a trigger start.
+_TRIGGER_FIRSTS = frozenset(t[0] for t in (*_SELF_TRIGGERS, *_BACKGROUND_TRIGGERS))
 #: Words after a phrase that make it a background ("i have a backend background").
 _BACKGROUND_NOUNS = frozenset({"background", "experience", "exp", "xp"})
 #: Words before such a phrase that are not part of it ("i have 5 years of ...").
@@ -92,6 +95,7 @@ _LIKE_WORDS = frozenset({"like", "likes"})
 _LIKERS = frozenset({"i", "im", "really", "also", "you", "we", "who", "dont", "would", "d",
                      "id", "kinda", "actually", "definitely", "do", "they", "someone"})
 _METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
+_WHAT_DOES_DO = re.compile(r"^(?:\w+ )?(?:what|whats) (?:do|does|did) (?:\w+ ){1,6}do\b")
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -134,7 +138,12 @@ class RoleMention:
 
 @dataclass
 class Understanding:
-    """Everything read from one message; see the module docstring."""
+    """Everything read from one message; see the module docstring.
+
+    Immutable once made: the scanners of ``understand`` fill it in, then ``seal`` turns
+    its lists into tuples and refuses any later assignment, so no stage of the planner
+    can change what another stage reads (``with_roles`` makes a new one).
+    """
 
     cleaned: Cleaned
     tokens: tuple[str, ...]
@@ -204,6 +213,26 @@ class Understanding:
     head_roles: list[RoleMention] = field(default_factory=list)
     #: Asks where the bot's figures come from ("where do you get your numbers").
     asks_sources: bool = False
+    def seal(self) -> Understanding:
+        """Freeze: lists become tuples, facet scores a read-only mapping, and the object
+        becomes a ``SealedUnderstanding``, which refuses any assignment. (A class swap
+        rather than a flag checked in ``__setattr__``: the scanners' many assignments
+        stay plain attribute writes, which is measurably faster per message.)"""
+        values = self.__dict__
+        for name, value in values.items():
+            if type(value) is list:
+                values[name] = tuple(value)
+        values["scores"] = MappingProxyType(self.scores)
+        self.__class__ = SealedUnderstanding
+        return self
+
+    def with_roles(self, roles: Iterable[RoleMention]) -> Understanding:
+        """A sealed copy naming ``roles`` instead (the planner's follow-up of a bare
+        title: "and for analysts?")."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
+        values["roles"] = sorted(roles, key=lambda m: m.start)
+        values["scores"] = dict(self.scores)
+        return Understanding(**values).seal()
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -232,6 +261,19 @@ class Understanding:
     @property
     def content_tokens(self) -> list[str]:
         return [t for t in self.tokens if t.isalnum() and t not in lexicon.STOPWORDS]
+
+
+
+class SealedUnderstanding(Understanding):
+    """An Understanding once made: no attribute can be set or deleted."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"an Understanding is immutable once made ({name})")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"an Understanding is immutable once made ({name})")
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +316,7 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     _scan_social(u)
     u.asking = cleaned.is_question or bool(_ASKING.search(u.text)) or (
         len(u.role_slugs) >= 2 and u.any(("or", "vs", "versus")))  # "mlops or pm"
-    return u
+    return u.seal()
 
 
 # -- roles and steps -----------------------------------------------------------------
@@ -369,11 +411,36 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     u.roles.sort(key=lambda m: m.start)
 
 
-@cache
+_STRONG: dict[int, tuple[object, frozenset[str]]] = {}
+
+
 def _strong_facet_words() -> frozenset[str]:
-    """Words that on their own mark what a question asks (computed once)."""
-    return frozenset(w for table in lexicon.FACET_WORDS.values() for p in table
-                     for w in p.split() if table.get(w, 0) >= 2)
+    """Words that on their own mark what a question asks (computed once per vocabulary)."""
+    table_set = lexicon.FACET_WORDS
+    cached = _STRONG.get(id(table_set))
+    if cached is not None and cached[0] is table_set:
+        return cached[1]
+    words = frozenset(w for table in table_set.values() for p in table
+                      for w in p.split() if table.get(w, 0) >= 2)
+    _STRONG.clear()
+    _STRONG[id(table_set)] = (table_set, words)
+    return words
+
+
+def _other_occupation(tokens: Sequence[str], i: int, consumed: list[bool],
+                      catalog: Catalog) -> bool:
+    """ "actuaries", "pharmacist": an occupation outside AI and data (listed in
+    vocabulary/occupations.yaml, or an unknown word with an occupation's ending) standing
+    as a noun, not qualifying a title ("a canadian data scientist")."""
+    token = tokens[i]
+    following = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if (i + 1 < len(tokens) and consumed[i + 1]) or following in lexicon.TITLE_HEADS:
+        return False
+    if token in lexicon.OCCUPATIONS:
+        return True
+    return (token.isalpha() and len(token) >= 6 and token not in catalog.vocabulary
+            and token.endswith(lexicon.OCCUPATION_SUFFIXES)
+            and (i == 0 or tokens[i - 1] not in ("in", "from", "at")))
 
 
 def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
@@ -387,6 +454,9 @@ def _scan_unknown_roles(u: Understanding, catalog: Catalog, consumed: list[bool]
         if token in lexicon.SOLO_TITLES:
             if not (i + 1 < len(tokens) and tokens[i + 1] in lexicon.TITLE_HEADS):
                 u.unknown_roles.append(token)
+            continue
+        if _other_occupation(tokens, i, consumed, catalog):
+            u.unknown_roles.append(token)
             continue
         if token not in lexicon.TITLE_HEADS:
             continue
@@ -442,16 +512,51 @@ def _scan_source(u: Understanding) -> None:
     u.facet_text = " ".join(text.split()) if kinds else u.text
 
 
+_FACET_INDEX: dict[int, tuple[object, dict[str, tuple[tuple[str, int], ...]], int]] = {}
+
+
+def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
+    """phrase -> ((facet, weight), ...) for every weighted facet phrase, and the longest
+    phrase in words (once per vocabulary)."""
+    tables = lexicon.FACET_WORDS
+    cached = _FACET_INDEX.get(id(tables))
+    if cached is None or cached[0] is not tables:
+        index: dict[str, list[tuple[str, int]]] = {}
+        for facet, table in tables.items():
+            for phrase, weight in table.items():
+                if weight:
+                    index.setdefault(phrase, []).append((facet, weight))
+        longest = max((len(p.split()) for p in index), default=1)
+        cached = (tables, {p: tuple(v) for p, v in index.items()}, longest)
+        _FACET_INDEX.clear()
+        _FACET_INDEX[id(tables)] = cached
+    return cached[1], cached[2]
+
+
+def facet_totals(text: str) -> dict[str, int]:
+    """facet -> the summed weights of its vocabulary phrases found in ``text`` (space-joined
+    tokens) as whole words, each phrase once, in the vocabulary's facet order. Looked up
+    n-gram by n-gram (a few dozen dict lookups) rather than each of the hundreds of
+    phrases searched for in the text."""
+    index, longest = _facet_index()
+    words = text.split()
+    found: set[str] = set()
+    totals: dict[str, int] = {}
+    for i in range(len(words)):
+        for n in range(1, min(longest, len(words) - i) + 1):
+            phrase = words[i] if n == 1 else " ".join(words[i:i + n])
+            hits = index.get(phrase)
+            if hits is None or phrase in found:
+                continue
+            found.add(phrase)
+            for facet, weight in hits:
+                totals[facet] = totals.get(facet, 0) + weight
+    return {f: totals[f] for f in lexicon.FACET_WORDS if totals.get(f)}
+
+
 def _scan_facets(u: Understanding) -> None:
     padded = f" {u.facet_text or u.text} "
-    scores: dict[str, int] = {}
-    for facet, table in lexicon.FACET_WORDS.items():
-        total = 0
-        for phrase, weight in table.items():
-            if weight and f" {phrase} " in padded:
-                total += weight
-        if total:
-            scores[facet] = total
+    scores = facet_totals(padded)
     tokens = set(u.tokens)
     if "what makes" in padded or " makes a " in padded:
         scores["salary"] = max(0, scores.get("salary", 0) - 1)
@@ -461,6 +566,9 @@ def _scan_facets(u: Understanding) -> None:
               "how much would", "how much could", "how much is", "how much are")) and \
             scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
         scores["salary"] = scores.get("salary", 0) + 3
+    if _WHAT_DOES_DO.search(u.text):
+        # "what does an ai pm do (at work)": an overview, however the sentence ends.
+        scores["overview"] = scores.get("overview", 0) + 3
     if u.any(("what do", "what does")) and u.any(("make", "makes", "earn", "get paid")):
         scores["salary"] = scores.get("salary", 0) + 3
     share_word = u.any(("share", "percent", "%", "percentage", "fraction", "proportion",
@@ -492,8 +600,20 @@ def _scan_facets(u: Understanding) -> None:
     u.scores = scores
 
 
+#: "average ones", "typical engineers": these words describe people, not a salary figure.
+_PEOPLE_AFTER = re.compile(r" (?:average|typical|mean) (?:ones?|people|person|folks|guys|pms?|"
+                           r"engineers?|analysts?|scientists?|managers?|developers?|candidates?|"
+                           r"employees?|workers?|hires?) ")
+
+
 def _scan_metric(u: Understanding) -> None:
     padded = f" {u.text} "
+    if _PEOPLE_AFTER.search(padded):
+        # "what separates great ai pms from average ones": not the average salary.
+        padded = _PEOPLE_AFTER.sub(" ", padded)
+        u.scores["salary"] = max(0, u.scores.get("salary", 0) - 1)
+        if not u.scores["salary"]:
+            del u.scores["salary"]
     named = [lexicon.METRIC_WORDS[p] for p in _METRIC_PHRASES if f" {p} " in padded]
     u.metrics_named = len(set(named))
     if named:
@@ -558,10 +678,14 @@ _SELF_FILLERS = frozenset({"a", "an", "the", "currently", "working", "also", "ju
 def _self_phrases(tokens: Sequence[str]) -> Iterator[tuple[str, tuple[str, ...], int, int]]:
     """Each "i'm a <phrase>" / "coming from <phrase>": (kind, trigger, start, end) of the
     phrase's tokens, self-descriptions first."""
+    starts: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        if token in _TRIGGER_FIRSTS:
+            starts.setdefault(token, []).append(i)
     for kind, triggers in (("self", _SELF_TRIGGERS), ("background", _BACKGROUND_TRIGGERS)):
         for trig in triggers:
             n = len(trig)
-            for i in range(len(tokens) - n + 1):
+            for i in starts.get(trig[0], ()):
                 if tuple(tokens[i:i + n]) != trig:
                     continue
                 j = i + n
@@ -588,15 +712,53 @@ def _self_phrases(tokens: Sequence[str]) -> Iterator[tuple[str, tuple[str, ...],
 
 def _self_span(u: Understanding) -> tuple[int, int] | None:
     """Token span of "i'm a <phrase>" / "coming from <phrase>", if any."""
-    first = next(_self_phrases(u.tokens), None)
+    first = _opening_background(u) or next(_self_phrases(u.tokens), None)
     return (first[2], first[3]) if first else None
+
+
+_MEMBERS: dict[int, tuple[object, frozenset[str], frozenset[str]]] = {}
+
+
+def _background_members() -> tuple[frozenset[str], frozenset[str]]:
+    """Every background phrase, and their first words (once per vocabulary)."""
+    groups = lexicon.BACKGROUNDS
+    cached = _MEMBERS.get(id(groups))
+    if cached is None or cached[0] is not groups:
+        members = frozenset(m for group in groups.values() for m in group)
+        cached = (groups, members, frozenset(m.split()[0] for m in members))
+        _MEMBERS.clear()
+        _MEMBERS[id(groups)] = cached
+    return cached[1], cached[2]
+
+
+def _opening_background(u: Understanding) -> tuple[str, tuple[str, ...], int, int] | None:
+    """ "sre, what ai role fits me?", "devops engineer at a fintech, is mlops a fit?",
+    "product manager wanting to get into ai": a background phrase opening the message,
+    then a comma or a word that continues a self-introduction, is where the member comes
+    from, not the subject of the question."""
+    tokens, text = u.tokens, u.cleaned.text
+    members, firsts = _background_members()
+    if not tokens or tokens[0] not in firsts:
+        return None
+    for k in range(min(4, len(tokens)), 0, -1):
+        phrase = " ".join(tokens[:k])
+        if phrase not in members:
+            continue
+        after = tokens[k] if k < len(tokens) else ""
+        a_role = any(m.start == 0 for m in u.roles)  # "data analyst, data scientist or ..."
+        if (text.startswith(phrase + ",") and not a_role) or after in lexicon.OPENING_FOLLOWERS:
+            return "self", ("opening",), 0, k
+        return None
+    return None
 
 
 def _scan_self(u: Understanding, catalog: Catalog) -> None:
     """ "i'm an mlops engineer making 180k", "coming from devops", "as a backend dev"."""
     tokens = u.tokens
     done: set[tuple] = set()  # each trigger is read at its first fitting place
-    for kind, trig, j, k in _self_phrases(tokens):
+    opening = _opening_background(u)
+    phrases = _self_phrases(tokens)
+    for kind, trig, j, k in ([opening, *phrases] if opening else phrases):
         if (kind, trig) in done:
             continue
         phrase = " ".join(tokens[j:k])
@@ -610,7 +772,8 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
             phrase = " ".join(tokens[j:k])
         if trig == ("as",) and mention is None and not _background_group(phrase):
             continue
-        if trig in (("from",), ("here",), *((n,) for n in _BACKGROUND_NOUNS)) and mention is None \
+        if trig in (("from",), ("here",), ("opening",), *((n,) for n in _BACKGROUND_NOUNS)) \
+                and mention is None \
                 and not _background_group(phrase):
             continue
         if mention is not None:
@@ -623,12 +786,12 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
         group = _background_group(phrase)
         if group and u.background is None and (mention is None or kind == "self"):
             u.background = group
-            u.background_text = phrase if _echoable(phrase, catalog) else None
+            u.background_text = phrase if echoable(phrase, catalog) else None
         elif mention is None and u.background is None and kind == "self" and \
                 any(t in lexicon.TITLE_HEADS or t in lexicon.SOLO_TITLES
                     for t in tokens[j:k]):
             u.background = "other"
-            u.background_text = phrase if _echoable(phrase, catalog) else None
+            u.background_text = phrase if echoable(phrase, catalog) else None
         if kind == "self" and u.self_role and u.numbers.amounts and \
                 set(tokens) & _SALARY_OWN:
             u.self_salary = u.numbers.amounts[0]
@@ -638,19 +801,17 @@ def _scan_self(u: Understanding, catalog: Catalog) -> None:
              "my salary is", "i got offered", "ive been offered", "i was offered", "my offer is")):
         u.self_salary = u.numbers.amounts[0]
     if u.background is None:
-        for phrase in ("no experience", "zero experience", "without experience", "no background",
-                       "no tech background", "career changer", "self taught", "new grad",
-                       "fresh grad", "student", "bootcamp", "complete beginner", "beginner",
-                       "no degree", "non technical"):
+        for phrase in lexicon.NEWCOMER_PHRASES:
             if u.has(phrase):
                 u.background = "newcomer"
                 u.background_text = phrase
                 break
 
 
-def _echoable(phrase: str, catalog: Catalog) -> bool:
-    """Only phrases made of words the bot knows are ever repeated back to the user."""
-    return all(w in catalog.vocabulary for w in phrase.split())
+def echoable(phrase: str, catalog: Catalog) -> bool:
+    """Only phrases made of words the bot knows (its vocabulary, or an occupation it
+    declines by name) are ever repeated back to the user."""
+    return all(w in catalog.vocabulary or w in lexicon.OCCUPATIONS for w in phrase.split())
 
 
 def _background_group(phrase: str) -> str | None:
@@ -735,7 +896,7 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
             if key not in u.skills:
                 u.skills.append(key)
             taken.update(range(start, end))
-        elif phrase in TECH_WORDS and phrase not in lexicon.STOPWORDS:
+        elif phrase in lexicon.TECH_WORDS and phrase not in lexicon.STOPWORDS:
             if phrase in ("c", "r", "go", "ml") and not u.any(("need", "learn", "know")):
                 continue
             u.tech.append(phrase)

@@ -5,168 +5,77 @@ sentences, so a question phrased in a new way still hits the same facets. Phrase
 space-joined tokens as ``normalize.clean_message`` produces them ("i'm" is "im").
 Weights say how strongly a word points at a facet: 1 is a weak hint (a word with other
 common meanings, such as "jobs" or "make"), 3 or more is decisive on its own.
+
+The tables people extend most (facet words, backgrounds, skill synonyms, field names,
+decline topics, out-of-scope requests) are data: ``vocabulary/*.yaml``, validated at
+import; the small closed sets of grammar words stay here.
 """
 
 from __future__ import annotations
 
-#: facet -> {phrase: weight}
-FACET_WORDS: dict[str, dict[str, int]] = {
-    "salary": {
-        "salary": 4, "salaries": 4, "pay": 3, "pays": 4, "paid": 4, "paying": 3, "payed": 3,
-        "earn": 4, "earns": 4, "earning": 4, "earnings": 4, "comp": 3, "compensation": 4,
-        "money": 3, "income": 4, "wage": 4, "wages": 4, "how much": 2, "make": 1,
-        "makes": 1, "making": 1, "lowball": 4, "lowballed": 4, "lowballing": 4,
-        "underpaid": 4, "overpaid": 4, "offer": 2, "offered": 2, "median": 4,
-        "percentile": 4, "percentiles": 4, "p75": 4, "p25": 4, "p90": 4, "p50": 4, "p10": 4,
-        "top end": 3, "high end": 3, "low end": 3, "quartile": 4, "range": 1, "average": 1,
-        "avg": 1, "mean": 2, "rich": 2, "well paid": 4, "get paid": 4, "k a year": 4,
-        "per year": 3, "a year": 1, "base": 1, "bank": 1, "six figures": 4, "worth": 1,
-        "sample size": 3, "sample": 2, "based on": 1, "how many salaries": 5, "package": 2,
-        "going rate": 5, "market rate": 5, "rate": 1, "tc": 3, "pay gap": 5, "salary gap": 5,
-        "figures": 1, "payscale": 4, "pay scale": 4, "ask for": 2, "negotiate": 3,
-        "negotiating": 3, "bag": 2, "the bag": 3, "bread": 2, "band": 2, "pay band": 4,
-        "salary band": 5, "responses": 2, "respondents": 3, "survey responses": 3,
-        "data points": 3,
-    },
-    "openings": {
-        "openings": 4, "opening": 3, "positions": 3, "position": 2, "open positions": 5,
-        "open roles": 4, "open jobs": 4, "jobs": 1, "job": 1, "postings": 2, "posting": 1,
-        "listings": 3, "listing": 2, "vacancies": 4, "vacancy": 4, "demand": 2,
-        "how many": 2, "in demand": 2, "available": 1, "number of": 1, "hiring": 1,
-        "prospects": 1, "listed": 2, "tracked": 2, "track": 1, "out there": 2, "open": 1,
-        "roles": 0, "more jobs": 3, "job market": 1, "share of": 2, "in total": 2,
-        "total": 1, "count": 1,
-    },
-    "remote": {
-        "remote": 5, "remotely": 5, "wfh": 5, "work from home": 5, "from home": 4,
-        "fully remote": 5, "hybrid": 4, "onsite": 4, "on site": 4, "in office": 4,
-        "in person": 3, "distributed": 2, "anywhere": 2, "office": 2,
-    },
-    "seniority": {
-        "senior": 2, "seniority": 5, "junior": 4, "juniors": 4, "entry": 3, "entry level": 5,
-        "mid": 3, "mid level": 5, "midlevel": 5, "experience mix": 6, "experience level": 5,
-        "experience levels": 5, "experienced": 2, "experience": 1, "levels": 2, "level": 1,
-        "newbie": 3, "newbies": 3, "beginner": 3, "beginners": 3, "newcomer": 3,
-        "newcomers": 3, "grad": 3, "grads": 3, "new grad": 4, "graduate": 3,
-        "graduates": 3, "fresher": 3, "freshers": 3, "intern": 2, "interns": 2,
-        "junior friendly": 6, "entrylevel": 5, "seniors": 3, "veterans": 2, "how senior": 5,
-        "mostly senior": 5, "mostly for experienced": 5, "jr": 3, "sr": 2,
-        "executive": 3, "executives": 3, "exec": 3, "execs": 3, "exec level": 5,
-        "experience breakdown": 6, "experience split": 6, "experience distribution": 6,
-        "level breakdown": 6, "level mix": 6, "levels breakdown": 6, "by level": 4,
-        "executive level": 5, "c level": 4, "c suite": 4,
-    },
-    "skills": {
-        "skill": 4, "skills": 4, "stack": 3, "tech stack": 5, "tools": 3, "tool": 2,
-        "tech": 2, "technologies": 3, "technology": 2, "languages": 2, "learn": 1,
-        "know": 1, "need": 1, "needed": 2, "require": 2, "required": 2, "requirements": 2,
-        "requires": 2, "certs": 2, "certifications": 2, "top skill": 6, "overlap": 3,
-        "overlapping": 3, "shared": 2, "in common": 3, "unique": 3, "transfer": 2,
-        "transferable": 3, "carry over": 3, "carries over": 3, "on that list": 2,
-        "the list": 1, "use": 1, "doesnt": 0, "top 8": 4, "top eight": 4,
-        "should i learn": 5, "to learn": 3, "need to learn": 4, "what to learn": 5,
-        "learn for": 3, "study": 2,
-    },
-    "path": {
-        "path": 3, "career path": 6, "career": 2, "progression": 5, "ladder": 5,
-        "promotion": 4, "promoted": 4, "promote": 3, "next": 2, "next step": 5,
-        "whats next": 5, "after": 2, "comes after": 5, "grow": 2, "grow into": 5,
-        "growth": 1, "trajectory": 5, "leads": 2, "lead to": 4, "leads to": 5,
-        "ceiling": 5, "long term": 4, "end up": 4, "top of the ladder": 6, "move up": 4,
-        "where does it lead": 6, "where can": 2, "senior to": 2, "lead": 2, "lead into": 4,
-        "above": 2, "beyond": 2, "step up": 4, "next level": 4, "climb": 3,
-        "related": 3, "related jobs": 5, "related roles": 5, "related occupations": 6,
-        "similar jobs": 5, "similar roles": 5, "similar careers": 5, "adjacent": 4,
-        "exit options": 6, "exit opportunities": 6, "go next": 5, "move on to": 4,
-        "career options": 5, "options after": 5, "similar to": 4, "jobs similar": 5,
-        "roles similar": 5, "careers similar": 5, "related to": 4, "jobs like": 4,
-        "roles like": 4,
-    },
-    "switch": {
-        "switch": 5, "switching": 5, "transition": 5, "transitioning": 5, "move": 2,
-        "moving": 2, "pivot": 5, "pivoting": 5, "change": 2, "changing": 2,
-        "move into": 4, "go from": 4, "going from": 4, "jump": 2, "transfer": 1,
-        "carries over": 2, "carry over": 2, "retrain": 4, "how hard": 2, "hard": 1,
-        "feasible": 2, "difficult": 2, "doable": 2, "realistic": 2,
-    },
-    "week": {
-        "week": 4, "weekly": 3, "all week": 5, "day to day": 6, "daily": 4, "day": 2,
-        "all day": 5, "day in the life": 7, "typical day": 6, "typical week": 6,
-        "routine": 4, "tasks": 4, "task": 3, "responsibilities": 4, "duties": 4, "look like": 3,
-        "work like": 5, "actually do": 4, "do all day": 5, "normal week": 6,
-        "job like": 4, "week to week": 6, "user research": 4, "write terraform": 5,
-        "be doing": 5, "doing all day": 5, "would i do": 4, "work involve": 5,
-        "job involve": 5, "role involve": 5, "involve": 3, "involves": 3, "spend their": 3,
-        "spend my": 3, "day job": 4, "day to day work": 6,
-    },
-    "getting_in": {
-        "get into": 5, "break into": 6, "get in": 3, "getting into": 5, "breaking into": 6,
-        "become": 3, "becoming": 3, "start": 1, "started": 2, "start out": 3,
-        "background": 3, "coming from": 3, "shorter": 4, "shortest": 4, "qualify": 3,
-        "prerequisites": 3, "no experience": 6, "zero experience": 6,
-        "without experience": 6, "land": 2, "first job": 3, "learn first": 4,
-        "way in": 5, "best way": 2, "route": 3, "aim for": 3, "how long": 2,
-        "degree": 3, "phd": 3, "masters": 3, "bootcamp": 3, "courses": 3, "course": 3,
-        "transition into": 4,
-    },
-    "metros": {
-        "where": 2, "city": 5, "cities": 5, "metro": 5, "metros": 5, "location": 4,
-        "locations": 4, "hubs": 5, "hub": 5, "region": 3, "live in": 4, "relocate": 4,
-        "based": 1, "area": 1, "geographic": 4, "where are": 3, "where do": 2,
-        "get hired": 2, "places": 3, "place": 1, "best place": 5, "best city": 6,
-        "good place": 4, "where should i live": 6, "move to": 2,
-    },
-    "postings": {
-        "red flag": 7, "red flags": 7, "warning signs": 7, "warning sign": 7,
-        "green flag": 7, "green flags": 7, "look for": 3, "watch for": 4, "watch out": 4,
-        "avoid": 3, "good posting": 7, "job ad": 3, "job ads": 3, "jd": 3, "jds": 3,
-        "job description": 3, "job descriptions": 3, "spot": 2, "flags": 3, "legit": 5,
-        "scam": 5, "scams": 5, "sketchy": 5, "shady": 5, "tell if": 2, "fake": 3,
-    },
-    "market": {
-        "market": 3, "outlook": 5, "growing": 4, "growing field": 6, "future": 2,
-        "in demand": 2, "hot": 2, "saturated": 5, "saturation": 5, "oversaturated": 5,
-        "prospects": 2, "future proof": 5, "dying": 4, "dead end": 4, "startups": 4,
-        "startup": 4, "adoption": 3, "demand": 2, "worth it": 2, "big tech": 3,
-        "companies hiring": 2, "hiring": 1,
-    },
-    "overview": {
-        "what is": 3, "what are": 1, "whats": 1, "what does": 2, "who is": 2, "explain": 4,
-        "describe": 4, "about": 1, "tell me about": 5, "overview": 5, "mean": 1,
-        "like im 5": 3, "eli5": 4, "focus": 2, "summary": 3, "profile": 3, "do": 0,
-    },
-    "choose": {
-        "choose": 5, "pick": 4, "should i": 3, "better": 3, "best": 2, "recommend": 5,
-        "which one": 4, "prefer": 2, "decide": 4, "go for": 3, "worth": 1, "fit": 2,
-        "fits": 3, "suit": 3, "suits": 3, "right for me": 5, "better for": 4,
-        "should i do": 4, "which role": 2, "which should": 5, "choice": 4,
-    },
-    "compare": {
-        "vs": 4, "versus": 4, "compare": 5, "comparison": 5, "compared to": 4,
-        "difference": 2, "differ": 3, "differences": 3, "side by side": 5, "head to head": 5,
-    },
-}
+from bot.core.chat import vocabulary
+from bot.core.chat.vocabulary import Vocabulary
 
-#: Kinds of skill people ask about as a group ("what cloud do data engineers use") and the
-#: skill names (alias keys, lower case, no spaces) that belong to each.
-SKILL_CATEGORIES: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
-    "cloud": (("cloud", "clouds", "cloud platform", "cloud platforms", "cloud provider",
-               "cloud providers"),
-              frozenset({"aws", "azure", "gcp", "oraclecloud", "googlecloud"})),
-    "programming languages": (("languages", "language", "programming languages",
-                               "programming language", "coding languages"),
-                              frozenset({"python", "sql", "java", "c", "c++", "r", "javascript",
-                                         "typescript", "scala", "go", "rust", "c#", "matlab",
-                                         "bash", "sas", "html", "css", "powershell"})),
-    "BI and visualisation tools": (("bi tools", "bi tool", "visualization", "visualisation",
-                                    "dashboarding", "dashboard tools", "reporting tools"),
-                                   frozenset({"tableau", "powerbi", "looker", "excel",
-                                              "microsoftexcel"})),
-    "ML frameworks": (("frameworks", "framework", "ml frameworks", "ml libraries", "libraries",
-                       "deep learning frameworks"),
-                      frozenset({"pytorch", "tensorflow", "scikitlearn", "pandas",
-                                 "huggingface", "keras", "bert"})),
-}
+# ---------------------------------------------------------------------------------------
+# Tables loaded from vocabulary/*.yaml (validated once, at import). ``use`` swaps them.
+
+#: facet -> {phrase: weight} (vocabulary/facets.yaml)
+FACET_WORDS: dict[str, dict[str, int]]
+#: background group -> phrases naming it (vocabulary/backgrounds.yaml)
+BACKGROUNDS: dict[str, tuple[str, ...]]
+#: phrases that on their own say someone is starting out
+NEWCOMER_PHRASES: tuple[str, ...]
+#: words after a background phrase opening a message that make it a self-introduction
+OPENING_FOLLOWERS: frozenset[str]
+#: other spellings of skills -> alias key ("k8s" -> "kubernetes") (vocabulary/skills.yaml)
+SKILL_SYNONYMS: dict[str, str]
+#: technology words that are skills even when no role lists them
+TECH_WORDS: frozenset[str]
+#: kinds of skill asked about as a group -> (phrases asking, member skill keys)
+SKILL_CATEGORIES: dict[str, tuple[tuple[str, ...], frozenset[str]]]
+#: a title's head -> its field's words ("scientist" -> "science") (vocabulary/fields.yaml)
+FIELD_NAMES: dict[str, tuple[str, ...]]
+#: decline reason -> phrases asking about it (vocabulary/not_held.yaml)
+NOT_HELD: dict[str, tuple[str, ...]]
+#: a degree is declined only when asked whether one is needed
+DEGREE_WORDS: tuple[str, ...]
+DEGREE_NEED: tuple[str, ...]
+#: course recommendations are not held either (an FAQ entry may cover one)
+COURSE_WORDS: tuple[str, ...]
+COURSE_ASK: tuple[str, ...]
+#: pay split by remote and on-site work ("do remote jobs pay less")
+REMOTE_PAY: tuple[str, ...]
+#: pay broken down by level, experience or kind of company
+LEVEL_PAY_WORDS: tuple[str, ...]
+COMPANY_TYPES: tuple[str, ...]
+COMPANIES: frozenset[str]
+#: asking which companies hire ("top hiring companies")
+COMPANY_WORDS: tuple[str, ...]
+#: requests outside careers advice (vocabulary/out_of_scope.yaml)
+OUT_OF_SCOPE: tuple[str, ...]
+#: occupations outside AI and data, and the endings that mark one (vocabulary/occupations.yaml)
+OCCUPATIONS: frozenset[str]
+OCCUPATION_SUFFIXES: tuple[str, ...]
+
+
+def use(vocab: Vocabulary) -> None:
+    """Make ``vocab`` the vocabulary the understanding reads (at import: the shipped
+    files; a test adds a file to show that a new phrasing is a data change). Catalogs
+    built before keep the words they were built with."""
+    g = globals()
+    g.update(FACET_WORDS=vocab.facets, BACKGROUNDS=vocab.backgrounds,
+             NEWCOMER_PHRASES=vocab.newcomer_phrases, OPENING_FOLLOWERS=vocab.opening_followers,
+             SKILL_SYNONYMS=vocab.skill_synonyms,
+             TECH_WORDS=vocab.tech_words, SKILL_CATEGORIES=vocab.skill_categories,
+             FIELD_NAMES=vocab.field_names, NOT_HELD=vocab.not_held,
+             COMPANIES=frozenset(vocab.lists["companies"]), OUT_OF_SCOPE=vocab.out_of_scope,
+             OCCUPATIONS=vocab.occupations, OCCUPATION_SUFFIXES=vocab.occupation_suffixes)
+    for key in ("degree_words", "degree_need", "course_words", "course_ask", "remote_pay",
+                "level_pay_words", "company_types", "company_words"):
+        g[key.upper()] = vocab.lists[key]
+
+
+use(vocabulary.load())
 
 #: "which role pays best", "top paying": superlatives that make a figure question a ranking.
 SUPERLATIVE_PHRASES = ("top paying", "highest paying", "best paying", "best paid", "top paid",
@@ -217,59 +126,6 @@ HELD_PERCENTILES = {25: "p25", 50: "median", 75: "p75"}
 # ---------------------------------------------------------------------------------------
 # Things the knowledge base does not hold: asked about, they get a plain "I don't know".
 
-NOT_HELD: dict[str, tuple[str, ...]] = {
-    "equity": ("equity", "stock", "stocks", "rsu", "rsus", "stock options", "options",
-               "vesting", "shares in"),
-    "bonus": ("bonus", "bonuses", "signing bonus", "sign on", "sign-on"),
-    "total_comp": ("total comp", "total compensation", "tc", "total pay", "benefits"),
-    "hourly": ("hourly", "per hour", "an hour", "day rate", "contractor", "contractors",
-               "freelance", "freelancer", "freelancers", "freelancing", "contract rate",
-               "contracting"),
-    "applicants": ("applicants", "applications", "apply to each", "people apply", "applied for",
-                   "people applied",
-                   "acceptance rate", "how competitive", "competition for", "interview",
-                   "interviews", "interview questions", "visa", "visas", "sponsorship",
-                   "layoffs", "laid off", "job security", "work life balance", "wlb",
-                   "hours a week", "overtime", "burnout", "stress", "hours", "working hours",
-                   "happy", "happiness", "satisfied", "satisfaction", "fulfilling",
-                   "job satisfaction", "enjoy their job", "like their job"),
-
-    "demographics": ("women", "woman", "men", "gender", "female", "male", "age", "race",
-                     "ethnicity", "diversity", "demographics", "immigrants", "older"),
-    "currency": ("euro", "euros", "eur", "gbp", "pounds", "inr", "rupees", "rupee", "lakhs",
-                 "lakh", "lpa", "cad", "aud", "yen", "currency", "convert", "in local"),
-    "tax": ("after tax", "take home", "takehome", "net pay", "net salary", "before tax",
-            "pre tax", "post tax", "taxes", "tax"),
-}
-#: Degrees: asked whether one is needed, the answer is not held (no source covers it).
-DEGREE_WORDS = ("degree", "degrees", "phd", "phds", "masters", "bachelors", "bachelor",
-                "diploma", "cs degree", "doctorate", "msc", "bsc")
-DEGREE_NEED = ("need", "needs", "needed", "require", "requires", "required", "requirement",
-               "necessary", "must", "have to", "mandatory", "what degree", "which degree",
-               "without a", "without", "worth", "essential")
-
-#: Course and bootcamp recommendations are not held either (an FAQ entry may cover one).
-COURSE_WORDS = ("bootcamp", "bootcamps", "course", "courses", "certification",
-                "certifications", "certificate", "certificates", "mooc", "moocs")
-COURSE_ASK = ("best", "which", "what", "recommend", "good", "worth", "should i take",
-              "should i do", "any", "top")
-#: Pay split by remote and on-site work is not held ("do remote jobs pay less").
-REMOTE_PAY = ("pay less", "paid less", "earn less", "make less", "pay more", "paid more",
-              "earn more", "make more", "vs onsite", "vs on site", "vs office", "vs in office",
-              "remote vs", "than onsite", "than on site", "than in office", "remote pay",
-              "remote salary", "remote salaries", "lower pay", "pay cut", "paycut")
-
-#: Pay broken down by level, experience or kind of company is not held either.
-LEVEL_PAY_WORDS = ("intern", "interns", "internship", "years experience", "years of experience",
-                   "yoe", "yrs experience", "yrs exp", "years exp", "junior", "juniors", "senior",
-                   "seniors", "entry level", "entrylevel", "lead", "principal", "staff",
-                   "mid level", "starting", "new grad", "new grads", "graduate", "fresher",
-                   "beginner", "beginners", "experienced")
-COMPANY_TYPES = ("startup", "startups", "big tech", "enterprise", "enterprises", "fortune 500",
-                 "small companies", "large companies", "big companies", "mid size", "scaleup",
-                 "scaleups", "unicorn", "unicorns", "agency", "agencies", "consultancy",
-                 "government", "nonprofit")
-
 TREND_WORDS = ("trend", "trends", "trending", "over time", "year over year", "yoy",
                "going up", "going down", "go up", "go down", "increase", "increasing",
                "increased", "decrease", "decreasing", "decreased", "rising", "rise",
@@ -297,19 +153,6 @@ PLACES = frozenset({
 #: Short place words that are also ordinary words; a place only after "in"/"from".
 AMBIGUOUS_PLACES = frozenset({"la", "ca", "ny", "dc", "eu", "washington",
                               "america", "india"})
-
-COMPANIES = frozenset({
-    "google", "alphabet", "meta", "facebook", "amazon", "microsoft", "apple", "netflix",
-    "openai", "anthropic", "nvidia", "faang", "maang", "ibm", "uber", "airbnb", "stripe",
-    "tesla", "deepmind", "databricks", "oracle", "intel", "adobe", "linkedin", "twitter",
-    "x corp", "spotify", "shopify", "palantir", "coinbase", "doordash", "lyft", "cohere",
-    "mistral", "hugging face", "huggingface", "scale ai", "bytedance", "tiktok",
-    "samsung", "accenture", "deloitte", "mckinsey", "jpmorgan", "goldman", "big tech",
-})
-#: Asking which companies hire is not held either ("top hiring companies").
-COMPANY_WORDS = ("which companies", "what companies", "top companies", "companies hire",
-                 "companies that hire", "hiring companies", "which company", "what company",
-                 "best companies", "companies pay")
 
 # ---------------------------------------------------------------------------------------
 # Roles the knowledge base might not have: a head noun of a job title.
@@ -371,30 +214,6 @@ SENIORITY_WORDS = frozenset({"senior", "sr", "junior", "jr", "entry", "level", "
 
 # ---------------------------------------------------------------------------------------
 # Backgrounds people come from, grouped; a role's best_from is matched against a group.
-
-BACKGROUNDS: dict[str, tuple[str, ...]] = {
-    "devops engineer": ("devops", "devops engineer", "sre", "site reliability",
-                        "site reliability engineer", "platform engineer", "infra engineer",
-                        "infrastructure engineer", "cloud engineer", "sysadmin",
-                        "systems administrator", "ops engineer", "operations engineer",
-                        "cloud architect", "infra"),
-    "product manager": ("product manager", "pm", "product owner", "po", "product management",
-                        "product", "program manager", "tpm", "technical program manager"),
-    "software engineer": ("software engineer", "swe", "sde", "software developer",
-                          "developer", "dev", "backend", "back end", "backend engineer",
-                          "backend dev", "backend developer", "frontend", "front end",
-                          "frontend dev", "frontend developer", "full stack", "fullstack",
-                          "web developer", "web dev", "programmer", "coder", "engineer",
-                          "software"),
-    "data analyst": ("data analyst", "analyst", "business analyst", "bi analyst",
-                     "analytics", "data analytics"),
-    "data scientist": ("data scientist", "ds", "data science", "ml researcher",
-                       "researcher", "statistician"),
-    "newcomer": ("no experience", "zero experience", "without experience", "student",
-                 "new grad", "graduate", "grad", "beginner", "bootcamp", "self taught",
-                 "career changer", "newbie", "fresher", "junior", "nothing", "no background",
-                 "no tech background", "non technical", "nontechnical", "teacher", "nurse"),
-}
 
 #: Interests people name when choosing ("i love infra") and words that show them in a
 #: role's description. Used to score each role's own text, so new roles work too.

@@ -58,13 +58,18 @@ _NON_ANNUAL = re.compile(
     r"|\s?(?:hourly|daily|weekly|biweekly|fortnightly|monthly)\b"
     r"|\s?(?:p/h|pcm)\b"
 )
+#: "3rd year", "2nd round": an ordinal that counts something else, not a list position.
+_NOT_A_POSITION = (r"(?!\s+(?:year|years|yr|yrs|semester|grade|round|interview|job|attempt|time|"
+                   r"gen|generation|month|week|day|place|party|degree)\b)")
 _PERCENTILE = re.compile(
     r"\b(?:p(\d{1,2})\b|(\d{1,2})(?:st|nd|rd|th)\s*(?:percentile|pct|%ile|perc)|"
-    r"(\d{1,2})(?:st|nd|rd|th)\b|(top|bottom|upper|lower)\s+(\d{1,2})\s?(?:%|percent))",
+    r"(\d{1,2})(?:st|nd|rd|th)\b" + _NOT_A_POSITION
+    + r"|(top|bottom|upper|lower)\s+(\d{1,2})\s?(?:%|percent))",
 )
 _PERCENTILE_WORD = re.compile(r"\b(\d{1,2})\s*(?:percentile|%ile)")
 _ORDINAL = re.compile(
-    r"(?:#\s?|\bnumber\s|\bno\.?\s|\bnum\s|\brank\s)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b")
+    r"(?:#\s?|\bnumber\s|\bno\.?\s|\bnum\s|\brank\s)(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)\b"
+    + _NOT_A_POSITION)
 _TOP_N = re.compile(r"\b(?:top|first|best)\s+(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.core.chat.answers import Built, Ctx, uses_for
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
-from bot.core.chat.planner import Plan
+from bot.core.chat.planner import Plan, Planning
 
 #: Ways of asking whether AI or automation will take a role's work.
 REPLACE_WORDS = ("replace", "replaced", "replacing", "replaces", "automate", "automated",
@@ -25,6 +25,12 @@ def plan_for(u: Understanding, roles: tuple[str, ...]) -> Plan | None:
     if roles and u.any(REPLACE_WORDS):
         return Plan("outlook", roles=roles[:1], confident=True)
     return None
+
+
+def stage(p: Planning) -> Plan | None:
+    """The ``outlook`` planning stage: "will AI replace X" about a named role: no forecast
+    is held, said plainly, with what the knowledge does show (``plan_for``)."""
+    return plan_for(p.u, p.roles)
 
 
 def build(c: Ctx) -> Built:

@@ -43,8 +43,8 @@ from bot.core.chat import answers, lexicon
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
-from bot.core.chat.planner import Plan
-from bot.knowledge.models import Knowledge
+from bot.core.chat.planner import Plan, Planning, asks_detail
+from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.passages import FIELD_TOPICS, Passage, build_passages
 from bot.knowledge.store import PREPARED_VIEWS
 
@@ -273,50 +273,62 @@ def index_for(knowledge: Knowledge) -> PassageIndex:
 
 # -- the answer --------------------------------------------------------------------------------
 
-#: Words that ask about a role as a whole ("tell me about", "what does X do", "explain the
-#: role"): a message with nothing else besides role names asks for the overview.
-OVERVIEW_WORDS = frozenset(
-    w for phrase in lexicon.FACET_WORDS["overview"] for w in phrase.split()) | frozenset({
-        "role", "roles", "job", "jobs", "position", "career", "careers", "title", "engineer",
-        "engineers", "manager", "managers", "work", "day", "life", "overview", "info",
-        "information", "details", "detail", "general", "quick", "summary", "intro",
-    })
 #: Detail answers cover at most this many of the roles named.
 MAX_ROLES = 2
 
 
-def asks_detail(u: Understanding) -> bool:
-    """Does the message ask something particular about its roles (not their overview)?"""
-    named = {i for m in u.roles for i in range(m.start, m.end)}
-    query = Query.from_tokens(u.tokens, named)
-    return any(t not in OVERVIEW_WORDS for t in query.terms)
-
-
-def answer_detail(u: Understanding, plan: Plan, catalog: Catalog, prefix: str, *,
-                  addressed: bool = True) -> answers.Built | None:
-    """The reply to a question about particular roles that no figure or facet answers.
-
-    Contract: the engine calls this where its plan would fall back to a role's profile
-    (``plan.intent == "overview"``). It returns None, and the caller keeps its plan,
-    when the message does not name 1 to ``MAX_ROLES`` known roles, asks for their
-    overview (nothing but role names and overview words) or tries to instruct the bot.
-    Otherwise it returns the reply and the topic to remember: the best passage or two
-    about the roles, each with its source, when one scores at least ``MIN_SCORE``;
-    else, for a message addressed to the bot, what it can answer about those roles
-    instead (never the profile). A message not addressed to the bot gets None rather
-    than that offer, so the bot does not speak up uninvited. Never raises.
-    """
-    roles = [catalog.knowledge.roles[s] for s in plan.roles if s in catalog.knowledge.roles]
+def _matches(u: Understanding, roles: Sequence[Role], knowledge: Knowledge) -> list[Match] | None:
+    """The passages to show for ``roles`` (best one each for two roles, two for one), or
+    None when the message is no detail question about 1 to ``MAX_ROLES`` roles."""
     if not roles or len(roles) > MAX_ROLES or u.injection or not asks_detail(u):
         return None
     named = {i for m in u.roles for i in range(m.start, m.end)}
     query = Query.from_tokens(u.tokens, named)
-    index = index_for(catalog.knowledge)
+    index = index_for(knowledge)
     shown: list[Match] = []
     for role in roles:
         found = answers_from(index.search(query, [role.slug]))
         shown.extend(found[: 1 if len(roles) > 1 else 2])
-    if not shown and not addressed:
+    return shown
+
+
+def stage(p: Planning) -> Plan | None:
+    """The ``detail`` planning stage: a question about particular roles that no figure or
+    facet answers gets the knowledge's own sentence or two, with its source, when one
+    scores at least ``MIN_SCORE``. A weaker match is no answer: the reply says nothing
+    held answers that and offers what is held for the role (the ``suggest`` intent),
+    never the profile."""
+    knowledge = p.catalog.knowledge
+    roles = [knowledge.roles[s] for s in p.roles if s in knowledge.roles]
+    shown = _matches(p.u, roles, knowledge)
+    if shown is None:
+        return None
+    if not shown:  # a particular question nothing held answers: say so, offer what is
+        return Plan("suggest", roles=(roles[0].slug,), detail={"unanswered": True})
+    return Plan("detail", roles=tuple(r.slug for r in roles), detail={"shown": tuple(shown)},
+                confident=bool(p.explicit))
+
+
+def build(c: answers.Ctx) -> answers.Built:
+    """The reply to a ``detail`` plan (``chat/detail.j2``)."""
+    roles = [c.knowledge.roles[s] for s in c.plan.roles if s in c.knowledge.roles]
+    reply = c.render("detail.j2", roles=roles, shown=list(c.plan.detail.get("shown", ())))
+    return answers.Built(reply, Topic("overview", tuple(r.slug for r in roles)))
+
+
+def answer_detail(u: Understanding, plan: Plan, catalog: Catalog, prefix: str, *,
+                  addressed: bool = True) -> answers.Built | None:
+    """The reply to a question about particular roles that no figure or facet answers,
+    outside the planning stages (``stage`` and ``build`` are what the chat pipeline uses).
+
+    Returns None when the message does not name 1 to ``MAX_ROLES`` known roles, asks for
+    their overview or tries to instruct the bot; otherwise the best passage or two, each
+    with its source, or (addressed only) the reply saying nothing held answers it. Never
+    raises.
+    """
+    roles = [catalog.knowledge.roles[s] for s in plan.roles if s in catalog.knowledge.roles]
+    shown = _matches(u, roles, catalog.knowledge)
+    if shown is None or (not shown and not addressed):
         return None
     ctx = answers.Ctx(plan, u, catalog, prefix)
     reply = ctx.render("detail.j2", roles=roles, shown=shown)

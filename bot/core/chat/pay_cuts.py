@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.core import cut_words
+from bot.core.chat.answers import Built, Ctx
 from bot.core.chat.memory import Topic
+from bot.core.chat.planner import Plan, Planning
 from bot.core.commands import SourceUse
 
 if TYPE_CHECKING:
-    from bot.core.chat.answers import Built, Ctx
     from bot.core.chat.intents import Understanding
     from bot.knowledge.models import Knowledge, Role
 
@@ -138,10 +139,18 @@ def read(u: Understanding, roles: tuple[str, ...] | list[str], topic: Topic | No
                   also=rest[0] if rest else None)
 
 
+def stage(p: Planning) -> Plan | None:
+    """The ``pay_cut`` planning stage: pay by level, country, year or remote work, from
+    the survey's cuts (a cut with no data still gets its own decline, with the reason)."""
+    cut = read(p.u, p.roles, p.topic, p.catalog.knowledge)
+    if cut is None:
+        return None
+    return Plan("pay_cut", roles=tuple(p.roles[:1]), facets=("salary",), detail={"ask": cut},
+                confident=True)
+
+
 def answer(c: Ctx) -> Built:
     """The reply to a ``pay_cut`` plan (see ``chat/salary_cut.j2``)."""
-    from bot.core.chat.answers import Built
-
     ask: CutAsk = c.plan.detail["ask"]
     role = c.roles[0]
     if ask.dimension == "remote" and ask.value == "compare":

@@ -9,11 +9,13 @@ FAQ, a request to name a role, or a friendly redirect.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.core.chat import lexicon, pay_cuts
-from bot.core.chat.catalog import FIELD_NAMES, Catalog
-from bot.core.chat.intents import Understanding
+from bot.core.chat import lexicon
+from bot.core.chat.catalog import Catalog
+from bot.core.chat.intents import Understanding, echoable
 from bot.core.chat.memory import Conversation, Topic
 from bot.core.commands import has_source
 
@@ -23,6 +25,13 @@ PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metro
             "overview")
 #: A facet needs this score to count as asked.
 MIN_SCORE = 2
+#: A facet this strong, with a role named, is answered despite an out-of-scope phrase.
+OUT_OF_SCOPE_OVERRIDE = 4
+#: Roles named together from which a comparison is a side-by-side of all of them.
+SIDE_BY_SIDE_MIN = 3
+#: What ``_intent`` reads when a message names a role but asks nothing it can tell: not
+#: the profile (that answers only "tell me about X"), but the detail/suggest stages.
+VAGUE = "vague"
 
 NOT_HELD_WITH_FIGURES = ("equity", "bonus", "total_comp", "hourly")
 #: Words that make a message with one known and one unknown role a comparison, which
@@ -32,12 +41,19 @@ _VERSUS = ("vs", "versus", "or", "compared to", "compare", "than", "against", "d
 #: "which role fits", "what job": asking for roles (with skills named, a skills match).
 _FIT_WORDS = ("which role", "what role", "which job", "what job", "fits", "fit", "suits",
               "suit", "which roles", "what roles", "roles use", "roles need", "which career",
-              "what career", "good for", "should i do", "should i be")
+              "what career", "good for", "should i do", "should i be", "which jobs", "what jobs",
+              "jobs use", "jobs need", "jobs fit", "roles fit", "careers fit")
 #: A question about every role at once, answered as a ranking.
 _EVERY_ROLE = ("all roles", "all the roles", "every role", "each role", "all jobs", "all the jobs",
                "every job", "rank", "ranking", "ranked", "across roles", "across all",
                "all of the roles", "all your roles", "all data roles", "all the data roles",
                "of all roles", "any role", "which role", "what role")
+#: A path question whose subject is other jobs ("which jobs lead into X") asks the way in.
+_WAYS_IN = ("which jobs", "what jobs", "which roles", "what roles", "which careers",
+            "what careers", "what background", "which background", "what backgrounds",
+            "which backgrounds", "which positions", "what positions")
+_LEAD_INTO = ("lead into", "leads into", "lead to", "leads to", "feed into", "feeds into",
+              "path into", "paths into", "route into", "routes into", "go into", "pipeline into")
 #: Move words whose subject is the role itself ("what can a research scientist move
 #: into"): the answer is where the role leads, not how to get into it.
 _MOVE_WORDS = ("move", "moving", "switch", "switching", "transition", "transitioning", "pivot",
@@ -59,59 +75,122 @@ class Plan:
 
 
 def _ranked_facets(u: Understanding) -> list[tuple[str, int]]:
+    """Facets asked, strongest first; a facet only the vocabulary and the registry know
+    (a new intent's) ranks after the listed ones on equal scores."""
     order = {f: i for i, f in enumerate(PRIORITY)}
-    items = [(f, s) for f, s in u.scores.items() if s >= MIN_SCORE and f in order]
-    return sorted(items, key=lambda fs: (-fs[1], order[fs[0]]))
+    items = [(f, s) for f, s in u.scores.items() if s >= MIN_SCORE]
+    return sorted(items, key=lambda fs: (-fs[1], order.get(fs[0], len(PRIORITY))))
 
 
-def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
-    """Choose the answer for ``u``; see the module docstring for the order."""
-    knowledge = catalog.knowledge
-    all_roles = tuple(r.slug for r in knowledge.role_list())
-    topic = conv.topic if conv else None
-    explicit = tuple(u.role_slugs)
-    ranked = _ranked_facets(u)
-    top = ranked[0][0] if ranked else None
-    top_score = ranked[0][1] if ranked else 0
-    my_role = u.self_role or (conv.my_role if conv else None)
-    my_salary = None if u.injection else (u.self_salary or (conv.my_salary if conv else None))
-    background = u.background or (conv.background if conv else None)
+@dataclass
+class Planning:
+    """What every planning stage reads: the message, the conversation, and what follows
+    from both (the roles in scope, the facets asked, the member's own role). Computed once
+    per message; each stage's outcome is kept, so a stage consulted by another (the FAQ
+    stage weighs what the question stages read) is never run twice."""
 
-    # -- social and meta ------------------------------------------------------------
+    u: Understanding
+    conv: Conversation | None
+    catalog: Catalog
+    #: The roles the message itself named (before a follow-up's bare title counts).
+    named: tuple[str, ...]
+    explicit: tuple[str, ...]
+    roles: tuple[str, ...]
+    from_memory: bool
+    all_roles: tuple[str, ...]
+    topic: Topic | None
+    ranked: list[tuple[str, int]]
+    top: str | None
+    top_score: int
+    my_role: str | None
+    my_salary: int | None
+    background: str | None
+    figure_facets: list[str]
+    inherited_figures: bool
+    source: str | None
+    #: FAQ arbitration's inputs (None: no FAQ consulted, as in ``plan``).
+    faq: FaqArbiter | None = None
+    outcomes: dict[str, Plan | None] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, u: Understanding, conv: Conversation | None, catalog: Catalog,
+             faq: FaqArbiter | None = None) -> Planning:
+        topic = conv.topic if conv else None
+        named = tuple(u.role_slugs)
+        if not named and u.head_roles and topic is not None and (u.followup or u.comparative):
+            # "and for analysts?" in a conversation about data roles: the one role so named.
+            u = u.with_roles((*u.roles, *u.head_roles))
+        explicit = tuple(u.role_slugs)
+        my_role = u.self_role or (conv.my_role if conv else None)
+        roles = _resolve_roles(u, conv, catalog, explicit, my_role)
+        ranked = _ranked_facets(u)
+        figure_facets = [f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE]
+        return cls(
+            u=u, conv=conv, catalog=catalog, named=named, explicit=explicit, roles=roles,
+            from_memory=not explicit and bool(roles),
+            all_roles=tuple(r.slug for r in catalog.knowledge.role_list()), topic=topic,
+            ranked=ranked, top=ranked[0][0] if ranked else None,
+            top_score=ranked[0][1] if ranked else 0, my_role=my_role,
+            my_salary=None if u.injection else (u.self_salary or (conv.my_salary if conv else None)),
+            background=u.background or (conv.background if conv else None),
+            figure_facets=figure_facets,
+            inherited_figures=(not figure_facets and topic is not None and u.followup
+                               and any(f in lexicon.FIGURE_FACETS for f in topic.facets)),
+            source=u.source_hint or (topic.source if topic and not explicit else None),
+            faq=faq)
+
+
+class FaqArbiter(Protocol):
+    """The FAQ stage's view of the FAQ (``faq_stage`` in the registry)."""
+
+    def __call__(self, p: Planning, reading: Plan) -> Plan | None: ...
+
+
+def social(p: Planning) -> Plan | None:
+    """Empty messages, greetings, thanks, and questions about the bot itself."""
+    u, top = p.u, p.top
     if not u.tokens or not any(t.isalnum() for t in u.tokens):
         return Plan("empty")
-    if u.greeting and not explicit and top is None:
+    if u.greeting and not p.named and top is None:
         return Plan("greeting")
-    if u.thanks and not explicit and top is None:
+    if u.thanks and not p.named and top is None:
         return Plan("thanks")
     figure_asked = any(u.score(f) >= 3 for f in lexicon.FIGURE_FACETS)
     if u.list_roles and not figure_asked:
         return Plan("list_roles", confident=True)
-    if u.asks_sources and not explicit:
+    if u.asks_sources and not p.named:
         return Plan("sources", confident=True)
-    if u.help and not explicit and top_score < 4:
+    if u.help and not p.named and p.top_score < 4:
         return Plan("help")
+    return None
 
-    # -- roles the message is about -------------------------------------------------
-    if not explicit and u.head_roles and topic is not None and (u.followup or u.comparative):
-        # "and for analysts?" in a conversation about data roles: the one role so named.
-        u.roles.extend(u.head_roles)
-        u.roles.sort(key=lambda m: m.start)
-        explicit = tuple(u.role_slugs)
-    roles = _resolve_roles(u, conv, catalog, explicit, my_role)
-    from_memory = not explicit and bool(roles)
 
-    # -- things not held --------------------------------------------------------------
-    unknown = [p for p in u.unknown_roles if not _is_background_phrase(u, p)]
+def out_of_scope(p: Planning) -> Plan | None:
+    """A request outside careers advice ("can you help with my cover letter", "how do i
+    tell my manager ..."): a friendly redirect, even mid-conversation, never a fact from
+    the previous topic. A clear question about a role beside it still wins."""
+    u = p.u
+    if not u.any(lexicon.OUT_OF_SCOPE):
+        return None
+    if p.explicit and p.top_score >= OUT_OF_SCOPE_OVERRIDE and p.top != "overview":
+        return None  # "what skills should i put on my resume as a data engineer"
+    return Plan("out_of_scope")
+
+
+def unknown(p: Planning) -> Plan | None:
+    """Roles and companies the knowledge does not hold (also as one side of a
+    comparison): a plain "I don't hold that", before anything is read as a question."""
+    u, catalog, explicit, roles, top = p.u, p.catalog, p.explicit, p.roles, p.top
+    unknown = [q for q in u.unknown_roles if not _is_background_phrase(u, q)]
     if unknown and not explicit and not (u.background and top in ("getting_in", "switch")):
-        phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+        phrase = unknown[0] if echoable(unknown[0], catalog) else ""
         return Plan("decline", roles=(), reason="unknown_role",
                     detail={"phrase": phrase, "suggest": _suggest(catalog, unknown[0])},
                     confident=True)
     if unknown and len(explicit) == 1 and u.any(_VERSUS) and not u.background \
             and not _is_background_phrase(u, unknown[0]):
         # "cloud engineer vs data engineer": half a comparison is no comparison.
-        phrase = unknown[0] if all(w in catalog.vocabulary for w in unknown[0].split()) else ""
+        phrase = unknown[0] if echoable(unknown[0], catalog) else ""
         facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE)[:1] \
             or ("salary",)
         return Plan("decline", roles=explicit, reason="unknown_role", facets=facets,
@@ -120,13 +199,14 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if u.companies and (u.score("salary") >= 3 or u.score("openings") >= 2 or "companies" in
                         u.companies or u.score("market") >= 1):
         return Plan("decline", roles=roles[:1], reason="company", confident=True)
-    figure_facets = [f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE]
-    inherited_figures = (not figure_facets and topic is not None and u.followup
-                         and any(f in lexicon.FIGURE_FACETS for f in topic.facets))
-    cut = pay_cuts.read(u, roles, topic, knowledge)  # survey cuts: level, country, year, remote
-    if cut is not None:
-        return Plan("pay_cut", roles=tuple(roles[:1]), facets=("salary",), detail={"ask": cut},
-                    confident=True)
+    return None
+
+
+def not_held_figures(p: Planning) -> Plan | None:
+    """Figures the knowledge does not hold: for a place, equity, bonus, hourly rates,
+    another currency or tax, or pay split by remote work the survey cannot show."""
+    u, roles, topic = p.u, p.roles, p.topic
+    figure_facets, inherited_figures = p.figure_facets, p.inherited_figures
     if u.places and (figure_facets or inherited_figures):
         metro_question = u.any(("where", "hub", "hubs", "good for", "good place", "live in",
                                 "city", "cities", "metro", "metros", "location", "locations",
@@ -146,12 +226,15 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
     if "remote_pay" in u.not_held:
         return Plan("decline", roles=roles[:1], reason="remote_pay", facets=("salary",),
                     confident=True)
-    # Issue 13: degree, maths and "will AI replace X" questions about a named role get
-    # their own builders (local import: those modules build on answers, which imports this).
-    from bot.core.chat import outlook, preparation
+    return None
 
-    if (asked := preparation.plan_for(u, roles) or outlook.plan_for(u, roles)) is not None:
-        return asked
+
+def not_held(p: Planning) -> Plan | None:
+    """Topics the knowledge does not hold: applicants, demographics, education the
+    preparation stage did not answer, trends and forecasts, a percentile or a level's pay
+    not held: a plain "I don't hold that", before anything is read as a question."""
+    u, roles, topic, top = p.u, p.roles, p.topic, p.top
+    figure_facets, inherited_figures = p.figure_facets, p.inherited_figures
     for kind in ("applicants", "demographics", "education"):
         if kind in u.not_held:
             return Plan("decline", roles=roles[:2], reason=kind, confident=True)
@@ -168,29 +251,33 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         step = u.seniority_pay if u.seniority_pay[:1].isupper() else None
         return Plan("decline", roles=roles[:2], reason="seniority_pay", facets=("salary",),
                     detail={"level": u.seniority_pay, "step": step}, confident=True)
+    return None
 
+
+def by_source(p: Planning) -> Plan | None:
+    """ "mlops in the survey vs the postings": one role, each source side by side; a
+    source asked for that a role lacks is declined."""
+    u, explicit, roles, topic, source = p.u, p.explicit, p.roles, p.topic, p.source
     if (u.across_sources or (u.asks_sources and explicit)) and len(explicit or roles) == 1 \
             and not u.cleaned.text.startswith(("why", "how come")):
-        # "mlops in the survey vs the postings": one role, each source side by side.
         facets = tuple(f for f in lexicon.FIGURE_FACETS if u.score(f) >= MIN_SCORE) or (
-            topic.facets if topic and topic.facets and inherited_figures else ("salary",))
+            topic.facets if topic and topic.facets and p.inherited_figures else ("salary",))
         return Plan("by_source", roles=(explicit or roles)[:1], facets=facets[:2], metric=u.metric,
                     confident=bool(explicit))
-    source = u.source_hint or (topic.source if topic and not explicit else None)
-    lacking = [s for s in roles if source and not has_source(catalog.role(s), source)]
-    if source and lacking and (figure_facets or inherited_figures or u.metric or not roles):
-        facet = figure_facets[0] if figure_facets else (
-            topic.facets[0] if inherited_figures and topic and topic.facets else "salary")
+    lacking = [s for s in roles if source and not has_source(p.catalog.role(s), source)]
+    if source and lacking and (p.figure_facets or p.inherited_figures or u.metric or not roles):
+        facet = p.figure_facets[0] if p.figure_facets else (
+            topic.facets[0] if p.inherited_figures and topic and topic.facets else "salary")
         return Plan("decline", roles=tuple(roles[:2]), reason="source", facets=(facet,),
                     detail={"source": source, "lacking": tuple(lacking)}, confident=True)
+    return None
 
-    # -- what the user says about themselves -------------------------------------------
+
+def about_me(p: Planning) -> Plan | None:
+    """What members say about themselves: a pay check, or a self-introduction."""
+    u, roles, my_role, my_salary, source = p.u, p.roles, p.my_role, p.my_salary, p.source
     amount = None if u.injection else (u.numbers.amounts[0] if u.numbers.amounts else None)
-    check_words = u.any(("lowball", "lowballed", "low", "good", "fair", "decent", "enough",
-                         "underpaid", "overpaid", "high", "above", "below", "under", "over",
-                         "competitive", "reasonable", "ok", "okay", "solid", "worth", "bad",
-                         "too low", "too high", "offer", "offered", "normal", "average",
-                         "median", "percentile", "75th", "top", "market rate", "compare"))
+    check_words = u.any(_CHECK_WORDS)
     if amount is not None and (roles or my_role) and (check_words or u.self_salary):
         role = roles[0] if roles else my_role
         return Plan("salary_check", roles=(role,), metric=u.metric,  # type: ignore[arg-type]
@@ -203,17 +290,36 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             return Plan("salary_check", roles=(role,), metric=u.metric,
                         detail={"amount": my_salary, "self": True, "source": source},
                         confident=False)
-    statement = (u.self_role or u.background) and not u.asking and top_score < 4 \
+    statement = (u.self_role or u.background) and not u.asking and p.top_score < 4 \
         and not u.list_roles
     if statement and not u.injection:
         return Plan("profile", roles=(u.self_role,) if u.self_role else (),
                     detail={"background": u.background, "step": u.self_step,
                             "background_text": u.background_text})
+    return None
 
-    # -- the question ----------------------------------------------------------------
-    intent, facets = _intent(u, ranked, topic, background, roles)
-    if intent is None:
-        return Plan("unknown", roles=roles)
+
+_CHECK_WORDS = ("lowball", "lowballed", "low", "good", "fair", "decent", "enough",
+                "underpaid", "overpaid", "high", "above", "below", "under", "over",
+                "competitive", "reasonable", "ok", "okay", "solid", "worth", "bad",
+                "too low", "too high", "offer", "offered", "normal", "average",
+                "median", "percentile", "75th", "top", "market rate", "compare")
+
+
+def question(p: Planning) -> Plan | None:
+    """What the message asks, explicitly or as a follow-up of the last answer ("and
+    remote?" keeps the roles, "and pm?" keeps the question). None when it asks nothing
+    this stage can tell (a later stage suggests or redirects)."""
+    u, catalog, conv, topic = p.u, p.catalog, p.conv, p.topic
+    explicit, roles, all_roles = p.explicit, p.roles, p.all_roles
+    my_role, background, source = p.my_role, p.background, p.source
+    intent, facets = _intent(u, p.ranked, topic, background, roles)
+    if intent is None or intent == VAGUE:
+        return None
+    if intent == "overview" and explicit and not u.injection and asks_detail(u):
+        # "what is the dress code for ai engineers": a particular question, not "what is
+        # X"; the detail stage answers it from the knowledge's sentences, or says so.
+        return None
     if intent == "list" and topic and topic.list_kind == "skills" and explicit and \
             explicit[0] != topic.list_role:
         # "and for mlops?" after "number 3 on that list": the same position, another role.
@@ -229,15 +335,16 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         return Plan("list_item", roles=(topic.list_role,) if topic.list_role else (),
                     detail={"ordinal": u.numbers.ordinal, "kind": topic.list_kind,
                             "items": topic.list_items}, confident=False)
-    if u.skills and not explicit and intent in ("skills", "choose", "overview", "getting_in") \
+    if u.skills and not explicit and intent not in ("figures", "rank", "switch", "market_total") \
             and u.any(_FIT_WORDS):
-        # "i know python and sql, which role fits me": roles whose top skills have them.
-        return Plan("skills_fit", confident=True)
+        # "i know python and sql, which role fits me": roles holding the most of them; "what
+        # data jobs fit" ranks the data roles only.
+        return Plan("skills_fit", roles=_named_group(u, catalog, every_ai=True), confident=True)
     unknown_words = [t for t in u.content_tokens if t not in catalog.vocabulary]
     bare_choice = intent in ("choose", "compare") and not unknown_words
     if not u.domain and not explicit and not (topic and (u.followup or u.injection)) \
             and not bare_choice:
-        return Plan("unknown")
+        return None
     if not explicit and (u.total or u.ai_wide) and (intent == "market" or (
             u.total and intent == "figures" and "openings" in facets)):
         # "how big is the ai job market", "is the ai job market growing": the market as a
@@ -280,6 +387,10 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
             roles = tuple(dict.fromkeys((*roles, *catalog.default_pair)))
         elif intent == "compare":
             intent = "overview"
+    if intent in ("compare", "overview") and len(explicit) >= SIDE_BY_SIDE_MIN:
+        # "how do ai engineer, ml engineer, research engineer and applied scientist differ":
+        # every role named, side by side, not the first two.
+        return Plan("side_by_side", roles=explicit, facets=facets, confident=True)
     if intent == "switch" and len(roles) == 1 and u.to_role is None and not background \
             and (not my_role or my_role == roles[0]) and u.any(_MOVE_WORDS):
         # "what can a data analyst move into": where the role leads.
@@ -290,12 +401,13 @@ def plan(u: Understanding, conv: Conversation | None, catalog: Catalog) -> Plan:
         intent, roles = "path", (my_role,)
     if intent in ("switch",) and len(roles) < 2 and not (my_role or background or u.from_role):
         intent = "getting_in"
-    confident = bool(explicit) and top_score >= 3 and not from_memory
+    confident = bool(explicit) and p.top_score >= 3 and not p.from_memory
     return Plan(intent, roles=tuple(roles), facets=tuple(facets), metric=u.metric,
                 detail={"background": background, "my_role": my_role, "source": source,
                         "background_text": u.background_text or (conv.background_text if conv else None),
                         "my_step": u.self_step or (conv.my_step if conv else None)},
                 confident=confident)
+
 
 
 def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None, background: str | None,
@@ -318,9 +430,22 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
         if len(u.role_slugs) >= 2:
             return "compare", ()  # "mle or rs"
         if u.role_slugs:
-            return "overview", ()
+            # An injection naming a role gets the role's plain facts, whatever it says.
+            return ("overview", ()) if _bare_role(u) or u.injection else (VAGUE, ())
         return None, ()
     top = ranked[0][0]
+    if u.background and not u.role_slugs and top not in lexicon.FIGURE_FACETS \
+            and top not in ("week", "postings", "skills") \
+            and (scores[top] < 4 or top in ("switch", "path", "choose", "getting_in")):
+        # "SRE here, where could I go in AI?": where someone can go from their background.
+        return "getting_in", ()
+    if top == "path" and u.to_role and u.any(_WAYS_IN) and u.any(_LEAD_INTO):
+        # "which jobs lead into ai product management?": the ways into the role named
+        # after "into", not where that role leads.
+        return "getting_in", ()
+    if top == "overview" and len(u.role_slugs) >= 2:
+        # "what is the difference between X and Y": two roles named ask for both.
+        top = "compare"
     figure = [f for f in lexicon.FIGURE_FACETS if scores.get(f, 0) >= 3]
     if topic is not None and topic.intent in ("figures", "rank") and topic.facets and u.followup \
             and u.role_slugs and top in ("compare", "overview") and not figure:
@@ -368,8 +493,70 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
     return top, ()
 
 
-def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
-    """Roles a word before "roles"/"jobs" picks out ("the data roles", "research jobs")."""
+#: Words that ask about a role as a whole ("tell me about", "what does X do", "explain the
+#: role"): a message with nothing else besides role names asks for the overview.
+OVERVIEW_WORDS = frozenset(
+    w for phrase in lexicon.FACET_WORDS["overview"] for w in phrase.split()) | frozenset({
+        "role", "roles", "job", "jobs", "position", "career", "careers", "title", "engineer",
+        "engineers", "manager", "managers", "work", "day", "life", "overview", "info",
+        "information", "details", "detail", "general", "quick", "summary", "intro",
+    })
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def asks_detail(u: Understanding) -> bool:
+    """Does the message ask something particular about its roles, not their overview (a
+    word left besides role names, stop words and overview words)?"""
+    named = {i for m in u.roles for i in range(m.start, m.end)}
+    words = (w for i, t in enumerate(u.tokens) if i not in named for w in _WORD.findall(t))
+    return any(w not in lexicon.STOPWORDS and len(w) > 1 and w not in OVERVIEW_WORDS
+               for w in words)
+
+
+def _bare_role(u: Understanding) -> bool:
+    """The message is little more than a role's name ("mlops?", "ai pm pls"): asking for
+    an overview of it, as "tell me about X" does."""
+    role_words = {t for m in u.roles for t in u.tokens[m.start:m.end]}
+    rest = [t for t in u.content_tokens if t not in role_words]
+    return not rest
+
+
+#: Words asking whether two titles are one job ("is X the same as Y", "X vs Y difference").
+_SAME_JOB = ("same", "same as", "same thing", "difference", "different", "differ", "vs",
+             "versus", "or", "compared to")
+
+
+def same_job(p: Planning) -> Plan | None:
+    """Two titles the knowledge treats as one job, asked about together ("is ml
+    infrastructure engineer the same as mlops?"): the names it knows for that job, which
+    says they are one, not the job's profile or a comparison of the role with itself."""
+    u = p.u
+    spellings: dict[str, set[str]] = {}
+    for m in u.roles:
+        spellings.setdefault(m.slug, set()).add(" ".join(u.tokens[m.start:m.end]))
+    twice = [slug for slug, texts in spellings.items() if len(texts) >= 2]
+    if len(spellings) == 1 and twice and u.any(_SAME_JOB):
+        return Plan("same_job", roles=(twice[0],), confident=True)
+    return None
+
+
+def suggest(p: Planning) -> Plan | None:
+    """A role named with a question the stages before could not tell: offer two or three
+    things held for that role, instead of its profile."""
+    if p.explicit:
+        return Plan("suggest", roles=p.explicit[:1])
+    return None
+
+
+def redirect(p: Planning) -> Plan:
+    """Nothing else fits: a request to name a role, or a friendly redirect."""
+    return Plan("offtopic")
+
+
+def _named_group(u: Understanding, catalog: Catalog, every_ai: bool = False) -> tuple[str, ...]:
+    """Roles a word before "roles"/"jobs" picks out ("the data roles", "research jobs").
+    With ``every_ai``, "ai roles" means every role (all of them are AI careers), not the
+    ones with "AI" in their names."""
     words = u.tokens
     out: list[str] = []
     for i, token in enumerate(words[1:], start=1):
@@ -377,7 +564,9 @@ def _named_group(u: Understanding, catalog: Catalog) -> tuple[str, ...]:
                          "career", "title"):
             continue
         word = words[i - 1]
-        forms = {word, *(head for head, fields in FIELD_NAMES.items() if word in fields)}
+        if every_ai and word == "ai":
+            continue
+        forms = {word, *(head for head, fields in lexicon.FIELD_NAMES.items() if word in fields)}
         if word == "ml":
             forms |= {"machine", "mlops"}
         for role in catalog.knowledge.role_list():

@@ -20,7 +20,7 @@ from bot.core.chat import lexicon
 from bot.core.chat.answers import Built, Ctx, decline
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
-from bot.core.chat.planner import Plan
+from bot.core.chat.planner import Plan, Planning
 
 #: The Job Zone whose occupations mostly need graduate school (O*NET's zone 5).
 GRADUATE_ZONE = 5
@@ -43,6 +43,12 @@ def plan_for(u: Understanding, roles: tuple[str, ...]) -> Plan | None:
     if u.any(MATHS_WORDS) and u.any(NEED_WORDS):
         return Plan("maths", roles=roles[:1], confident=True)
     return None
+
+
+def stage(p: Planning) -> Plan | None:
+    """The ``preparation`` planning stage: degree, PhD and maths questions about a named
+    role, answered from O*NET's Job Zones and the role's tasks (``plan_for``)."""
+    return plan_for(p.u, p.roles)
 
 
 def build(c: Ctx) -> Built:
