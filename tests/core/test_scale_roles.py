@@ -6,15 +6,24 @@ No timings are asserted: the catalogue test has a budget that only a quadratic b
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from bench import kbgen
+from bot.app import create_advisor
+from bot.core.advisor import Advisor, Request
 from bot.core.chat.catalog import Catalog
+from bot.core.commands import CLOSE_ROLES, LIST_ALL_ROLES_UP_TO
 from bot.core.names import alias_key
 from bot.knowledge import models
+from bot.knowledge.build import build_database
 from bot.knowledge.models import Knowledge, Role
+from bot.settings import Settings
+from tests.conftest import REPO_ROOT
 
 #: Roles that all lead to one step: the shape that made the catalogue build quadratic.
 MANY_ROLES = 100_000
@@ -77,3 +86,58 @@ def test_roles_are_sorted_once_per_view(monkeypatch: pytest.MonkeyPatch) -> None
     for _ in range(5):
         assert [r.slug for r in knowledge.role_list()] == [f"r{i}" for i in range(50)]
     assert sorts == [50]
+
+
+# -- the unknown-role reply -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def big_advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
+    """An advisor over 10x the real roles (170), generated as the bench does."""
+    tmp = tmp_path_factory.mktemp("big-kb")
+    kbgen.generate(REPO_ROOT / "knowledge", tmp / "knowledge", multiple=10)
+    build_database(tmp / "knowledge", tmp / "big.db")
+    advisor = create_advisor(Settings(_env_file=None, db=tmp / "big.db",
+                                      knowledge_dir=tmp / "knowledge"))
+    yield advisor
+    advisor.store.close()
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip().rstrip(".") for n in re.split(r",| and ", text) if n.strip()]
+
+
+@pytest.mark.parametrize(("text", "typed", "close"), [
+    ("!role speech sientist engineer", "speech sientist engineer", "Speech Research Scientist"),
+    ("!role edge ai pltform", "edge ai pltform", "Edge AI Platform Engineer"),
+    ("!compare pm genai pm", "genai pm", "Generative AI Product Manager"),
+])
+def test_an_unknown_role_in_a_large_catalogue_names_a_few_close_roles(
+        big_advisor: Advisor, text: str, typed: str, close: str) -> None:
+    total = len(big_advisor.knowledge().roles)
+    assert total > LIST_ALL_ROLES_UP_TO
+    reply = big_advisor.handle(Request(text=text))
+    assert reply.kind == "error" and f"“{typed}”" in reply.lead
+    [section] = reply.sections
+    assert section.heading == "Close roles"
+    first, rest = section.body.split("\n")
+    names = _names(first)
+    assert close in names and 1 <= len(names) <= CLOSE_ROLES
+    assert rest == f"{total - len(names):,} more: `!roles` lists them all."
+    assert len(section.body) < 600  # not the whole catalogue
+
+
+def test_an_unknown_role_like_none_points_to_the_list(big_advisor: Advisor) -> None:
+    reply = big_advisor.handle(Request(text="!role xyzzy"))
+    [section] = reply.sections
+    total = len(big_advisor.knowledge().roles)
+    assert (section.heading, section.body) == ("Roles I know",
+                                               f"{total} roles: `!roles` lists them all.")
+    assert reply.suggestions[-1] == "!roles"
+
+
+def test_a_small_catalogue_still_lists_every_role(advisor: Advisor) -> None:
+    reply = advisor.handle(Request(text="!role speech sientist engineer"))
+    [section] = reply.sections
+    assert section.heading == "Roles I know"
+    assert sorted(_names(section.body)) == sorted(r.name for r in advisor.knowledge().roles.values())
