@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if "servers" in sections:
             print("servers ...", flush=True)
             results["servers"] = servers.run(base_dir, tmp, sets, rounds=10 if quick else 60)
+            results["servers"]["edits"] = servers.edits(base_dir, tmp, sets)
         if "discord" in sections:
             print("discord.py round trips ...", flush=True)
             results["discord"] = asyncio.run(discord_rt.run(
