@@ -1,0 +1,55 @@
+"""An edited server's chat catalogue reuses what its unchanged roles gave the global one
+(issue 16, item 3): only the roles its edits changed are read again."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import pytest
+
+from bot.core.advisor import Advisor
+from bot.core.chat import catalog as catalog_module
+from bot.core.chat.catalog import Catalog
+from bot.knowledge.models import Knowledge
+
+MLOPS = "mlops-engineer"
+
+
+def _edited(knowledge: Knowledge) -> Knowledge:
+    roles = dict(knowledge.roles)
+    roles[MLOPS] = replace(roles[MLOPS], aliases=(*roles[MLOPS].aliases, "Apache Pipelines"),
+                           skills=(*roles[MLOPS].skills, "Apache Flinkish"))
+    return Knowledge(roles=roles, sources=knowledge.sources, market=knowledge.market,
+                     faq=knowledge.faq, guild_id="42")
+
+
+def _same(a: Catalog, b: Catalog) -> None:
+    for f in fields(Catalog):
+        if f.name in ("knowledge", "index", "_entry_roles"):
+            continue
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        assert va == vb, f.name
+        if isinstance(va, dict):
+            assert list(va) == list(vb), f.name  # the same order too
+
+
+def test_an_edited_views_catalogue_reads_only_its_edited_roles(
+        advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = advisor.knowledge()
+    Catalog.build(base)
+    read: list[str] = []
+    words = catalog_module._role_words
+
+    def counted(role: object) -> set[str]:
+        read.append(role.slug)  # type: ignore[attr-defined]
+        return words(role)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog_module, "_role_words", counted)
+    edited = _edited(base)
+    built = Catalog.build(edited)
+    assert read == [MLOPS]
+    assert built.skill_aliases["flinkish"] == "apacheflinkish"
+    assert "pipelines" in built.role_tokens and "pipelines" not in Catalog.build(base).role_tokens
+    # The same catalogue as one built from nothing.
+    catalog_module._PARTS.clear()
+    _same(built, Catalog.build(edited))
