@@ -22,6 +22,7 @@ import discord
 from cachetools import LRUCache
 from discord import app_commands
 from discord.ext import commands
+from discord.ext.commands import cooldowns as dpy_cooldowns
 
 from bot.core.advisor import Advisor
 from bot.core.charts import CACHE_SIZE as CHART_CACHE_SIZE
@@ -45,6 +46,8 @@ log = logging.getLogger("careerbot.discord")
 COOLDOWN_RATE = 5
 #: ... per this many seconds.
 COOLDOWN_SECONDS = 10.0
+#: Expired cooldown buckets are swept at most this often (see ``SweptCooldownMapping``).
+COOLDOWN_SWEEP_SECONDS = COOLDOWN_SECONDS
 
 EXTENSIONS = (
     "bot.discord_app.cogs.advice",
@@ -72,6 +75,36 @@ def drawn_chart(chart: SalaryChart) -> Chart | None:
     except Exception:
         log.exception("could not draw the chart %r", chart.title)
         return None
+
+
+class SweptCooldownMapping(commands.CooldownMapping):
+    """discord.py's cooldown mapping, sweeping expired buckets once per
+    ``COOLDOWN_SWEEP_SECONDS`` instead of on every message.
+
+    discord.py scans every bucket on each ``get_bucket`` to drop the expired ones, so a
+    message cost grew with the members active in the last window: about 200 µs a message
+    with 10,000 of them. A bucket left past its window until the next sweep is harmless
+    (its window restarts when its member next sends, as a new bucket's would), and the
+    buckets held stay bounded by the members active in one window plus one sweep period.
+    The clock is discord.py's own (the module's ``time``), as its cooldowns read it.
+    """
+
+    def __init__(self, original: commands.Cooldown | None,
+                 type: Any) -> None:
+        super().__init__(original, type)
+        self._swept_at = float("-inf")
+
+    def copy(self) -> SweptCooldownMapping:
+        ret = SweptCooldownMapping(self._cooldown, self._type)
+        ret._cache = self._cache.copy()
+        return ret
+
+    def _verify_cache_integrity(self, current: float | None = None) -> None:
+        current = current or dpy_cooldowns.time.time()
+        if self._swept_at <= current < self._swept_at + COOLDOWN_SWEEP_SECONDS:
+            return
+        self._swept_at = current
+        super()._verify_cache_integrity(current)
 
 
 class CareerBot(commands.Bot):
@@ -104,8 +137,8 @@ class CareerBot(commands.Bot):
         # The tree's documented hook (it sets ``tree.on_error``), rather than assigning the method.
         self.tree.error(self.on_app_command_error)
         #: Per-user cooldown shared by every command and plain question.
-        self.cooldowns = commands.CooldownMapping.from_cooldown(
-            COOLDOWN_RATE, COOLDOWN_SECONDS, commands.BucketType.user)
+        self.cooldowns = SweptCooldownMapping(
+            commands.Cooldown(COOLDOWN_RATE, COOLDOWN_SECONDS), commands.BucketType.user)
         #: Who has been told to slow down in their current cooldown window.
         self.cooldown_notes = CooldownNotes()
         self.turns = ChannelTurns()
