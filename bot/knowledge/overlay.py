@@ -307,10 +307,11 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
             continue  # an edit to a role the files no longer have: kept, shown again if it returns
         roles[slug] = _edited_role(role, fields[slug], aliases[slug], sources, scopes)
 
-    faq = list(base.faq)
-    faq.extend(_faq_entry(row, sources) for row in rows["overlay_faq"])
+    # Without FAQ rows of its own a view keeps the base's tuple itself, so the FAQ index
+    # made for it (``bot.core.chat.catalog.shared_faq_index``) serves every such view.
+    faq = base.faq + tuple(_faq_entry(row, sources) for row in rows["overlay_faq"])
     return Knowledge(roles=roles, sources=sources if source_changed else base.sources,
-                     market=base.market, faq=tuple(faq), guild_id=view_id)
+                     market=base.market, faq=faq, guild_id=view_id)
 
 
 def question_key(question: str) -> str:

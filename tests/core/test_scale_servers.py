@@ -1,18 +1,19 @@
-"""An edited server's chat catalogue reuses what its unchanged roles gave the global one
-(issue 16, item 3): only the roles its edits changed are read again."""
+"""An edited server's chat catalogue reuses what its unchanged roles gave the global one,
+and its FAQ index is the global one unless it edited the FAQ (issue 16, item 3)."""
 
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from pathlib import Path
 
 import pytest
 
 from bot.core.advisor import Advisor
+from bot.core.chat import ChatEngine
 from bot.core.chat import catalog as catalog_module
 from bot.core.chat.catalog import Catalog
 from bot.knowledge.models import Knowledge
-
-MLOPS = "mlops-engineer"
+from tests.moderation_support import MLOPS, World, build, moderator
 
 
 def _edited(knowledge: Knowledge) -> Knowledge:
@@ -53,3 +54,24 @@ def test_an_edited_views_catalogue_reads_only_its_edited_roles(
     # The same catalogue as one built from nothing.
     catalog_module._PARTS.clear()
     _same(built, Catalog.build(edited))
+
+
+def test_views_without_faq_edits_share_one_faq_index(tmp_path: Path) -> None:
+    world = World(build(tmp_path))
+    try:
+        for guild in ("1", "2"):
+            assert world.moderation.alias(moderator(guild), "add", MLOPS,
+                                          f"alias {guild}").kind == "answer"
+        assert world.moderation.faq_add(moderator("3"), "Do we meet on Fridays?",
+                                        "Yes, in the lounge.").kind == "answer"
+        engine = ChatEngine()
+        views = {g: world.store.knowledge(g) for g in (None, "1", "2", "3")}
+        assert len({id(v) for v in views.values()}) == 4  # each edited server has its own view
+        shared = engine.faq_index(views[None])
+        assert engine.faq_index(views["1"]) is shared and engine.faq_index(views["2"]) is shared
+        own = engine.faq_index(views["3"])
+        assert own is not shared
+        assert any(e.question == "Do we meet on Fridays?" for e in views["3"].faq)
+        assert not any(e.question == "Do we meet on Fridays?" for e in views["1"].faq)
+    finally:
+        world.close()

@@ -20,7 +20,7 @@ from typing import Protocol
 from cachetools import LRUCache
 
 from bot.core.chat import answers
-from bot.core.chat.catalog import Catalog
+from bot.core.chat.catalog import Catalog, shared_faq_index
 from bot.core.chat.faq import FaqHit, FaqIndex
 from bot.core.chat.intents import Understanding, understand
 from bot.core.chat.memory import Conversation, ConversationMemory, Key, Topic, conversation_key
@@ -121,7 +121,7 @@ class ChatEngine:
     def faq_index(self, knowledge: Knowledge) -> FaqIndex:
         knowledge_, catalog, faq = self._entry(knowledge)
         if faq is None:
-            faq = FaqIndex(knowledge.faq)
+            faq = shared_faq_index(knowledge.faq)
             with self._lock:
                 self._catalogs[id(knowledge)] = (knowledge_, catalog, faq)
         return faq
