@@ -114,6 +114,7 @@ class Catalog:
         role_tokens: set[str] = set()
         longest = 1
         stepped: set[tuple[str, str]] = set()  # (step key, role slug) pairs listed in steps
+        _make_room(len(knowledge.roles))
         for role in knowledge.roles.values():
             parts = _role_parts(role)
             role_tokens.update(parts.tokens)
@@ -249,11 +250,25 @@ class _RoleParts:
     words: frozenset[str]
 
 
-#: Roles whose parts are kept (least recently used dropped one at a time): more than the
-#: roles of the largest base measured (17,000) and the edited roles of the views kept.
-ROLE_PARTS_KEPT = 32_768
-_PARTS: LRUCache[int, tuple[Role, _RoleParts]] = LRUCache(maxsize=ROLE_PARTS_KEPT)
+#: Roles whose parts are kept beyond those of the largest view built so far (least
+#: recently used dropped one at a time): room for the edited roles of recently used
+#: views. Every build touches the roles a view shares with the base, so those stay; the
+#: parts of an edited role (about 20 KB) go soon after its view does, which keeps 10,000
+#: edited servers from holding 10,000 of them (220 MB, measured).
+ROLE_PARTS_MARGIN = 256
+_PARTS: LRUCache[int, tuple[Role, _RoleParts]] = LRUCache(maxsize=ROLE_PARTS_MARGIN)
 _PARTS_LOCK = threading.Lock()
+
+
+def _make_room(roles: int) -> None:
+    """Let the parts of every role of a view of ``roles`` roles fit, and the margin."""
+    global _PARTS
+    with _PARTS_LOCK:
+        if _PARTS.maxsize < roles + ROLE_PARTS_MARGIN:
+            bigger: LRUCache[int, tuple[Role, _RoleParts]] = \
+                LRUCache(maxsize=roles + ROLE_PARTS_MARGIN)
+            bigger.update(_PARTS)
+            _PARTS = bigger
 
 
 def _role_parts(role: Role) -> _RoleParts:
