@@ -75,3 +75,16 @@ def test_views_without_faq_edits_share_one_faq_index(tmp_path: Path) -> None:
         assert not any(e.question == "Do we meet on Fridays?" for e in views["1"].faq)
     finally:
         world.close()
+
+
+def test_the_parts_kept_follow_the_size_of_the_views_built(advisor: Advisor) -> None:
+    base = advisor.knowledge()
+    roles = {f"r{i}": replace(base.roles[MLOPS], slug=f"r{i}", name=f"Role {i}")
+             for i in range(2_000)}
+    Catalog.build(Knowledge(roles=roles, sources=base.sources, market=base.market))
+    assert catalog_module._PARTS.maxsize >= 2_000 + catalog_module.ROLE_PARTS_MARGIN
+    Catalog.build(base)  # back to the real, small base: the big one's parts are let go
+    assert catalog_module._PARTS.maxsize == len(base.roles) + catalog_module.ROLE_PARTS_MARGIN
+    for i in range(1_000):  # 1,000 edited views: only the margin's worth are kept
+        Catalog.build(_edited(replace(base, guild_id=str(i))))
+    assert len(catalog_module._PARTS) <= len(base.roles) + catalog_module.ROLE_PARTS_MARGIN

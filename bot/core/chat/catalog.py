@@ -250,7 +250,7 @@ class _RoleParts:
     words: frozenset[str]
 
 
-#: Roles whose parts are kept beyond those of the largest view built so far (least
+#: Roles whose parts are kept beyond those of the view being built (least
 #: recently used dropped one at a time): room for the edited roles of recently used
 #: views. Every build touches the roles a view shares with the base, so those stay; the
 #: parts of an edited role (about 20 KB) go soon after its view does, which keeps 10,000
@@ -261,14 +261,18 @@ _PARTS_LOCK = threading.Lock()
 
 
 def _make_room(roles: int) -> None:
-    """Let the parts of every role of a view of ``roles`` roles fit, and the margin."""
+    """Size the parts kept for a view of ``roles`` roles and the margin: grown to fit it,
+    and shrunk (emptied) when the views are now much smaller (another, smaller base),
+    so a process never keeps room for a catalogue it no longer builds."""
     global _PARTS
+    wanted = roles + ROLE_PARTS_MARGIN
     with _PARTS_LOCK:
-        if _PARTS.maxsize < roles + ROLE_PARTS_MARGIN:
-            bigger: LRUCache[int, tuple[Role, _RoleParts]] = \
-                LRUCache(maxsize=roles + ROLE_PARTS_MARGIN)
+        if _PARTS.maxsize < wanted:
+            bigger: LRUCache[int, tuple[Role, _RoleParts]] = LRUCache(maxsize=wanted)
             bigger.update(_PARTS)
             _PARTS = bigger
+        elif _PARTS.maxsize > 2 * wanted:
+            _PARTS = LRUCache(maxsize=wanted)
 
 
 def _role_parts(role: Role) -> _RoleParts:
