@@ -21,13 +21,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import core, discord_rt, gaps, imports, kbgen, process, servers
+from bench import core, discord_rt, gaps, imports, kbgen, members, process, servers
 from bench.messages import HANDLE_TYPES, load
 from bench.stats import fmt_ratio, fmt_us, table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "bench" / "results" / "latest.json"
-SECTIONS = ("core", "scales", "servers", "discord", "process", "imports", "gaps")
+SECTIONS = ("core", "scales", "servers", "members", "discord", "process", "imports", "gaps")
 #: Knowledge scales, as multiples of the real roles (and FAQ entries).
 SCALES = (10, 100, 1000)
 QUICK_SCALES = (10, 100)
@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         if "servers" in sections:
             print("servers ...", flush=True)
             results["servers"] = servers.run(base_dir, tmp, sets, rounds=10 if quick else 60)
+            results["servers"]["edits"] = servers.edits(base_dir, tmp, sets)
+        if "members" in sections:
+            print("members ...", flush=True)
+            results["members"] = members.run(base_dir, tmp)
         if "discord" in sections:
             print("discord.py round trips ...", flush=True)
             results["discord"] = asyncio.run(discord_rt.run(
@@ -204,6 +208,8 @@ def report(results: dict[str, Any]) -> str:
         parts.append(scales_report(results["scales"]))
     if "servers" in results:
         parts.append(servers.report(results["servers"]))
+    if "members" in results:
+        parts.append(members.report(results["members"]))
     if "discord" in results:
         d = results["discord"]
         floor = d["dispatch"][discord_rt.PLAIN_FLOOR]["median_us"]

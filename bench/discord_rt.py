@@ -590,6 +590,7 @@ async def _dispatch(server: BenchDiscord, bot: CareerBot, result: dict[str, Any]
     def empty_answers_and_charts() -> None:
         empty_answers()
         charts._draw_cached.cache_clear()
+        bot.charts_drawn.clear()
 
     spellings = compare_spellings(advisor)
     questions = question_texts(advisor.knowledge(), mention)

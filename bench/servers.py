@@ -8,6 +8,12 @@ the views whose alias index, answers and chat catalogue the advisor keeps
 (``bot.knowledge.store.PREPARED_VIEWS``, 65), so the cost of that work redone per message
 shows. Figures are medians per message, and
 ratios to the warm server.
+
+Three more figures (``edits``): the memory 10,000 edited servers add once each has asked
+a question (Python's allocations still held, by tracemalloc, over those of one), and
+how long an owner's global edit (an alias, through the moderation core) and its undo
+take, each followed by one message from every active server, with 1 and with 10,000
+edited servers in the database.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +39,12 @@ SCENARIOS: tuple[tuple[str, int, int], ...] = (
     ("1,000 servers, no edits", 1000, 0),
     ("50 edited servers", 50, 50),
     ("200 edited servers", 200, 200),
+    ("1,000 edited servers", 1000, 1000),
 )
+#: Edited servers in the memory and global-edit figures, and how many of them send a
+#: message after each global edit (every one would time the rebuild of 10,000 views).
+EDITED_SERVERS = 10_000
+ACTIVE_AFTER_EDIT = 100
 
 
 def _edit(db: Path, servers: int) -> None:
@@ -76,12 +88,100 @@ def run(knowledge_dir: Path, tmp: Path, sets: MessageSets, *, rounds: int) -> di
     return out
 
 
+def _held_by_servers(settings: Settings, question: str, count: int) -> int:
+    """Bytes a fresh advisor still holds after ``count`` edited servers asked once each,
+    beyond what it held after one server asked (tracemalloc: Python's allocations, which
+    a process's RSS hides once earlier work has freed memory it keeps)."""
+    advisor = create_advisor(settings)
+    advisor.handle(Request(text=question, guild_id="0"))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for guild in range(1, count):
+            advisor.handle(Request(text=question, guild_id=str(guild)))
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+        advisor.store.close()
+    return held
+
+
+def edits(knowledge_dir: Path, tmp: Path, sets: MessageSets,
+          servers: tuple[int, ...] = (1, EDITED_SERVERS)) -> dict[str, Any]:
+    """Memory per edited server, and an owner's global edit and undo by number of servers."""
+    from bot.app import create_moderation
+    from bot.knowledge.permissions import Actor
+
+    owner = Actor(user_id="1", name="Owner", guild_id=None, is_owner=True, via="cli")
+    question = sets.question[0]
+    out: dict[str, Any] = {"rows": []}
+    for count in servers:
+        db = tmp / f"edits-{count}.db"
+        build_database(knowledge_dir, db)
+        _edit(db, count)
+        settings = Settings(_env_file=None, db=db, knowledge_dir=knowledge_dir)
+        advisor = create_advisor(settings)
+        moderation = create_moderation(settings, advisor.store)
+        active = [str(g) for g in range(min(count, ACTIVE_AFTER_EDIT))]
+        for guild in active:
+            advisor.handle(Request(text=question, guild_id=guild))
+        gc.collect()
+        started = time.perf_counter()
+        for guild in range(count):  # every edited server asks once: its view is made
+            advisor.handle(Request(text=question, guild_id=str(guild)))
+        first_s = time.perf_counter() - started
+        row: dict[str, Any] = {"servers": count, "first_messages_s": round(first_s, 3),
+                               "added_mib": round(_held_by_servers(settings, question, count)
+                                                  / 2**20, 1)}
+        for label in ("edit", "undo"):
+            started = time.perf_counter()
+            reply = (moderation.alias(owner, "add", "mlops-engineer", "bench global")
+                     if label == "edit" else moderation.undo(owner, _last_entry(db)))
+            written = time.perf_counter() - started
+            if reply.kind == "error":
+                raise RuntimeError(f"the owner's global {label} was refused: {reply.lead}")
+            for guild in active:
+                advisor.handle(Request(text=question, guild_id=guild))
+            row[f"{label}_s"] = round(written, 4)
+            row[f"{label}_then_messages_s"] = round(time.perf_counter() - started, 4)
+        out["rows"].append(row)
+        advisor.store.close()
+        db.unlink()
+    return out
+
+
+def _last_entry(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        (entry,) = conn.execute("select max(id) from audit_log").fetchone()
+    conn.close()
+    return int(entry)
+
+
 def report(result: dict[str, Any]) -> str:
     base = result["rows"][0]["median_us"]
     rows = [[r["label"], r["n"], fmt_us(r["median_us"]), fmt_us(r["p99_us"]),
              fmt_us(r["mean_us"]), fmt_ratio(r["median_us"] / base),
              fmt_ratio(r["mean_us"] / result["rows"][0]["mean_us"])]
             for r in result["rows"]]
-    return table(["servers", "msgs", "median", "p99", "mean", "× warm (median)", "× warm (mean)"],
-                 rows, title="Servers: Advisor.handle, the bench's commands and questions, each "
-                             "message from the next server in the rotation")
+    parts = [table(["servers", "msgs", "median", "p99", "mean", "× warm (median)", "× warm (mean)"],
+                   rows, title="Servers: Advisor.handle, the bench's commands and questions, each "
+                               "message from the next server in the rotation")]
+    if "edits" in result:
+        erows = result["edits"]["rows"]
+        one = erows[0]
+        parts.append(table(
+            ["edited servers", "first message each", "memory added", "per server",
+             "global edit", "× 1", "+ messages", "global undo", "× 1", "+ messages"],
+            [[f"{r['servers']:,}", f"{r['first_messages_s']:.2f} s",
+              f"{r['added_mib']:.1f} MiB",
+              f"{r['added_mib'] * 1024 / r['servers']:.2f} KiB",
+              f"{r['edit_s'] * 1000:.1f} ms", fmt_ratio(r["edit_s"] / one["edit_s"]),
+              f"{r['edit_then_messages_s'] * 1000:.1f} ms",
+              f"{r['undo_s'] * 1000:.1f} ms", fmt_ratio(r["undo_s"] / one["undo_s"]),
+              f"{r['undo_then_messages_s'] * 1000:.1f} ms"] for r in erows],
+            title="Edited servers: memory held once each has asked (tracemalloc), and an "
+                  "owner's global alias and its undo through the moderation core (+ messages: "
+                  f"then one question from each of up to {ACTIVE_AFTER_EDIT} servers)"))
+    return "\n\n".join(parts)

@@ -1,5 +1,10 @@
 """Typed settings from the environment and ``.env`` (pydantic-settings).
 
+The pydantic model itself is ``bot.settings_model.Settings`` (also importable from here,
+loaded on first use): importing pydantic costs about 90 ms, most of what ``careerbot
+ask`` would spend importing, so ``load_settings(quick=True)`` reads a plain environment
+without it (``QuickSettings``) and hands anything unusual to the model.
+
 Every setting has a default that works on a fresh checkout, except the Discord token,
 which only ``careerbot run`` needs; the terminal front end runs without it.
 
@@ -11,13 +16,17 @@ per problem naming the variable and what it expects (see the end of this module)
 
 from __future__ import annotations
 
-import math
+import os
 import re
+import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from bot.settings_model import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = REPO_ROOT / "data" / "careerbot.db"
@@ -42,91 +51,6 @@ def env_files() -> tuple[Path, ...]:
     so a ``.env`` next to where the command runs overrides the checkout's."""
     checkout = (REPO_ROOT / ".env",) if (REPO_ROOT / "pyproject.toml").is_file() else ()
     return (*checkout, Path(".env"))
-
-
-class Settings(BaseSettings):
-    """careerbot's configuration; see ``.env.example`` for each setting explained."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="CAREERBOT_", env_file=env_files(), env_file_encoding="utf-8", extra="ignore",
-        populate_by_name=True,
-        # ``CAREERBOT_DEV_GUILD_ID=`` as .env.example writes it means "not set", not "0".
-        env_ignore_empty=True,
-    )
-
-    discord_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "discord_token")
-    )
-    prefix: str = "!"
-    db: Path = DEFAULT_DB
-    knowledge_dir: Path = DEFAULT_KNOWLEDGE
-    dev_guild_id: int | None = None
-    log_level: str = "INFO"
-    owner_ids: str = ""
-    discord_api_base: str | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_API_BASE", "discord_api_base")
-    )
-    discord_gateway_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("DISCORD_GATEWAY_URL", "discord_gateway_url")
-    )
-    #: Sharding (see "Scale" in the README). Unset: one plain gateway connection.
-    shard_count: int | None = None
-    #: The shards this process runs, e.g. ``0,1`` or ``0-3``; unset: all of ``shard_count``.
-    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = None
-    #: Seconds of quiet after the last server arrives before the bot is ready.
-    guild_ready_timeout: float = DEFAULT_GUILD_READY_TIMEOUT
-
-    @field_validator("guild_ready_timeout")
-    @classmethod
-    def _sane_ready_timeout(cls, value: float) -> float:
-        """discord.py refuses a negative wait, and an infinite or NaN one never ends."""
-        if not math.isfinite(value) or value < 0 or value > MAX_GUILD_READY_TIMEOUT:
-            raise ValueError("out of range")
-        return value
-
-    # -- sharding --------------------------------------------------------------------------
-
-    @field_validator("shard_count", mode="before")
-    @classmethod
-    def _check_shard_count(cls, value: object) -> object:
-        return parse_shard_count(value)
-
-    @field_validator("shard_ids", mode="before")
-    @classmethod
-    def _parse_shard_ids(cls, value: object) -> tuple[int, ...] | None:
-        return parse_shard_ids(value)
-
-    @model_validator(mode="after")
-    def _check_shards(self) -> Settings:
-        check_shards(self.shard_count, self.shard_ids)
-        return self
-
-    @property
-    def sharded(self) -> bool:
-        """Run discord.py's AutoShardedBot (only when the owner asked for shards)."""
-        return self.shard_count is not None
-
-    @field_validator("log_level")
-    @classmethod
-    def _known_log_level(cls, value: str) -> str:
-        """An unknown level used to fall back to INFO silently; now it is reported."""
-        if value.strip().upper() not in LOG_LEVELS:
-            raise ValueError("not a log level")
-        return value.strip().upper()
-
-    @property
-    def owner_id_set(self) -> frozenset[int]:
-        """``owner_ids`` parsed: Discord user ids separated by commas or spaces. Words that
-        are not ids are ignored, so a typo can never make everyone an owner."""
-        return frozenset(int(part) for part in re.split(r"[\s,]+", self.owner_ids)
-                         if part.isdigit())
-
-    @property
-    def token(self) -> str | None:
-        if self.discord_token is None:
-            return None
-        value = self.discord_token.get_secret_value().strip()
-        return value or None
 
 
 # -- sharding: parsing and checks (kept apart from the class so the messages stay in one place)
@@ -219,6 +143,20 @@ def variable_name(field: str) -> str:
     return _UNPREFIXED.get(field, "CAREERBOT_" + field.upper())
 
 
+def owner_id_set(owner_ids: str) -> frozenset[int]:
+    """``owner_ids`` parsed: Discord user ids separated by commas or spaces. Words that
+    are not ids are ignored, so a typo can never make everyone an owner."""
+    return frozenset(int(part) for part in re.split(r"[\s,]+", owner_ids) if part.isdigit())
+
+
+def token_of(secret: Any) -> str | None:
+    """The Discord token from its secret (None, or blank, means not set)."""
+    if secret is None:
+        return None
+    value = str(secret.get_secret_value()).strip()
+    return value or None
+
+
 def describe_problems(exc: ValidationError) -> list[str]:
     """One line per invalid setting: the variable, the value given (never a secret's),
     and what is expected."""
@@ -237,10 +175,146 @@ def describe_problems(exc: ValidationError) -> list[str]:
     return lines
 
 
-def load_settings() -> Settings:
+def load_settings(*, quick: bool = False) -> Settings:
     """The settings from the environment and ``.env`` files; ``SettingsError`` when any
-    value is invalid, so the command line can say which and how to fix it."""
+    value is invalid, so the command line can say which and how to fix it.
+
+    ``quick``: read them without pydantic when ``quick_settings`` can (the same values,
+    as a ``QuickSettings``); otherwise, and for every problem, the model decides."""
+    if quick:
+        found = quick_settings()
+        if found is not None:
+            # Duck-typed: QuickSettings has every field and property of Settings that
+            # the code reads (tests compare the two over many environments).
+            return cast("Settings", found)
+    from pydantic import ValidationError
+
+    from bot.settings_model import Settings
+
     try:
         return Settings()
     except ValidationError as exc:
         raise SettingsError(describe_problems(exc)) from None
+
+
+def __getattr__(name: str) -> Any:
+    """``bot.settings.Settings``: the pydantic model, imported on first use."""
+    if name == "Settings":
+        from bot.settings_model import Settings
+
+        return Settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a plain environment without pydantic (``careerbot ask``)
+
+
+#: Each setting's environment variable, lowercased as pydantic-settings compares them.
+_ENV_NAMES: dict[str, str] = {
+    "discord_token": "discord_token", "discord_api_base": "discord_api_base",
+    "discord_gateway_url": "discord_gateway_url",
+    **{f: f"careerbot_{f}" for f in ("prefix", "db", "knowledge_dir", "dev_guild_id", "log_level",
+                                     "owner_ids", "shard_count", "shard_ids",
+                                     "guild_ready_timeout")},
+}
+_DIGITS = re.compile(r"0|[1-9][0-9]*")
+_DECIMAL = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
+
+
+@dataclass(frozen=True)
+class _Secret:
+    """The token, as pydantic's ``SecretStr`` shows it: never in a repr."""
+
+    value: str
+
+    def get_secret_value(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:
+        return "_Secret('**********')"
+
+
+@dataclass(frozen=True)
+class QuickSettings:
+    """The settings ``Settings`` would read from the same plain environment (see
+    ``quick_settings``), with its properties."""
+
+    discord_token: _Secret | None = None
+    prefix: str = "!"
+    db: Path = DEFAULT_DB
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    owner_ids: str = ""
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    guild_ready_timeout: float = DEFAULT_GUILD_READY_TIMEOUT
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
+
+    @property
+    def owner_id_set(self) -> frozenset[int]:
+        return owner_id_set(self.owner_ids)
+
+    @property
+    def token(self) -> str | None:
+        return token_of(self.discord_token)
+
+
+def quick_settings(environ: dict[str, str] | None = None) -> QuickSettings | None:
+    """The settings of a plain environment, read without pydantic, or None when this
+    cannot be sure to read them as ``Settings`` would: a ``.env`` file to parse, the
+    model already loaded (whose configuration may differ), two variables differing only
+    in case, a value only the model's rules can judge (a number with a sign or spaces,
+    an unknown log level, a shard setting the checks refuse). None means: ask the model,
+    which gives the same values, or the error message."""
+    if "bot.settings_model" in sys.modules or any(f.is_file() for f in env_files()):
+        return None
+    env: dict[str, str] = {}
+    wanted = set(_ENV_NAMES.values())
+    for key, value in (os.environ if environ is None else environ).items():
+        low = key.lower()
+        if low in wanted:
+            if low in env:
+                return None
+            if value != "":  # env_ignore_empty: an empty value means unset
+                env[low] = value
+    values: dict[str, Any] = {}
+    for field, name in _ENV_NAMES.items():
+        raw = env.get(name)
+        if raw is None:
+            continue
+        if field == "discord_token":
+            values[field] = _Secret(raw)
+        elif field in ("db", "knowledge_dir"):
+            values[field] = Path(raw)
+        elif field == "dev_guild_id":
+            if not _DIGITS.fullmatch(raw):
+                return None
+            values[field] = int(raw)
+        elif field == "log_level":
+            if raw.strip().upper() not in LOG_LEVELS:
+                return None
+            values[field] = raw.strip().upper()
+        elif field == "guild_ready_timeout":
+            if not _DECIMAL.fullmatch(raw) or float(raw) > MAX_GUILD_READY_TIMEOUT:
+                return None
+            values[field] = float(raw)
+        elif field in ("shard_count", "shard_ids"):
+            try:
+                values[field] = (parse_shard_count if field == "shard_count"
+                                 else parse_shard_ids)(raw)
+            except ValueError:
+                return None
+        else:
+            values[field] = raw
+    try:
+        check_shards(values.get("shard_count"), values.get("shard_ids"))
+    except ValueError:
+        return None
+    return QuickSettings(**values)

@@ -16,8 +16,17 @@ from functools import lru_cache
 from typing import Protocol
 
 from cachetools import LRUCache
+from rapidfuzz import fuzz, process, utils
 
-from bot.core.commands import REGISTRY, CommandContext, CommandSpec, find_command, help_command
+from bot.core.commands import (
+    CLOSE_ROLE_SCORE,
+    REGISTRY,
+    CommandContext,
+    CommandSpec,
+    find_command,
+    help_command,
+    unknown_role,
+)
 from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
@@ -70,6 +79,32 @@ class _View:
         default_factory=lambda: LRUCache(maxsize=COMPLETION_CACHE_SIZE))
     #: Display name of each role, for autocomplete.
     names: dict[str, str] = field(default_factory=dict)
+    #: Every name and alias (lowercased words) with its role, for the roles close to an
+    #: unknown name; made on the first unknown name (``close_roles``).
+    close_keys: tuple[list[str], list[str]] | None = None
+
+    def close_roles(self, query: str, limit: int) -> list[Role]:
+        """Up to ``limit`` roles whose names or aliases are like ``query`` (rapidfuzz's
+        token-sorted ratio of the words reaching ``CLOSE_ROLE_SCORE``), closest first: one
+        pass of rapidfuzz's C loop over the view's names, whatever the catalogue's size."""
+        if self.close_keys is None:
+            keys: list[str] = []
+            slugs: list[str] = []
+            for role in self.knowledge.roles.values():
+                for name in dict.fromkeys((role.name, *role.aliases)):
+                    if key := utils.default_process(name):
+                        keys.append(key)
+                        slugs.append(role.slug)
+            self.close_keys = (keys, slugs)
+        keys, slugs = self.close_keys
+        found: dict[str, None] = {}
+        for _, _, position in process.extract(utils.default_process(query), keys,
+                                              scorer=fuzz.token_sort_ratio, limit=limit * 4,
+                                              score_cutoff=CLOSE_ROLE_SCORE):
+            found.setdefault(slugs[position])
+            if len(found) == limit:
+                break
+        return [self.knowledge.roles[slug] for slug in found]
 
 
 class Advisor:
@@ -256,11 +291,8 @@ class Advisor:
                              for i, seg in enumerate(segments))
                     for slug in match.suggestions
                 ]
-                return render(
-                    "unknown_role.j2", prefix=prefix, query=segment,
-                    suggestions=[knowledge.roles[s] for s in match.suggestions],
-                    retries=retries, roles=knowledge.role_list(), spec=spec,
-                )
+                return unknown_role(ctx, spec, segment, match.suggestions, retries,
+                                    self._view(knowledge).close_roles)
             if not match.exact:
                 ctx.assumed.append(match)
             roles.append(knowledge.roles[match.slug])  # type: ignore[index]

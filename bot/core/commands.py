@@ -156,6 +156,36 @@ def with_chart(reply: Reply, title: str, pairs: Sequence[tuple[Role, StatSnapsho
     return replace(reply, chart=chart) if chart is not None else reply
 
 
+#: An unknown-role reply lists every role when there are at most this many ...
+LIST_ALL_ROLES_UP_TO = 30
+#: ... and past that names this many close to what was typed, and how many more there are:
+CLOSE_ROLES = 8
+#: roles whose name or an alias is at least this like it (rapidfuzz token_sort_ratio,
+#: 0-100, on the words in any order: "vision engineer" finds "Computer Vision Engineer").
+CLOSE_ROLE_SCORE = 50.0
+
+
+def unknown_role(ctx: CommandContext, spec: CommandSpec, query: str,
+                 suggestions: Sequence[str], retries: Sequence[str],
+                 close_roles: Callable[[str, int], list[Role]]) -> Reply:
+    """The reply to a role name nobody has: the roles meant, maybe, and what to try.
+
+    A small catalogue is listed whole; a large one (thousands of roles after imports)
+    gets the few roles ``close_roles`` finds nearest to ``query`` and a pointer to
+    ``roles``, rather than a reply paging through every role on each typo.
+    """
+    knowledge = ctx.knowledge
+    meant = [knowledge.roles[s] for s in suggestions]
+    if len(knowledge.roles) <= LIST_ALL_ROLES_UP_TO:
+        listed, more = knowledge.role_list(), 0
+    else:  # the roles "did you mean" offers first, then the closest others
+        listed = list({r.slug: r for r in (*meant, *close_roles(query, CLOSE_ROLES))}.values())
+        listed = listed[:max(CLOSE_ROLES, len(meant))]
+        more = len(knowledge.roles) - len(listed)
+    return render("unknown_role.j2", prefix=ctx.prefix, query=query, spec=spec,
+                  suggestions=meant, retries=list(retries), roles=listed, more=more)
+
+
 # ---------------------------------------------------------------------------------------
 # Handlers
 

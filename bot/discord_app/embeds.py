@@ -17,9 +17,11 @@ number of steps proportional to its length; nothing here can loop.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 import discord
+from cachetools import LRUCache
 
 from bot.core.reply import Reply, split_message
 from bot.core.text_cuts import ELLIPSIS, shorten, shorten_at
@@ -88,8 +90,45 @@ def _footer_text(reply: Reply) -> str:
     return "\n".join(_MARKDOWN_ESCAPE.sub(r"\1", line) for line in lines if line)
 
 
+#: Page layouts kept, by reply (see ``reply_pages``).
+LAYOUTS_KEPT = 512
+_layouts: LRUCache[int, tuple[Reply, tuple[_Page, ...]]] = LRUCache(maxsize=LAYOUTS_KEPT)
+_layouts_lock = threading.Lock()
+
+
 def reply_pages(reply: Reply) -> list[discord.Embed]:
-    """The reply as one embed, or several pages when it is too long for one."""
+    """The reply as one embed, or several pages when it is too long for one.
+
+    The layout (how the text splits into pages and fields) depends only on the reply, and
+    the advisor gives the very same Reply object again for a remembered answer, so the
+    layout is kept per object (``LAYOUTS_KEPT``, the reply held with it so its id cannot
+    be reused); the embeds are new each time, since a sender may change them."""
+    with _layouts_lock:
+        kept = _layouts.get(id(reply))
+    if kept is not None and kept[0] is reply:
+        pages = kept[1]
+    else:
+        pages = _layout(reply)
+        with _layouts_lock:
+            _layouts[id(reply)] = (reply, pages)
+    colour = COLOURS.get(reply.kind, COLOURS["answer"])
+    embeds = []
+    for number, p in enumerate(pages, start=1):
+        embed = discord.Embed(title=p.title, description=p.description or None, colour=colour)
+        for name, value, inline in p.fields:
+            embed.add_field(name=name, value=value, inline=inline)
+        footer_text = p.footer
+        if len(pages) > 1:
+            marker = f"Page {number}/{len(pages)}"
+            footer_text = f"{marker} · {footer_text}" if footer_text else marker
+        if footer_text:
+            embed.set_footer(text=footer_text)
+        embeds.append(embed)
+    return embeds
+
+
+def _layout(reply: Reply) -> tuple[_Page, ...]:
+    """The reply's pages: title, description, fields and footer of each."""
     title = shorten(reply.title, TITLE_LIMIT)
     footer_room = FOOTER_LIMIT - _PAGE_MARKER_ROOM
     footer_chunks = split_message(_footer_text(reply), footer_room) or [""]
@@ -120,19 +159,5 @@ def reply_pages(reply: Reply) -> list[discord.Embed]:
             page = _Page(title, footer=footer)
             pages.append(page)
         page.fields.append(block)
-
-    colour = COLOURS.get(reply.kind, COLOURS["answer"])
-    embeds = []
-    for number, p in enumerate(pages, start=1):
-        embed = discord.Embed(title=p.title, description=p.description or None, colour=colour)
-        for name, value, inline in p.fields:
-            embed.add_field(name=name, value=value, inline=inline)
-        footer_text = p.footer
-        if len(pages) > 1:
-            marker = f"Page {number}/{len(pages)}"
-            footer_text = f"{marker} · {footer_text}" if footer_text else marker
-        if footer_text:
-            embed.set_footer(text=footer_text)
-        embeds.append(embed)
-    return embeds
+    return tuple(pages)
 

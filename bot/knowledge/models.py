@@ -264,7 +264,11 @@ class Knowledge:
     market: dict[str, MarketFact]
     faq: tuple[FaqEntry, ...] = ()
     guild_id: str | None = None
+    #: ``role_list``'s order, sorted once per view (a view's roles never change).
+    _by_name: list[Role] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def role_list(self) -> list[Role]:
         """Roles sorted by name, the order lists and autocomplete show them in."""
-        return sorted(self.roles.values(), key=lambda r: r.name.lower())
+        if len(self._by_name) != len(self.roles):
+            self._by_name[:] = sorted(self.roles.values(), key=lambda r: r.name.lower())
+        return list(self._by_name)

@@ -64,6 +64,23 @@ _CHECKED: ContextVar[dict[KnowledgeStore, tuple[int, tuple[int, int] | None]] | 
     ContextVar("careerbot_store_checked", default=None)
 
 
+#: Tables a moderation write may change (``bot.knowledge.overlay``); a logged change to
+#: any other table makes the store reload everything.
+_SCOPED_TABLES = frozenset({
+    "overlay_fields", "overlay_aliases", "overlay_roles", "overlay_sources", "overlay_faq",
+    "overlay_counters", "guild_settings", "guild_mod_roles", "guild_qa_channels",
+})
+
+
+def _last_audit(conn: sqlite3.Connection) -> int | None:
+    """The newest audit log entry's id (0 for an empty log), or None without a log."""
+    try:
+        (last,) = conn.execute("select coalesce(max(id), 0) from audit_log").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return int(last)
+
+
 class StoreError(Exception):
     """The database cannot be read; the message says what to do about it."""
 
@@ -201,6 +218,8 @@ class KnowledgeStore:
         self._base: Knowledge | None = None
         self._global: Knowledge | None = None
         self._views: LRUCache[str, Knowledge] = LRUCache(maxsize=max_views)
+        #: The last audit log entry the views reflect (None: no log, or not read yet).
+        self._audit_seen: int | None = None
 
     def connect(self) -> sqlite3.Connection:
         """The store's read connection, opened on first use and reopened when a rebuild
@@ -261,6 +280,46 @@ class KnowledgeStore:
         self._global = None
         self._edited = None
 
+    def _written_scopes(self, conn: sqlite3.Connection) -> set[str] | None:
+        """The scopes written since ``_audit_seen``, from the audit log; None when the
+        log cannot say (no log, no new entry: a change made some other way)."""
+        if self._audit_seen is None:
+            return None
+        try:
+            rows = conn.execute("select id, guild_id, row_changes from audit_log where id > ?",
+                                (self._audit_seen,)).fetchall()
+        except sqlite3.DatabaseError:
+            return None
+        if not rows:
+            return None
+        scopes: set[str] = set()
+        for entry_id, guild_id, row_changes in rows:
+            scopes.add(str(guild_id))
+            for change in json.loads(row_changes or "[]"):
+                if change.get("table") not in _SCOPED_TABLES:
+                    return None
+                for row in (change.get("key"), change.get("before"), change.get("after")):
+                    if row and row.get("guild_id") is not None:
+                        scopes.add(str(row["guild_id"]))
+            self._audit_seen = max(self._audit_seen, int(entry_id))
+        return scopes
+
+    def _forget_scopes(self, scopes: set[str]) -> None:
+        """Drop the views ``scopes`` were written in: every view for the owner's scope."""
+        from bot.knowledge.overlay import GLOBAL_SCOPE, scope_is_edited
+
+        if GLOBAL_SCOPE in scopes:
+            self._views.clear()
+            self._global = None
+            self._edited = None
+            return
+        conn = self._open()
+        for scope in scopes:
+            self._views.pop(scope, None)
+            if self._edited is not None and (scope in self._edited) != \
+                    scope_is_edited(conn, scope):
+                self._edited = self._edited ^ {scope}
+
     def _stat_file(self) -> tuple[int, int] | None:
         try:
             st = os.stat(self.db_path)
@@ -285,12 +344,25 @@ class KnowledgeStore:
             return self._current_version()
 
     def _refresh(self) -> Knowledge:
-        """The global base from the files, reloaded if the data changed (caller holds the lock)."""
+        """The global base from the files, reloaded if the data changed (caller holds the lock).
+
+        A change the audit log accounts for (every moderation write, in this process or
+        another) drops only the views of the scopes it wrote, and the global view and
+        every server's when it wrote the owner's scope; the base is kept, since only a
+        rebuild (a new file) changes it. Any other change reloads everything, as before."""
         try:
             version = self._current_version()
             if version != self._version or self._base is None:
-                self._base = read_knowledge(self._open())
-                self._forget_views()
+                scopes = None
+                if self._base is not None and self._version is not None \
+                        and version[2] == self._version[2]:
+                    scopes = self._written_scopes(self._open())
+                if scopes is None:
+                    self._base = read_knowledge(self._open())
+                    self._forget_views()
+                    self._audit_seen = _last_audit(self._open())
+                else:
+                    self._forget_scopes(scopes)
                 self._version = version
         except sqlite3.DatabaseError as exc:
             if self._base is None:

@@ -10,11 +10,15 @@ corrected against.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from cachetools import LRUCache
 from rapidfuzz.distance import OSA
 
 from bot.core.chat import lexicon
+from bot.core.chat.faq import FaqIndex
 from bot.knowledge.models import FaqEntry, Knowledge, Role
 from bot.text.names import RoleIndex, alias_key
 
@@ -85,68 +89,34 @@ class Catalog:
         cat = cls(knowledge=knowledge, index=index)
         role_tokens: set[str] = set()
         longest = 1
+        stepped: set[tuple[str, str]] = set()  # (step key, role slug) pairs listed in steps
+        _make_room(len(knowledge.roles))
         for role in knowledge.roles.values():
-            for alias in (role.name, role.slug.replace("-", " "), *role.aliases):
-                words = _WORD.findall(alias.casefold())
-                role_tokens.update(words)
-                longest = max(longest, len(words))
-            cat._add_role_skills(role)
-            cat._add_steps(role)
+            parts = _role_parts(role)
+            role_tokens.update(parts.tokens)
+            longest = max(longest, parts.longest)
+            for key, name in parts.skills:
+                cat.skill_names.setdefault(key, name)
+            for short, key in parts.skill_aliases:
+                cat.skill_aliases.setdefault(short, key)
+            cat.role_skills[role.slug] = parts.refs
+            cat._add_steps(role, stepped)
             for metro in role.metros:
                 cat.metros.setdefault(alias_key(metro), metro)
-            cat.role_words[role.slug] = frozenset(_role_words(role))
+            cat.role_words[role.slug] = parts.words
         cat.role_tokens = frozenset(role_tokens)
         cat._add_field_names()
         cat.default_pair = _default_pair(knowledge)
         cat.max_alias_words = min(longest, 6)
         skill_tokens = {w for name in cat.skill_names.values() for w in _WORD.findall(name.casefold())
                         if len(w) >= 4}
-        facet_words = {w for table in lexicon.FACET_WORDS.values() for phrase in table
-                       for w in phrase.split()}
         targets = {w for w in role_tokens | skill_tokens | lexicon.TYPO_TARGETS if len(w) >= 4}
         cat.targets = tuple(sorted(targets))
-        cat.vocabulary = frozenset(
-            targets | role_tokens | facet_words | lexicon.STOPWORDS | lexicon.GREETINGS
-            | lexicon.THANKS | lexicon.TITLE_HEADS | lexicon.SOLO_TITLES | lexicon.DOMAIN_WORDS
-            | lexicon.COMMON_WORDS | lexicon.TITLE_MODIFIERS | lexicon.STANDALONE_TITLES
-            | {w for p in lexicon.PLACES for w in p.split()}
-            | {w for c in lexicon.COMPANIES for w in c.split()}
-            | {w for t in lexicon.TECH_WORDS for w in t.split()}
-            | {w for group in lexicon.BACKGROUNDS.values() for p in group for w in p.split()}
-            | {w for group in lexicon.INTERESTS.values() for w in group}
-        )
+        cat.vocabulary = frozenset(targets | role_tokens | _lexicon_words())
         return cat
 
     # -- building ----------------------------------------------------------------------
 
-    def _add_skill_alias(self, name: str, key: str) -> None:
-        """ "Apache Spark" is also "spark": names after a vendor word, when distinctive."""
-        words = _WORD.findall(name.casefold())
-        if len(words) < 2 or words[0] not in _VENDORS:
-            return
-        rest = words[1:]
-        for short in (" ".join(rest), rest[0] if len(rest) > 1 else ""):
-            if len(short) >= 3 and short not in _GENERIC_SKILL_WORDS:
-                self.skill_aliases.setdefault(alias_key(short), key)
-
-    def _add_role_skills(self, role: Role) -> None:
-        refs: dict[str, SkillRef] = {}
-        for rank, skill in enumerate(role.skills, start=1):
-            key = alias_key(skill)
-            if key:
-                self.skill_names.setdefault(key, skill)
-                refs.setdefault(key, SkillRef(skill, rank=rank))
-                self._add_skill_alias(skill, key)
-        for group in role.tools:
-            for item in group.items:
-                key = alias_key(item)
-                # Tool items can be phrases ("when to use ML ..."); only name-like ones
-                # (up to three words) are skills a question can name.
-                if key and len(item.split()) <= 3:
-                    self.skill_names.setdefault(key, item)
-                    refs.setdefault(key, SkillRef(item, area=group.area))
-                    self._add_skill_alias(item, key)
-        self.role_skills[role.slug] = refs
 
     def _add_field_names(self) -> None:
         """Field names and bare heads that name exactly one role, from the role names."""
@@ -167,18 +137,23 @@ class Catalog:
         self.head_roles = {word: next(iter(slugs)) for word, slugs in heads.items()
                            if len(slugs) == 1}
 
-    def _add_steps(self, role: Role) -> None:
-        # A step named exactly like a role ("Data Engineer" on an analyst's ladder) is that
-        # role: the role scan finds it, and as a step it would hide the role's own name.
+    def _add_steps(self, role: Role, stepped: set[tuple[str, str]]) -> None:
+        """A role's career steps; a "leads to" step once per role. ``stepped`` holds the
+        (step, role) pairs listed so far, so the check is a set lookup rather than a scan
+        of the step's entries, which made the build quadratic when many roles lead to the
+        same step (17,000 roles: 32 s for a first question). A step named exactly like a
+        role ("Data Engineer" on an analyst's ladder) is that role: the role scan finds
+        it, and as a step it would hide the role's own name."""
         for pos, step in enumerate(role.progression):
-            if self.index.exact(alias_key(step)) is None:
-                self.steps.setdefault(alias_key(step), []).append((role.slug, pos, step))
+            key = alias_key(step)
+            if self.index.exact(key) is None:
+                self.steps.setdefault(key, []).append((role.slug, pos, step))
+                stepped.add((key, role.slug))
         for step in role.leads_to:
-            if self.index.exact(alias_key(step)) is not None:
-                continue
-            entries = self.steps.setdefault(alias_key(step), [])
-            if not any(slug == role.slug for slug, _, _ in entries):
-                entries.append((role.slug, -1, step))
+            key = alias_key(step)
+            if (key, role.slug) not in stepped and self.index.exact(key) is None:
+                self.steps.setdefault(key, []).append((role.slug, -1, step))
+                stepped.add((key, role.slug))
 
     # -- use ---------------------------------------------------------------------------
 
@@ -234,6 +209,133 @@ class Catalog:
         if key not in self.skill_names:
             key = self.skill_aliases.get(key, key)
         return key if key in self.skill_names else None
+
+
+@dataclass(frozen=True, slots=True)
+class _RoleParts:
+    """What the catalogue takes from one role alone, worked out once per Role object.
+
+    A server's view shares every role its edits do not change with the global view, so
+    building its catalogue reuses these (about 70 µs a role) and only merges them; the
+    merge keeps the order the build always had (first role to name a skill wins)."""
+
+    tokens: frozenset[str]
+    longest: int
+    #: (skill key, display name) in the role's order: skills, then name-like tool items
+    skills: tuple[tuple[str, str], ...]
+    refs: dict[str, SkillRef]
+    #: (short key, skill key): "spark" for "Apache Spark"
+    skill_aliases: tuple[tuple[str, str], ...]
+    words: frozenset[str]
+
+
+#: Roles whose parts are kept beyond those of the view being built (least
+#: recently used dropped one at a time): room for the edited roles of recently used
+#: views. Every build touches the roles a view shares with the base, so those stay; the
+#: parts of an edited role (about 20 KB) go soon after its view does, which keeps 10,000
+#: edited servers from holding 10,000 of them (220 MB, measured).
+ROLE_PARTS_MARGIN = 256
+_PARTS: LRUCache[int, tuple[Role, _RoleParts]] = LRUCache(maxsize=ROLE_PARTS_MARGIN)
+_PARTS_LOCK = threading.Lock()
+
+
+def _make_room(roles: int) -> None:
+    """Size the parts kept for a view of ``roles`` roles and the margin: grown to fit it,
+    and shrunk (emptied) when the views are now much smaller (another, smaller base),
+    so a process never keeps room for a catalogue it no longer builds."""
+    global _PARTS
+    wanted = roles + ROLE_PARTS_MARGIN
+    with _PARTS_LOCK:
+        if _PARTS.maxsize < wanted:
+            bigger: LRUCache[int, tuple[Role, _RoleParts]] = LRUCache(maxsize=wanted)
+            bigger.update(_PARTS)
+            _PARTS = bigger
+        elif _PARTS.maxsize > 2 * wanted:
+            _PARTS = LRUCache(maxsize=wanted)
+
+
+def _role_parts(role: Role) -> _RoleParts:
+    with _PARTS_LOCK:
+        cached = _PARTS.get(id(role))
+    if cached is not None and cached[0] is role:
+        return cached[1]
+    tokens: set[str] = set()
+    longest = 1
+    for alias in (role.name, role.slug.replace("-", " "), *role.aliases):
+        words = _WORD.findall(alias.casefold())
+        tokens.update(words)
+        longest = max(longest, len(words))
+    skills: list[tuple[str, str]] = []
+    refs: dict[str, SkillRef] = {}
+    shorts: list[tuple[str, str]] = []
+    for rank, skill in enumerate(role.skills, start=1):
+        key = alias_key(skill)
+        if key:
+            skills.append((key, skill))
+            refs.setdefault(key, SkillRef(skill, rank=rank))
+            shorts += _skill_shorts(skill, key)
+    for group in role.tools:
+        for item in group.items:
+            key = alias_key(item)
+            # Tool items can be phrases ("when to use ML ..."); only name-like ones
+            # (up to three words) are skills a question can name.
+            if key and len(item.split()) <= 3:
+                skills.append((key, item))
+                refs.setdefault(key, SkillRef(item, area=group.area))
+                shorts += _skill_shorts(item, key)
+    parts = _RoleParts(frozenset(tokens), longest, tuple(skills), refs, tuple(shorts),
+                       frozenset(_role_words(role)))
+    with _PARTS_LOCK:
+        _PARTS[id(role)] = (role, parts)
+    return parts
+
+
+def _skill_shorts(name: str, key: str) -> list[tuple[str, str]]:
+    """ "Apache Spark" is also "spark": names after a vendor word, when distinctive."""
+    words = _WORD.findall(name.casefold())
+    if len(words) < 2 or words[0] not in _VENDORS:
+        return []
+    rest = words[1:]
+    return [(alias_key(short), key) for short in (" ".join(rest), rest[0] if len(rest) > 1 else "")
+            if len(short) >= 3 and short not in _GENERIC_SKILL_WORDS]
+
+
+@lru_cache(maxsize=1)
+def _lexicon_words() -> frozenset[str]:
+    """The vocabulary's words that come from the lexicon, not the knowledge: the same for
+    every view, so made once (it was remade with each catalogue)."""
+    facet_words = {w for table in lexicon.FACET_WORDS.values() for phrase in table
+                   for w in phrase.split()}
+    return frozenset(
+        facet_words | lexicon.STOPWORDS | lexicon.GREETINGS
+        | lexicon.THANKS | lexicon.TITLE_HEADS | lexicon.SOLO_TITLES | lexicon.DOMAIN_WORDS
+        | lexicon.COMMON_WORDS | lexicon.TITLE_MODIFIERS | lexicon.STANDALONE_TITLES
+        | {w for p in lexicon.PLACES for w in p.split()}
+        | {w for c in lexicon.COMPANIES for w in c.split()}
+        | {w for t in lexicon.TECH_WORDS for w in t.split()}
+        | {w for group in lexicon.BACKGROUNDS.values() for p in group for w in p.split()}
+        | {w for group in lexicon.INTERESTS.values() for w in group}
+    )
+
+
+#: FAQ indexes kept, each with the entries it indexes (see ``shared_faq_index``).
+FAQ_INDEXES_KEPT = 64
+_FAQ_INDEXES: LRUCache[int, tuple[tuple[FaqEntry, ...], FaqIndex]] = \
+    LRUCache(maxsize=FAQ_INDEXES_KEPT)
+
+
+def shared_faq_index(entries: tuple[FaqEntry, ...]) -> FaqIndex:
+    """The FAQ index over ``entries``, one per tuple of entries: every view without FAQ
+    edits of its own holds the base's tuple itself, so they share one index (an FTS5
+    table, about 7 ms to make) instead of making one per server."""
+    with _PARTS_LOCK:
+        kept = _FAQ_INDEXES.get(id(entries))
+    if kept is not None and kept[0] is entries:
+        return kept[1]
+    index = FaqIndex(entries)
+    with _PARTS_LOCK:
+        _FAQ_INDEXES[id(entries)] = (entries, index)
+    return index
 
 
 def _default_pair(knowledge: Knowledge) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from cachetools import LRUCache
 # A module, not its names: bot.core.gaps imports the chat package (which imports this).
 from bot.core import gaps as gap_log
 from bot.core.chat import answers
-from bot.core.chat.catalog import Catalog
+from bot.core.chat.catalog import Catalog, shared_faq_index
 from bot.core.chat.compound import (
     MAX_PARTS,
     QUIET,
@@ -106,7 +106,7 @@ class ChatEngine:
     def faq_index(self, knowledge: Knowledge) -> FaqIndex:
         knowledge_, catalog, faq = self._entry(knowledge)
         if faq is None:
-            faq = FaqIndex(knowledge.faq)
+            faq = shared_faq_index(knowledge.faq)
             with self._lock:
                 self._catalogs[id(knowledge)] = (knowledge_, catalog, faq)
         return faq
