@@ -5,7 +5,7 @@ the next server in the rotation. *warm* sends them all to one server; *no edits*
 over 1,000 servers nobody edited (they should share the global view and its caches);
 *edited* rotates over servers that each have one alias of their own, fewer and more than
 the views whose alias index, answers and chat catalogue the advisor keeps
-(``bot.knowledge.store.PREPARED_VIEWS``, 65), so the cost of that work redone per message
+(``bot.knowledge.models.PREPARED_VIEWS``, 65), so the cost of that work redone per message
 shows. Figures are medians per message, and
 ratios to the warm server.
 

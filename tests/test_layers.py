@@ -27,6 +27,7 @@ LAZY_ON_PURPOSE = {
     "bot/app.py": "start-up: moderation and chat are made when first asked for",
     "bot/discord_app/runner.py": "start-up: discord.py is imported only to run the bot",
     "bot/terminal.py": "matplotlib is imported only when a chart is asked for",
+    "bot/settings.py": "start-up: pydantic only when the plain reader cannot read the settings",
     "bot/core/chat/eval.py": "a script: the question-set runner builds a whole advisor",
 }
 

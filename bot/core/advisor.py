@@ -31,8 +31,9 @@ from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
 from bot.core.request import Request
-from bot.knowledge.models import Knowledge, Role
-from bot.knowledge.store import PREPARED_VIEWS, KnowledgeStore
+from bot.knowledge.models import PREPARED_VIEWS, Knowledge, Role
+from bot.knowledge.role_index import role_index
+from bot.knowledge.store import KnowledgeStore
 from bot.text.names import Match, RoleIndex
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,8 @@ REMEMBERED_COMMANDS = frozenset(
 REPLY_CACHE_SIZE = 512
 #: Autocomplete answers kept per knowledge view (least recently used go first).
 COMPLETION_CACHE_SIZE = 4096
-#: Knowledge views kept with their index and answers, least recently used evicted one at a
-#: time. Servers nobody edited share the global view, so this counts edited servers only.
+#: Knowledge views that keep their index and answers (``Knowledge.derived``: least recently
+#: used dropped one at a time). Servers nobody edited share the global view.
 MAX_VIEWS = PREPARED_VIEWS
 
 
@@ -107,6 +108,11 @@ class _View:
         return [self.knowledge.roles[slug] for slug in found]
 
 
+def _new_view(knowledge: Knowledge) -> _View:
+    return _View(knowledge, role_index(knowledge),
+                 names={slug: role.name for slug, role in knowledge.roles.items()})
+
+
 class Advisor:
     """Turns requests into replies against a KnowledgeStore.
 
@@ -119,23 +125,16 @@ class Advisor:
     def __init__(self, store: KnowledgeStore, chat: ChatHandler | None = None) -> None:
         self.store = store
         self.chat = chat
-        self._views: LRUCache[int, _View] = LRUCache(maxsize=MAX_VIEWS)
 
     # -- knowledge -------------------------------------------------------------------
 
     def knowledge(self, guild_id: str | None = None) -> Knowledge:
         return self.store.knowledge(guild_id)
 
-    def _view(self, knowledge: Knowledge) -> _View:
-        view = self._views.get(id(knowledge))
-        if view is not None and view.knowledge is knowledge:
-            return view
-        index = RoleIndex(
-            (r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values()
-        )
-        names = {slug: role.name for slug, role in knowledge.roles.items()}
-        view = self._views[id(knowledge)] = _View(knowledge, index, names=names)
-        return view
+    @staticmethod
+    def _view(knowledge: Knowledge) -> _View:
+        """What the advisor prepares for ``knowledge``, kept on the view itself."""
+        return knowledge.derived("advisor.view", _new_view)
 
     def index(self, knowledge: Knowledge) -> RoleIndex:
         """The alias index for a knowledge view, built once per view."""

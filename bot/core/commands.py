@@ -18,23 +18,22 @@ from bot.core import verdict as verdict_mod
 from bot.core.about import about as about_reply
 from bot.core.about import package_version
 from bot.core.charts import salary_chart
+from bot.core.figures import (
+    TOTAL_POSITIONS_KEY,
+    SourceUse,
+    missing_source,
+    other_sources,
+    pick_pair,
+    pick_snapshot,
+    share_of_listings,
+    shared_alternative,
+    source_uses,
+)
 from bot.core.holdings import has_figures
 from bot.core.render import render
 from bot.core.reply import Reply
-from bot.knowledge.models import Knowledge, MarketFact, Role, Source, StatSnapshot
+from bot.knowledge.models import Knowledge, MarketFact, Role, StatSnapshot
 from bot.text.names import Match
-
-TOTAL_POSITIONS_KEY = "total_positions"
-
-
-@dataclass(frozen=True, slots=True)
-class SourceUse:
-    """One source as a reply cites it: which roles' figures, with their sample sizes."""
-
-    source: Source
-    as_of: str
-    filters: str
-    salary_n: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -54,13 +53,8 @@ class CommandContext:
         return self.knowledge.market.get(TOTAL_POSITIONS_KEY)
 
     def share_of_listings(self, snap: StatSnapshot | None) -> float | None:
-        """A role's share of all tracked positions, when both counts come from one source."""
-        total = self.total_positions
-        if snap is None or snap.open_positions is None or total is None or not total.value:
-            return None
-        if total.source.id != snap.source.id:
-            return None
-        return snap.open_positions / total.value * 100
+        """A role's share of all tracked positions (``figures.share_of_listings``)."""
+        return share_of_listings(self.knowledge, snap)
 
     def snapshot(self, role: Role) -> StatSnapshot | None:
         return pick_snapshot(role, self.options.get("source"))
@@ -69,85 +63,6 @@ class CommandContext:
         assumed = [(m.query, self.role_name(m.slug)) for m in self.assumed if m.slug]
         return render(template, prefix=self.prefix, assumed=assumed,
                       total=self.total_positions, **values)
-
-
-def _matches_source(snap: StatSnapshot, hint: str) -> bool:
-    hint = hint.casefold()
-    return hint in snap.source.id.casefold() or hint in snap.source.kind.casefold() \
-        or hint in snap.source.name.casefold()
-
-
-def pick_snapshot(role: Role, source_hint: str | None = None) -> StatSnapshot | None:
-    """The role's figures from the hinted source, else its primary (first-listed) source."""
-    if source_hint:
-        for snap in role.stats:
-            if _matches_source(snap, source_hint):
-                return snap
-    return role.snapshot()
-
-
-def pick_pair(a: Role, b: Role, hint: str | None) -> tuple[StatSnapshot | None, StatSnapshot | None]:
-    """Snapshots for a comparison, from one source wherever both roles have it.
-
-    With a hint, each role's snapshot from the hinted source (its primary when it has
-    none, which ``missing_source`` reports so the reply can say so); without one, the
-    first source both roles share, else each role's primary.
-    """
-    if hint:
-        return pick_snapshot(a, hint), pick_snapshot(b, hint)
-    b_sources = {s.source.id: s for s in b.stats}
-    for snap in a.stats:
-        if snap.source.id in b_sources:
-            return snap, b_sources[snap.source.id]
-    return a.snapshot(), b.snapshot()
-
-
-def has_source(role: Role, hint: str) -> bool:
-    """Whether the role has figures from a source matching ``hint`` (e.g. "survey")."""
-    return any(_matches_source(s, hint) for s in role.stats)
-
-
-def missing_source(roles: Sequence[Role], hint: str | None) -> list[Role]:
-    """The roles that have no figures from the hinted source (none without a hint)."""
-    return [r for r in roles if hint and r.stats and not has_source(r, hint)]
-
-
-def other_sources(role: Role, shown: StatSnapshot | None) -> list[tuple[StatSnapshot, str]]:
-    """The role's snapshots from other sources, each with the ``source:`` word that picks it.
-
-    The short word ("survey", "postings") when it picks that snapshot, else the source id
-    (an older survey snapshot, for instance).
-    """
-    out = []
-    for snap in role.stats:
-        if shown is None or snap.source.id == shown.source.id:
-            continue
-        word = snap.source.short_hint
-        out.append((snap, word if pick_snapshot(role, word) is snap else snap.source.id))
-    return out
-
-
-def shared_alternative(a: Role, b: Role, shown: StatSnapshot | None) -> str | None:
-    """A ``source:`` word for another source both roles have, to suggest trying it."""
-    for snap, word in other_sources(a, shown):
-        if any(s.source.id == snap.source.id for s in b.stats):
-            return word
-    return None
-
-
-def source_uses(pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> list[SourceUse]:
-    """Group the snapshots a reply shows by source, for its footer."""
-    uses: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
-    sources: dict[tuple[str, str, str], Source] = {}
-    for role, snap in pairs:
-        if snap is None:
-            continue
-        key = (snap.source.id, snap.as_of, snap.filters)
-        sources[key] = snap.source
-        ns = uses.setdefault(key, [])
-        if snap.salary.n is not None:
-            ns.append((role.name, snap.salary.n))
-    return [SourceUse(sources[k], k[1], k[2], tuple(v)) for k, v in uses.items()]
 
 
 def with_chart(reply: Reply, title: str, pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> Reply:

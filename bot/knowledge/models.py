@@ -6,9 +6,20 @@ and they carry no I/O so the core and its tests can build them directly.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 #: The ``kind`` of an occupational database such as O*NET (skills, tasks, related work).
+T = TypeVar("T")
+_MISSING: Any = object()
+#: Knowledge views that keep what the core derives from them (role index, catalogue,
+#: indexes, prepared answers); servers nobody edited share the global view, so this
+#: counts the global view and the edited servers most recently active.
+PREPARED_VIEWS = 65
+
 OCCUPATIONAL_DATABASE = "occupational database"
 
 
@@ -266,9 +277,55 @@ class Knowledge:
     guild_id: str | None = None
     #: ``role_list``'s order, sorted once per view (a view's roles never change).
     _by_name: list[Role] = field(default_factory=list, init=False, repr=False, compare=False)
+    #: What the core derives from this view, by name (see ``derived``).
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
+
+    def derived(self, name: str, build: Callable[[Knowledge], T]) -> T:
+        """What the core derives from this view (its role index, chat catalogue, FAQ and
+        passage indexes, prepared answers), built by ``build`` on first use and kept on
+        the view itself: a moderator's edit or a rebuild makes a new view, so nothing
+        derived from old data is ever served, and no cache elsewhere keys on a view.
+        Only the ``PREPARED_VIEWS`` most recently used views keep theirs (``PREPARED``),
+        so memory stays bounded however many servers have edited views."""
+        PREPARED.touch(self)
+        found = self._derived.get(name, _MISSING)
+        if found is _MISSING:
+            found = self._derived.setdefault(name, build(self))
+        return cast(T, found)
 
     def role_list(self) -> list[Role]:
         """Roles sorted by name, the order lists and autocomplete show them in."""
         if len(self._by_name) != len(self.roles):
             self._by_name[:] = sorted(self.roles.values(), key=lambda r: r.name.lower())
         return list(self._by_name)
+
+
+class _Prepared:
+    """The views that keep their derived state: the ``size`` most recently used. When a
+    view falls out, its state is dropped (rebuilt if it is used again); the view itself
+    lives on as long as the store holds it. Entries hold the view, so an id here always
+    names the object it was taken from."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._views: OrderedDict[int, Knowledge] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def touch(self, view: Knowledge) -> None:
+        with self._lock:
+            key = id(view)
+            if key in self._views:
+                self._views.move_to_end(key)
+                return
+            self._views[key] = view
+            while len(self._views) > self.size:
+                _, old = self._views.popitem(last=False)
+                old._derived.clear()
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
+#: Knowledge views whose derived state is kept, least recently used dropped first.
+PREPARED = _Prepared(PREPARED_VIEWS)

@@ -45,7 +45,7 @@ from bot.knowledge.models import (
     SurveyCut,
     ToolGroup,
 )
-from bot.knowledge.overlay import edited_scopes
+from bot.knowledge.overlay import GLOBAL_SCOPE, edited_scopes, scope_is_edited
 
 T = TypeVar("T")
 
@@ -53,9 +53,6 @@ T = TypeVar("T")
 #: view shares every unchanged role with the base, so one costs a dict of the roles and the
 #: roles it edits: a few KB with the real knowledge.
 VIEW_CACHE_SIZE = 1024
-#: Views whose heavier prepared work the advisor (alias index, remembered answers) and the
-#: chat engine (catalogue, FAQ index) keep at once, the global view among them.
-PREPARED_VIEWS = 65
 
 #: The version checks made in the current message (``KnowledgeStore.one_check``): store ->
 #: (data_version, file identity). A dict shared by every task the message's handling
@@ -306,8 +303,6 @@ class KnowledgeStore:
 
     def _forget_scopes(self, scopes: set[str]) -> None:
         """Drop the views ``scopes`` were written in: every view for the owner's scope."""
-        from bot.knowledge.overlay import GLOBAL_SCOPE, scope_is_edited
-
         if GLOBAL_SCOPE in scopes:
             self._views.clear()
             self._global = None

@@ -61,6 +61,7 @@ from bot.knowledge.documents import (
 from bot.knowledge.limits import MAX_IMPORT_BYTES
 from bot.knowledge.models import Knowledge, Source
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
+from bot.knowledge.role_index import role_index
 from bot.knowledge.safe_parse import InputRefused, load_json, load_yaml
 from bot.knowledge.validation import (
     ROLE_KEYS,
@@ -72,7 +73,7 @@ from bot.knowledge.validation import (
     parse_stats,
     shown,
 )
-from bot.text.names import RoleIndex, alias_key, fold
+from bot.text.names import alias_key, fold
 
 FORMAT = "careerbot/1"
 TOP_KEYS = ("format", "scope", "guild", "exported_at", "sources", "new_roles", "roles", "faq")
@@ -381,7 +382,7 @@ ROLE_NAME_KEYS = ("slug", "role")
 def role_resolver(knowledge: Knowledge) -> Callable[[Any], str | None]:
     """The slug of the role a name names exactly (slug, name or alias, as every command
     accepts them; ``kb set`` resolves the same way), else None: an import never guesses."""
-    index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+    index = role_index(knowledge)
 
     def resolve(name: Any) -> str | None:
         if not isinstance(name, str):

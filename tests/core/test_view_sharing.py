@@ -15,8 +15,9 @@ from bot.core.advisor import MAX_VIEWS, Advisor, Request
 from bot.core.chat import ChatEngine
 from bot.core.chat.catalog import Catalog
 from bot.core.reply import Reply
+from bot.knowledge.models import PREPARED_VIEWS
 from bot.knowledge.overlay import ensure_schema, overlay_view
-from bot.knowledge.store import PREPARED_VIEWS, KnowledgeStore
+from bot.knowledge.store import KnowledgeStore
 from tests.e2e import conftest as e2e  # first: careerbot_fixtures imports it back
 from tests.e2e.careerbot_fixtures import MESSAGES, start_careerbot
 from tests.fake_discord import FakeDiscord

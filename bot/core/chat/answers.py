@@ -19,7 +19,14 @@ from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
-from bot.core.commands import TOTAL_POSITIONS_KEY, SourceUse, has_source, pick_pair, pick_snapshot
+from bot.core.figures import (
+    TOTAL_POSITIONS_KEY,
+    SourceUse,
+    has_source,
+    pick_pair,
+    pick_snapshot,
+    share_of_listings,
+)
 from bot.core.holdings import has_figures, holds
 from bot.core.render import render
 from bot.core.reply import Reply
@@ -102,16 +109,6 @@ class Ctx:
         if self.source and has_source(a, self.source) and has_source(b, self.source):
             return pick_pair(a, b, self.source)
         return pick_pair(a, b, None)
-
-
-def share_of_listings(knowledge: Knowledge, snap: StatSnapshot | None) -> float | None:
-    """A role's share of all tracked positions, when both counts come from one source."""
-    total = knowledge.market.get(TOTAL_POSITIONS_KEY)
-    if snap is None or snap.open_positions is None or total is None or not total.value:
-        return None
-    if total.source.id != snap.source.id:
-        return None
-    return snap.open_positions / total.value * 100
 
 
 def uses_for(pairs: Sequence[tuple[Role, StatSnapshot | None]], with_n: bool) -> list[SourceUse]:

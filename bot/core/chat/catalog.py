@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 from bot.core.chat import lexicon
 from bot.core.chat.faq import FaqIndex
 from bot.knowledge.models import FaqEntry, Knowledge, Role
+from bot.knowledge.role_index import role_index
 from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -85,7 +86,7 @@ class Catalog:
     @classmethod
     def build(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
         if index is None:
-            index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+            index = role_index(knowledge)
         cat = cls(knowledge=knowledge, index=index)
         role_tokens: set[str] = set()
         longest = 1

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
-
-from cachetools import LRUCache
 
 # A module, not its names: bot.core.gaps imports the chat package (which imports this).
 from bot.core import gaps as gap_log
@@ -42,8 +39,7 @@ from bot.core.render import render
 from bot.core.reply import Reply, render_text
 from bot.core.request import Request
 from bot.knowledge.models import Knowledge
-from bot.knowledge.store import PREPARED_VIEWS
-from bot.text.names import RoleIndex
+from bot.knowledge.role_index import role_index
 
 if TYPE_CHECKING:
     from bot.core.gaps import GapRecorder
@@ -82,6 +78,10 @@ def _note_unknown(built: answers.Built, u: Understanding, decided: Plan,
     return answers.Built(replace(built.reply, lead=lead), built.topic)
 
 
+def _build_catalog(knowledge: Knowledge) -> Catalog:
+    return Catalog.build(knowledge, role_index(knowledge))
+
+
 class ChatEngine:
     """Answers free-form questions from a knowledge view; keeps per-user memory."""
 
@@ -92,36 +92,18 @@ class ChatEngine:
         #: bot sets one; the terminal and JSONL record nothing).
         self.recorder = recorder
         self.server_faq = ServerFaq()
-        self._lock = threading.Lock()
-        # Per knowledge view, least recently used evicted one at a time (servers nobody
-        # edited share the global view's).
-        self._catalogs: LRUCache[int, tuple[Knowledge, Catalog, FaqIndex | None]] = \
-            LRUCache(maxsize=PREPARED_VIEWS)
 
-    # -- caches ------------------------------------------------------------------------
+    # -- what each knowledge view keeps for the chat (``Knowledge.derived``) ----------------
 
-    def catalog(self, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
-        return self._entry(knowledge, index)[1]
+    @staticmethod
+    def catalog(knowledge: Knowledge) -> Catalog:
+        """The view's chat catalogue (names, steps, skills), built once per view."""
+        return knowledge.derived("chat.catalog", _build_catalog)
 
-    def faq_index(self, knowledge: Knowledge) -> FaqIndex:
-        knowledge_, catalog, faq = self._entry(knowledge)
-        if faq is None:
-            faq = shared_faq_index(knowledge.faq)
-            with self._lock:
-                self._catalogs[id(knowledge)] = (knowledge_, catalog, faq)
-        return faq
-
-    def _entry(self, knowledge: Knowledge,
-               index: RoleIndex | None = None) -> tuple[Knowledge, Catalog, FaqIndex | None]:
-        with self._lock:
-            cached = self._catalogs.get(id(knowledge))
-            if cached is not None and cached[0] is knowledge:
-                return cached
-        catalog = Catalog.build(knowledge, index)
-        with self._lock:
-            entry = (knowledge, catalog, None)
-            self._catalogs[id(knowledge)] = entry
-        return entry
+    @staticmethod
+    def faq_index(knowledge: Knowledge) -> FaqIndex:
+        """The view's FAQ search index (shared by views whose FAQ entries are the same)."""
+        return knowledge.derived("chat.faq_index", lambda k: shared_faq_index(k.faq))
 
     # -- the handler -------------------------------------------------------------------
 

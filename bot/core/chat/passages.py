@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cachetools import LRUCache
-
 from bot.core.chat import answers, lexicon
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.intents import Understanding
@@ -46,7 +44,6 @@ from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan, Planning, asks_detail
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.passages import FIELD_TOPICS, Passage, build_passages
-from bot.knowledge.store import PREPARED_VIEWS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -253,22 +250,10 @@ def answers_from(matches: Sequence[Match], min_score: float = MIN_SCORE) -> list
 
 # -- the index per knowledge view ----------------------------------------------------------
 
-_indexes_lock = threading.Lock()
-#: Per knowledge view (kept with it, so a new view never meets an old index), least
-#: recently used evicted one at a time, as the engine keeps its catalogues.
-_indexes: LRUCache[int, tuple[Knowledge, PassageIndex]] = LRUCache(maxsize=PREPARED_VIEWS)
-
-
 def index_for(knowledge: Knowledge) -> PassageIndex:
-    """The passage index of ``knowledge``, built the first time that view is searched."""
-    with _indexes_lock:
-        cached = _indexes.get(id(knowledge))
-        if cached is not None and cached[0] is knowledge:
-            return cached[1]
-    index = PassageIndex.build(knowledge)
-    with _indexes_lock:
-        _indexes[id(knowledge)] = (knowledge, index)
-    return index
+    """The passage index of ``knowledge``, built the first time that view is searched and
+    kept with the view (``Knowledge.derived``), so a new view never meets an old index."""
+    return knowledge.derived("chat.passages", PassageIndex.build)
 
 
 # -- the answer --------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from bot.core import cut_words
 from bot.core.chat.answers import Built, Ctx
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan, Planning
-from bot.core.commands import SourceUse
+from bot.core.figures import SourceUse
 
 if TYPE_CHECKING:
     from bot.core.chat.intents import Understanding

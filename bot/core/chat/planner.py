@@ -17,7 +17,7 @@ from bot.core.chat import lexicon
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.intents import Understanding, echoable
 from bot.core.chat.memory import Conversation, Topic
-from bot.core.commands import has_source
+from bot.core.figures import has_source
 
 #: Facets in the order ties are broken: the more specific question wins.
 PRIORITY = ("postings", "week", "switch", "getting_in", "path", "skills", "metros",

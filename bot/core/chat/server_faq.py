@@ -20,17 +20,13 @@ phrasings of one group are the phrasings the entry written from it will answer.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from cachetools import LRUCache
 
 from bot.core.chat.faq import GENERIC, FaqHit, content_terms, stem
 from bot.core.chat.intents import Understanding
 from bot.core.chat.normalize import clean_message, join_names
 from bot.knowledge.models import FaqEntry, Knowledge
-from bot.knowledge.store import PREPARED_VIEWS
 
 #: Share of each side's meaningful words the shared ones must cover.
 MIN_OVERLAP = 0.6
@@ -85,25 +81,19 @@ class _Entry:
     stems: frozenset[str]
 
 
+def _own_entries(knowledge: Knowledge) -> tuple[_Entry, ...]:
+    own = knowledge.guild_id
+    return tuple(_Entry(e, text_stems(" ".join((e.question, *e.tags))))
+                 for e in knowledge.faq if own is not None and e.guild_id == own)
+
+
 class ServerFaq:
     """Per knowledge view, the server's own entries with their question's stems."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._views: LRUCache[int, tuple[Knowledge, tuple[_Entry, ...]]] = \
-            LRUCache(maxsize=PREPARED_VIEWS)
-
-    def _entries(self, knowledge: Knowledge) -> tuple[_Entry, ...]:
-        with self._lock:
-            cached = self._views.get(id(knowledge))
-            if cached is not None and cached[0] is knowledge:
-                return cached[1]
-        own = knowledge.guild_id
-        entries = tuple(_Entry(e, text_stems(" ".join((e.question, *e.tags))))
-                        for e in knowledge.faq if own is not None and e.guild_id == own)
-        with self._lock:
-            self._views[id(knowledge)] = (knowledge, entries)
-        return entries
+    @staticmethod
+    def _entries(knowledge: Knowledge) -> tuple[_Entry, ...]:
+        """The view's own entries with their stems, made once per view."""
+        return knowledge.derived("chat.server_faq", _own_entries)
 
     def answer(self, u: Understanding, knowledge: Knowledge) -> FaqHit | None:
         """The server's own entry whose question closely matches ``u``, if any (the one

@@ -8,7 +8,8 @@ from bot.core.moderation.context import Context
 from bot.knowledge.changes import PermissionDenied
 from bot.knowledge.documents import STAT_FIELDS, TEXT_FIELDS
 from bot.knowledge.permissions import Actor
-from bot.text.names import RoleIndex, alias_key, fold
+from bot.knowledge.role_index import role_index
+from bot.text.names import alias_key, fold
 
 MAX_CHOICES = 25
 
@@ -33,7 +34,7 @@ class Choices:
         if not self.may_edit(actor):
             return []
         knowledge = self.context.knowledge(actor)
-        index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+        index = role_index(knowledge)
         names = {slug: role.name for slug, role in knowledge.roles.items()}
         return [(names[s], s) for s in index.autocomplete((text or "")[:100], names, limit)]
 

@@ -35,8 +35,9 @@ from bot.knowledge.guild_settings import GuildSettings, read_guild_settings
 from bot.knowledge.models import Knowledge, Role
 from bot.knowledge.overlay import GLOBAL_SCOPE
 from bot.knowledge.permissions import Actor
+from bot.knowledge.role_index import role_index
 from bot.knowledge.store import KnowledgeStore, StoreError
-from bot.text.names import RoleIndex, fold
+from bot.text.names import fold
 
 
 class Refused(Exception):
@@ -153,7 +154,7 @@ class Context:
 
     def role_in(self, knowledge: Knowledge, text: str) -> Role:
         """The role ``text`` names exactly in ``knowledge``; edits never guess."""
-        index = RoleIndex((r.slug, (r.name, r.slug, *r.aliases)) for r in knowledge.roles.values())
+        index = role_index(knowledge)
         match = index.resolve(text or "")
         if match.ok and match.exact:
             return knowledge.roles[match.slug]  # type: ignore[index]
