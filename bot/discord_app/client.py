@@ -31,9 +31,11 @@ from bot.core.charts import warm as warm_charts
 from bot.core.moderation import Moderation
 from bot.core.render import environment, render, warm_templates
 from bot.core.reply import Reply
+from bot.core.request import Request
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.cooldown_notes import CooldownNotes
 from bot.discord_app.embeds import reply_pages
+from bot.discord_app.feedback import attach_feedback
 from bot.discord_app.ordering import ChannelTurns
 from bot.discord_app.paginator import PageView
 from bot.knowledge.guild_settings import GuildSettings
@@ -277,12 +279,15 @@ class CareerBot(commands.Bot):
         return kwargs
 
     async def send_reply(self, ctx: commands.Context, reply: Reply, *,
-                         ephemeral: bool = False) -> None:
-        """Send a core Reply in answer to a command (a reply, or the interaction response)."""
+                         ephemeral: bool = False, rated: Request | None = None) -> None:
+        """Send a core Reply in answer to a command (a reply, or the interaction response);
+        ``rated``: a free-form question (``!ask``, ``/ask``) whose answer its asker may rate."""
         if reply.chart is not None and reply.chart not in self.charts_drawn:
             # Draw off the event loop (some tens of ms, more on first use); kept after.
             await asyncio.to_thread(self._drawn, reply.chart)
         kwargs = self.reply_kwargs(reply, ctx.author.id)
+        if rated is not None and not ephemeral:
+            attach_feedback(self, rated, reply, kwargs)  # 👍 / 👎 for the asker
         if ctx.interaction is not None:
             kwargs["ephemeral"] = ephemeral
         await ctx.reply(**kwargs)

@@ -298,3 +298,13 @@ async def test_kb_gaps_attaches_every_group_as_csv(world: World) -> None:
     prefix = await world.prefix("mod", "!kb gaps csv 7d")
     [attachment] = prefix["attachments"]
     assert attachment["filename"] == f"careerbot-gaps-{world.a.id}-7d.csv"
+
+
+async def test_an_ask_command_answer_carries_rating_buttons_too(world: World) -> None:
+    # Free-form answers are rated whichever way the question came: a mention, or !ask.
+    answer = await world.prefix("alice", f"!ask {ANSWERABLE}")
+    assert {"👍", "👎"} <= set(buttons(answer))
+    thanks, _ = await world.press(answer, "👍", "alice")
+    assert "Thanks for the rating" in embed_text(thanks["data"])
+    declined = await world.prefix("alice", f"!ask {WEATHER}")
+    assert not declined.get("components")

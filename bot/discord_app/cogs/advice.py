@@ -52,16 +52,18 @@ class Advice(commands.Cog):
     async def answer(self, ctx: commands.Context, name: str, *roles: str | None,
                      options: dict[str, str] | None = None) -> None:
         """Ask the core and send its reply; the core never raises for user input."""
+        request = request_from_context(ctx, ctx.message.content if ctx.interaction is None
+                                       else " ".join(r for r in roles if r))
         if ctx.interaction is None:
-            reply = self.bot.advisor.handle(request_from_context(ctx, ctx.message.content))
+            reply = self.bot.advisor.handle(request)
         else:
-            guild_id = str(ctx.guild.id) if ctx.guild else None
-            reply = self.bot.advisor.run(name, list(roles), guild_id=guild_id, options=options,
-                                         prefix=self.bot.prefix_for(ctx.guild),
-                                         user_id=str(ctx.author.id),
-                                         channel_id=str(ctx.channel.id) if ctx.channel else "dm",
+            reply = self.bot.advisor.run(name, list(roles), guild_id=request.guild_id,
+                                         options=options, prefix=self.bot.prefix_for(ctx.guild),
+                                         user_id=request.user_id, channel_id=request.channel_id,
                                          is_dm=ctx.guild is None)
-        await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply))
+        # A free-form question's answer carries the rating buttons, as in conversation.
+        await self.bot.send_reply(ctx, reply, ephemeral=_is_private(reply),
+                                  rated=request if name == "ask" else None)
 
     async def cog_command_error(self, ctx: commands.Context, error: Exception) -> None:
         """Answer errors (cooldown, bad input, failures) now, in the channel's turn."""
