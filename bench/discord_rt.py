@@ -584,8 +584,9 @@ async def _dispatch(server: BenchDiscord, bot: CareerBot, result: dict[str, Any]
     advisor = bot.advisor
 
     def empty_answers() -> None:
-        for view in advisor._views.values():
-            view.replies.clear()
+        # The answers the advisor remembers live on the knowledge view (the bench's
+        # messages come from one server without edits: the global view).
+        advisor._view(advisor.knowledge()).replies.clear()
 
     def empty_answers_and_charts() -> None:
         empty_answers()
