@@ -134,9 +134,9 @@ def _keeps_us_only(role: Role, dimension: str) -> bool:
 def _snapshot_of_year(role: Role, year: str) -> StatSnapshot | None:
     """Another source's snapshot dated ``year``, when the survey's cuts hold no such year."""
     cells = role.cuts("year")
-    if not cells or role.cut("year", year) is not None:
+    if role.cut("year", year) is not None:
         return None
-    survey = cells[0].source.id
+    survey = cells[0].source.id if cells else None
     return next((s for s in role.stats
                  if s.source.id != survey and s.as_of[:4] == year and s.salary.median), None)
 
@@ -165,8 +165,10 @@ def read(u: Understanding, roles: tuple[str, ...] | list[str], topic: Topic | No
     levels = _levels(u.text)
     if levels:
         asks.append(("level", tuple(levels)))
-    future = u.any(p["forecast"])
-    trend = u.any(p["trend"]) and not u.any(p["not_trend"])
+    # "will i take a pay cut": the member's own pay, neither a trend nor a forecast.
+    own_change = u.any(p["not_trend"])
+    future = u.any(p["forecast"]) and not own_change
+    trend = u.any(p["trend"]) and not own_change
     years = list(dict.fromkeys(str(y) for y in u.numbers.years))
     snapshot = None
     if years and not future and (len(years) >= 2 or not trend):
