@@ -8,6 +8,7 @@ show an empty section. Expected figures come from the committed cuts file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -258,8 +259,6 @@ def test_the_vocabulary_file_is_validated(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 # -- issue 12: real questions about pay by survey cut -------------------------------------
-
-import re  # noqa: E402
 
 
 def assert_side_by_side(reply: Reply, slug: str, dim: str, values: list[str],
