@@ -67,6 +67,23 @@ def _word_index(block: dict[str, dict[str, Any]], key: str) -> dict[str, str]:
     return index
 
 
+#: The chat block's lists of phrases (each a list of lowercase strings).
+CHAT_LISTS = ("country_short_words", "country_after_cue", "country_cues", "country_pair_joins",
+              "trend_phrases", "trend_not_phrases", "forecast_phrases", "remote_phrases")
+
+
+def _check_chat(chat: dict[str, Any]) -> None:
+    for key in CHAT_LISTS:
+        phrases = chat.get(key)
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p == p.lower()
+                                                    for p in phrases):
+            _fail(f"chat.{key} must be a list of lowercase phrases")
+    names = chat.get("dimension_names")
+    if not isinstance(names, dict) or set(names) != set(CUT_DIMENSIONS) \
+            or not all(isinstance(v, str) and v for v in names.values()):
+        _fail(f"chat.dimension_names must name each of {', '.join(CUT_DIMENSIONS)}")
+
+
 @functools.cache
 def words() -> CutWords:
     """The vocabulary (read once per process)."""
@@ -80,6 +97,7 @@ def words() -> CutWords:
     chat = data.get("chat")
     if not isinstance(trend, list) or not isinstance(chat, dict):
         _fail("trend_words must be a list and chat a mapping")
+    _check_chat(chat)
     return CutWords(
         level_labels={v: e["label"] for v, e in levels.items()},
         level_words=_word_index(levels, "levels"),
@@ -129,6 +147,20 @@ def label(dimension: str, value: str) -> str:
 def place(value: str) -> str:
     """A country as a sentence names it: "the UK", "Canada" (the code when unknown)."""
     return words().country_names.get(value, value)
+
+
+def named(dimension: str, value: str) -> str:
+    """How a chat sentence names a cut so that it reads back what was asked: "companies in
+    Canada" for "salary in canada" (the label, "Canadian companies", drops the country's
+    name); the label for the other dimensions ("entry level", "work year 2023")."""
+    if dimension == "country":
+        return f"companies in {place(value)}"
+    return label(dimension, value)
+
+
+def dimension_name(dimension: str) -> str:
+    """What a reply's Cut line calls a dimension: "experience level", "company country"."""
+    return str(words().chat["dimension_names"][dimension])
 
 
 def valid_values(role: Role | None, dimension: str) -> list[str]:

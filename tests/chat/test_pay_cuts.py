@@ -8,6 +8,7 @@ show an empty section. Expected figures come from the committed cuts file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -251,6 +252,159 @@ def test_the_vocabulary_file_is_validated(tmp_path: Path, monkeypatch: pytest.Mo
     cut_words.words.cache_clear()
     try:
         with pytest.raises(ValueError, match="names both"):
+            cut_words.words()
+    finally:
+        monkeypatch.undo()
+        cut_words.words.cache_clear()
+
+
+# -- issue 12: real questions about pay by survey cut -------------------------------------
+
+
+def assert_side_by_side(reply: Reply, slug: str, dim: str, values: list[str],
+                        names: list[str]) -> None:
+    """Every value named gets its own line: its name, its median and its n, so that no
+    value is dropped for the first one (the bug: only the first level was answered)."""
+    text = render_text(reply)
+    assert reply.kind == "answer", text
+    for value, name in zip(values, names, strict=True):
+        c = cell(slug, dim, value)
+        line = re.search(rf"^- {re.escape(name)}: median \*\*{re.escape(money(c['median']))}\*\*"
+                         rf"[^\n]*\(n = {c['n']:,} responses", text, re.M)
+        assert line, (name, text)
+    assert CUTS["dimensions"][dim]["filters"] in text
+    assert SOURCE.name in text and SOURCE.date in text
+    a, b = (cell(slug, dim, v)["median"] for v in values[:2])
+    if len(values) == 2:  # the gap of the two medians, said once
+        assert f"**{money(abs(a - b))}** higher" in text
+
+
+@pytest.mark.parametrize(("message", "values"), [
+    ("do senior data engineers earn much more than junior ones", ["senior", "entry"]),
+    ("entry level vs senior data engineer salary", ["entry", "senior"]),
+    ("whats the pay difference between a mid level and a senior data engineer",
+     ["mid", "senior"]),
+    ("how does a new grad data engineer's pay compare to a senior one", ["entry", "senior"]),
+    ("data engineer salary: juniors, mid level and seniors", ["entry", "mid", "senior"]),
+])
+def test_two_levels_are_answered_side_by_side(say, message: str, values: list[str]) -> None:
+    names = [f"{v} level" for v in values]
+    assert_side_by_side(say(message), "data-engineer", "level", values, names)
+
+
+@pytest.mark.parametrize(("message", "values"), [
+    ("ml engineer pay in the uk vs canada", ["GB", "CA"]),
+    ("machine learning engineer salary: canada or the us?", ["CA", "US"]),
+    ("do ml engineers earn more in the us than in canada", ["US", "CA"]),
+    ("mle salary us vs uk", ["US", "GB"]),
+])
+def test_two_countries_are_answered_side_by_side(say, message: str, values: list[str]) -> None:
+    from bot.core import cut_words
+
+    names = [f"companies in {cut_words.place(v)}" for v in values]
+    assert_side_by_side(say(message), "machine-learning-engineer", "country", values, names)
+
+
+@pytest.mark.parametrize(("message", "values"), [
+    ("data scientist salary 2022 vs 2024", ["2022", "2024"]),
+    ("how did data scientist pay in 2023 compare with 2024", ["2023", "2024"]),
+    ("did ds salaries go down from 2023 to 2024?", ["2023", "2024"]),
+])
+def test_two_years_are_answered_side_by_side(say, message: str, values: list[str]) -> None:
+    assert_side_by_side(say(message), "data-scientist", "year", values,
+                        [f"work year {v}" for v in values])
+
+
+def test_a_year_not_held_beside_one_held_names_the_years_held(say) -> None:
+    reply = say("did data analyst pay rise between 2024 and 2019")
+    text = render_text(reply)
+    assert "work year 2019: not held" in text and "no figure" in text
+    for year in YEARS:
+        c = cell("data-analyst", "year", year)
+        assert f"work year {year} median {money(c['median'])} (n = {c['n']:,})" in text
+
+
+@pytest.mark.parametrize("message", [
+    "are data engineer salaries flattening out?", "did data engineer pay drop lately",
+    "has data engineer pay stagnated", "are de salaries falling", "data engineer pay going down?",
+    "have data engineer salaries plateaued over the years", "did data engineer wages fall",
+    "data engineer salaries declining?",
+])
+def test_trend_words_ask_for_the_year_by_year_medians(say, message: str) -> None:
+    reply = say(message)
+    text = render_text(reply)
+    assert reply.kind == "answer", text
+    for year in YEARS:
+        c = cell("data-engineer", "year", year)
+        assert f"{year} **{money(c['median'])}** (n = {c['n']:,})" in text, text
+    assert "survey responses by year, not a market forecast" in text
+
+
+@pytest.mark.parametrize("message", [
+    "is a pay drop normal when moving into data engineering as a data engineer",
+    "will i take a pay cut becoming a data engineer",
+])
+def test_a_members_own_pay_drop_is_not_a_trend(say, message: str) -> None:
+    assert "by work year" not in render_text(say(message))
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("what do mlops engineers actually get paid in 2026", "mlops-engineer"),
+    ("mlops engineer salary 2026", "mlops-engineer"),
+    ("how much does an ai product manager earn in 2026?", "ai-product-manager"),
+    ("ai pm pay in 2026", "ai-product-manager"),
+])
+def test_another_sources_snapshot_year_is_answered_from_it(say, message: str, slug: str) -> None:
+    role = KNOWLEDGE.roles[slug]
+    snap = next(s for s in role.stats if s.as_of.startswith("2026"))
+    reply = say(message)
+    text = render_text(reply)
+    assert reply.kind == "answer", text
+    assert f"**{money(snap.salary.median)}**" in text
+    assert snap.source.name in text and "2026" in text
+    assert "not work year 2026" not in text
+
+
+def test_a_year_no_source_holds_is_still_declined(say) -> None:
+    reply = say("data scientist salary in 2019")
+    assert reply.kind == "decline"
+    assert "not work year 2019" in render_text(reply)
+
+
+@pytest.mark.parametrize(("message", "slug", "value"), [
+    ("data engineer salary in canada?", "data-engineer", "CA"),
+    ("what do ml engineers make in the uk", "machine-learning-engineer", "GB"),
+    ("how much do data scientists earn in canada", "data-scientist", "CA"),
+    ("canadian data engineer pay", "data-engineer", "CA"),
+])
+def test_a_country_cut_names_the_country(say, message: str, slug: str, value: str) -> None:
+    from bot.core import cut_words
+
+    text = render_text(say(message))
+    c = cell(slug, "country", value)
+    place = cut_words.place(value)
+    assert re.search(rf"companies in {re.escape(place)}: median \*\*{re.escape(money(c['median']))}",
+                     text), text
+    assert cut_words.label("country", value) in text  # the Cut line keeps the label
+
+
+def test_dimension_names_are_validated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.core import cut_words
+
+    bad = tmp_path / "cut_words.yaml"
+    data = yaml.safe_load(cut_words.WORDS_FILE.read_text(encoding="utf-8"))
+    del data["chat"]["dimension_names"]["year"]
+    data["chat"]["trend_phrases"].append("Flat")
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.setattr(cut_words, "WORDS_FILE", bad)
+    cut_words.words.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="trend_phrases"):
+            cut_words.words()
+        data["chat"]["trend_phrases"].remove("Flat")
+        bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+        cut_words.words.cache_clear()
+        with pytest.raises(ValueError, match="dimension_names"):
             cut_words.words()
     finally:
         monkeypatch.undo()
