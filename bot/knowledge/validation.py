@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge.fields import Field, snapshot_from_values, snapshot_layout
+from bot.knowledge.fields import Field, role_text_fields, snapshot_from_values, snapshot_layout
 from bot.knowledge.limits import (
     MAX_COUNT,
     MAX_PERCENT,
@@ -431,12 +431,11 @@ def parse_role(data: Any, label: str, sources: dict[str, Source], check: Checker
             )
         )
     aliases = check.texts(data, "aliases", "")
+    # The field table's one-line texts (name, focus, summary, market).
+    texts: dict[str, Any] = {f.name: check_field(f, data, "", check) for f in role_text_fields()}
     return Role(
         slug=slug,
-        name=check.text(data, "name", "", required=True),
         aliases=aliases,
-        focus=check.text(data, "focus", ""),
-        summary=check.text(data, "summary", ""),
         stats=parse_stats(data.get("stats"), sources, check),
         skills=check.texts(skills, "top", "skills"),
         skills_source=skills_source,
@@ -450,12 +449,12 @@ def parse_role(data: Any, label: str, sources: dict[str, Source], check: Checker
         week_tasks=check.texts(week, "tasks", "week"),
         week_summary=check.text(week, "summary", "week"),
         week_source=week_source,
-        market=check.text(data, "market", ""),
         postings_good=check.text(postings, "good", "postings"),
         red_flags=check.texts(postings, "red_flags", "postings"),
         metros=check.texts(data, "metros", ""),
         related=check.texts(related, "roles", "related"),
         related_source=related_source,
+        **texts,
     )
 
 
