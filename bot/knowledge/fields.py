@@ -28,7 +28,7 @@ functions below, which see the current table.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
@@ -153,6 +153,9 @@ class _Index:
     #: A snapshot's top-level keys in table order, with the fields under each.
     layout: dict[str, tuple[Field, ...]]
     on_model: frozenset[str]
+    #: Per figure, worked out once (the store reads thousands of snapshots):
+    #: (name, group, key, whole, text, on the model).
+    plan: tuple[tuple[str, str, str, bool, bool, bool], ...]
 
 
 def _index(table: Sequence[Field]) -> _Index:
@@ -160,13 +163,16 @@ def _index(table: Sequence[Field]) -> _Index:
     layout: dict[str, list[Field]] = {}
     for f in stats:
         layout.setdefault(f.group or f.name, []).append(f)
+    on_model = frozenset(f.name for f in stats if _on_model(f))
     return _Index(
         by_name={f.name: f for f in table},
         stats=stats,
         texts=tuple(f for f in table if f.scope == "role" and f.is_text),
         short={s: f.name for f in table for s in f.short_names},
         layout={k: tuple(v) for k, v in layout.items()},
-        on_model=frozenset(f.name for f in stats if _on_model(f)),
+        on_model=on_model,
+        plan=tuple((f.name, f.group, f.key, f.whole, f.is_text, f.name in on_model)
+                   for f in stats),
     )
 
 
@@ -277,22 +283,60 @@ def snapshot_from_values(source: Source, as_of: str, values: Mapping[str, Any]) 
     """A snapshot from its figures by field name (``{"salary.median": 173000}``), as the
     validators and the store read them; whole-number units are made ints, an unknown
     figure None (a text "")."""
-    index = _current
     top: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
     extra: list[tuple[str, Any]] = []
-    for f in index.stats:
-        value = values.get(f.name)
-        if value is not None and f.whole:
+    for name, group, key, whole, text, on_model in _current.plan:
+        value = values.get(name)
+        if value is None:
+            if text:
+                value = ""
+        elif whole:
             value = int(value)
-        if f.is_text and value is None:
-            value = ""
-        if f.name not in index.on_model:
-            if value not in (None, ""):
-                extra.append((f.name, value))
-        elif f.group:
-            groups.setdefault(f.group, {})[f.key] = value
+        if not on_model:
+            if value is not None and value != "":
+                extra.append((name, value))
+        elif group:
+            if group in groups:
+                groups[group][key] = value
+            else:
+                groups[group] = {key: value}
         else:
-            top[f.name] = value
-    models = {g: _GROUP_MODELS[g](**kw) for g, kw in groups.items()}
-    return StatSnapshot(source=source, as_of=as_of, **top, **models, extra=tuple(extra))
+            top[name] = value
+    for group, kw in groups.items():
+        top[group] = _GROUP_MODELS[group](**kw)
+    return StatSnapshot(source=source, as_of=as_of, extra=tuple(extra), **top)
+
+
+def row_reader(columns: Collection[str]) -> Callable[[Source, str, Any], StatSnapshot]:
+    """A function reading a snapshot from a ``role_stats`` row (anything indexed by column
+    name) of a database with ``columns``: the store's reader, planned once per read so a
+    row costs what a hand-written reader's does. A figure whose column the database lacks
+    (built before its entry was added) reads as unknown."""
+    index = _current
+    top: list[tuple[str, str, bool]] = []
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    extra: list[tuple[str, str]] = []
+    for f in index.stats:
+        column = f.db_column
+        if column not in columns:
+            continue
+        if f.name not in index.on_model:
+            extra.append((f.name, column))
+        elif f.group:
+            grouped.setdefault(f.group, []).append((f.key, column))
+        else:
+            top.append((f.name, column, f.is_text))
+    groups = [(group, _GROUP_MODELS[group], tuple(cols)) for group, cols in grouped.items()]
+
+    def read(source: Source, as_of: str, row: Any) -> StatSnapshot:
+        values: dict[str, Any] = {name: (row[col] or "") if text else row[col]
+                                  for name, col, text in top}
+        for group, model, cols in groups:
+            values[group] = model(**{key: row[col] for key, col in cols})
+        if extra:
+            values["extra"] = tuple((name, row[col]) for name, col in extra
+                                    if row[col] is not None)
+        return StatSnapshot(source=source, as_of=as_of, **values)
+
+    return read

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
-from bot.knowledge.fields import role_text_fields, snapshot_from_values, stat_fields
+from bot.knowledge.fields import role_text_fields, row_reader
 from bot.knowledge.models import (
     JOB_ZONES_LIST,
     ROLE_LISTS,
@@ -85,13 +85,10 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
 
     stats: dict[str, list[StatSnapshot]] = defaultdict(list)
     stat_rows = _rows(conn, "select * from role_stats order by role_slug, position")
-    # The field table's figures by column; one the database lacks (built before its
-    # entry was added, from files that do not use it yet) reads as unknown.
-    have = set(stat_rows[0].keys()) if stat_rows else set()
-    figures = [(f.name, f.db_column) for f in stat_fields() if f.db_column in have]
+    # The field table's figures by column (``bot.knowledge.fields``).
+    snapshot = row_reader(stat_rows[0].keys() if stat_rows else ())
     for r in stat_rows:
-        stats[r["role_slug"]].append(snapshot_from_values(
-            sources.get(r["source"], empty), r["as_of"], {name: r[col] for name, col in figures}))
+        stats[r["role_slug"]].append(snapshot(sources.get(r["source"], empty), r["as_of"], r))
     aliases: dict[str, list[str]] = defaultdict(list)
     for r in _rows(conn, "select role_slug, alias from role_aliases order by rowid"):
         aliases[r["role_slug"]].append(r["alias"])
