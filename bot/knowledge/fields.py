@@ -32,7 +32,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
 
-from bot.knowledge.models import Source, StatSnapshot
+from bot.knowledge.models import Role, Source, StatSnapshot
 
 Unit = Literal["usd", "percent", "count", "text"]
 #: Where a field lives: on one statistics snapshot of a role, or on the role itself.
@@ -134,6 +134,7 @@ _GROUP_MODELS: dict[str, type] = {
     if f.default_factory is not dataclasses.MISSING
 }
 _SNAPSHOT_ATTRS = frozenset(f.name for f in dataclasses.fields(StatSnapshot))
+_ROLE_ATTRS = frozenset(f.name for f in dataclasses.fields(Role))
 
 
 def _on_model(f: Field) -> bool:
@@ -194,6 +195,10 @@ def register(field: Field) -> None:
                          f"{', '.join(clashes) or field.db_column}")
     if field.unit not in SHOWN:
         raise ValueError(f"field {field.name!r}: unknown unit {field.unit!r}")
+    if field.name.count(".") > 1:
+        raise ValueError(f"field {field.name!r}: a figure sits at most one mapping deep")
+    if field.scope == "role" and (not field.is_text or field.name not in _ROLE_ATTRS):
+        raise ValueError(f"field {field.name!r}: a role's field must be a text the Role model has")
     last = max((i for i, f in enumerate(FIELDS) if f.scope == field.scope), default=len(FIELDS) - 1)
     FIELDS = (*FIELDS[:last + 1], field, *FIELDS[last + 1:])
     _current = _index(FIELDS)

@@ -220,10 +220,17 @@ def test_the_new_figure_renders_through_its_template_line(contract_world: World)
     assert environment().from_string(CONTRACT_LINE).render(s=other) == ""
 
 
-def test_a_field_whose_name_is_taken_is_refused() -> None:
-    with pytest.raises(ValueError, match="median"):
-        fields.register(Field("salary.p90", "usd", "90th percentile", short_names=("median",)))
-    assert fields.field("salary.p90") is None
+@pytest.mark.parametrize(("entry", "why"), [
+    (Field("salary.p90", "usd", "90th percentile", short_names=("median",)), "median"),
+    (Field("remote_pct", "percent", "remote again"), "remote_pct"),
+    (Field("pay.base.low", "usd", "too deep"), "one mapping deep"),
+    (Field("motto", "text", "motto", scope="role"), "Role model"),
+])
+def test_an_entry_that_cannot_work_is_refused(entry: Field, why: str) -> None:
+    before = fields.FIELDS
+    with pytest.raises(ValueError, match=why):
+        fields.register(entry)
+    assert before == fields.FIELDS
 
 
 def test_a_database_built_before_the_entry_reads_the_new_figure_as_unknown(
