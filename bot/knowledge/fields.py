@@ -285,7 +285,7 @@ class Names(Sequence[str]):
 
 
 def snapshot_from_values(source: Source, as_of: str, values: Mapping[str, Any]) -> StatSnapshot:
-    """A snapshot from its figures by field name (``{"salary.median": 173000}``), as the
+    """A snapshot from its figures by field name (``{"salary.median": …}``), as the
     validators and the store read them; whole-number units are made ints, an unknown
     figure None (a text "")."""
     top: dict[str, Any] = {}
