@@ -286,8 +286,8 @@ class Names(Sequence[str]):
 
 def snapshot_from_values(source: Source, as_of: str, values: Mapping[str, Any]) -> StatSnapshot:
     """A snapshot from its figures by field name (``{"salary.median": …}``), as the
-    validators and the store read them; whole-number units are made ints, an unknown
-    figure None (a text "")."""
+    validators check them (the store reads rows with ``row_reader``); whole-number units
+    are made ints, an unknown figure None (a text "")."""
     top: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
     extra: list[tuple[str, Any]] = []
