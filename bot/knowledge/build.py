@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.knowledge.fields import role_text_fields, stat_fields
+from bot.knowledge.fields import role_text_fields, snapshot_columns, stat_fields
 from bot.knowledge.files import fingerprint, load_knowledge_dir
 from bot.knowledge.models import JOB_ZONES_LIST, ROLE_LISTS, Knowledge, Role
 from bot.knowledge.salvage import SalvageReport, keep_aside, read_salvage, write_salvage
@@ -108,9 +108,8 @@ def _job_zone_rows(role: Role) -> list[dict]:
 
 def _stat_rows(role: Role) -> list[dict]:
     """The role's snapshots, one row each: a column per figure of the field table."""
-    figures = stat_fields()
     return [{"role_slug": role.slug, "position": position, "source": snap.source.id,
-             "as_of": snap.as_of, **{f.db_column: snap.figure(f.name) for f in figures}}
+             "as_of": snap.as_of, **snapshot_columns(snap)}
             for position, snap in enumerate(role.stats)]
 
 

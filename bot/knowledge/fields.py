@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, Literal, overload
 
 from bot.knowledge.models import Role, Source, StatSnapshot
@@ -59,32 +60,30 @@ class Field:
     #: A role file must give it (a role's name).
     required: bool = False
 
-    @property
-    def db_column(self) -> str:
-        return self.column or self.name.replace(".", "_")
+    # Worked out from the above once (validation and the build read them per figure):
+    #: The database column: ``column``, else the name with dots as underscores.
+    db_column: str = dataclasses.field(init=False, compare=False, repr=False)
+    #: The mapping it sits in (``salary`` for ``salary.median``), or "" at the top.
+    group: str = dataclasses.field(init=False, compare=False, repr=False)
+    #: Its key inside its group (``median``), or its name at the top.
+    key: str = dataclasses.field(init=False, compare=False, repr=False)
+    is_text: bool = dataclasses.field(init=False, compare=False, repr=False)
+    #: Stored as a whole number (salaries in dollars, counts).
+    whole: bool = dataclasses.field(init=False, compare=False, repr=False)
+    #: The ``Checker.number`` kind of a figure ("" for a text).
+    check_kind: str = dataclasses.field(init=False, compare=False, repr=False)
 
-    @property
-    def group(self) -> str:
-        """The mapping it sits in (``salary`` for ``salary.median``), or "" at the top."""
-        return self.name.split(".", 1)[0] if "." in self.name else ""
-
-    @property
-    def key(self) -> str:
-        """Its key inside its group (``median``), or its name at the top."""
-        return self.name.rsplit(".", 1)[-1]
-
-    @property
-    def is_text(self) -> bool:
-        return self.unit == "text"
-
-    @property
-    def whole(self) -> bool:
-        """Stored as a whole number (salaries in dollars, counts)."""
-        return self.unit in ("usd", "count")
-
-    @property
-    def check_kind(self) -> str:
-        return CHECK_KIND[self.unit]
+    def __post_init__(self) -> None:
+        derived = {
+            "db_column": self.column or self.name.replace(".", "_"),
+            "group": self.name.split(".", 1)[0] if "." in self.name else "",
+            "key": self.name.rsplit(".", 1)[-1],
+            "is_text": self.unit == "text",
+            "whole": self.unit in ("usd", "count"),
+            "check_kind": CHECK_KIND.get(self.unit, ""),
+        }
+        for attr, value in derived.items():
+            object.__setattr__(self, attr, value)
 
     @property
     def shown(self) -> str:
@@ -157,6 +156,8 @@ class _Index:
     #: Per figure, worked out once (the store reads thousands of snapshots):
     #: (name, group, key, whole, text, on the model).
     plan: tuple[tuple[str, str, str, bool, bool, bool], ...]
+    #: (name, column, its getter on the model or None when kept in ``extra``).
+    columns: tuple[tuple[str, str, Callable[[StatSnapshot], Any] | None], ...]
 
 
 def _index(table: Sequence[Field]) -> _Index:
@@ -174,6 +175,8 @@ def _index(table: Sequence[Field]) -> _Index:
         on_model=on_model,
         plan=tuple((f.name, f.group, f.key, f.whole, f.is_text, f.name in on_model)
                    for f in stats),
+        columns=tuple((f.name, f.db_column, attrgetter(f.name) if f.name in on_model else None)
+                      for f in stats),
     )
 
 
@@ -345,3 +348,11 @@ def row_reader(columns: Collection[str]) -> Callable[[Source, str, Any], StatSna
         return StatSnapshot(source=source, as_of=as_of, **values)
 
     return read
+
+
+def snapshot_columns(snapshot: StatSnapshot) -> dict[str, Any]:
+    """A snapshot's figures by database column (the build's ``role_stats`` row)."""
+    index = _current
+    extra = dict(snapshot.extra)
+    return {column: getter(snapshot) if getter is not None else extra.get(name)
+            for name, column, getter in index.columns}

@@ -306,12 +306,12 @@ ROLE_KEYS = (
 
 def _salary_rules(values: dict[str, Any], where: str, check: Checker) -> None:
     """What one salary figure says about another: a range has both ends, low to high."""
-    low, high = values.get("salary.avg_low"), values.get("salary.avg_high")
+    low, high = values.get("avg_low"), values.get("avg_high")
     if (low is None) != (high is None):
         check.fail(where, "avg_low and avg_high go together")
     if low is not None and high is not None and low > high:
         check.fail(f"{where}.avg_low", f"{low} is above avg_high {high}")
-    p25, median, p75 = (values.get(f"salary.{k}") for k in ("p25", "median", "p75"))
+    p25, median, p75 = values.get("p25"), values.get("median"), values.get("p75")
     if p25 is not None and p75 is not None and p25 > p75:
         check.fail(f"{where}.p25", f"{p25} is above p75 {p75}")
     if median is not None and p75 is not None and median > p75:
@@ -320,13 +320,14 @@ def _salary_rules(values: dict[str, Any], where: str, check: Checker) -> None:
 
 def _experience_rules(values: dict[str, Any], where: str, check: Checker) -> None:
     """The shares of an experience mix add up to about 100%."""
-    known = [v for k, v in values.items() if k.startswith("experience.") and v is not None]
+    known = [v for v in values.values() if v is not None]
     if known and abs(sum(known) - 100) > EXPERIENCE_SUM_TOLERANCE:
         check.fail(where, f"shares add up to {sum(known):g}%, not about 100%")
 
 
 #: Rules across the figures of one group of a snapshot (``salary``, ``experience``),
-#: checked after each of its figures passed on its own (``bot.knowledge.fields``).
+#: checked after each of its figures passed on its own (``bot.knowledge.fields``); they
+#: get the group's values by key (``median``).
 GROUP_RULES: dict[str, Callable[[dict[str, Any], str, Checker], None]] = {
     "salary": _salary_rules,
     "experience": _experience_rules,
@@ -367,9 +368,11 @@ def parse_stats(data: Any, sources: dict[str, Source], check: Checker) -> tuple[
                     check.fail(at, "must be a mapping")
                     continue
                 check.unknown_keys(inner, [f.key for f in group], at)
-                values.update({f.name: check_field(f, inner, at, check) for f in group})
+                got = {f.key: check.text(inner, f.key, at) if f.is_text else
+                       check.number(inner, f.key, at, kind=f.check_kind) for f in group}
+                values.update({f.name: got[f.key] for f in group})
                 if rules := GROUP_RULES.get(key):
-                    rules(values, at, check)
+                    rules(got, at, check)
                 continue
             (f,) = group
             value = values[f.name] = check_field(f, item, where, check)
