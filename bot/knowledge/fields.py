@@ -187,7 +187,8 @@ def register(field: Field) -> None:
     """Add ``field`` to the table (after the snapshot's figures or the role's texts).
 
     Refuses (ValueError) a name, short name or column already taken, so one name can
-    never mean two fields.
+    never mean two fields; a name more than one mapping deep (documents nest figures one
+    level: ``salary.median``); and a role field the ``Role`` model has no text for.
     """
     global FIELDS, _current
     taken = {n for f in FIELDS for n in (f.name, *f.short_names)}
