@@ -28,6 +28,7 @@ from bot.core.holdings import has_figures, held_topics, holds, holds_only_name
 from bot.core.markup import clean, clean_code
 from bot.core.reply import Field, Reply, Section
 from bot.core.verdict import THRESHOLDS
+from bot.knowledge import fields
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 _MARK = "\x1e"
@@ -192,6 +193,8 @@ def environment() -> jinja2.Environment:
     # What a role holds: templates leave out what is missing and offer only what is there.
     env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
                        held_topics=held_topics, holds=holds, holds_only_name=holds_only_name)
+    # How a field of the field table is named and shown (its unit's filter) in kb replies.
+    env.globals.update(field_label=fields.label, field_shown=fields.shown)
     return env
 
 

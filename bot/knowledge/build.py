@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.knowledge.fields import role_text_fields, snapshot_columns, stat_fields
 from bot.knowledge.files import fingerprint, load_knowledge_dir
 from bot.knowledge.models import JOB_ZONES_LIST, ROLE_LISTS, Knowledge, Role
 from bot.knowledge.salvage import SalvageReport, keep_aside, read_salvage, write_salvage
@@ -86,22 +87,17 @@ def _locked(db_path: Path) -> DatabaseLocked:
 def _role_row(role: Role) -> dict:
     return {
         "slug": role.slug,
-        "name": role.name,
-        "focus": role.focus,
-        "summary": role.summary,
+        **{f.db_column: getattr(role, f.name) for f in role_text_fields()},
         "ceiling": role.ceiling,
         "getting_in": role.getting_in,
         "week_summary": role.week_summary,
         "week_source": role.week_source.id if role.week_source else None,
-        "market": role.market,
         "postings_good": role.postings_good,
         "skills_source": role.skills_source.id if role.skills_source else None,
         "related_source": role.related_source.id if role.related_source else None,
         "job_zone_source": role.job_zone_source.id if role.job_zone_source else None,
         "path_guidance": int(role.path_guidance),
     }
-
-
 
 
 def _job_zone_rows(role: Role) -> list[dict]:
@@ -111,21 +107,23 @@ def _job_zone_rows(role: Role) -> list[dict]:
 
 
 def _stat_rows(role: Role) -> list[dict]:
-    rows = []
-    for position, snap in enumerate(role.stats):
-        row = {
-            "role_slug": role.slug,
-            "position": position,
-            "source": snap.source.id,
-            "as_of": snap.as_of,
-            "open_positions": snap.open_positions,
-            "remote_pct": snap.remote_pct,
-            "filters": snap.filters,
-        }
-        row.update({f"salary_{k}": v for k, v in asdict(snap.salary).items()})
-        row.update({f"exp_{k}": v for k, v in asdict(snap.experience).items()})
-        rows.append(row)
-    return rows
+    """The role's snapshots, one row each: a column per figure of the field table."""
+    return [{"role_slug": role.slug, "position": position, "source": snap.source.id,
+             "as_of": snap.as_of, **snapshot_columns(snap)}
+            for position, snap in enumerate(role.stats)]
+
+
+#: The SQLite column type of each unit of the field table.
+_COLUMN_TYPES: dict[str, type] = {"usd": int, "count": int, "percent": float, "text": str}
+
+
+def table_columns() -> dict[str, tuple[dict[str, type], str | None]]:
+    """``TABLE_COLUMNS`` with the columns of the current field table (``register``)."""
+    return {**TABLE_COLUMNS,
+            "roles": ({"slug": str, **{f.db_column: str for f in role_text_fields()},
+                       **_ROLE_COLUMNS}, "slug"),
+            "role_stats": ({"role_slug": str, "position": int, "source": str, "as_of": str,
+                            **{f.db_column: _COLUMN_TYPES[f.unit] for f in stat_fields()}}, None)}
 
 
 def _cut_rows(role: Role) -> list[dict]:
@@ -137,20 +135,20 @@ def _cut_rows(role: Role) -> list[dict]:
             for i, c in enumerate(role.survey_cuts)]
 
 
+#: The roles table's columns besides the slug and the field table's role texts.
+_ROLE_COLUMNS: dict[str, type] = {
+    "ceiling": str, "getting_in": str, "week_summary": str, "week_source": str,
+    "postings_good": str, "skills_source": str, "related_source": str, "job_zone_source": str,
+    "path_guidance": int}
+
 TABLE_COLUMNS: dict[str, tuple[dict[str, type], str | None]] = {
     "sources": ({"id": str, "name": str, "kind": str, "date": str, "note": str, "url": str,
                  "licence": str, "attribution": str}, "id"),
-    "roles": ({"slug": str, "name": str, "focus": str, "summary": str, "ceiling": str,
-               "getting_in": str, "week_summary": str, "week_source": str, "market": str,
-               "postings_good": str, "skills_source": str, "related_source": str,
-               "job_zone_source": str, "path_guidance": int}, "slug"),
+    # roles and role_stats: their columns for the field table's fields come from it
+    # (``table_columns``).
+    "roles": ({}, "slug"),
     "role_aliases": ({"role_slug": str, "alias": str, "key": str}, None),
-    "role_stats": ({"role_slug": str, "position": int, "source": str, "as_of": str,
-                    "open_positions": int, "remote_pct": float, "filters": str,
-                    "salary_avg_low": int, "salary_avg_high": int, "salary_median": int,
-                    "salary_p25": int, "salary_p75": int, "salary_mean": int, "salary_n": int,
-                    "exp_senior": float, "exp_mid": float, "exp_entry": float,
-                    "exp_executive": float}, None),
+    "role_stats": ({}, None),
     "role_skills": ({"role_slug": str, "rank": int, "skill": str}, None),
     "role_items": ({"role_slug": str, "list": str, "position": int, "text": str}, None),
     "role_tools": ({"role_slug": str, "position": int, "area": str, "items": str, "note": str},
@@ -201,7 +199,7 @@ def write_knowledge(db: sqlite_utils.Database, knowledge: Knowledge) -> None:
                  "source": e.source.id if e.source else None} for e in knowledge.faq],
         "role_cuts": [row for r in roles for row in _cut_rows(r)],
     }
-    for name, (columns, pk) in TABLE_COLUMNS.items():
+    for name, (columns, pk) in table_columns().items():
         db.table(name).create(columns, pk=pk)
         db.table(name).insert_all(rows[name])
     db.table("faq").enable_fts(["question", "answer", "tags"], create_triggers=True)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge.fields import snapshot_layout
 from bot.knowledge.models import JobZone, Role, Source, StatSnapshot, ToolGroup
 from bot.knowledge.validation import parse_stats
 
@@ -197,6 +198,14 @@ def _parse_source_block(data: Any, check: Any) -> Source | None:
     return source if source.id else None
 
 
+def survey_keys() -> tuple[str, ...]:
+    """The keys of a role's entry in an imported survey snapshot that hold figures: the
+    field table's snapshot keys, without the filters (the file states them once) and what
+    only job postings count (a survey counts responses)."""
+    return tuple(key for key, fields in snapshot_layout().items()
+                 if not any(f.is_text or f.openings_only for f in fields))
+
+
 def parse_salary_snapshot(
     data: Any, check: Any, sources: dict[str, Source]
 ) -> tuple[Source | None, dict[str, StatSnapshot]]:
@@ -221,14 +230,15 @@ def parse_salary_snapshot(
         check.fail("roles", "must be a mapping of role slug to figures")
         return source, {}
     out: dict[str, StatSnapshot] = {}
+    figures = survey_keys()
     for slug, entry in roles.items():
         if not isinstance(entry, dict):
             check.fail(f"roles.{slug}", "must be a mapping")
             continue
-        check.unknown_keys(entry, ("salary", "remote_pct", "experience", "titles"), f"roles.{slug}")
+        check.unknown_keys(entry, (*figures, "titles"), f"roles.{slug}")
         item = {
             "source": source.id, "as_of": data.get("as_of"), "filters": filters["text"],
-            **{k: entry[k] for k in ("salary", "remote_pct", "experience") if k in entry},
+            **{k: entry[k] for k in figures if k in entry},
         }
         sub = type(check)(check.file)
         (snapshot,) = parse_stats([item], known, sub) or (None,)

@@ -9,31 +9,23 @@ differ between a pull request and a moderator's edit.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
-from bot.knowledge.models import EXPERIENCE_LEVELS, FaqEntry, Role, Source, StatSnapshot
-from bot.knowledge.validation import SALARY_FIELDS
+from bot.knowledge.fields import Names, field, role_text_fields, stat_fields
+from bot.knowledge.models import FaqEntry, Role, Source, StatSnapshot
 
 #: Role fields an overlay may replace as a whole (everything but slug, aliases and stats).
 SECTION_FIELDS = ("name", "focus", "summary", "skills", "tools", "career", "getting_in", "week",
                   "market", "postings", "metros", "related")
-#: Section fields that are one line of text, settable with ``kb set ROLE FIELD TEXT``.
-TEXT_FIELDS = ("name", "focus", "summary", "market")
-#: Figures of a statistics snapshot, as dotted paths into its document.
-STAT_FIELDS = ("open_positions", "remote_pct", "filters",
-               *(f"salary.{k}" for k in (*SALARY_FIELDS, "n")),
-               *(f"experience.{k}" for k in EXPERIENCE_LEVELS))
+#: Section fields that are one line of text, settable with ``kb set ROLE FIELD TEXT``
+#: (the field table's role texts, ``bot.knowledge.fields``).
+TEXT_FIELDS: Sequence[str] = Names(role_text_fields)
+#: Figures of a statistics snapshot, as dotted paths into its document (the field table's).
+STAT_FIELDS: Sequence[str] = Names(stat_fields)
 #: Role fields the files' shape cannot hold (derived from open data at build time, see
 #: ``bot.knowledge.derived``): an edited role keeps the base role's values.
 DERIVED_FIELDS = ("occupations", "job_zones", "job_zone_source", "path_guidance", "survey_cuts")
-#: Short names moderators may type for a figure ("median" for "salary.median").
-FIELD_SHORT_NAMES = {
-    **{k: f"salary.{k}" for k in (*SALARY_FIELDS, "n")},
-    **{k: f"experience.{k}" for k in EXPERIENCE_LEVELS},
-    "remote": "remote_pct",
-    "positions": "open_positions",
-    "openings": "open_positions",
-}
 
 
 def plain_number(value: Any) -> Any:
@@ -58,20 +50,18 @@ def source_from_document(doc: dict[str, Any]) -> Source:
                      ("id", "name", "kind", "date", "note", "url", "licence", "attribution")})
 
 
-def stat_value(snapshot: StatSnapshot | dict | None, field: str) -> Any:
+def stat_value(snapshot: StatSnapshot | dict | None, name: str) -> Any:
     """One figure (``salary.median``) of a snapshot or snapshot document; None if unknown."""
     if snapshot is None:
         return None
     if isinstance(snapshot, dict):
         node: Any = snapshot
-        for part in field.split("."):
+        for part in name.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         return plain_number(node)
-    if "." in field:
-        group, key = field.split(".", 1)
-        return plain_number(getattr(getattr(snapshot, group), key))
-    value = getattr(snapshot, field)
-    return (value or None) if field == "filters" else plain_number(value)
+    value = snapshot.figure(name)
+    f = field(name)
+    return (value or None) if f is not None and f.is_text else plain_number(value)
 
 
 def set_stat(doc: dict[str, Any], field: str, value: Any, *, keep_none: bool = False) -> None:
@@ -97,10 +87,10 @@ def set_stat(doc: dict[str, Any], field: str, value: Any, *, keep_none: bool = F
 
 def snapshot_document(snapshot: StatSnapshot) -> dict[str, Any]:
     doc: dict[str, Any] = {"source": snapshot.source.id, "as_of": snapshot.as_of}
-    for field in STAT_FIELDS:
-        value = stat_value(snapshot, field)
+    for f in stat_fields():
+        value = stat_value(snapshot, f.name)
         if value is not None:
-            set_stat(doc, field, value)
+            set_stat(doc, f.name, value)
     return doc
 
 

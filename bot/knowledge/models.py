@@ -130,6 +130,20 @@ class StatSnapshot:
     remote_pct: float | None = None
     experience: Experience = field(default_factory=Experience)
     filters: str = ""
+    #: Figures of the field table (``bot.knowledge.fields``) the model has no attribute
+    #: for, as (name, value) pairs: a figure added to the table needs no model change.
+    extra: tuple[tuple[str, float], ...] = ()
+
+    def figure(self, name: str) -> float | str | None:
+        """Any figure of the field table by its name (``salary.median``, ``remote_pct``),
+        None when unknown; how templates show a figure added by a table entry."""
+        for key, value in self.extra:
+            if key == name:
+                return value
+        node: object = self
+        for part in name.split("."):
+            node = getattr(node, part, None)
+        return node if isinstance(node, int | float | str) and not isinstance(node, bool) else None
 
 
 #: The dimensions the salary survey's figures are split by (``SurveyCut.dimension``).

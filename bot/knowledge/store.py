@@ -26,14 +26,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 
+from bot.knowledge.fields import role_text_fields, row_reader
 from bot.knowledge.models import (
     JOB_ZONES_LIST,
     ROLE_LISTS,
-    Experience,
     FaqEntry,
     JobZone,
     Knowledge,
@@ -98,20 +98,11 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
         return sources.get(sid) if sid else None
 
     stats: dict[str, list[StatSnapshot]] = defaultdict(list)
-    for r in _rows(conn, "select * from role_stats order by role_slug, position"):
-        stats[r["role_slug"]].append(
-            StatSnapshot(
-                source=sources.get(r["source"], empty),
-                as_of=r["as_of"],
-                open_positions=r["open_positions"],
-                salary=Salary(**{k: r[f"salary_{k}"] for k in
-                                 ("avg_low", "avg_high", "median", "p25", "p75", "mean", "n")}),
-                remote_pct=r["remote_pct"],
-                experience=Experience(**{k: r[f"exp_{k}"] for k in
-                                         ("senior", "mid", "entry", "executive")}),
-                filters=r["filters"] or "",
-            )
-        )
+    stat_rows = _rows(conn, "select * from role_stats order by role_slug, position")
+    # The field table's figures by column (``bot.knowledge.fields``).
+    snapshot = row_reader(stat_rows[0].keys() if stat_rows else ())
+    for r in stat_rows:
+        stats[r["role_slug"]].append(snapshot(sources.get(r["source"], empty), r["as_of"], r))
     aliases: dict[str, list[str]] = defaultdict(list)
     for r in _rows(conn, "select role_slug, alias from role_aliases order by rowid"):
         aliases[r["role_slug"]].append(r["alias"])
@@ -127,15 +118,16 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
             ToolGroup(area=r["area"], items=tuple(json.loads(r["items"])), note=r["note"] or "")
         )
     cuts = _read_cuts(conn, sources, empty)
+    texts = role_text_fields()
     roles = {}
     for r in _rows(conn, "select * from roles"):
         slug = r["slug"]
+        # The field table's role texts and the lists, each by its Role attribute's name.
+        named: dict[str, Any] = {f.name: r[f.db_column] or "" for f in texts}
+        named.update({name: tuple(lists[(slug, name)]) for name in ROLE_LISTS})
         roles[slug] = Role(
             slug=slug,
-            name=r["name"],
             aliases=tuple(aliases[slug]),
-            focus=r["focus"] or "",
-            summary=r["summary"] or "",
             stats=tuple(stats[slug]),
             skills=tuple(skills[slug]),
             skills_source=source(r["skills_source"]),
@@ -144,14 +136,13 @@ def read_knowledge(conn: sqlite3.Connection) -> Knowledge:
             getting_in=r["getting_in"] or "",
             week_summary=r["week_summary"] or "",
             week_source=source(r["week_source"]),
-            market=r["market"] or "",
             postings_good=r["postings_good"] or "",
             related_source=source(r["related_source"]),
             job_zones=tuple(JobZone(**json.loads(text)) for text in lists[(slug, JOB_ZONES_LIST)]),
             job_zone_source=source(r["job_zone_source"]),
             path_guidance=bool(r["path_guidance"]),
-            **{name: tuple(lists[(slug, name)]) for name in ROLE_LISTS},
             survey_cuts=tuple(cuts[slug]),
+            **named,
         )
     market = {
         r["key"]: MarketFact(key=r["key"], label=r["label"], value=r["value"],

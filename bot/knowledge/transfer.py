@@ -58,6 +58,7 @@ from bot.knowledge.documents import (
     source_document,
     stat_value,
 )
+from bot.knowledge.fields import snapshot_layout
 from bot.knowledge.limits import MAX_IMPORT_BYTES
 from bot.knowledge.models import Knowledge, Source
 from bot.knowledge.overlay import GLOBAL_SCOPE, scope_rows
@@ -328,8 +329,9 @@ def _stats_changes(slug: str, entries: Any, where: str, knowledge: Knowledge,
         snap = role.snapshot(source_id)
         merged = snapshot_document(snap) if snap is not None else {"source": source_id}
         given: dict[str, Any] = {}
+        groups = {k for k, fs in snapshot_layout().items() if fs[0].group}
         for key, value in entry.items():
-            if key in ("salary", "experience") and isinstance(value, dict):
+            if key in groups and isinstance(value, dict):
                 for sub, sub_value in value.items():
                     given[f"{key}.{key_label(sub)}"] = sub_value
             elif key not in ("source", "as_of"):

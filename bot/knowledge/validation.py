@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge.fields import Field, role_text_fields, snapshot_from_values, snapshot_layout
 from bot.knowledge.limits import (
     MAX_COUNT,
     MAX_PERCENT,
@@ -29,12 +30,9 @@ from bot.knowledge.limits import (
     text_chars,
 )
 from bot.knowledge.models import (
-    EXPERIENCE_LEVELS,
-    Experience,
     FaqEntry,
     MarketFact,
     Role,
-    Salary,
     Source,
     StatSnapshot,
     ToolGroup,
@@ -44,7 +42,6 @@ SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 DATE_RE = re.compile(r"\A[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?\Z")
 #: How far an experience mix may stray from 100% (rounding in the sources).
 EXPERIENCE_SUM_TOLERANCE = 3.0
-SALARY_FIELDS = ("avg_low", "avg_high", "median", "p25", "p75", "mean")
 #: Characters no text may hold: NUL, and lone surrogates (half of a UTF-16 pair, which
 #: is not Unicode at all and cannot be encoded to store or send).
 _BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
@@ -307,74 +304,82 @@ ROLE_KEYS = (
 )
 
 
-def _parse_salary(data: Any, where: str, check: Checker) -> Salary:
-    if data is None:
-        return Salary()
-    if not isinstance(data, dict):
-        check.fail(where, "must be a mapping")
-        return Salary()
-    check.unknown_keys(data, (*SALARY_FIELDS, "n"), where)
-    values = {k: check.number(data, k, where, kind="money") for k in SALARY_FIELDS}
-    n = check.number(data, "n", where, kind="count")
-    low, high = values["avg_low"], values["avg_high"]
+def _salary_rules(values: dict[str, Any], where: str, check: Checker) -> None:
+    """What one salary figure says about another: a range has both ends, low to high."""
+    low, high = values.get("avg_low"), values.get("avg_high")
     if (low is None) != (high is None):
         check.fail(where, "avg_low and avg_high go together")
     if low is not None and high is not None and low > high:
         check.fail(f"{where}.avg_low", f"{low} is above avg_high {high}")
-    if values["p25"] is not None and values["p75"] is not None and values["p25"] > values["p75"]:
-        check.fail(f"{where}.p25", f"{values['p25']} is above p75 {values['p75']}")
-    if values["median"] is not None and values["p75"] is not None and values["median"] > values["p75"]:
-        check.fail(f"{where}.median", f"{values['median']} is above p75 {values['p75']}")
-    return Salary(**{k: int(v) if v is not None else None for k, v in values.items()},
-                  n=int(n) if n is not None else None)
+    p25, median, p75 = values.get("p25"), values.get("median"), values.get("p75")
+    if p25 is not None and p75 is not None and p25 > p75:
+        check.fail(f"{where}.p25", f"{p25} is above p75 {p75}")
+    if median is not None and p75 is not None and median > p75:
+        check.fail(f"{where}.median", f"{median} is above p75 {p75}")
 
 
-def _parse_experience(data: Any, where: str, check: Checker) -> Experience:
-    if data is None:
-        return Experience()
-    if not isinstance(data, dict):
-        check.fail(where, "must be a mapping")
-        return Experience()
-    check.unknown_keys(data, EXPERIENCE_LEVELS, where)
-    values = {k: check.number(data, k, where, kind="pct") for k in EXPERIENCE_LEVELS}
+def _experience_rules(values: dict[str, Any], where: str, check: Checker) -> None:
+    """The shares of an experience mix add up to about 100%."""
     known = [v for v in values.values() if v is not None]
     if known and abs(sum(known) - 100) > EXPERIENCE_SUM_TOLERANCE:
         check.fail(where, f"shares add up to {sum(known):g}%, not about 100%")
-    return Experience(**values)
+
+
+#: Rules across the figures of one group of a snapshot (``salary``, ``experience``),
+#: checked after each of its figures passed on its own (``bot.knowledge.fields``); they
+#: get the group's values by key (``median``).
+GROUP_RULES: dict[str, Callable[[dict[str, Any], str, Checker], None]] = {
+    "salary": _salary_rules,
+    "experience": _experience_rules,
+}
+
+
+def check_field(f: Field, data: dict, where: str, check: Checker) -> Any:
+    """One field of the table, checked by its unit; None (or "" for a text) if absent or refused."""
+    if f.is_text:
+        return check.text(data, f.key, where, required=f.required)
+    return check.number(data, f.key, where, kind=f.check_kind)
 
 
 def parse_stats(data: Any, sources: dict[str, Source], check: Checker) -> tuple[StatSnapshot, ...]:
+    """A role's statistics snapshots, each figure checked as the field table says."""
     if data is None:
         return ()
     if not isinstance(data, list):
         check.fail("stats", "must be a list of snapshots")
         return ()
+    layout = snapshot_layout()
     snapshots = []
     for i, item in enumerate(data):
         where = f"stats[{i}]"
         if not isinstance(item, dict):
             check.fail(where, "must be a mapping")
             continue
-        check.unknown_keys(
-            item,
-            ("source", "as_of", "open_positions", "salary", "remote_pct", "experience", "filters"),
-            where,
-        )
+        check.unknown_keys(item, ("source", "as_of", *layout), where)
         source = _source_ref(item, where, sources, check)
         as_of = check.date(item, "as_of", where)
-        positions = check.number(item, "open_positions", where, kind="count")
-        if positions is not None and source is not None and not source.counts_are_openings:
-            check.fail(f"{where}.open_positions", f"source {source.id!r} counts responses, not openings")
-        snapshot = StatSnapshot(
-            source=source or Source("", "", "", ""),
-            as_of=as_of,
-            open_positions=int(positions) if positions is not None else None,
-            salary=_parse_salary(item.get("salary"), f"{where}.salary", check),
-            remote_pct=check.number(item, "remote_pct", where, kind="pct"),
-            experience=_parse_experience(item.get("experience"), f"{where}.experience", check),
-            filters=check.text(item, "filters", where),
-        )
-        snapshots.append(snapshot)
+        values: dict[str, Any] = {}
+        for key, group in layout.items():
+            if group[0].group:
+                inner, at = item.get(key), f"{where}.{key}"
+                if inner is None:
+                    continue
+                if not isinstance(inner, dict):
+                    check.fail(at, "must be a mapping")
+                    continue
+                check.unknown_keys(inner, [f.key for f in group], at)
+                got = {f.key: check.text(inner, f.key, at) if f.is_text else
+                       check.number(inner, f.key, at, kind=f.check_kind) for f in group}
+                values.update({f.name: got[f.key] for f in group})
+                if rules := GROUP_RULES.get(key):
+                    rules(got, at, check)
+                continue
+            (f,) = group
+            value = values[f.name] = check_field(f, item, where, check)
+            if f.openings_only and value is not None and source is not None and \
+                    not source.counts_are_openings:
+                check.fail(f"{where}.{f.name}", f"source {source.id!r} counts responses, not openings")
+        snapshots.append(snapshot_from_values(source or Source("", "", "", ""), as_of, values))
     return tuple(snapshots)
 
 
@@ -429,12 +434,11 @@ def parse_role(data: Any, label: str, sources: dict[str, Source], check: Checker
             )
         )
     aliases = check.texts(data, "aliases", "")
+    # The field table's one-line texts (name, focus, summary, market).
+    texts: dict[str, Any] = {f.name: check_field(f, data, "", check) for f in role_text_fields()}
     return Role(
         slug=slug,
-        name=check.text(data, "name", "", required=True),
         aliases=aliases,
-        focus=check.text(data, "focus", ""),
-        summary=check.text(data, "summary", ""),
         stats=parse_stats(data.get("stats"), sources, check),
         skills=check.texts(skills, "top", "skills"),
         skills_source=skills_source,
@@ -448,12 +452,12 @@ def parse_role(data: Any, label: str, sources: dict[str, Source], check: Checker
         week_tasks=check.texts(week, "tasks", "week"),
         week_summary=check.text(week, "summary", "week"),
         week_source=week_source,
-        market=check.text(data, "market", ""),
         postings_good=check.text(postings, "good", "postings"),
         red_flags=check.texts(postings, "red_flags", "postings"),
         metros=check.texts(data, "metros", ""),
         related=check.texts(related, "roles", "related"),
         related_source=related_source,
+        **texts,
     )
 
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.knowledge.changes import ChangeError, Problem
-from bot.knowledge.documents import FIELD_SHORT_NAMES, STAT_FIELDS, TEXT_FIELDS
+from bot.knowledge.fields import field as field_of
+from bot.knowledge.fields import short_name
 from bot.knowledge.limits import MAX_NUMBER_DIGITS
 
 #: Words that clear a figure or setting instead of setting it.
@@ -29,7 +30,8 @@ def parse_value(field: str, text: str) -> Any:
     text = text.strip()
     if text.lower() in CLEAR_WORDS:
         return None
-    if field == "filters" or field in TEXT_FIELDS:
+    known = field_of(field)
+    if known is not None and known.is_text:
         return text
     cleaned = text.replace(",", "").replace("_", "").replace("$", "").replace("%", "").strip()
     match = _NUMBER.match(cleaned.lower())
@@ -47,9 +49,9 @@ def parse_value(field: str, text: str) -> Any:
 def field_name(text: str) -> str | None:
     """The canonical name of a figure or text field as typed ("median", "salary.median")."""
     key = text.strip().lower().replace("-", "_").replace(" ", "_")
-    if key in STAT_FIELDS or key in TEXT_FIELDS:
+    if field_of(key) is not None:
         return key
-    return FIELD_SHORT_NAMES.get(key)
+    return short_name(key)
 
 
 def tags(value: str | Sequence[str] | None) -> list[str] | None:
