@@ -96,6 +96,14 @@ _LIKERS = frozenset({"i", "im", "really", "also", "you", "we", "who", "dont", "w
                      "id", "kinda", "actually", "definitely", "do", "they", "someone"})
 _METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
 _WHAT_DOES_DO = re.compile(r"^(?:\w+ )?(?:what|whats) (?:do|does|did) (?:\w+ ){1,6}do\b")
+#: "how much of <the next few words>": a share of something, pay only when a pay word follows.
+_HOW_MUCH_OF = re.compile(r" how much of ((?:\S+ ){1,6})")
+_HOW_MUCH_WEIGHT = lexicon.FACET_WORDS["salary"]["how much"]
+_PAY_WORDS = frozenset(p for p, w in lexicon.FACET_WORDS["salary"].items()
+                       if w >= 3 and " " not in p)
+#: What "how much of the ..." shares out when it asks about the work's time.
+_WORK_TIME_NOUNS = frozenset({"job", "jobs", "week", "weeks", "day", "days", "time", "work",
+                              "role", "workweek", "schedule", "calendar", "hours", "workday"})
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -566,6 +574,15 @@ def _scan_facets(u: Understanding) -> None:
               "how much would", "how much could", "how much is", "how much are")) and \
             scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
         scores["salary"] = scores.get("salary", 0) + 3
+    share_of = _HOW_MUCH_OF.search(padded)
+    if share_of and not set(share_of.group(1).split()) & _PAY_WORDS:
+        # "how much of the job is meetings": a share of the work, not an amount of pay;
+        # asked about the job, week or time it is the week (or a detail of it).
+        scores["salary"] = max(0, scores.get("salary", 0) - _HOW_MUCH_WEIGHT)
+        if not scores["salary"]:
+            del scores["salary"]
+        if set(share_of.group(1).split()) & _WORK_TIME_NOUNS:
+            scores["week"] = scores.get("week", 0) + 4
     if _WHAT_DOES_DO.search(u.text):
         # "what does an ai pm do (at work)": an overview, however the sentence ends.
         scores["overview"] = scores.get("overview", 0) + 3

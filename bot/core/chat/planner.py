@@ -380,6 +380,11 @@ def question(p: Planning) -> Plan | None:
             roles = all_roles
         else:
             return Plan("clarify", facets=facets, detail={"intent": intent})
+    if intent == "choose" and len(explicit) == 1 and not offers_choice(u):
+        # "should i worry a company wants mlops but ...": "should i" beside one role and
+        # no alternative is no choice between roles; the detail stage reads what it asks
+        # (never the default pair, which would name a role the member did not).
+        return None
     if intent in ("compare", "choose") and len(roles) < 2:
         if len(all_roles) == 2:
             roles = all_roles
@@ -493,6 +498,19 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
     return top, ()
 
 
+#: Words that offer an alternative: with one of these, "should i ..." about one role may
+#: still be a choice ("mlops, or should i stay put", "which is better for me, mlops?").
+_CHOICE_WORDS = ("or", "vs", "versus", "which", "between", "either", "than", "compared",
+                 "instead", "alternative", "alternatives", "options")
+
+
+def offers_choice(u: Understanding) -> bool:
+    """Does the message weigh alternatives (a criterion, an interest, a comparative or a
+    word that offers another option), rather than only say "should i" about one role?"""
+    return bool(u.criterion or u.interests or u.negative_interests or u.comparative
+                or u.any(_CHOICE_WORDS))
+
+
 #: Words that ask about a role as a whole ("tell me about", "what does X do", "explain the
 #: role"): a message with nothing else besides role names asks for the overview.
 OVERVIEW_WORDS = frozenset(
@@ -576,6 +594,19 @@ def _named_group(u: Understanding, catalog: Catalog, every_ai: bool = False) -> 
     return tuple(out) if len(out) >= 2 else ()
 
 
+_NEGATED_AUX = frozenset({"doesnt", "dont"})
+
+
+def contrast_ellipsis(u: Understanding) -> bool:
+    """ "what does mlops need that pm doesn't?": a "doesn't" with nothing after it
+    contrasts the role with another one. A "doesn't" followed by its verb ("a company
+    that doesn't have models in production") is an ordinary negation, naming no other
+    role."""
+    tokens = u.tokens
+    return any(t in _NEGATED_AUX and (i + 1 == len(tokens) or not tokens[i + 1].isalnum())
+               for i, t in enumerate(tokens))
+
+
 def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog,
                    explicit: tuple[str, ...], my_role: str | None) -> tuple[str, ...]:
     """The roles a message is about: named, or taken from the conversation."""
@@ -589,8 +620,9 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
         # "is that more than mlops?": compare what was just discussed with the role named.
         if len(roles) == 1 and u.comparative and (u.back_ref or u.followup) and current:
             roles = [s for s in current if s != roles[0]][:1] + roles
-        if len(roles) == 1 and u.any(("unique", "only", "doesnt", "dont", "differ", "different",
-                                      "distinct", "exclusive", "that the other")):
+        if len(roles) == 1 and (contrast_ellipsis(u) or u.any((
+                "unique", "only", "differ", "different", "distinct", "exclusive",
+                "that the other"))):
             others = [s for s in (*current, *recent) if s != roles[0]]
             if not others and roles[0] in pair:
                 others = [s for s in pair if s != roles[0]]

@@ -1,0 +1,96 @@
+"""Reading real questions: the mechanism behind each misreading, tested with several
+phrasings written for these tests (not copied from the real-question set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.advisor import Advisor
+from bot.core.chat import ChatEngine
+from bot.core.chat.intents import Understanding
+from bot.core.chat.planner import Plan
+from bot.core.render import money
+from bot.knowledge.files import load_knowledge_dir
+from bot.knowledge.models import Knowledge
+from tests.chat.conftest import sayer, text
+from tests.conftest import KNOWLEDGE_DIR
+
+KB: Knowledge = load_knowledge_dir(KNOWLEDGE_DIR)
+ENGINE = ChatEngine()
+
+
+def read(message: str) -> tuple[Understanding, Plan]:
+    return ENGINE.understand(message, KB)
+
+
+def median(slug: str) -> str:
+    return str(money(KB.roles[slug].stats[0].salary.median))
+
+
+# -- "should i <verb>" about one role is no choice; "doesn't <verb>" names no other role --
+
+@pytest.mark.parametrize("message", [
+    "should i worry a company wants mlops but doesn't have models in production yet?",
+    "should i be nervous that the data engineer team doesn't have a warehouse yet?",
+    "should i care that an ai pm opening doesn't mention shipped ai features?",
+    "a startup wants an mlops engineer but doesn't run any models, should i apply?",
+])
+def test_one_role_with_should_i_is_not_a_choice_against_an_unnamed_role(message: str) -> None:
+    u, plan = read(message)
+    named = set(u.role_slugs)
+    assert len(named) == 1, u.role_slugs
+    assert plan.intent not in ("choose", "compare"), plan
+    assert set(plan.roles) <= named, plan
+
+
+@pytest.mark.parametrize("message", [
+    "what skills does mlops need that ai pm doesn't?",
+    "what does an mlops engineer need that a data engineer doesn't",
+    "which skills do data scientists need that data analysts don't?",
+])
+def test_a_contrasting_doesnt_still_names_the_other_role(message: str) -> None:
+    _, plan = read(message)
+    assert len(plan.roles) == 2, plan
+
+
+def test_the_worry_about_a_company_without_models_answers_from_the_knowledge(
+        chat: Advisor) -> None:
+    body = text(sayer(chat)(
+        "should i worry a company wants mlops but doesn't have models in production yet?"))
+    reply = sayer(chat, user="u2")(
+        "should i worry a company wants mlops but doesn't have models in production yet?")
+    assert "general DevOps" in body, body
+    assert reply.roles == ("mlops-engineer",), reply.roles
+    assert "**AI Product Manager**" not in body, body
+
+
+# -- "how much of the job/week is X" asks a share of the work, not the pay -------------------
+
+@pytest.mark.parametrize("message", [
+    "how much of the job is meetings for a data scientist?",
+    "how much of a data engineer's week goes to meetings",
+    "how much of the time does an ml engineer spend coding?",
+    "as an analytics engineer how much of the day is spent in sql",
+    "how much of an ai pm's week is meetings?",
+])
+def test_how_much_of_the_work_is_the_week_not_the_salary(message: str) -> None:
+    u, plan = read(message)
+    assert u.score("salary") < 2, dict(u.scores)
+    assert plan.intent in ("week", "detail"), plan
+
+
+@pytest.mark.parametrize("message", [
+    "how much do data scientists make",
+    "how much does a data engineer earn?",
+    "how much of a raise is normal for a senior ml engineer salary",
+])
+def test_how_much_with_pay_is_still_the_salary(message: str) -> None:
+    u, _ = read(message)
+    assert u.score("salary") >= 2, dict(u.scores)
+
+
+def test_a_meetings_question_gets_the_work_not_the_median(chat: Advisor) -> None:
+    body = text(sayer(chat)("i'm fine with coding but hate meetings. how much of the job is "
+                            "meetings as a data scientist?"))
+    assert median("data-scientist") not in body, body
+    assert "O\\*NET" in body or "O*NET" in body, body
