@@ -94,3 +94,60 @@ def test_a_meetings_question_gets_the_work_not_the_median(chat: Advisor) -> None
                             "meetings as a data scientist?"))
     assert median("data-scientist") not in body, body
     assert "O\\*NET" in body or "O*NET" in body, body
+
+
+# -- a move towards a role is the way in ---------------------------------------------------
+
+@pytest.mark.parametrize("message", [
+    "how do i pivot from traditional pm to ai pm?",
+    "how can i go from classic pm to ai pm",
+    "moving from a regular product manager to ai product manager, how do i do it?",
+])
+def test_the_plain_form_of_a_title_is_where_the_member_starts(message: str) -> None:
+    u, plan = read(message)
+    assert u.to_role == "ai-product-manager" and u.from_role is None, (u.from_role, u.to_role)
+    assert u.background == "product manager", u.background
+    assert plan.intent in ("switch", "getting_in") and plan.roles == ("ai-product-manager",), plan
+
+
+@pytest.mark.parametrize("message", [
+    "i already write terraform and run kubernetes, how do i pivot to mlops?",
+    "my day to day is sql dashboards, how would i switch to analytics engineering",
+    "i spend my week writing python pipelines, how can i transition into data engineering?",
+    "how do i pivot to ai pm long term?",
+])
+def test_what_the_member_does_now_is_not_a_week_question(message: str) -> None:
+    _, plan = read(message)
+    assert plan.intent in ("getting_in", "switch"), plan
+
+
+@pytest.mark.parametrize("message", [
+    "what does a typical week look like after switching to mlops?",
+    "what does a data engineer do day to day?",
+])
+def test_a_week_question_stays_a_week_question(message: str) -> None:
+    _, plan = read(message)
+    assert plan.intent == "week", plan
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("i already write terraform and run kubernetes, how do i pivot to mlops without a pay cut?",
+     "mlops-engineer"),
+    ("im a backend dev, can i move to data engineering while keeping my salary?",
+     "data-engineer"),
+    ("how do i switch to data science without losing my income?", "data-scientist"),
+])
+def test_a_move_with_pay_answers_the_way_in_and_the_pay(chat: Advisor, message: str,
+                                                        slug: str) -> None:
+    body = text(sayer(chat)(message))
+    assert median(slug) in body, body
+    steps = KB.roles[slug].getting_in_steps
+    assert steps and steps[0] in body, body
+
+
+def test_a_condition_without_pay_is_not_a_part() -> None:
+    from bot.core.chat.compound import split_parts
+    for message in ("how do i get into mlops without a degree",
+                    "which role pays well without a phd",
+                    "can i become a data analyst with no experience"):
+        assert split_parts(message) == [message]

@@ -25,8 +25,14 @@ MAX_PARTS = 3
 #: Words a question starts with: a clause starting with one after "and" is a question.
 _QUESTION_WORDS = (r"what|whats|how|hows|which|where|why|who|when|is|are|do|does|did|can|"
                    r"could|should|would|will|any|tell me|what about|how about|whats the")
+#: Pay words (the salary vocabulary's decisive single words): "how do i pivot to mlops
+#: without a pay cut" asks the way in and the target's pay.
+_PAY = "|".join(sorted(p for p, w in lexicon.FACET_WORDS["salary"].items()
+                       if w >= 3 and p.isalpha()))
+_KEEPING = r"without|while keeping|and keep|but keep|with no|and not lose"
 _CUT = re.compile(
     rf"(?<=\?)\s+(?=\S)"                                   # after a question mark
+    rf"|\s+(?=(?:{_KEEPING})\s+(?:\S+\s+){{0,3}}(?:{_PAY})\b)"  # "... without a pay cut"
     rf"|\s*;\s*"                                           # at a semicolon
     rf"|(?:\s*,)?\s+(?=(?:and|also|plus)\s+(?:{_QUESTION_WORDS})\b)"  # "and how ..."
     rf"|(?<=[.!])\s+(?=(?:also\s+|and\s+)?(?:{_QUESTION_WORDS})\b)"   # ". what ..."

@@ -849,14 +849,22 @@ def _scan_switch(u: Understanding) -> None:
     mentions = [m for m in u.roles]
     slugs = u.role_slugs
     tokens = u.tokens
+    from_mention: RoleMention | None = None
     for m in mentions:
         before = tokens[max(0, m.start - 3):m.start]
         if "from" in before[-2:] and u.from_role is None:
             u.from_role = m.slug
+            from_mention = m
             u.directional = True
-        elif any(w in before[-2:] for w in ("to", "into", "become", "becoming", "towards")) \
-                and u.to_role is None and m.slug != u.from_role:
-            u.to_role = m.slug
+        elif any(w in before[-2:] for w in _TO_WORDS) and u.to_role is None:
+            if m.slug == u.from_role and from_mention is not None:
+                # "from traditional pm to ai pm": the same title on both sides; where the
+                # member starts is the plain form of the job (a background), the AI role
+                # is where they go.
+                u.to_role, u.from_role = m.slug, None
+                _background_from(u, from_mention)
+            elif m.slug != u.from_role:
+                u.to_role = m.slug
             u.directional = True
     if len(slugs) >= 2:
         if u.from_role is None and u.to_role is None:
@@ -871,6 +879,22 @@ def _scan_switch(u: Understanding) -> None:
         other = [s for s in slugs if s != u.self_role]
         if other:
             u.from_role, u.to_role = u.self_role, other[0]
+
+
+_TO_WORDS = ("to", "into", "become", "becoming", "towards")
+
+
+def _background_from(u: Understanding, mention: RoleMention) -> None:
+    """The background a "from <qualifier> <title>" phrase names ("from traditional pm"
+    -> product manager), when the title also names the target role."""
+    start = mention.start
+    while start > 0 and u.tokens[start - 1] != "from" and mention.start - start < 2:
+        start -= 1
+    phrase = " ".join(u.tokens[start:mention.end])
+    group = _background_group(phrase)
+    if group and u.background is None:
+        u.background = group
+        u.background_text = phrase if u.catalog is None or echoable(phrase, u.catalog) else None
 
 
 _GENERIC_NAME_WORDS = frozenset({"ai", "ml", "engineer", "engineers", "manager", "managers",

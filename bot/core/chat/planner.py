@@ -60,6 +60,14 @@ _MOVE_WORDS = ("move", "moving", "switch", "switching", "transition", "transitio
                "pivoting", "go", "jump", "exit", "options", "next")
 
 
+#: A "switch" score this high ("pivot", "switch", "transition") with a target role asks
+#: the way in, over week or path words beside it.
+_MOVE_SCORE = 4
+#: How the member asks to make a move themselves ("how do i pivot to X").
+_HOW_DO_I = ("how do i", "how can i", "how would i", "how should i", "how could i", "how to",
+             "how does one", "how do you", "what steps", "best way to")
+
+
 @dataclass
 class Plan:
     """What to answer and about which roles; ``answers.build`` turns it into a Reply."""
@@ -443,6 +451,15 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
             and top not in ("week", "postings", "skills") \
             and (scores[top] < 4 or top in ("switch", "path", "choose", "getting_in")):
         # "SRE here, where could I go in AI?": where someone can go from their background.
+        return "getting_in", ()
+    if top in ("week", "path") and u.to_role and u.directional \
+            and scores.get("switch", 0) >= _MOVE_SCORE \
+            and (scores[top] <= scores["switch"] or u.any(_HOW_DO_I)):
+        # "i already write terraform, how do i pivot to mlops": a move towards a role
+        # is the way in (from a role held, a switch); the work they describe is where
+        # they start, not a question about the target's week or where it leads.
+        if u.from_role and u.from_role != u.to_role:
+            return "switch", ()
         return "getting_in", ()
     if top == "path" and u.to_role and u.any(_WAYS_IN) and u.any(_LEAD_INTO):
         # "which jobs lead into ai product management?": the ways into the role named
