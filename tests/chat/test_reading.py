@@ -151,3 +151,52 @@ def test_a_condition_without_pay_is_not_a_part() -> None:
                     "which role pays well without a phd",
                     "can i become a data analyst with no experience"):
         assert split_parts(message) == [message]
+
+
+# -- a comma list of facets is one part per facet ----------------------------------------
+
+@pytest.mark.parametrize(("message", "parts"), [
+    ("data engineer pay, skills, and career path?", 3),
+    ("mlops engineer: pay, remote share, skills?", 3),
+    ("ai pm salary, skills and remote share", 3),
+    ("analytics engineer salary, skills", 2),
+    ("what skills do ml, data and analytics engineers share", 1),
+    ("i know python, sql and spark, which role fits", 1),
+    ("how do ml, data and analytics engineers differ", 1),
+])
+def test_a_list_of_facets_is_a_part_each(message: str, parts: int) -> None:
+    from bot.core.chat.compound import split_parts
+    from bot.core.chat.normalize import clean_message
+    got = split_parts(clean_message(message).text)
+    assert len(got) == parts, got
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("data engineer pay, skills and how to get hired?", "data-engineer"),
+    ("mlops engineer: salary, skills, how do i get hired?", "mlops-engineer"),
+    ("ai pm salary, skills and how to break in", "ai-product-manager"),
+])
+def test_salary_skills_and_the_way_in_are_all_answered(chat: Advisor, message: str,
+                                                       slug: str) -> None:
+    reply = sayer(chat)(message)
+    body = text(reply)
+    role = KB.roles[slug]
+    assert median(slug) in body, body
+    assert role.skills[0] in body, body
+    assert role.getting_in_steps[0] in body, body
+    assert "hiring metros" not in body, body
+
+
+@pytest.mark.parametrize("message", [
+    "how to get hired as a data scientist?",
+    "how do i get hired in mlops",
+    "tips for getting hired as an analytics engineer?",
+])
+def test_getting_hired_is_the_way_in(message: str) -> None:
+    _, plan = read(message)
+    assert plan.intent == "getting_in", plan
+
+
+def test_where_they_get_hired_is_still_places() -> None:
+    _, plan = read("where do data engineers get hired?")
+    assert plan.intent == "metros", plan
