@@ -200,3 +200,52 @@ def test_getting_hired_is_the_way_in(message: str) -> None:
 def test_where_they_get_hired_is_still_places() -> None:
     _, plan = read("where do data engineers get hired?")
     assert plan.intent == "metros", plan
+
+
+# -- one particular of the work is a detail, not the week -----------------------------------
+
+@pytest.mark.parametrize("message", [
+    "which teams does an mlops engineer deal with day to day?",
+    "who does an ai pm work with every week?",
+    "what metrics does an ai pm track day to day",
+    "on a normal day, which people does an mlops engineer talk to?",
+])
+def test_a_particular_of_the_week_goes_to_the_detail_stage(message: str) -> None:
+    _, plan = read(message)
+    assert plan.intent in ("detail", "suggest"), plan
+
+
+@pytest.mark.parametrize("message", [
+    "what does a typical week look like for an mlops engineer",
+    "what tasks does a data engineer do daily",
+    "what is a day in the life of an ai pm like",
+    "what kind of work does an ml engineer do day to day",
+])
+def test_the_week_itself_is_still_the_week(message: str) -> None:
+    _, plan = read(message)
+    assert plan.intent == "week", plan
+
+
+@pytest.mark.parametrize(("message", "phrase"), [
+    ("which teams does an mlops engineer deal with day to day?", "Meet data scientists"),
+    ("who do mlops engineers interact with during the week?", "Meet data scientists"),
+    ("what separates great ai pms from average ones", "heuristic"),
+    ("what distinguishes an excellent ai product manager?", "heuristic"),
+    ("what makes an ai pm stand out", "heuristic"),
+])
+def test_paraphrases_meet_the_knowledge_sentence(chat: Advisor, message: str,
+                                                 phrase: str) -> None:
+    body = text(sayer(chat)(message))
+    assert phrase in body, body
+
+
+def test_a_question_word_meets_its_synonyms_and_counts_once() -> None:
+    from bot.core.chat.passages import PassageIndex, Query
+    index = PassageIndex.build(KB)
+    # No passage says "separates": it meets "sets ... apart" and "stand out".
+    best = index.search(Query(("separates",), "separates"), ["ai-product-manager"],
+                        method="lexical")
+    assert best, "no passage met a synonym of 'separates'"
+    assert all(m.coverage == 1.0 for m in best), [m.coverage for m in best]
+    assert any("apart" in m.passage.text or "stand out" in m.passage.context.casefold()
+               for m in best), [m.passage.text for m in best]

@@ -324,6 +324,11 @@ def question(p: Planning) -> Plan | None:
     intent, facets = _intent(u, p.ranked, topic, background, roles)
     if intent is None or intent == VAGUE:
         return None
+    if intent == "week" and explicit and not u.injection and asks_particular(u):
+        # "which teams does an mlops engineer deal with day to day": the week words are
+        # the time frame; what is asked is one particular (the teams), which the detail
+        # stage answers from the knowledge's own sentences, or says it does not hold.
+        return None
     if intent == "overview" and explicit and not u.injection and asks_detail(u):
         # "what is the dress code for ai engineers": a particular question, not "what is
         # X"; the detail stage answers it from the knowledge's sentences, or says so.
@@ -546,6 +551,40 @@ def asks_detail(u: Understanding) -> bool:
     words = (w for i, t in enumerate(u.tokens) if i not in named for w in _WORD.findall(t))
     return any(w not in lexicon.STOPWORDS and len(w) > 1 and w not in OVERVIEW_WORDS
                for w in words)
+
+
+#: Words of the week vocabulary ("typical", "day", "tasks"): after "which"/"what" they ask
+#: for the week itself ("what tasks", "what day"), not one particular of it.
+_WEEK_WORDS = frozenset(w for phrase in lexicon.FACET_WORDS["week"] for w in phrase.split())
+#: "what kind of", "which sort of": words between the question word and its noun.
+_KIND_WORDS = frozenset({"kind", "kinds", "sort", "sorts", "type", "types", "of"})
+#: Who a role works with: asked with these, the week words only frame the question.
+_WITH_WHOM = ("deal with", "deals with", "work with", "works with", "working with",
+              "collaborate with", "interact with", "talk to", "talks to", "report to",
+              "reports to", "partner with", "who do", "who does", "whom")
+
+
+def asks_particular(u: Understanding) -> bool:
+    """Does the message ask one particular of the work ("which teams", "what metrics",
+    "who do they work with") rather than what the week holds? Read from the noun after
+    "which"/"what" (not a week word, a stop word or a role's name) or a with-whom phrase."""
+    if u.any(_WITH_WHOM):
+        return True
+    named = {i for m in u.roles for i in range(m.start, m.end)}
+    tokens = u.tokens
+    for i, token in enumerate(tokens):
+        if token not in ("which", "what"):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] in _KIND_WORDS:
+            j += 1
+        if j >= len(tokens) or j in named:
+            continue
+        noun = tokens[j]
+        if noun.isalpha() and len(noun) > 2 and noun not in lexicon.STOPWORDS \
+                and noun not in _WEEK_WORDS and noun not in OVERVIEW_WORDS:
+            return True
+    return False
 
 
 def _bare_role(u: Understanding) -> bool:
