@@ -7,7 +7,10 @@ import pytest
 
 from bot.core.advisor import Advisor
 from bot.core.chat import ChatEngine
+from bot.core.chat.compound import split_parts
 from bot.core.chat.intents import Understanding
+from bot.core.chat.normalize import clean_message
+from bot.core.chat.passages import PassageIndex, Query
 from bot.core.chat.planner import Plan
 from bot.core.render import money
 from bot.knowledge.files import load_knowledge_dir
@@ -146,7 +149,6 @@ def test_a_move_with_pay_answers_the_way_in_and_the_pay(chat: Advisor, message: 
 
 
 def test_a_condition_without_pay_is_not_a_part() -> None:
-    from bot.core.chat.compound import split_parts
     for message in ("how do i get into mlops without a degree",
                     "which role pays well without a phd",
                     "can i become a data analyst with no experience"):
@@ -165,8 +167,6 @@ def test_a_condition_without_pay_is_not_a_part() -> None:
     ("how do ml, data and analytics engineers differ", 1),
 ])
 def test_a_list_of_facets_is_a_part_each(message: str, parts: int) -> None:
-    from bot.core.chat.compound import split_parts
-    from bot.core.chat.normalize import clean_message
     got = split_parts(clean_message(message).text)
     assert len(got) == parts, got
 
@@ -240,7 +240,6 @@ def test_paraphrases_meet_the_knowledge_sentence(chat: Advisor, message: str,
 
 
 def test_a_question_word_meets_its_synonyms_and_counts_once() -> None:
-    from bot.core.chat.passages import PassageIndex, Query
     index = PassageIndex.build(KB)
     # No passage says "separates": it meets "sets ... apart" and "stand out".
     best = index.search(Query(("separates",), "separates"), ["ai-product-manager"],
