@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.chat import lexicon
+from bot.core.chat.intents import facet_totals
 from bot.core.reply import Reply, render_text
 from bot.core.splitting import MESSAGE_LIMIT
 
@@ -25,13 +26,20 @@ MAX_PARTS = 3
 #: Words a question starts with: a clause starting with one after "and" is a question.
 _QUESTION_WORDS = (r"what|whats|how|hows|which|where|why|who|when|is|are|do|does|did|can|"
                    r"could|should|would|will|any|tell me|what about|how about|whats the")
+#: Pay words (the salary vocabulary's decisive single words): "how do i pivot to mlops
+#: without a pay cut" asks the way in and the target's pay.
+_PAY = "|".join(sorted(p for p, w in lexicon.FACET_WORDS["salary"].items()
+                       if w >= 3 and p.isalpha()))
+_KEEPING = r"without|while keeping|and keep|but keep|with no|and not lose"
 _CUT = re.compile(
     rf"(?<=\?)\s+(?=\S)"                                   # after a question mark
+    rf"|\s+(?=(?:{_KEEPING})\s+(?:\S+\s+){{0,3}}(?:{_PAY})\b)"  # "... without a pay cut"
     rf"|\s*;\s*"                                           # at a semicolon
     rf"|(?:\s*,)?\s+(?=(?:and|also|plus)\s+(?:{_QUESTION_WORDS})\b)"  # "and how ..."
     rf"|(?<=[.!])\s+(?=(?:also\s+|and\s+)?(?:{_QUESTION_WORDS})\b)"   # ". what ..."
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_QUESTION_START = re.compile(rf"(?:{_QUESTION_WORDS})\b")
 #: A part needs this many words to stand alone; shorter ones join the part before.
 MIN_WORDS = 2
 
@@ -56,15 +64,51 @@ def expand_alternatives(text: str) -> str:
     return _ALTERNATIVES.sub(expand, text) if "/" in text else text
 
 
+#: A list item after a comma asks its own facet when it is this short and scores this much.
+LIST_ITEM_WORDS = 4
+LIST_ITEM_SCORE = 3
+#: Facets that weigh roles as a whole ("pharmacist vs data analyst, who earns more?"): a
+#: list holding one is one question, not a list of facets.
+_WHOLE_ROLE_FACETS = frozenset({"compare", "choose", "overview"})
+_LIST_SEP = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+
+
+def _top_facet(text: str) -> str | None:
+    words = " ".join(_WORD.findall(text))
+    scores = {f: s for f, s in facet_totals(f" {words} ").items() if s >= LIST_ITEM_SCORE}
+    return max(scores, key=lambda f: scores[f]) if scores else None
+
+
+def facet_list(piece: str) -> list[str]:
+    """ "data scientist salary, skills and remote share": a list of facets joined by
+    commas is one question per facet. Each item after the first must be short and ask a
+    facet of its own (none asked twice); otherwise the piece stays whole ("ml, data and
+    analytics engineers", "python, sql and spark")."""
+    if "," not in piece:
+        return [piece]
+    items = [i.strip() for i in _LIST_SEP.split(piece) if i.strip()]
+    if len(items) < 2:
+        return [piece]
+    facets = [_top_facet(i) for i in items]
+    rest_short = all(len(_WORD.findall(i)) <= LIST_ITEM_WORDS or _QUESTION_START.match(i)
+                     for i in items[1:])
+    if not rest_short or None in facets or len(set(facets)) != len(facets) \
+            or set(facets) & _WHOLE_ROLE_FACETS:
+        return [piece]
+    return items
+
+
 def split_parts(text: str) -> list[str]:
     """The questions in ``text`` (a cleaned message's text), in order; one part when it
-    holds one question. Fragments too short to be a question join the part before."""
+    holds one question. Fragments too short to be a question join the part before,
+    unless they are an item of a list of facets."""
     parts: list[str] = []
-    for piece in _CUT.split(text):
+    pieces = [item for piece in _CUT.split(text) for item in facet_list(piece.strip(" ,;"))]
+    for piece in pieces:
         piece = piece.strip(" ,;")
         if not piece:
             continue
-        if parts and len(_WORD.findall(piece)) < MIN_WORDS:
+        if parts and len(_WORD.findall(piece)) < MIN_WORDS and _top_facet(piece) is None:
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)

@@ -96,6 +96,14 @@ _LIKERS = frozenset({"i", "im", "really", "also", "you", "we", "who", "dont", "w
                      "id", "kinda", "actually", "definitely", "do", "they", "someone"})
 _METRIC_PHRASES = tuple(sorted(lexicon.METRIC_WORDS, key=len, reverse=True))
 _WHAT_DOES_DO = re.compile(r"^(?:\w+ )?(?:what|whats) (?:do|does|did) (?:\w+ ){1,6}do\b")
+#: "how much of <the next few words>": a share of something, pay only when a pay word follows.
+_HOW_MUCH_OF = re.compile(r" how much of ((?:\S+ ){1,6})")
+_HOW_MUCH_WEIGHT = lexicon.FACET_WORDS["salary"]["how much"]
+_PAY_WORDS = frozenset(p for p, w in lexicon.FACET_WORDS["salary"].items()
+                       if w >= 3 and " " not in p)
+#: What "how much of the ..." shares out when it asks about the work's time.
+_WORK_TIME_NOUNS = frozenset({"job", "jobs", "week", "weeks", "day", "days", "time", "work",
+                              "role", "workweek", "schedule", "calendar", "hours", "workday"})
 _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "description",
                             "descriptions", "listing", "listings", "post", "posts"})
 
@@ -566,6 +574,15 @@ def _scan_facets(u: Understanding) -> None:
               "how much would", "how much could", "how much is", "how much are")) and \
             scores.get("salary", 0) < 3 and not u.any(("how much overlap", "how much of")):
         scores["salary"] = scores.get("salary", 0) + 3
+    share_of = _HOW_MUCH_OF.search(padded)
+    if share_of and not set(share_of.group(1).split()) & _PAY_WORDS:
+        # "how much of the job is meetings": a share of the work, not an amount of pay;
+        # asked about the job, week or time it is the week (or a detail of it).
+        scores["salary"] = max(0, scores.get("salary", 0) - _HOW_MUCH_WEIGHT)
+        if not scores["salary"]:
+            del scores["salary"]
+        if set(share_of.group(1).split()) & _WORK_TIME_NOUNS:
+            scores["week"] = scores.get("week", 0) + 4
     if _WHAT_DOES_DO.search(u.text):
         # "what does an ai pm do (at work)": an overview, however the sentence ends.
         scores["overview"] = scores.get("overview", 0) + 3
@@ -832,14 +849,22 @@ def _scan_switch(u: Understanding) -> None:
     mentions = [m for m in u.roles]
     slugs = u.role_slugs
     tokens = u.tokens
+    from_mention: RoleMention | None = None
     for m in mentions:
         before = tokens[max(0, m.start - 3):m.start]
         if "from" in before[-2:] and u.from_role is None:
             u.from_role = m.slug
+            from_mention = m
             u.directional = True
-        elif any(w in before[-2:] for w in ("to", "into", "become", "becoming", "towards")) \
-                and u.to_role is None and m.slug != u.from_role:
-            u.to_role = m.slug
+        elif any(w in before[-2:] for w in _TO_WORDS) and u.to_role is None:
+            if m.slug == u.from_role and from_mention is not None:
+                # "from traditional pm to ai pm": the same title on both sides; where the
+                # member starts is the plain form of the job (a background), the AI role
+                # is where they go.
+                u.to_role, u.from_role = m.slug, None
+                _background_from(u, from_mention)
+            elif m.slug != u.from_role:
+                u.to_role = m.slug
             u.directional = True
     if len(slugs) >= 2:
         if u.from_role is None and u.to_role is None:
@@ -854,6 +879,22 @@ def _scan_switch(u: Understanding) -> None:
         other = [s for s in slugs if s != u.self_role]
         if other:
             u.from_role, u.to_role = u.self_role, other[0]
+
+
+_TO_WORDS = ("to", "into", "become", "becoming", "towards")
+
+
+def _background_from(u: Understanding, mention: RoleMention) -> None:
+    """The background a "from <qualifier> <title>" phrase names ("from traditional pm"
+    -> product manager), when the title also names the target role."""
+    start = mention.start
+    while start > 0 and u.tokens[start - 1] != "from" and mention.start - start < 2:
+        start -= 1
+    phrase = " ".join(u.tokens[start:mention.end])
+    group = _background_group(phrase)
+    if group and u.background is None:
+        u.background = group
+        u.background_text = phrase if u.catalog is None or echoable(phrase, u.catalog) else None
 
 
 _GENERIC_NAME_WORDS = frozenset({"ai", "ml", "engineer", "engineers", "manager", "managers",

@@ -114,6 +114,34 @@ class Match:
     bm25: float
 
 
+#: Words a question uses for what the knowledge says in other words: each group's
+#: members stand for one another ("what separates great pms" meets "what sets strong
+#: AI PMs apart", "which teams does she deal with" meets "meet data scientists"). A
+#: query word matches a passage holding it or any word of its group, and counts once
+#: towards coverage. Groups are small and about the work, never about roles or figures.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("separates", "separate", "distinguishes", "distinguish", "differentiates",
+     "differentiate", "apart", "stand out", "stands out", "differentiator"),
+    ("great", "strong", "best", "top", "excellent", "outstanding", "good"),
+    ("deal", "deals", "collaborate", "collaborates", "interact", "interacts", "meet",
+     "meets", "partner"),
+    ("teams", "team", "colleagues", "people", "stakeholders", "leadership"),
+)
+#: "who do they work with" asks for people: the question word stands for the group.
+_PEOPLE_QUESTION = {"who": "teams", "whom": "teams"}
+
+
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for group in SYNONYM_GROUPS:
+        for word in group:
+            out[word] = tuple(dict.fromkeys((*out.get(word, ()), *group)))
+    return out
+
+
+SYNONYMS = _synonyms()
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """What a question asks, without the role names: words to match, text to embed."""
@@ -128,8 +156,13 @@ class Query:
         kept = [t for i, t in enumerate(tokens) if i not in skipped]
         words = [w for t in kept for w in _WORD.findall(t)]
         terms = tuple(dict.fromkeys(
-            w for w in words if w not in lexicon.STOPWORDS and len(w) > 1))
+            _PEOPLE_QUESTION.get(w, w) for w in words
+            if (w not in lexicon.STOPWORDS and len(w) > 1) or w in _PEOPLE_QUESTION))
         return cls(terms, " ".join(words))
+
+    def match_of(self, term: str) -> str:
+        """The FTS5 query for one term: the term or any of its synonyms."""
+        return " OR ".join(f'"{w}"' for w in SYNONYMS.get(term, (term,)))
 
 
 class PassageIndex:
@@ -161,7 +194,7 @@ class PassageIndex:
         """Passage position -> bm25 relevance (higher is better) for the query's words."""
         if not query.terms:
             return {}
-        match = " OR ".join(f'"{w}"' for w in query.terms if w.isalnum())
+        match = " OR ".join(query.match_of(w) for w in query.terms if w.isalnum())
         sql = "SELECT rowid, bm25(p, ?, ?) FROM p WHERE p MATCH ?"
         with self._lock:
             rows = self.db.execute(sql, [*WEIGHTS, match]).fetchall()
@@ -174,7 +207,8 @@ class PassageIndex:
         with self._lock:
             for term in query.terms:
                 if term.isalnum():
-                    rows = self.db.execute("SELECT rowid FROM p WHERE p MATCH ?", [f'"{term}"'])
+                    rows = self.db.execute("SELECT rowid FROM p WHERE p MATCH ?",
+                                           [query.match_of(term)])
                     out[term] = {int(r[0]) for r in rows}
         return out
 

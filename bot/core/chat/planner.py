@@ -60,6 +60,14 @@ _MOVE_WORDS = ("move", "moving", "switch", "switching", "transition", "transitio
                "pivoting", "go", "jump", "exit", "options", "next")
 
 
+#: A "switch" score this high ("pivot", "switch", "transition") with a target role asks
+#: the way in, over week or path words beside it.
+_MOVE_SCORE = 4
+#: How the member asks to make a move themselves ("how do i pivot to X").
+_HOW_DO_I = ("how do i", "how can i", "how would i", "how should i", "how could i", "how to",
+             "how does one", "how do you", "what steps", "best way to")
+
+
 @dataclass
 class Plan:
     """What to answer and about which roles; ``answers.build`` turns it into a Reply."""
@@ -316,6 +324,11 @@ def question(p: Planning) -> Plan | None:
     intent, facets = _intent(u, p.ranked, topic, background, roles)
     if intent is None or intent == VAGUE:
         return None
+    if intent == "week" and explicit and not u.injection and asks_particular(u):
+        # "which teams does an mlops engineer deal with day to day": the week words are
+        # the time frame; what is asked is one particular (the teams), which the detail
+        # stage answers from the knowledge's own sentences, or says it does not hold.
+        return None
     if intent == "overview" and explicit and not u.injection and asks_detail(u):
         # "what is the dress code for ai engineers": a particular question, not "what is
         # X"; the detail stage answers it from the knowledge's sentences, or says so.
@@ -380,6 +393,11 @@ def question(p: Planning) -> Plan | None:
             roles = all_roles
         else:
             return Plan("clarify", facets=facets, detail={"intent": intent})
+    if intent == "choose" and len(explicit) == 1 and not offers_choice(u):
+        # "should i worry a company wants mlops but ...": "should i" beside one role and
+        # no alternative is no choice between roles; the detail stage reads what it asks
+        # (never the default pair, which would name a role the member did not).
+        return None
     if intent in ("compare", "choose") and len(roles) < 2:
         if len(all_roles) == 2:
             roles = all_roles
@@ -439,6 +457,15 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
             and (scores[top] < 4 or top in ("switch", "path", "choose", "getting_in")):
         # "SRE here, where could I go in AI?": where someone can go from their background.
         return "getting_in", ()
+    if top in ("week", "path") and u.to_role and u.directional \
+            and scores.get("switch", 0) >= _MOVE_SCORE \
+            and (scores[top] <= scores["switch"] or u.any(_HOW_DO_I)):
+        # "i already write terraform, how do i pivot to mlops": a move towards a role
+        # is the way in (from a role held, a switch); the work they describe is where
+        # they start, not a question about the target's week or where it leads.
+        if u.from_role and u.from_role != u.to_role:
+            return "switch", ()
+        return "getting_in", ()
     if top == "path" and u.to_role and u.any(_WAYS_IN) and u.any(_LEAD_INTO):
         # "which jobs lead into ai product management?": the ways into the role named
         # after "into", not where that role leads.
@@ -493,6 +520,19 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
     return top, ()
 
 
+#: Words that offer an alternative: with one of these, "should i ..." about one role may
+#: still be a choice ("mlops, or should i stay put", "which is better for me, mlops?").
+_CHOICE_WORDS = ("or", "vs", "versus", "which", "between", "either", "than", "compared",
+                 "instead", "alternative", "alternatives", "options")
+
+
+def offers_choice(u: Understanding) -> bool:
+    """Does the message weigh alternatives (a criterion, an interest, a comparative or a
+    word that offers another option), rather than only say "should i" about one role?"""
+    return bool(u.criterion or u.interests or u.negative_interests or u.comparative
+                or u.any(_CHOICE_WORDS))
+
+
 #: Words that ask about a role as a whole ("tell me about", "what does X do", "explain the
 #: role"): a message with nothing else besides role names asks for the overview.
 OVERVIEW_WORDS = frozenset(
@@ -511,6 +551,40 @@ def asks_detail(u: Understanding) -> bool:
     words = (w for i, t in enumerate(u.tokens) if i not in named for w in _WORD.findall(t))
     return any(w not in lexicon.STOPWORDS and len(w) > 1 and w not in OVERVIEW_WORDS
                for w in words)
+
+
+#: Words of the week vocabulary ("typical", "day", "tasks"): after "which"/"what" they ask
+#: for the week itself ("what tasks", "what day"), not one particular of it.
+_WEEK_WORDS = frozenset(w for phrase in lexicon.FACET_WORDS["week"] for w in phrase.split())
+#: "what kind of", "which sort of": words between the question word and its noun.
+_KIND_WORDS = frozenset({"kind", "kinds", "sort", "sorts", "type", "types", "of"})
+#: Who a role works with: asked with these, the week words only frame the question.
+_WITH_WHOM = ("deal with", "deals with", "work with", "works with", "working with",
+              "collaborate with", "interact with", "talk to", "talks to", "report to",
+              "reports to", "partner with", "who do", "who does", "whom")
+
+
+def asks_particular(u: Understanding) -> bool:
+    """Does the message ask one particular of the work ("which teams", "what metrics",
+    "who do they work with") rather than what the week holds? Read from the noun after
+    "which"/"what" (not a week word, a stop word or a role's name) or a with-whom phrase."""
+    if u.any(_WITH_WHOM):
+        return True
+    named = {i for m in u.roles for i in range(m.start, m.end)}
+    tokens = u.tokens
+    for i, token in enumerate(tokens):
+        if token not in ("which", "what"):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j] in _KIND_WORDS:
+            j += 1
+        if j >= len(tokens) or j in named:
+            continue
+        noun = tokens[j]
+        if noun.isalpha() and len(noun) > 2 and noun not in lexicon.STOPWORDS \
+                and noun not in _WEEK_WORDS and noun not in OVERVIEW_WORDS:
+            return True
+    return False
 
 
 def _bare_role(u: Understanding) -> bool:
@@ -576,6 +650,19 @@ def _named_group(u: Understanding, catalog: Catalog, every_ai: bool = False) -> 
     return tuple(out) if len(out) >= 2 else ()
 
 
+_NEGATED_AUX = frozenset({"doesnt", "dont"})
+
+
+def contrast_ellipsis(u: Understanding) -> bool:
+    """ "what does mlops need that pm doesn't?": a "doesn't" with nothing after it
+    contrasts the role with another one. A "doesn't" followed by its verb ("a company
+    that doesn't have models in production") is an ordinary negation, naming no other
+    role."""
+    tokens = u.tokens
+    return any(t in _NEGATED_AUX and (i + 1 == len(tokens) or not tokens[i + 1].isalnum())
+               for i, t in enumerate(tokens))
+
+
 def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog,
                    explicit: tuple[str, ...], my_role: str | None) -> tuple[str, ...]:
     """The roles a message is about: named, or taken from the conversation."""
@@ -589,8 +676,9 @@ def _resolve_roles(u: Understanding, conv: Conversation | None, catalog: Catalog
         # "is that more than mlops?": compare what was just discussed with the role named.
         if len(roles) == 1 and u.comparative and (u.back_ref or u.followup) and current:
             roles = [s for s in current if s != roles[0]][:1] + roles
-        if len(roles) == 1 and u.any(("unique", "only", "doesnt", "dont", "differ", "different",
-                                      "distinct", "exclusive", "that the other")):
+        if len(roles) == 1 and (contrast_ellipsis(u) or u.any((
+                "unique", "only", "differ", "different", "distinct", "exclusive",
+                "that the other"))):
             others = [s for s in (*current, *recent) if s != roles[0]]
             if not others and roles[0] in pair:
                 others = [s for s in pair if s != roles[0]]
