@@ -573,6 +573,15 @@ def path(c: Ctx) -> Built:
                               list_items=role.progression, list_role=role.slug))
 
 
+def job_zone_roles(roles: Sequence[Role]) -> frozenset[str]:
+    """The roles whose way-in and switching answers add O*NET's Job Zone line (issue 13):
+    those whose way in is the project's general guidance or not held, so the Job Zone is
+    the only sourced word on preparation. A seed role's way in comes from its own source,
+    which the answer already quotes."""
+    return frozenset(r.slug for r in roles
+                     if r.job_zones and (r.path_guidance or not r.getting_in))
+
+
 def switch(c: Ctx) -> Built:
     u = c.u
     roles = c.roles
@@ -591,7 +600,7 @@ def switch(c: Ctx) -> Built:
     else:
         return getting_in(c)
     overlap = verdict_mod.skill_overlap(a, b)
-    reply = c.render("switch.j2", a=a, b=b, ov=overlap)
+    reply = c.render("switch.j2", a=a, b=b, ov=overlap, zone_ok=job_zone_roles([b]))
     return Built(reply, Topic("switch", (a.slug, b.slug), ("switch",), list_kind="to learn",
                               list_items=overlap.only_b if overlap else ()))
 
@@ -654,7 +663,8 @@ def getting_in(c: Ctx) -> Built:
                      background_text=text, entry_rows=entry_rows,
                      all_roles=c.knowledge.role_list(), how_long=how_long,
                      experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,
-                     uses=uses_for(entry_rows, False))
+                     uses=uses_for(entry_rows, False),
+                     zone_ok=job_zone_roles([*named, *routes[:1]]))
     shown = tuple(r.slug for r in (named or routes))
     return Built(reply, Topic("getting_in", shown, ("getting_in",)))
 
