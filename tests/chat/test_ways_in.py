@@ -85,3 +85,120 @@ def test_a_seed_roles_sourced_way_in_is_left_as_it_is(chat: Advisor, message: st
     roles whose way in is general guidance (``answers.job_zone_roles``)."""
     body, _ = ask(chat, message)
     assert "shortest road" in body and "Job Zone" not in body, body
+
+
+# -- age and career change ---------------------------------------------------------------
+
+def age_entry_answer() -> str:
+    entry = next(e for e in KNOWLEDGE.faq if {"late", "age", "career"} <= set(e.tags))
+    return entry.answer
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("am i too old at 48 to become a data analyst", "data-analyst"),
+    ("started coding late, is it too late for me to get into data engineering",
+     "data-engineer"),
+    ("in my 50s, can i still switch to analytics engineering?", "analytics-engineer"),
+    ("im 44, is breaking into research science at a later age realistic", "research-scientist"),
+    ("is 39 too late to start over as a bi engineer", "business-intelligence-engineer"),
+])
+def test_age_and_career_change_get_the_faq_entry_and_the_roles_way_in(
+        chat: Advisor, message: str, slug: str) -> None:
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert age_entry_answer() in body, body  # the knowledge's own FAQ entry, whole
+    assert f"**{ROLES[slug].name}**" in body and "shortest road" in body, body
+    assert ROLES[slug].getting_in in body, body
+    assert "Job Zone" in body and "general guidance" in body, body
+    assert "by gender, age" not in body, body  # not the demographics decline
+
+
+@pytest.mark.parametrize("message", [
+    "am i too old to retrain into tech at 44",
+    "is 35 too late for a career change",
+    "can you switch careers into data in your fifties?",
+])
+def test_age_with_no_role_named_gets_the_faq_entry(chat: Advisor, message: str) -> None:
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert age_entry_answer() in body, body
+
+
+@pytest.mark.parametrize(("message", "kind", "wanted"), [
+    # Age as a demographic, with no move asked: still the plain decline.
+    ("whats the average age of data scientists", "decline", "by gender, age"),
+    # An age beside a pay check is a pay check.
+    ("im 30 and earn 120k as a data engineer, is that good", "answer", "$"),
+])
+def test_age_words_without_a_career_move_keep_their_answers(
+        chat: Advisor, message: str, kind: str, wanted: str) -> None:
+    body, got = ask(chat, message)
+    assert got == kind and wanted in body, body
+    assert age_entry_answer() not in body, body
+
+
+# -- the future of a role ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("is there a future in data engineering", "data-engineer"),
+    ("whats the long term outlook for ml engineers", "machine-learning-engineer"),
+    ("are bi engineers being laid off", "business-intelligence-engineer"),
+    ("will chatgpt replace data analysts", "data-analyst"),
+    ("with all the layoffs, do research scientists have a future?", "research-scientist"),
+])
+def test_the_future_of_a_role_says_no_forecast_is_held_and_what_is(
+        chat: Advisor, message: str, slug: str) -> None:
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert "no forecast" in body and ROLES[slug].name in body, body
+    snap = ROLES[slug].stats[0]
+    assert snap.as_of in body, body  # what is held, dated
+    assert "not applicants" not in body, body  # not the applicants decline
+
+
+def test_layoffs_are_said_not_to_be_counted(chat: Advisor) -> None:
+    for message in ("are data engineers getting laid off", "mlops layoffs, future?"):
+        body, _ = ask(chat, message)
+        assert "no count of layoffs" in body and "no forecast" in body, body
+
+
+@pytest.mark.parametrize(("message", "wanted"), [
+    ("whats the future career path for data analysts", "progression"),
+    ("will data scientist salaries go up in the future", "$"),
+])
+def test_the_future_of_the_path_or_pay_keeps_those_answers(chat: Advisor, message: str,
+                                                           wanted: str) -> None:
+    body, _ = ask(chat, message)
+    assert wanted in body and "no count of layoffs" not in body, body
+    assert "where Data" not in body, body
+
+
+# -- the vocabulary file ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("old", "new", "named"), [
+    ("age_concern: [too late", "age_concern: [Too Late", "age_concern"),   # not lower case
+    ("age_range: [\"25\", \"79\"]", "age_range: [\"79\", \"25\"]", "age_range"),
+    ("outlook_ai:", "outlook_robots:", "outlook_robots"),                  # unknown list
+    ("age_faq_tags: [late, age, career]\n", "", "age_faq_tags"),           # missing list
+])
+def test_a_bad_ways_vocabulary_fails_naming_the_file_and_key(tmp_path: Path, old: str,
+                                                             new: str, named: str) -> None:
+    from bot.core.chat.vocabulary import VocabularyError
+    from bot.core.chat.vocabulary.ways import FILE, load
+
+    shipped = FILE.read_text(encoding="utf-8")
+    assert old in shipped
+    bad = tmp_path / "ways.yaml"
+    bad.write_text(shipped.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(VocabularyError) as caught:
+        load(bad)
+    assert "ways.yaml" in str(caught.value) and named in str(caught.value)
+
+
+def test_a_new_outlook_phrasing_is_a_data_change(tmp_path: Path) -> None:
+    from bot.core.chat.vocabulary.ways import FILE, load
+
+    extra = tmp_path / "ways.yaml"
+    extra.write_text(FILE.read_text(encoding="utf-8").replace(
+        "outlook_words: [", "outlook_words: [robots coming for, ", 1), encoding="utf-8")
+    assert "robots coming for" in load(extra).outlook_words
