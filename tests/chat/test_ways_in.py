@@ -180,6 +180,8 @@ def test_the_future_of_the_path_or_pay_keeps_those_answers(chat: Advisor, messag
     ("age_range: [\"25\", \"79\"]", "age_range: [\"79\", \"25\"]", "age_range"),
     ("outlook_ai:", "outlook_robots:", "outlook_robots"),                  # unknown list
     ("age_faq_tags: [late, age, career]\n", "", "age_faq_tags"),           # missing list
+    ("    group: academic\n", "    group: astronauts\n", "changers.academic.group"),
+    ("occupation_changer: [career changer]", "occupation_changer: [chefs]", "occupation_changer"),
 ])
 def test_a_bad_ways_vocabulary_fails_naming_the_file_and_key(tmp_path: Path, old: str,
                                                              new: str, named: str) -> None:
@@ -202,3 +204,74 @@ def test_a_new_outlook_phrasing_is_a_data_change(tmp_path: Path) -> None:
     extra.write_text(FILE.read_text(encoding="utf-8").replace(
         "outlook_words: [", "outlook_words: [robots coming for, ", 1), encoding="utf-8")
     assert "robots coming for" in load(extra).outlook_words
+
+
+# -- career changers who name no role ------------------------------------------------------
+
+ACADEMIC_ROADS = [r for r in ROLES.values()
+                  if any("phd" in o.casefold() or "academic" in o.casefold() for o in r.best_from)]
+
+
+@pytest.mark.parametrize("message", [
+    "phd student, which ai role suits me?",
+    "postdoc looking to leave academia, where do i start in ai?",
+    "finishing my phd in physics, how do i get into industry ai jobs?",
+    "i have a phd in chemistry, what data role should i aim for?",
+])
+def test_a_phd_or_academic_gets_the_roads_that_start_from_a_phd(chat: Advisor,
+                                                                message: str) -> None:
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert "Which role do you mean" not in body and "I don't hold a route" not in body, body
+    assert len(ACADEMIC_ROADS) >= 3
+    for role in ACADEMIC_ROADS:  # every role whose road starts from a PhD, and no other
+        assert f"**{role.name}**" in body, (role.name, body)
+    assert "PhD" in body and "general guidance" in body.lower(), body
+    assert "**AI Product Manager**" not in body and "**Data Analyst**" not in body, body
+
+
+@pytest.mark.parametrize("message", [
+    "non technical professional, which ai role could i move into?",
+    "im not technical at all, what ai career can i get into?",
+    "what ai job can i do without coding?",
+    "non-tech background here, where do i start in ai?",
+])
+def test_a_non_technical_background_gets_ai_product_managements_road(chat: Advisor,
+                                                                     message: str) -> None:
+    pm = ROLES["ai-product-manager"]
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert f"**{pm.name}**" in body and pm.getting_in in body, body
+    assert "general guidance, not from a data source" in body, body  # our matching, said so
+
+
+@pytest.mark.parametrize("message", [
+    "been working in hr for years, which data role should i aim for?",
+    "ive worked in accounting for ten years, what data job should i target?",
+    "coming from marketing, which ai role is the best fit?",
+    "im a chemist, which ai role suits me?",          # an occupation outside AI and data
+    "pharmacist wanting out, where do i start in data?",
+])
+def test_a_changer_from_another_field_gets_the_roles_most_open_to_newcomers(
+        chat: Advisor, message: str) -> None:
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert "Which role do you mean" not in body, body
+    assert "most open to newcomers" in body and "entry-level share" in body, body
+    # The survey role with the highest entry-level share leads its source's line.
+    survey = [(r, r.stats[0]) for r in ROLES.values()
+              if r.stats and r.stats[0].source.id.startswith("aijobs")
+              and r.stats[0].experience.entry is not None]
+    top, snap = max(survey, key=lambda rs: rs[1].experience.entry or 0)
+    assert f"**{top.name} {snap.experience.entry:.0f}%**" in body, body
+
+
+@pytest.mark.parametrize(("message", "wanted"), [
+    ("which role pays the most in finance", "median salary"),   # a figure, not a changer
+    ("how much do research scientists with a phd make", "Research Scientist"),
+])
+def test_changer_words_beside_a_figure_or_a_role_keep_those_answers(
+        chat: Advisor, message: str, wanted: str) -> None:
+    body, _ = ask(chat, message)
+    assert wanted in body and "most open to newcomers" not in body, body
+    assert "For someone coming from" not in body, body

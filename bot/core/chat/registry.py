@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.core.chat import age, answers, lexicon, outlook, passages, pay_cuts, planner, preparation
+from bot.core.chat import age, answers, changers, lexicon, outlook, passages, pay_cuts, planner, preparation
 from bot.core.chat.answers import Built, Ctx
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
@@ -263,6 +263,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("faq", faq_stage),                    # an FAQ entry, if it beats what follows
     Stage("out_of_scope", planner.out_of_scope),  # "help with my cover letter": redirect
     Stage("social", planner.social),            # greetings, thanks, help, "what roles"
+    Stage("changer", changers.stage),           # "ex-lawyer, which role?": before unknown roles
     Stage("unknown", planner.unknown),          # roles and companies not held
     Stage("pay_cut", pay_cuts.stage),           # pay by level, country, year, remote (survey)
     Stage("not_held_figures", planner.not_held_figures),  # figures not held (place, bonus...)

@@ -17,8 +17,23 @@ from bot.core.chat.vocabulary import _LOADER, HERE, VocabularyError, _phrases
 
 #: The file and the lists it must hold.
 FILE = HERE / "ways.yaml"
+#: Lists of phrases; ``changers`` is a mapping (``Changer``), checked on its own.
 KEYS = ("age_concern", "age_move", "age_before", "age_not_after", "age_range", "age_faq_tags",
-        "outlook_words", "outlook_layoffs", "outlook_ai", "outlook_yields")
+        "outlook_words", "outlook_layoffs", "outlook_ai", "outlook_yields", "changer_asks",
+        "occupation_changer")
+#: The keys of one ``changers`` entry.
+CHANGER_KEYS = ("phrases", "group", "label")
+
+
+@dataclass(frozen=True)
+class Changer:
+    """Where a career changer comes from: the phrases that say so, the background group
+    whose phrases find the roles whose road starts there, and the answer's name for it."""
+
+    name: str
+    phrases: tuple[str, ...]
+    group: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,10 @@ class WaysWords:
     outlook_layoffs: tuple[str, ...]
     outlook_ai: tuple[str, ...]
     outlook_yields: tuple[str, ...]
+    changer_asks: tuple[str, ...]
+    #: The one changers entry an occupation outside AI and data is read as.
+    occupation_changer: tuple[str, ...]
+    changers: tuple[Changer, ...]
 
 
 def load(path: Path = FILE) -> WaysWords:
@@ -47,17 +66,44 @@ def load(path: Path = FILE) -> WaysWords:
     if not isinstance(data, dict):
         raise VocabularyError(f"{path.name}: expected a mapping of lists at the top")
     for key in data:
-        if key not in KEYS:
+        if key not in (*KEYS, "changers"):
             raise VocabularyError(f"{path.name}: {key}: unknown list (known: {', '.join(KEYS)})")
     lists = {}
     for key in KEYS:
         if key not in data:
             raise VocabularyError(f"{path.name}: {key}: missing list")
         lists[key] = _phrases(data[key], f"{path.name}: {key}")
+    changers = _changers(data.get("changers"), f"{path.name}: changers")
+    if len(lists["occupation_changer"]) != 1 or \
+            lists["occupation_changer"][0] not in {c.name for c in changers}:
+        raise VocabularyError(f"{path.name}: occupation_changer: expected one name of the "
+                              f"changers table")
     bounds = lists.pop("age_range")
     if len(bounds) != 2 or not all(b.isdigit() for b in bounds) or int(bounds[0]) > int(bounds[1]):
         raise VocabularyError(f"{path.name}: age_range: expected two whole numbers, low then high")
-    return WaysWords(age_min=int(bounds[0]), age_max=int(bounds[1]), **lists)
+    return WaysWords(age_min=int(bounds[0]), age_max=int(bounds[1]), changers=changers, **lists)
+
+
+def _changers(value: Any, where: str) -> tuple[Changer, ...]:
+    """The ``changers`` table: each entry's phrases, a background group the vocabulary
+    knows (``backgrounds.yaml``) and a label."""
+    from bot.core.chat import lexicon
+
+    if not isinstance(value, dict) or not value:
+        raise VocabularyError(f"{where}: expected a mapping of changer backgrounds")
+    out = []
+    for name, spec in value.items():
+        at = f"{where}.{name}"
+        if not isinstance(spec, dict) or set(spec) != set(CHANGER_KEYS):
+            raise VocabularyError(f"{at}: needs exactly {', '.join(CHANGER_KEYS)}")
+        group, label = spec["group"], spec["label"]
+        if group not in lexicon.BACKGROUNDS:
+            raise VocabularyError(f"{at}.group: {group!r} is no background group of "
+                                  f"backgrounds.yaml (known: {', '.join(lexicon.BACKGROUNDS)})")
+        if not isinstance(label, str) or not label.strip():
+            raise VocabularyError(f"{at}.label: expected a non-empty text")
+        out.append(Changer(str(name), _phrases(spec["phrases"], f"{at}.phrases"), group, label))
+    return tuple(out)
 
 
 WORDS = load()
