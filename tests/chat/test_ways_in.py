@@ -275,3 +275,20 @@ def test_changer_words_beside_a_figure_or_a_role_keep_those_answers(
     body, _ = ask(chat, message)
     assert wanted in body and "most open to newcomers" not in body, body
     assert "For someone coming from" not in body, body
+
+
+# -- a degree question also says how people get in ------------------------------------------
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("do i need an ml degree to be an ai product manager?", "ai-product-manager"),
+    ("is a cs degree required to become a data architect", "data-architect"),
+    ("what degree do mlops engineers need", "mlops-engineer"),
+    ("do analytics engineers need a masters", "analytics-engineer"),
+])
+def test_a_degree_answer_adds_the_roles_way_in(chat: Advisor, message: str, slug: str) -> None:
+    role = ROLES[slug]
+    body, kind = ask(chat, message)
+    assert kind == "answer" and "Job Zone" in body, body
+    assert role.getting_in in body, body
+    # Our own guidance is labelled so; a seed role's way in names its source.
+    assert ("general guidance, not from a data source" in body) == role.path_guidance, body
