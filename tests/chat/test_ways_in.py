@@ -145,6 +145,8 @@ def test_age_words_without_a_career_move_keep_their_answers(
     ("are bi engineers being laid off", "business-intelligence-engineer"),
     ("will chatgpt replace data analysts", "data-analyst"),
     ("with all the layoffs, do research scientists have a future?", "research-scientist"),
+    ("how is ai going to affect bi engineer jobs", "business-intelligence-engineer"),
+    ("should i worry about ai taking analytics engineering jobs", "analytics-engineer"),
 ])
 def test_the_future_of_a_role_says_no_forecast_is_held_and_what_is(
         chat: Advisor, message: str, slug: str) -> None:
@@ -251,6 +253,7 @@ def test_a_non_technical_background_gets_ai_product_managements_road(chat: Advis
     "coming from marketing, which ai role is the best fit?",
     "im a chemist, which ai role suits me?",          # an occupation outside AI and data
     "pharmacist wanting out, where do i start in data?",
+    "i studied philosophy, which data job can i get?",
 ])
 def test_a_changer_from_another_field_gets_the_roles_most_open_to_newcomers(
         chat: Advisor, message: str) -> None:
