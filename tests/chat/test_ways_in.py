@@ -295,3 +295,23 @@ def test_a_degree_answer_adds_the_roles_way_in(chat: Advisor, message: str, slug
     assert role.getting_in in body, body
     # Our own guidance is labelled so; a seed role's way in names its source.
     assert ("general guidance, not from a data source" in body) == role.path_guidance, body
+
+
+# -- the way in at entry level ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("how does an entry-level engineer get started in data engineering?", "data-engineer"),
+    ("how do i get started as a junior data analyst", "data-analyst"),
+    ("how to break into analytics engineering at entry level", "analytics-engineer"),
+    ("entry level, how do i get into machine learning engineering?", "machine-learning-engineer"),
+])
+def test_a_way_in_asked_at_entry_level_gives_the_road_and_the_entry_share(
+        chat: Advisor, message: str, slug: str) -> None:
+    role = ROLES[slug]
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    entry = role.stats[0].experience.entry
+    assert f"**{entry:.0f}%**" in body and "entry level" in body, body  # the figure kept
+    assert "shortest road" in body and role.best_from[0] in body, body  # and the road
+    assert "General guidance, not from a data source" in body, body    # labelled as ours
+    assert "Job Zone" in body, body
