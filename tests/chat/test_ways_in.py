@@ -315,3 +315,25 @@ def test_a_way_in_asked_at_entry_level_gives_the_road_and_the_entry_share(
     assert "shortest road" in body and role.best_from[0] in body, body  # and the road
     assert "General guidance, not from a data source" in body, body    # labelled as ours
     assert "Job Zone" in body, body
+
+
+# -- from a plain title to its AI role ---------------------------------------------------------
+
+@pytest.mark.parametrize("message", [
+    "how do i go from a regular pm role to an ai pm role",
+    "moving from product manager to ai product manager, where do i start?",
+    "how can i transition from a traditional pm job to ai pm?",
+])
+def test_a_move_from_a_plain_title_to_its_ai_role_is_the_way_in_from_it(chat: Advisor,
+                                                                       message: str) -> None:
+    pm = ROLES["ai-product-manager"]
+    body, kind = ask(chat, message)
+    assert kind == "answer", body
+    assert "You're on the shortest road" in body and pm.getting_in in body, body
+    assert pm.getting_in_steps[0] in body, body
+    assert "progression" not in body, body  # not where AI PM leads
+
+
+def test_a_step_up_within_one_role_is_still_a_step(chat: Advisor) -> None:
+    body, _ = ask(chat, "from data analyst to senior data analyst, what comes next?")
+    assert "shortest road" not in body and "Lead or Principal Analyst" in body, body

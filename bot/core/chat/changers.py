@@ -35,10 +35,34 @@ def changer_of(u: Understanding) -> tuple[Changer, str] | None:
     return None
 
 
+def plain_to_ai(u: Understanding) -> tuple[str, str, str] | None:
+    """(role, background group, plain title) for "from traditional pm to ai pm": one role
+    named twice, from a mention without an AI word (``ai_markers``) to one with it, where
+    a background group names the plain title ("pm" is a product manager's). Two mentions
+    alike ("from data analyst to senior data analyst") are a step up, not this."""
+    if len(u.role_slugs) != 1 or not u.has("from"):
+        return None
+    mentions = [m for m in u.roles if m.slug == u.role_slugs[0]]
+    if len(mentions) != 2:
+        return None
+    first, second = (" ".join(u.tokens[m.start:m.end]) for m in mentions)
+    marked = [any(f" {w} " in f" {t} " for w in WORDS.ai_markers) for t in (first, second)]
+    if marked != [False, True] or u.tokens.index("from") > mentions[0].start:
+        return None
+    group = next((g for g, phrases in lexicon.BACKGROUNDS.items() if first in phrases), None)
+    return (mentions[0].slug, group, first) if group else None
+
+
 def stage(p: Planning) -> Plan | None:
     """The ``changer`` planning stage: no role named, a changer's background stated and a
-    role or a way in asked for: the way-in answer for that background."""
+    role or a way in asked for: the way-in answer for that background; or a move from a
+    plain title to its AI role ("from traditional pm to ai pm"): the way in from it."""
     u = p.u
+    moved = plain_to_ai(u) if u.asking else None
+    if moved is not None and not p.figure_facets:
+        slug, group, plain = moved
+        return Plan("getting_in", roles=(slug,), facets=("getting_in",), confident=True,
+                    detail={"background": group, "background_text": plain})
     # A statement before a question ("been in legal for years. which role fits?") is not
     # asked on its own: the engine carries it to the question, which this stage answers.
     if p.explicit or p.figure_facets or not u.asking or not u.any(WORDS.changer_asks):

@@ -19,7 +19,7 @@ from bot.core.chat.vocabulary import _LOADER, HERE, VocabularyError, _phrases
 FILE = HERE / "ways.yaml"
 #: Lists of phrases; ``changers`` is a mapping (``Changer``), checked on its own.
 KEYS = ("age_concern", "age_move", "age_before", "age_not_after", "age_range", "age_faq_tags",
-        "outlook_words", "outlook_layoffs", "outlook_ai", "outlook_yields", "changer_asks",
+        "outlook_words", "outlook_layoffs", "outlook_ai", "outlook_yields", "changer_asks", "ai_markers",
         "occupation_changer")
 #: The keys of one ``changers`` entry.
 CHANGER_KEYS = ("phrases", "group", "label")
@@ -52,6 +52,7 @@ class WaysWords:
     outlook_ai: tuple[str, ...]
     outlook_yields: tuple[str, ...]
     changer_asks: tuple[str, ...]
+    ai_markers: tuple[str, ...]
     #: The one changers entry an occupation outside AI and data is read as.
     occupation_changer: tuple[str, ...]
     changers: tuple[Changer, ...]
