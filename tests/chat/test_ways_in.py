@@ -147,6 +147,7 @@ def test_age_words_without_a_career_move_keep_their_answers(
     ("with all the layoffs, do research scientists have a future?", "research-scientist"),
     ("how is ai going to affect bi engineer jobs", "business-intelligence-engineer"),
     ("should i worry about ai taking analytics engineering jobs", "analytics-engineer"),
+    ("is ai going to kill data architect jobs?", "data-architect"),
 ])
 def test_the_future_of_a_role_says_no_forecast_is_held_and_what_is(
         chat: Advisor, message: str, slug: str) -> None:
@@ -337,3 +338,15 @@ def test_a_move_from_a_plain_title_to_its_ai_role_is_the_way_in_from_it(chat: Ad
 def test_a_step_up_within_one_role_is_still_a_step(chat: Advisor) -> None:
     body, _ = ask(chat, "from data analyst to senior data analyst, what comes next?")
     assert "shortest road" not in body and "Lead or Principal Analyst" in body, body
+
+
+@pytest.mark.parametrize(("message", "wanted"), [
+    ("what skills do i need for my future data science job", "skills"),
+    ("in the future i want to become a data engineer, how do i start", "shortest road"),
+    ("whats the future career path for bi engineers", "progression"),
+])
+def test_a_future_word_beside_another_clear_question_answers_that_question(
+        chat: Advisor, message: str, wanted: str) -> None:
+    body, _ = ask(chat, message)
+    assert wanted in body.lower() or wanted in body, body
+    assert "no forecast" not in body, body

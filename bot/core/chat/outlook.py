@@ -15,13 +15,18 @@ from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan, Planning
 from bot.core.chat.vocabulary.ways import WORDS
 
+#: A facet of ``outlook_yield_facets`` scored this high is the question, not the future.
+YIELD_SCORE = 4
+
 
 def asks_outlook(u: Understanding) -> bool:
     """Does the message ask where a role is heading ("will AI replace X", "the future for
     X", "long term impact of AI on X", "with layoffs everywhere ...")? The words are data
     (``vocabulary/ways.yaml``); a question about the career path or pay that mentions the
-    future ("future career path", "future salary") is left to those answers."""
-    return u.any(WORDS.outlook_words) and not u.any(WORDS.outlook_yields)
+    future ("future career path", "future salary"), or that asks another question strongly
+    ("what skills do i need for my future job"), is left to those answers."""
+    return u.any(WORDS.outlook_words) and not u.any(WORDS.outlook_yields) and not any(
+        u.score(f) >= YIELD_SCORE for f in WORDS.outlook_yield_facets)
 
 
 def plan_for(u: Understanding, roles: tuple[str, ...]) -> Plan | None:

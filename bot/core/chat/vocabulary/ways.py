@@ -19,7 +19,7 @@ from bot.core.chat.vocabulary import _LOADER, HERE, VocabularyError, _phrases
 FILE = HERE / "ways.yaml"
 #: Lists of phrases; ``changers`` is a mapping (``Changer``), checked on its own.
 KEYS = ("age_concern", "age_move", "age_before", "age_not_after", "age_range", "age_faq_tags",
-        "outlook_words", "outlook_layoffs", "outlook_ai", "outlook_yields", "changer_asks", "ai_markers",
+        "outlook_words", "outlook_yield_facets", "outlook_layoffs", "outlook_ai", "outlook_yields", "changer_asks", "ai_markers",
         "occupation_changer")
 #: The keys of one ``changers`` entry.
 CHANGER_KEYS = ("phrases", "group", "label")
@@ -48,6 +48,7 @@ class WaysWords:
     age_max: int
     age_faq_tags: tuple[str, ...]
     outlook_words: tuple[str, ...]
+    outlook_yield_facets: tuple[str, ...]
     outlook_layoffs: tuple[str, ...]
     outlook_ai: tuple[str, ...]
     outlook_yields: tuple[str, ...]
