@@ -185,6 +185,7 @@ def test_the_future_of_the_path_or_pay_keeps_those_answers(chat: Advisor, messag
     ("age_faq_tags: [late, age, career]\n", "", "age_faq_tags"),           # missing list
     ("    group: academic\n", "    group: astronauts\n", "changers.academic.group"),
     ("occupation_changer: [career changer]", "occupation_changer: [chefs]", "occupation_changer"),
+    ("outlook_yield_facets: [skills,", "outlook_yield_facets: [skils,", "outlook_yield_facets"),
 ])
 def test_a_bad_ways_vocabulary_fails_naming_the_file_and_key(tmp_path: Path, old: str,
                                                              new: str, named: str) -> None:

@@ -19,8 +19,8 @@ from bot.core.chat.vocabulary import _LOADER, HERE, VocabularyError, _phrases
 FILE = HERE / "ways.yaml"
 #: Lists of phrases; ``changers`` is a mapping (``Changer``), checked on its own.
 KEYS = ("age_concern", "age_move", "age_before", "age_not_after", "age_range", "age_faq_tags",
-        "outlook_words", "outlook_yield_facets", "outlook_layoffs", "outlook_ai", "outlook_yields", "changer_asks", "ai_markers",
-        "occupation_changer")
+        "outlook_words", "outlook_yield_facets", "outlook_layoffs", "outlook_ai", "outlook_yields",
+        "changer_asks", "ai_markers", "occupation_changer")
 #: The keys of one ``changers`` entry.
 CHANGER_KEYS = ("phrases", "group", "label")
 
@@ -76,6 +76,12 @@ def load(path: Path = FILE) -> WaysWords:
             raise VocabularyError(f"{path.name}: {key}: missing list")
         lists[key] = _phrases(data[key], f"{path.name}: {key}")
     changers = _changers(data.get("changers"), f"{path.name}: changers")
+    from bot.core.chat import lexicon
+
+    unknown = [f for f in lists["outlook_yield_facets"] if f not in lexicon.FACET_WORDS]
+    if unknown:
+        raise VocabularyError(f"{path.name}: outlook_yield_facets: {', '.join(unknown)}: no "
+                              f"facet of that name in facets.yaml")
     if len(lists["occupation_changer"]) != 1 or \
             lists["occupation_changer"][0] not in {c.name for c in changers}:
         raise VocabularyError(f"{path.name}: occupation_changer: expected one name of the "
