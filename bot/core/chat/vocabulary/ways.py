@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from bot.core.chat import lexicon
 from bot.core.chat.vocabulary import _LOADER, HERE, VocabularyError, _phrases
 
 #: The file and the lists it must hold.
@@ -76,8 +77,6 @@ def load(path: Path = FILE) -> WaysWords:
             raise VocabularyError(f"{path.name}: {key}: missing list")
         lists[key] = _phrases(data[key], f"{path.name}: {key}")
     changers = _changers(data.get("changers"), f"{path.name}: changers")
-    from bot.core.chat import lexicon
-
     unknown = [f for f in lists["outlook_yield_facets"] if f not in lexicon.FACET_WORDS]
     if unknown:
         raise VocabularyError(f"{path.name}: outlook_yield_facets: {', '.join(unknown)}: no "
@@ -95,8 +94,6 @@ def load(path: Path = FILE) -> WaysWords:
 def _changers(value: Any, where: str) -> tuple[Changer, ...]:
     """The ``changers`` table: each entry's phrases, a background group the vocabulary
     knows (``backgrounds.yaml``) and a label."""
-    from bot.core.chat import lexicon
-
     if not isinstance(value, dict) or not value:
         raise VocabularyError(f"{where}: expected a mapping of changer backgrounds")
     out = []
