@@ -152,11 +152,32 @@ def test_age_words_without_a_career_move_keep_their_answers(
 def test_the_future_of_a_role_says_no_forecast_is_held_and_what_is(
         chat: Advisor, message: str, slug: str) -> None:
     body, kind = ask(chat, message)
-    assert kind == "answer", body
+    # Nothing held answers it: a decline that says what is held (no role here has a
+    # market note; test_a_roles_market_note_is_quoted_beside_no_forecast has one).
+    assert not ROLES[slug].market and kind == "decline", body
     assert "no forecast" in body and ROLES[slug].name in body, body
     snap = ROLES[slug].stats[0]
     assert snap.as_of in body, body  # what is held, dated
     assert "not applicants" not in body, body  # not the applicants decline
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("whats the long term outlook for ai product managers", "ai-product-manager"),
+    ("is there a future in mlops?", "mlops-engineer"),
+])
+def test_a_roles_market_note_is_quoted_beside_no_forecast(chat: Advisor, message: str,
+                                                          slug: str) -> None:
+    role = ROLES[slug]
+    body, kind = ask(chat, message)
+    assert role.market and role.market in body and "no forecast" in body, body
+    assert kind == "answer" and role.stats[0].source.name in body, body
+
+
+def test_a_role_named_with_ai_in_it_is_not_a_question_about_ai(chat: Advisor) -> None:
+    body, _ = ask(chat, "what is the outlook for ai architects")
+    assert "whether AI will replace" not in body and "where AI Architect work is heading" in body
+    body, _ = ask(chat, "will ai replace ai architects")
+    assert "whether AI will replace AI Architect work" in body, body
 
 
 def test_layoffs_are_said_not_to_be_counted(chat: Advisor) -> None:
@@ -345,6 +366,7 @@ def test_a_step_up_within_one_role_is_still_a_step(chat: Advisor) -> None:
     ("what skills do i need for my future data science job", "skills"),
     ("in the future i want to become a data engineer, how do i start", "shortest road"),
     ("whats the future career path for bi engineers", "progression"),
+    ("where can a data engineer lead long term", "leads to"),
 ])
 def test_a_future_word_beside_another_clear_question_answers_that_question(
         chat: Advisor, message: str, wanted: str) -> None:

@@ -43,9 +43,19 @@ def stage(p: Planning) -> Plan | None:
     return plan_for(p.u, p.roles)
 
 
+def _about_ai(u: Understanding) -> bool:
+    """Does the message ask about AI taking the work (``outlook_ai``), in words other than
+    a role's name ("outlook for ai pms" names a role, not AI)?"""
+    named = {i for m in u.roles for i in range(m.start, m.end)}
+    rest = f" {' '.join(t for i, t in enumerate(u.tokens) if i not in named)} "
+    return any(f" {w} " in rest for w in WORDS.outlook_ai)
+
+
 def build(c: Ctx) -> Built:
+    """No forecast held, said so; the role's market note from its source where one is held
+    (then an answer), else a decline that says what is held."""
     role = c.roles[0]
     snap = c.snapshot(role)
     reply = c.render("outlook.j2", r=role, s=snap, uses=uses_for([(role, snap)], True),
-                     about_ai=c.u.any(WORDS.outlook_ai), layoffs=c.u.any(WORDS.outlook_layoffs))
+                     about_ai=_about_ai(c.u), layoffs=c.u.any(WORDS.outlook_layoffs))
     return Built(reply, Topic("outlook", (role.slug,), ("outlook",)))
