@@ -52,6 +52,7 @@ def zone_words(slug: str) -> list[str]:
     ("steps to break into research science?", "research-scientist"),
     ("how do people get into bi engineering", "business-intelligence-engineer"),
     ("where do i start if i want to be an ai architect", "ai-architect"),
+    ("how do i get hired as a data analyst", "data-analyst"),
 ])
 def test_an_open_data_roles_way_in_names_its_job_zone(chat: Advisor, message: str,
                                                       slug: str) -> None:
