@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core import verdict as verdict_mod
 from bot.core.chat import lexicon
@@ -19,6 +19,7 @@ from bot.core.chat.faq import FaqHit
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan
+from bot.core.chat.vocabulary.ways import WORDS
 from bot.core.figures import (
     TOTAL_POSITIONS_KEY,
     SourceUse,
@@ -570,6 +571,15 @@ def path(c: Ctx) -> Built:
                               list_items=role.progression, list_role=role.slug))
 
 
+def job_zone_roles(roles: Sequence[Role]) -> frozenset[str]:
+    """The roles whose way-in and switching answers add O*NET's Job Zone line (issue 13):
+    those whose way in is the project's general guidance or not held, so the Job Zone is
+    the only sourced word on preparation. A seed role's way in comes from its own source,
+    which the answer already quotes."""
+    return frozenset(r.slug for r in roles
+                     if r.job_zones and (r.path_guidance or not r.getting_in))
+
+
 def switch(c: Ctx) -> Built:
     u = c.u
     roles = c.roles
@@ -588,7 +598,7 @@ def switch(c: Ctx) -> Built:
     else:
         return getting_in(c)
     overlap = verdict_mod.skill_overlap(a, b)
-    reply = c.render("switch.j2", a=a, b=b, ov=overlap)
+    reply = c.render("switch.j2", a=a, b=b, ov=overlap, zone_ok=job_zone_roles([b]))
     return Built(reply, Topic("switch", (a.slug, b.slug), ("switch",), list_kind="to learn",
                               list_items=overlap.only_b if overlap else ()))
 
@@ -612,18 +622,26 @@ def _background_routes(c: Ctx, background: str | None, text: str | None) -> list
     return out
 
 
+def _changer_label(name: str | None) -> str | None:
+    """How a way-in answer names a career changer's background (``vocabulary/ways.yaml``)."""
+    return next((ch.label for ch in WORDS.changers if ch.name == name), None)
+
+
 def getting_in(c: Ctx) -> Built:
     u = c.u
     background = c.plan.detail.get("background")
     text = c.plan.detail.get("background_text")
     named = c.roles if u.role_slugs or c.plan.roles else []
     routes = _background_routes(c, background, text)
+    changer = c.plan.detail.get("changer")
     scope = named or c.knowledge.role_list()
     entry_rows = [(r, c.snapshot(r)) for r in scope]
     entry_rows = [(r, s) for r, s in entry_rows if s is not None and s.experience.entry is not None]
     how_long = u.any(("how long", "how many months", "how many years", "how fast", "how quickly"))
     newcomer = background == "newcomer" or level_asked(u) == "entry" or u.any(
         ("no experience", "zero experience", "without experience"))
+    if changer and routes:
+        newcomer = False  # a career changer with roads from their background: those roads
     if not newcomer:
         entry_rows = []
     if not named and not routes and len(entry_rows) > 2:
@@ -631,7 +649,12 @@ def getting_in(c: Ctx) -> Built:
         # source by source rather than listed role by role.
         plan = Plan("rank", tuple(r.slug for r in scope), ("seniority",), None,
                     detail=c.plan.detail)
-        return rank(Ctx(plan, u, c.catalog, c.prefix))
+        ranked = rank(Ctx(plan, u, c.catalog, c.prefix))
+        if changer:
+            # A career changer from another field: say why these roles, then the ranking.
+            note = c.render("changer_rank.j2", changer=_changer_label(changer)).lead
+            ranked = Built(replace(ranked.reply, lead=f"{note}\n{ranked.reply.lead}"), ranked.topic)
+        return ranked
     my_role = c.plan.detail.get("my_role")
     if my_role in c.knowledge.roles and len([r for r in named if r.slug != my_role]) >= 2 \
             and not any(r.best_from and not r.path_guidance for r in named if r.slug != my_role):
@@ -651,7 +674,9 @@ def getting_in(c: Ctx) -> Built:
                      background_text=text, entry_rows=entry_rows,
                      all_roles=c.knowledge.role_list(), how_long=how_long,
                      experienced=verdict_mod.THRESHOLDS.experienced_entry_pct,
-                     uses=uses_for(entry_rows, False))
+                     uses=uses_for(entry_rows, False),
+                     zone_ok=job_zone_roles([*named, *routes[:1]]),
+                     changer=_changer_label(changer))
     shown = tuple(r.slug for r in (named or routes))
     return Built(reply, Topic("getting_in", shown, ("getting_in",)))
 

@@ -29,6 +29,9 @@ MIN_SCORE = 2
 OUT_OF_SCOPE_OVERRIDE = 4
 #: Roles named together from which a comparison is a side-by-side of all of them.
 SIDE_BY_SIDE_MIN = 3
+#: A way-in phrase this strong ("get started", "break into") beside a level ("entry-level")
+#: asks how to get in at that level, not the experience mix.
+WAY_IN_OVER_LEVEL = 5
 #: What ``_intent`` reads when a message names a role but asks nothing it can tell: not
 #: the profile (that answers only "tell me about X"), but the detail/suggest stages.
 VAGUE = "vague"
@@ -487,6 +490,10 @@ def _intent(u: Understanding, ranked: list[tuple[str, int]], topic: Topic | None
     if top == "choose" and u.interests:
         return "choose", ()
     if top in ("choose",) and background and not u.criterion:
+        return "getting_in", ()
+    if top == "seniority" and scores.get("getting_in", 0) >= WAY_IN_OVER_LEVEL:
+        # "how does an entry-level engineer get started in X": the way in (whose answer
+        # shows the entry-level share too), not only the experience mix.
         return "getting_in", ()
     if top == "getting_in" or (background and top in ("path", "choose") and
                                u.any(("shorter", "shortest", "easier", "which path", "best path"))):

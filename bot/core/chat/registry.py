@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.core.chat import answers, lexicon, outlook, passages, pay_cuts, planner, preparation
+from bot.core.chat import age, answers, changers, lexicon, outlook, passages, pay_cuts, planner, preparation
 from bot.core.chat.answers import Built, Ctx
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
@@ -87,6 +87,7 @@ INTENTS: dict[str, Intent] = {i.name: i for i in (
     Intent("preparation", preparation.build, "preparation.j2", None, roles=1, answers=True),
     Intent("maths", preparation.build_maths, "maths.j2", None, roles=1, answers=True),
     Intent("outlook", outlook.build, "outlook.j2", None, roles=1, answers=True),
+    Intent("age", age.build, "age.j2", None, faq=False, answers=True),
     Intent("same_job", answers.also_called, "also_called.j2", None, roles=1, faq=False,
            answers=True),
     Intent("detail", passages.build, "detail.j2", None, roles=1, faq=False, answers=True),
@@ -262,11 +263,13 @@ STAGES: tuple[Stage, ...] = (
     Stage("faq", faq_stage),                    # an FAQ entry, if it beats what follows
     Stage("out_of_scope", planner.out_of_scope),  # "help with my cover letter": redirect
     Stage("social", planner.social),            # greetings, thanks, help, "what roles"
+    Stage("changer", changers.stage),           # "ex-lawyer, which role?": before unknown roles
     Stage("unknown", planner.unknown),          # roles and companies not held
     Stage("pay_cut", pay_cuts.stage),           # pay by level, country, year, remote (survey)
     Stage("not_held_figures", planner.not_held_figures),  # figures not held (place, bonus...)
     Stage("preparation", preparation.stage),    # degree, PhD, maths for a named role
     Stage("outlook", outlook.stage),            # "will AI replace X": no forecast held
+    Stage("age", age.stage),                    # "too late to switch at 45": FAQ + way in
     Stage("not_held", planner.not_held),        # other topics not held (trends, levels...)
     Stage("by_source", planner.by_source),      # one role per source; a source not held
     Stage("about_me", planner.about_me),        # "is 150k good for me", "i'm a pm"
