@@ -409,3 +409,15 @@ def test_dimension_names_are_validated(tmp_path: Path, monkeypatch: pytest.Monke
     finally:
         monkeypatch.undo()
         cut_words.words.cache_clear()
+
+
+@pytest.mark.parametrize(("message", "slug"), [
+    ("entry salary for data analysts", "data-analyst"),
+    ("ml engineer entry pay", "machine-learning-engineer"),
+    ("what's a data engineer's entry salary", "data-engineer"),
+])
+def test_entry_alone_before_pay_is_the_entry_level_cut(say: Callable[[str], Reply], message: str,
+                                                        slug: str) -> None:
+    # "entry" next to a pay word asks for the entry level, as "entry level" does; before,
+    # it was declined as pay for one level although the survey's cut holds it.
+    assert_states(say(message), slug, "level", "entry", "entry level")
