@@ -287,6 +287,20 @@ class SealedUnderstanding(Understanding):
 # ---------------------------------------------------------------------------------------
 
 
+def slug_terms(u: Understanding) -> list[str]:
+    """The message's words with each role mention replaced by its slug (so "ml ops" and
+    "mlops engineer" are one word), for FAQ search and the matching of FAQ questions."""
+    spans = {i: m for m in u.roles for i in range(m.start, m.end)}
+    terms: list[str] = []
+    for i, token in enumerate(u.tokens):
+        mention = spans.get(i)
+        if mention is None:
+            terms.append(token)
+        elif i == mention.start:
+            terms.append(mention.slug)
+    return terms
+
+
 def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
     """Read ``cleaned`` against ``catalog``; never raises for any input."""
     corrected: list[tuple[str, str]] = []

@@ -24,7 +24,7 @@ from bot.core.chat import age, answers, changers, lexicon, outlook, passages, pa
 from bot.core.chat.answers import Built, Ctx
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.faq import FaqHit, FaqIndex
-from bot.core.chat.intents import Understanding
+from bot.core.chat.intents import Understanding, slug_terms
 from bot.core.chat.memory import Conversation
 from bot.core.chat.planner import Plan, Planning
 from bot.core.chat.vocabulary import VocabularyError
@@ -146,15 +146,7 @@ _DEFINITION = re.compile(r"^(?:what|whats|what is|what are|what does|define|expl
 
 def faq_terms(u: Understanding) -> list[str]:
     """The message's words for FAQ search, with each role mention replaced by its slug."""
-    spans = {i: m for m in u.roles for i in range(m.start, m.end)}
-    terms: list[str] = []
-    for i, token in enumerate(u.tokens):
-        mention = spans.get(i)
-        if mention is None:
-            terms.append(token)
-        elif i == mention.start:
-            terms.append(mention.slug)
-    return terms
+    return slug_terms(u)
 
 
 @dataclass(frozen=True)

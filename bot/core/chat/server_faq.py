@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.chat.faq import GENERIC, FaqHit, content_terms, stem
-from bot.core.chat.intents import Understanding
+from bot.core.chat.intents import Understanding, slug_terms
 from bot.core.chat.normalize import clean_message, join_names
 from bot.knowledge.models import FaqEntry, Knowledge
 
@@ -45,15 +45,7 @@ def stems_of(tokens: Sequence[str]) -> frozenset[str]:
 def question_stems(u: Understanding) -> frozenset[str]:
     """The stems of an understood message, each role mention replaced by its slug (so
     "ml ops" and "mlops engineer" are one word)."""
-    spans = {i: m for m in u.roles for i in range(m.start, m.end)}
-    terms: list[str] = []
-    for i, token in enumerate(u.tokens):
-        mention = spans.get(i)
-        if mention is None:
-            terms.append(token)
-        elif i == mention.start:
-            terms.append(mention.slug)
-    return stems_of(terms)
+    return stems_of(slug_terms(u))
 
 
 def text_stems(text: str) -> frozenset[str]:
