@@ -6,7 +6,8 @@ Tests never touch the checkout's own database: every fixture builds into tmp_pat
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.core.advisor import Advisor, Request
 from bot.core.chat import ChatEngine
 from bot.core.reply import Reply, render_text
 from bot.knowledge.build import build_database
+from bot.knowledge.models import Knowledge
 from bot.knowledge.overlay import overlay_view
 from bot.knowledge.store import KnowledgeStore
 
@@ -44,6 +46,26 @@ def kb_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "careerbot.db"
+
+
+@contextmanager
+def repo_advisor(folder: Path, *, chat: bool = True) -> Iterator[Advisor]:
+    """An advisor over the repository's knowledge built into ``folder`` (a module's
+    temporary folder), wired as ``careerbot`` wires it, or with commands only; for modules
+    whose tests edit nothing, so one build serves the module."""
+    db = folder / "kb.db"
+    build_database(KNOWLEDGE_DIR, db)
+    store = KnowledgeStore(db, overlay=overlay_view)
+    try:
+        yield Advisor(store, chat=ChatEngine() if chat else None)
+    finally:
+        store.close()
+
+
+def repo_knowledge(folder: Path) -> Knowledge:
+    """The global view of the repository's knowledge, built into ``folder``."""
+    with repo_advisor(folder, chat=False) as advisor:
+        return advisor.knowledge()
 
 
 @pytest.fixture

@@ -30,11 +30,9 @@ from bot.core.chat.passages import (
 from bot.core.chat.planner import Plan
 from bot.core.reply import Reply, render_text
 from bot.knowledge import edits
-from bot.knowledge.build import build_database
 from bot.knowledge.changes import Change
 from bot.knowledge.models import Knowledge
-from bot.knowledge.store import KnowledgeStore
-from tests.conftest import KNOWLEDGE_DIR
+from tests.conftest import repo_knowledge
 from tests.moderation_support import MLOPS, build, moderator, store_for
 
 QUESTIONS = Path(__file__).with_name("passages_questions.yaml")
@@ -47,13 +45,7 @@ def labelled() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
-    db = tmp_path_factory.mktemp("detail") / "kb.db"
-    build_database(KNOWLEDGE_DIR, db)
-    store = KnowledgeStore(db)
-    try:
-        return store.knowledge()
-    finally:
-        store.close()
+    return repo_knowledge(tmp_path_factory.mktemp("detail"))
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ show an empty section. Expected figures come from the committed cuts file.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from bot.core.render import money
 from bot.core.reply import Reply, render_text
 from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.survey_cuts import CUTS_DIR
-from tests.conftest import KNOWLEDGE_DIR
+from tests.conftest import KNOWLEDGE_DIR, repo_advisor
 
 KNOWLEDGE = load_knowledge_dir(KNOWLEDGE_DIR)
 CUTS = yaml.safe_load(sorted((KNOWLEDGE_DIR / CUTS_DIR).glob("*.yaml"))[-1]
@@ -31,17 +31,9 @@ YEARS = [str(y) for y in CUTS["dimensions"]["year"]["values"]]
 
 
 @pytest.fixture(scope="module")
-def chat(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
-    from bot.core.chat.engine import ChatEngine
-    from bot.knowledge.build import build_database
-    from bot.knowledge.overlay import overlay_view
-    from bot.knowledge.store import KnowledgeStore
-
-    db = tmp_path_factory.mktemp("pay-cuts") / "kb.db"
-    build_database(KNOWLEDGE_DIR, db)
-    store = KnowledgeStore(db, overlay=overlay_view)
-    yield Advisor(store, chat=ChatEngine())
-    store.close()
+def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
+    with repo_advisor(tmp_path_factory.mktemp("pay-cuts")) as advisor:
+        yield advisor
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import hashlib
 import math
 import shutil
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,11 +22,9 @@ from bot.core.advisor import Advisor, Request
 from bot.core.render import money, pct
 from bot.core.reply import render_text
 from bot.core.verdict import THRESHOLDS
-from bot.knowledge.build import build_database
 from bot.knowledge.derived import ONET_FILE, SALARY_DIR, title_key
 from bot.knowledge.files import load_knowledge_dir
-from bot.knowledge.store import KnowledgeStore
-from tests.conftest import KNOWLEDGE_DIR, REPO_ROOT, load_yaml, role_file, write_role
+from tests.conftest import KNOWLEDGE_DIR, REPO_ROOT, load_yaml, repo_advisor, role_file, write_role
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 SURVEY_CSV = SHARED_DATA / "aijobs-salaries" / "salaries.csv"
@@ -38,13 +36,10 @@ NEW_ROLES = ("data-scientist", "machine-learning-engineer", "data-engineer", "da
 
 
 @pytest.fixture(scope="module")
-def advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
+def advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
     """One advisor over the repository's knowledge for this module (nothing here edits it)."""
-    db = tmp_path_factory.mktemp("open-data") / "kb.db"
-    build_database(KNOWLEDGE_DIR, db)
-    store = KnowledgeStore(db)
-    yield Advisor(store)
-    store.close()
+    with repo_advisor(tmp_path_factory.mktemp("open-data"), chat=False) as advisor:
+        yield advisor
 
 
 @pytest.fixture(scope="module")

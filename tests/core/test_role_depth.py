@@ -11,16 +11,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.core.advisor import Advisor, Request
-from bot.core.chat.engine import ChatEngine
+from bot.core.advisor import Request
 from bot.core.reply import render_text
-from bot.knowledge.build import build_database
 from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.models import Role
-from bot.knowledge.overlay import overlay_view
 from bot.knowledge.reviewed import GUIDANCE_LABEL
-from bot.knowledge.store import KnowledgeStore
-from tests.conftest import KNOWLEDGE_DIR
+from tests.conftest import KNOWLEDGE_DIR, repo_advisor
 
 ROLES = load_knowledge_dir(KNOWLEDGE_DIR).roles
 #: The seed's roles keep their own (sourced) text; every other role is an open-data role.
@@ -32,13 +28,9 @@ GENERIC = ("I don't hold how people usually get into", "I don't have a progressi
 
 @pytest.fixture(scope="module")
 def ask(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
-    db = tmp_path_factory.mktemp("role-depth") / "kb.db"
-    build_database(KNOWLEDGE_DIR, db)
-    store = KnowledgeStore(db, overlay=overlay_view)
-    advisor = Advisor(store, chat=ChatEngine())
-    # Discord escapes ("O\\*NET") removed, so expectations read as the member sees them.
-    yield lambda text: render_text(advisor.handle(Request(text=text))).replace("\\*", "*")
-    store.close()
+    with repo_advisor(tmp_path_factory.mktemp("role-depth")) as advisor:
+        # Discord escapes ("O\\*NET") removed, so expectations read as the member sees them.
+        yield lambda text: render_text(advisor.handle(Request(text=text))).replace("\\*", "*")
 
 
 def article(name: str) -> str:

@@ -8,7 +8,7 @@ filters, n and source, or decline with the reason and the n (or what the survey 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,11 +21,9 @@ from bot.core.render import money
 from bot.core.reply import render_text
 from bot.core.verdict import THRESHOLDS
 from bot.core.verdict import compute as verdict
-from bot.knowledge.build import build_database
 from bot.knowledge.files import load_knowledge_dir
-from bot.knowledge.store import KnowledgeStore
 from bot.knowledge.survey_cuts import CUTS_DIR
-from tests.conftest import KNOWLEDGE_DIR, role_file
+from tests.conftest import KNOWLEDGE_DIR, repo_advisor, role_file
 
 KNOWLEDGE = load_knowledge_dir(KNOWLEDGE_DIR)
 CUTS = yaml.safe_load(sorted((KNOWLEDGE_DIR / CUTS_DIR).glob("*.yaml"))[-1]
@@ -35,12 +33,9 @@ ROLES = sorted(KNOWLEDGE.roles)
 
 
 @pytest.fixture(scope="module")
-def advisor(tmp_path_factory: pytest.TempPathFactory) -> Advisor:
-    db = tmp_path_factory.mktemp("cuts") / "kb.db"
-    build_database(KNOWLEDGE_DIR, db)
-    store = KnowledgeStore(db)
-    yield Advisor(store)
-    store.close()
+def advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
+    with repo_advisor(tmp_path_factory.mktemp("cuts"), chat=False) as advisor:
+        yield advisor
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,16 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import edits
-from bot.knowledge.build import build_database
 from bot.knowledge.changes import Change
 from bot.knowledge.models import Knowledge
 from bot.knowledge.passages import FIELD_TOPICS, FIELDS, Passage, build_passages, sentences
-from bot.knowledge.store import KnowledgeStore
-from tests.conftest import KNOWLEDGE_DIR, load_yaml, role_file
+from tests.conftest import KNOWLEDGE_DIR, load_yaml, repo_knowledge, role_file
 from tests.moderation_support import MLOPS, PM, build, moderator, store_for
 
 
 @pytest.fixture(scope="module")
 def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Knowledge:
-    db = tmp_path_factory.mktemp("passages") / "kb.db"
-    build_database(KNOWLEDGE_DIR, db)
-    store = KnowledgeStore(db)
-    try:
-        return store.knowledge()
-    finally:
-        store.close()
+    return repo_knowledge(tmp_path_factory.mktemp("passages"))
 
 
 def of(passages: tuple[Passage, ...], role: str | None, field: str | None = None) -> list[Passage]:
