@@ -17,7 +17,9 @@ roles ``edited`` whose global rows an undo writes, a server can differ only if i
 - any alias or field row on one of ``others``, or a field row on one of ``edited``;
 - an added role (``overlay_roles``) answering to one of ``keys``, or with the slug of one
   of ``others`` or ``edited``;
-- a source of its own (a source id it shares could change which figures validate);
+- a source of its own with the id of one the base or the global scope has or cites
+  (``shared_sources``): it stands in for that one in its view, which can change whether a
+  role's edits still validate there (a server's sources with ids of their own cannot);
 - on an ``edited`` role, enough alias rows that the role's aliases, with the global ones,
   could pass the limit (``list_items("aliases")``) before or after: past it, the server's
   view shows the base's role.
@@ -92,11 +94,46 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
+def shared_sources(conn: sqlite3.Connection, base: Knowledge, view: Knowledge) -> set[str]:
+    """Ids of the sources the base and the global view (``view``) have, and of those the
+    global scope's rows cite (a row may cite one the files have since dropped)."""
+    found = {*base.sources, *view.sources}
+    for table, column in (("overlay_fields", "value"), ("overlay_roles", "document")):
+        for (text,) in conn.execute(f"select {column} from {table} "  # constant names
+                                    "where guild_id = ?", (GLOBAL_SCOPE,)):
+            found |= _cited(text)
+    found.update(s for (s,) in conn.execute(
+        "select distinct source from overlay_fields where guild_id = ? and source != ''",
+        (GLOBAL_SCOPE,)))
+    return found
+
+
+def _cited(text: str | None) -> set[str]:
+    """Every text under a "source" key in a stored JSON value."""
+    try:
+        value = json.loads(text) if text is not None else None
+    except ValueError:
+        return set()
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("source"), str):
+                found.add(item["source"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
 def servers_to_check(conn: sqlite3.Connection, keys: Collection[str], others: Collection[str],
-                     edited: Mapping[str, int] | None = None) -> set[str]:
+                     sources: Collection[str], edited: Mapping[str, int] | None = None
+                     ) -> set[str]:
     """The servers whose views may differ from the global view in which roles answer to
-    ``keys`` (see the module doc). ``edited`` maps each role an undo writes to an upper
-    bound of its alias count in the global scope, before or after."""
+    ``keys`` (see the module doc); ``sources`` is ``shared_sources``. ``edited`` maps
+    each role an undo writes to an upper bound of its alias count in the global scope,
+    before or after."""
     edited = edited or {}
     key_list, other_list, edited_list = sorted(set(keys)), sorted(set(others)), sorted(edited)
     found: set[str] = set()
@@ -137,7 +174,10 @@ def servers_to_check(conn: sqlite3.Connection, keys: Collection[str], others: Co
         named = document_keys(document)
         if slug in slugs_named or named is None or named & wanted:
             found.add(str(guild))
-    add("select distinct guild_id from overlay_sources where guild_id != ?")
+    source_list = sorted(set(sources))
+    if source_list:
+        add(f"select distinct guild_id from overlay_sources where id in ({_marks(source_list)}) "
+            "and guild_id != ?", *source_list)
     return found
 
 
@@ -195,7 +235,8 @@ def undo_reach(conn: sqlite3.Connection, base: Knowledge, view: Knowledge,
                 keys |= role_keys(role)
                 adds[slug] = adds.get(slug, 0) + len(role.aliases)
     others = owners(keys, base, view) - slugs
-    return servers_to_check(conn, keys, others, {slug: adds.get(slug, 0) for slug in slugs})
+    return servers_to_check(conn, keys, others, shared_sources(conn, base, view),
+                            {slug: adds.get(slug, 0) for slug in slugs})
 
 
 def _alias_count(table: str, row: Mapping[str, Any]) -> int:

@@ -57,7 +57,7 @@ from bot.knowledge.documents import (
 from bot.knowledge.guild_settings import read_guild_settings
 from bot.knowledge.limits import MAX_ID, item_chars, list_items
 from bot.knowledge.models import Knowledge, Role
-from bot.knowledge.name_reach import owners, servers_to_check
+from bot.knowledge.name_reach import owners, servers_to_check, shared_sources
 from bot.knowledge.overlay import FAQ_FIRST_ID, GLOBAL_SCOPE
 from bot.knowledge.validation import (
     SLUG_RE,
@@ -152,7 +152,8 @@ def _name_clashes(s: Session, slug: str, names: Sequence[tuple[str, str]]) -> li
     here = _clashes_in(view, slug, names, "")
     note(here)
     keys = {alias_key(name) for _, name in names}
-    reach = servers_to_check(s.conn, keys, owners(keys, s.base, view) - {slug})
+    reach = servers_to_check(s.conn, keys, owners(keys, s.base, view) - {slug},
+                             shared_sources(s.conn, s.base, view))
     for guild in s.guild_scopes() if here else sorted(reach):
         where = f" on server {guild}"
         note(_clashes_in(s.view(guild), slug, names, where) if guild in reach else

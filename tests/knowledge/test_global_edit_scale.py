@@ -415,3 +415,22 @@ def test_an_undo_bringing_back_a_global_role_past_the_limit_is_checked_where_its
     found = first_ambiguity(conn, writes, every)
     assert found is not None and found[0] == "99"
     assert first_ambiguity(conn, writes, None) == found
+
+
+def test_only_a_server_standing_in_for_a_shared_source_is_checked(
+        db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers' own sources (new ids) change no role of the global view; one with the id
+    of a base source replaces it in that server's view, so that server is looked at."""
+    shared = next(iter(read_base(db).sources))
+    with sqlite3.connect(db) as conn:
+        ensure_schema(conn)
+        conn.executemany("insert into overlay_sources values (?, ?, ?)", [
+            (str(g), f"club-{g}", json.dumps({"id": f"club-{g}", "name": "Club", "kind": "survey",
+                                               "date": "2026-02"})) for g in range(60)])
+        conn.execute("insert into overlay_sources values ('7', ?, ?)", (shared, json.dumps(
+            {"id": shared, "name": "Ours", "kind": "survey", "date": "2026-02"})))
+    conn.close()
+    monkeypatch.setattr(changes_module, "LiveView", CountingView)
+    CountingView.built = []
+    edits.apply_change(db, owner(), Change("alias.add", {"role": MLOPS, "alias": "global ops"}))
+    assert sorted(CountingView.built, key=str) == ["7", None]
