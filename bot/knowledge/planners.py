@@ -6,7 +6,8 @@ returns a ``Plan`` or raises ``ChangeError`` naming every problem by field, or
 ``NoChange``. ``@plans(ActionClass)`` registers it; ``plan_change`` dispatches on the
 action's class. Figures, sections, sources and FAQ entries are checked
 by the knowledge files' own validators, so a moderator's edit obeys the rules a pull
-request does; names are checked against every view the change reaches.
+request does; names are checked against every view the change reaches (in the global
+scope, by looking at the servers whose own rows can make a difference: ``name_reach``).
 """
 
 from __future__ import annotations
