@@ -383,7 +383,8 @@ class Session:
         return self._live(None).faq_asking(question)
 
     def affected_views(self) -> list[Knowledge]:
-        """Every view a write to this scope shows in: the global scope's reach every server."""
+        """Every view a write to this scope shows in: the global scope's reach every server
+        (built, one each: the write path looks only at those ``name_reach`` finds)."""
         if self.scope != GLOBAL_SCOPE:
             return [self.view()]
         return [self.view(GLOBAL_SCOPE), *(self.view(g) for g in self.guild_scopes())]

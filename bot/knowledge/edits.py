@@ -99,7 +99,8 @@ from bot.knowledge.connections import (
 )
 from bot.knowledge.guild_settings import GuildSettings, load_guild_settings, read_guild_settings
 from bot.knowledge.models import Knowledge
-from bot.knowledge.overlay import copy_planning_tables, ensure_schema
+from bot.knowledge.name_reach import undo_reach
+from bot.knowledge.overlay import GLOBAL_SCOPE, copy_planning_tables, ensure_schema
 from bot.knowledge.permissions import Actor, config_refusal, edit_refusal
 from bot.knowledge.planners import ambiguous_names, plan_change
 from bot.knowledge.store import read_knowledge
@@ -378,20 +379,32 @@ def undo(db_path: Path, actor: Actor, entry_id: int) -> AuditEntry:
         changes = [RowChange.from_json(raw) for (text,) in rows for raw in json.loads(text)]
         if not changes:
             raise ChangeError([Problem("", f"entry {entry_id} changed nothing that can be undone")])
-        known_clashes = [ambiguous_names(v) for v in s.affected_views()]
+        scopes = _undo_scopes(s, changes)
+        known_clashes = [ambiguous_names(s.view(scope)) for scope in scopes]
         inverted = []
         for change in reversed(changes):
             if s.read(change.table, change.key) != change.after:
                 raise Conflict(original.target, by=_last_touch(s, change, entry_id), undo_of=entry_id)
             inverted.append(change.inverted())
             s.write(inverted[-1])
-        for known, knowledge in zip(known_clashes, s.affected_views(), strict=True):
-            if new := ambiguous_names(knowledge) - known:
+        for known, scope in zip(known_clashes, scopes, strict=True):
+            if new := ambiguous_names(s.view(scope)) - known:
                 key, slugs = sorted(new)[0]
                 raise ChangeError([Problem("", f"undoing entry {entry_id} would make the name "
                                            f"{key!r} mean both {' and '.join(sorted(slugs))}")])
         plan = Plan("undo", original.target, original.after, original.before, tuple(inverted))
         return _record(s, actor, plan, undo_of=entry_id)
+
+
+def _undo_scopes(s: Session, changes: Sequence[RowChange]) -> list[str]:
+    """The scopes whose views an undo of ``changes`` must not make ambiguous, in the order
+    they are checked: its own; in the global scope, also the servers whose rows could make
+    their views differ from the global one in the names it touches (``name_reach``; any
+    other server's view changes as the global one does, which is checked first)."""
+    if s.scope != GLOBAL_SCOPE:
+        return [s.scope]
+    reach = undo_reach(s.conn, s.base, s.view(), changes)
+    return [GLOBAL_SCOPE, *(s.guild_scopes() if reach is None else sorted(reach))]
 
 
 def _plan_batch(s: Session, changes: Sequence[Action | Change], *,

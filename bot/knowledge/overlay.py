@@ -70,6 +70,12 @@ SCHEMA: tuple[str, ...] = (
         id integer primary key, guild_id text not null, question text not null,
         answer text not null, tags text not null default '[]', source text)""",
     """create index if not exists overlay_faq_guild on overlay_faq (guild_id)""",
+    # Which servers' rows touch a name or a role (``bot.knowledge.name_reach``): an
+    # owner's global edit checks those servers' views, not every server's.
+    """create index if not exists overlay_aliases_key on overlay_aliases (key)""",
+    """create index if not exists overlay_aliases_role on overlay_aliases (role_slug, op, guild_id)""",
+    """create index if not exists overlay_fields_role on overlay_fields (role_slug, guild_id)""",
+    """create index if not exists overlay_fields_field on overlay_fields (field, source)""",
     """create table if not exists overlay_counters (name text primary key, value integer not null)""",
     # Per-server settings.
     """create table if not exists guild_settings (

@@ -6,7 +6,8 @@ returns a ``Plan`` or raises ``ChangeError`` naming every problem by field, or
 ``NoChange``. ``@plans(ActionClass)`` registers it; ``plan_change`` dispatches on the
 action's class. Figures, sections, sources and FAQ entries are checked
 by the knowledge files' own validators, so a moderator's edit obeys the rules a pull
-request does; names are checked against every view the change reaches.
+request does; names are checked against every view the change reaches (in the global
+scope, by looking at the servers whose own rows can make a difference: ``name_reach``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from bot.knowledge.documents import (
 from bot.knowledge.guild_settings import read_guild_settings
 from bot.knowledge.limits import MAX_ID, item_chars, list_items
 from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.name_reach import owners, servers_to_check, shared_sources
 from bot.knowledge.overlay import FAQ_FIRST_ID, GLOBAL_SCOPE
 from bot.knowledge.validation import (
     SLUG_RE,
@@ -134,19 +136,45 @@ def name_owners(knowledge: Knowledge) -> dict[str, set[str]]:
 
 def _name_clashes(s: Session, slug: str, names: Sequence[tuple[str, str]]) -> list[Problem]:
     """Problems for names (path, name) that another role already answers to in any view
-    this scope reaches."""
+    this scope reaches.
+
+    In the global scope that is every server's view, but only the servers whose own rows
+    could make them differ from the global view are looked at (``name_reach``); any other
+    server has exactly the global view's problems, each said "on server" it."""
     problems: list[Problem] = []
-    for knowledge in s.affected_views():
-        owners = name_owners(knowledge)
-        for path, name in names:
-            others = owners.get(alias_key(name), set()) - {slug}
-            if others:
-                where = f" on server {knowledge.guild_id}" if knowledge.guild_id and \
-                    s.scope == GLOBAL_SCOPE else ""
-                used_by = ", ".join(sorted(knowledge.roles[o].name for o in others))
-                problem = Problem(path, f"{name!r} is already used by {used_by}{where}")
-                if problem not in problems:
-                    problems.append(problem)
+
+    def note(found: Sequence[Problem]) -> None:
+        problems.extend(p for p in found if p not in problems)
+
+    if s.scope != GLOBAL_SCOPE:
+        note(_clashes_in(s.view(), slug, names, ""))
+        return problems
+    view = s.view()
+    here = _clashes_in(view, slug, names, "")
+    note(here)
+    keys = {alias_key(name) for _, name in names}
+    reach = servers_to_check(s.conn, keys, owners(keys, s.base, view) - {slug},
+                             shared_sources(s.conn, s.base, view))
+    for guild in s.guild_scopes() if here else sorted(reach):
+        where = f" on server {guild}"
+        note(_clashes_in(s.view(guild), slug, names, where) if guild in reach else
+             [Problem(p.path, p.message + where) for p in here])
+    return problems
+
+
+def _clashes_in(knowledge: Knowledge, slug: str, names: Sequence[tuple[str, str]],
+                where: str) -> list[Problem]:
+    """Problems for names (path, name) that a role other than ``slug`` answers to in
+    ``knowledge`` (``where``: the server it is, said after each)."""
+    owned = name_owners(knowledge)
+    problems: list[Problem] = []
+    for path, name in names:
+        others = owned.get(alias_key(name), set()) - {slug}
+        if others:
+            used_by = ", ".join(sorted(knowledge.roles[o].name for o in others))
+            problem = Problem(path, f"{name!r} is already used by {used_by}{where}")
+            if problem not in problems:
+                problems.append(problem)
     return problems
 
 

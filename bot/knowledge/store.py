@@ -293,12 +293,13 @@ class KnowledgeStore:
         return scopes
 
     def _forget_scopes(self, scopes: set[str]) -> None:
-        """Drop the views ``scopes`` were written in: every view for the owner's scope."""
+        """Drop the views ``scopes`` were written in: every view for the owner's scope,
+        each rebuilt at its server's next message, not here. Which scopes are edited is
+        kept, and only the written ones are asked again (one query each): listing every
+        server's rows anew after each owner's edit cost a scan of all the overlays."""
         if GLOBAL_SCOPE in scopes:
             self._views.clear()
             self._global = None
-            self._edited = None
-            return
         conn = self._open()
         for scope in scopes:
             self._views.pop(scope, None)
