@@ -9,10 +9,16 @@ corrected against.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from rapidfuzz.distance import OSA
@@ -24,6 +30,7 @@ from bot.knowledge.role_index import role_index
 from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
+_V = TypeVar("_V")
 
 # The field names, skill synonyms and technology words are vocabulary data
 # (``vocabulary/*.yaml``, read through ``lexicon``); these names stay for importers.
@@ -50,20 +57,30 @@ class SkillRef:
 
 @dataclass
 class Catalog:
-    """Words of one knowledge view, for understanding messages about it."""
+    """Words of one knowledge view, for understanding messages about it.
+
+    What every message needs (the words that find a role, step, skill or metro mention,
+    and the vocabulary typos are corrected against) is merged from each role's eager
+    parts when the catalogue is built; what only some answers need (a role's bag of work
+    words, where it ranks each skill) is worked out per role when an answer first asks
+    for that role (``role_words``, ``role_skills``), so a first question about one role
+    does not pay for every role's texts. The private counts let ``derive`` make an
+    edited view's catalogue from its parent's by replacing only the changed roles."""
 
     knowledge: Knowledge
     index: RoleIndex
     #: alias key -> display name for every skill or tool any role names
     skill_names: dict[str, str] = field(default_factory=dict)
-    #: role slug -> skill key -> where the role names it
-    role_skills: dict[str, dict[str, SkillRef]] = field(default_factory=dict)
-    #: alias key of a career step -> [(slug, position in progression or -1, display)]
+    #: role slug -> skill key -> where the role names it (worked out per role on first use)
+    role_skills: Mapping[str, dict[str, SkillRef]] = field(init=False)
+    #: alias key of a career step -> [(slug, position in progression or -1, display)], in
+    #: role order. Steps named like a role are kept here; ``step_entries`` leaves them out
+    #: (the index says which names are roles, and an alias edit can change that).
     steps: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
     #: metro key -> display name
     metros: dict[str, str] = field(default_factory=dict)
-    #: role slug -> words describing its work
-    role_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: role slug -> words describing its work (worked out per role on first use)
+    role_words: Mapping[str, frozenset[str]] = field(init=False)
     #: every word the understanding knows, for typo correction and "is this a real word"
     vocabulary: frozenset[str] = frozenset()
     #: words typos may be corrected to
@@ -71,7 +88,8 @@ class Catalog:
     #: tokens of role names and aliases
     role_tokens: frozenset[str] = frozenset()
     max_alias_words: int = 1
-    #: alias key of a field name ("researchscience") -> the one role it names
+    #: alias key of a field name ("researchscience") -> the one role it names; a key that
+    #: is also a role's alias is the index's (``field_alias`` leaves it out)
     field_aliases: dict[str, str] = field(default_factory=dict)
     #: a title head only one role's name ends with ("analysts") -> that role
     head_roles: dict[str, str] = field(default_factory=dict)
@@ -82,81 +100,108 @@ class Catalog:
     #: Two roles compared head to head by one source (the seed page is such a comparison):
     #: what "both roles" and "the other one" mean when nothing else says.
     default_pair: tuple[str, ...] = ()
+    # What ``derive`` updates instead of merging every role again: which role gave each
+    # first-wins entry, and how many roles (or skills) give each word or name.
+    _skill_owner: dict[str, str] = field(default_factory=dict)
+    _short_owner: dict[str, str] = field(default_factory=dict)
+    _metro_owner: dict[str, str] = field(default_factory=dict)
+    _token_roles: Counter[str] = field(default_factory=Counter)
+    _longest: Counter[int] = field(default_factory=Counter)
+    _skill_words: Counter[str] = field(default_factory=Counter)
+    _field_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+    _head_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: slug -> place in the view's order (``_positions``); not part of what is compared
+    _order: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.role_skills = _PerRole(self.knowledge.roles, attrgetter("refs"))
+        self.role_words = _PerRole(self.knowledge.roles, attrgetter("words"))
 
     @classmethod
     def build(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
+        """Merge every role's eager parts, in role order (the first role to name a skill,
+        short name or metro gives its display)."""
         if index is None:
             index = role_index(knowledge)
         cat = cls(knowledge=knowledge, index=index)
-        role_tokens: set[str] = set()
-        longest = 1
-        stepped: set[tuple[str, str]] = set()  # (step key, role slug) pairs listed in steps
         _make_room(len(knowledge.roles))
-        for role in knowledge.roles.values():
-            parts = _role_parts(role)
-            role_tokens.update(parts.tokens)
-            longest = max(longest, parts.longest)
+        skill_names, skill_owner = cat.skill_names, cat._skill_owner
+        shorts, short_owner = cat.skill_aliases, cat._short_owner
+        metros, metro_owner = cat.metros, cat._metro_owner
+        steps, fields, heads = cat.steps, cat._field_slugs, cat._head_slugs
+        token_roles, longest = cat._token_roles, cat._longest
+        for parts in _all_parts(knowledge.roles.values()):
+            slug = parts.slug
+            token_roles.update(parts.tokens)
+            longest[parts.longest] += 1
             for key, name in parts.skills:
-                cat.skill_names.setdefault(key, name)
+                if key not in skill_names:
+                    skill_names[key] = name
+                    skill_owner[key] = slug
             for short, key in parts.skill_aliases:
-                cat.skill_aliases.setdefault(short, key)
-            cat.role_skills[role.slug] = parts.refs
-            cat._add_steps(role, stepped)
-            for metro in role.metros:
-                cat.metros.setdefault(alias_key(metro), metro)
-            cat.role_words[role.slug] = parts.words
-        cat.role_tokens = frozenset(role_tokens)
-        cat._add_field_names()
+                if short not in shorts:
+                    shorts[short] = key
+                    short_owner[short] = slug
+            for key, pos, display in parts.steps:
+                entries = steps.get(key)
+                if entries is None:
+                    steps[key] = [(slug, pos, display)]
+                else:
+                    entries.append((slug, pos, display))
+            for key, metro in parts.metros:
+                if key not in metros:
+                    metros[key] = metro
+                    metro_owner[key] = slug
+            for key in parts.fields:
+                fields[key] = fields.get(key, frozenset()) | {slug}
+            for key in parts.heads:
+                heads[key] = heads.get(key, frozenset()) | {slug}
+        cat._skill_words.update(w for name in skill_names.values() for w in _skill_words(name))
+        cat.field_aliases = {key: next(iter(slugs)) for key, slugs in fields.items()
+                             if len(slugs) == 1}
+        cat.head_roles = {key: next(iter(slugs)) for key, slugs in heads.items()
+                          if len(slugs) == 1}
+        cat._finish_words()
         cat.default_pair = _default_pair(knowledge)
-        cat.max_alias_words = min(longest, 6)
-        skill_tokens = {w for name in cat.skill_names.values() for w in _WORD.findall(name.casefold())
-                        if len(w) >= 4}
-        targets = {w for w in role_tokens | skill_tokens | lexicon.TYPO_TARGETS if len(w) >= 4}
-        cat.targets = tuple(sorted(targets))
-        cat.vocabulary = frozenset(targets | role_tokens | _lexicon_words())
         return cat
+
+    def _finish_words(self) -> None:
+        """Role tokens, alias length, typo targets and vocabulary from the counts."""
+        self.role_tokens = frozenset(self._token_roles)
+        self.max_alias_words = min(max(self._longest, default=1), 6)
+        targets = {w for w in self.role_tokens | self._skill_words.keys() | lexicon.TYPO_TARGETS
+                   if len(w) >= 4}
+        self.targets = tuple(sorted(targets))
+        self.vocabulary = frozenset(targets | self.role_tokens | _lexicon_words())
 
     # -- building ----------------------------------------------------------------------
 
-
-    def _add_field_names(self) -> None:
-        """Field names and bare heads that name exactly one role, from the role names."""
-        fields: dict[str, set[str]] = {}
-        heads: dict[str, set[str]] = {}
-        for role in self.knowledge.roles.values():
-            words = _WORD.findall(role.name.casefold())
-            if not words:
-                continue
-            head = words[-1]
-            for form in (head, head + "s"):
-                heads.setdefault(form, set()).add(role.slug)
-            for name in lexicon.FIELD_NAMES.get(head, ()):
-                if len(words) >= 2:
-                    fields.setdefault(alias_key(" ".join([*words[:-1], name])), set()).add(role.slug)
-        self.field_aliases = {key: next(iter(slugs)) for key, slugs in fields.items()
-                              if len(slugs) == 1 and self.index.exact(key) is None}
-        self.head_roles = {word: next(iter(slugs)) for word, slugs in heads.items()
-                           if len(slugs) == 1}
-
     def _add_steps(self, role: Role, stepped: set[tuple[str, str]]) -> None:
-        """A role's career steps; a "leads to" step once per role. ``stepped`` holds the
-        (step, role) pairs listed so far, so the check is a set lookup rather than a scan
-        of the step's entries, which made the build quadratic when many roles lead to the
-        same step (17,000 roles: 32 s for a first question). A step named exactly like a
-        role ("Data Engineer" on an analyst's ladder) is that role: the role scan finds
-        it, and as a step it would hide the role's own name."""
-        for pos, step in enumerate(role.progression):
-            key = alias_key(step)
-            if self.index.exact(key) is None:
-                self.steps.setdefault(key, []).append((role.slug, pos, step))
-                stepped.add((key, role.slug))
-        for step in role.leads_to:
-            key = alias_key(step)
-            if (key, role.slug) not in stepped and self.index.exact(key) is None:
-                self.steps.setdefault(key, []).append((role.slug, -1, step))
-                stepped.add((key, role.slug))
+        """A role's career steps, a "leads to" step once per role (see ``_role_steps``),
+        each added as one list append, so roles sharing a step keep the build linear
+        (it was quadratic once: 17,000 roles, 32 s for a first question). ``stepped``
+        gets the (step, role) pairs added."""
+        for key, pos, display in _role_steps(role):
+            self.steps.setdefault(key, []).append((role.slug, pos, display))
+            stepped.add((key, role.slug))
 
     # -- use ---------------------------------------------------------------------------
+
+    def step_entries(self, key: str) -> list[tuple[str, int, str]] | None:
+        """The roles with a career step of alias key ``key``; None for a step named like
+        a role ("Data Engineer" on an analyst's ladder): that is the role, which the role
+        scan finds, and as a step it would hide the role's own name."""
+        entries = self.steps.get(key)
+        if entries and self.index.exact(key) is None:
+            return entries
+        return None
+
+    def field_alias(self, key: str) -> str | None:
+        """The one role a field name's alias key names, unless a role answers to it."""
+        slug = self.field_aliases.get(key)
+        if slug is not None and self.index.exact(key) is None:
+            return slug
+        return None
 
     def correct(self, token: str) -> str:
         """A likely intended word for a typo ("mlosp" -> "mlops"), else the token itself.
@@ -211,23 +256,320 @@ class Catalog:
             key = self.skill_aliases.get(key, key)
         return key if key in self.skill_names else None
 
+    def _positions(self) -> dict[str, int]:
+        """Slug -> place in the view's role order, for ``derive`` (made on first use)."""
+        if self._order is None:
+            self._order = {slug: i for i, slug in enumerate(self.knowledge.roles)}
+        return self._order
+
 
 @dataclass(frozen=True, slots=True)
+class _Pos:
+    """Where roles stand in a derived view's order: unchanged and edited roles where
+    they stood in the parent, added ones after every parent role, in their own order."""
+
+    parent: dict[str, int]
+    added: dict[str, int]
+
+    def __call__(self, slug: str) -> int:
+        found = self.added.get(slug)
+        return found if found is not None else self.parent[slug]
+
+
+#: What each first-wins table takes from a role's parts: (key, value) in the role's order.
+_SKILL_PAIRS: Callable[[_RoleParts], tuple[tuple[str, str], ...]] = attrgetter("skills")
+_SHORT_PAIRS: Callable[[_RoleParts], tuple[tuple[str, str], ...]] = attrgetter("skill_aliases")
+_METRO_PAIRS: Callable[[_RoleParts], tuple[tuple[str, str], ...]] = attrgetter("metros")
+
+#: A derived catalogue is made only while the changed roles are at most this share of the
+#: view's; beyond it merging everything again costs no more.
+DERIVE_MAX_SHARE = 0.25
+
+
+def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
+           index: RoleIndex | None = None) -> Catalog:
+    """The catalogue of ``knowledge``, a view that differs from ``parent.knowledge`` only
+    in the roles ``changed`` (edited content or names, added or removed slugs), made from
+    the parent's by replacing those roles' parts: the work grows with the changed roles
+    and the entries they touch, plus flat copies of the parent's tables (C-speed dict
+    copies). It equals ``Catalog.build(knowledge)`` (tests compare every field).
+
+    The view must keep the parent's role order with removed roles left out and added ones
+    at the end, as ``overlay_view`` makes it; otherwise, or when many roles changed, the
+    catalogue is built whole. A removed or edited role that was the first to name a skill
+    or metro some other role also names costs a scan for the next one (rare)."""
+    if index is None:
+        index = role_index(knowledge)
+    old_roles, new_roles = parent.knowledge.roles, knowledge.roles
+    changed = {s for s in changed if s in old_roles or s in new_roles}
+    old = {s: _role_parts(old_roles[s]) for s in changed if s in old_roles}
+    new = {s: _role_parts(new_roles[s]) for s in changed if s in new_roles}
+    added = [s for s in new if s not in old]
+    removed = [s for s in old if s not in new]
+    tail = list(itertools.islice(reversed(new_roles), len(added)))
+    if (len(changed) > DERIVE_MAX_SHARE * max(len(new_roles), 1)
+            or set(tail) != set(added)
+            or len(new_roles) != len(old_roles) - len(removed) + len(added)):
+        return Catalog.build(knowledge, index)
+    tail.reverse()
+    pos = _Pos(parent._positions(), {s: len(old_roles) + i for i, s in enumerate(tail)})
+    cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair)
+
+    def scan(pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]], key: str) -> str | None:
+        for role in new_roles.values():
+            if role.slug not in changed and any(k == key for k, _ in pairs(_role_parts(role))):
+                return role.slug
+        return None
+
+    def firsts(values: dict[str, str], owners: dict[str, str],
+               pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]]) -> set[str]:
+        """First-wins entries (skill names, short names, metros) for the changed roles:
+        each key whose changed roles' values differ gets the first role naming it."""
+        before = {s: _first_values(pairs(p)) for s, p in old.items()}
+        after = {s: _first_values(pairs(p)) for s, p in new.items()}
+        affected = {k for s in changed for d in (before.get(s, {}), after.get(s, {}))
+                    for k in d if before.get(s, {}).get(k) != after.get(s, {}).get(k)}
+        for key in affected:
+            owner = owners.get(key)
+            best = owner if owner is None or owner not in changed else scan(pairs, key)
+            for slug, got in after.items():
+                if key in got and (best is None or pos(slug) < pos(best)):
+                    best = slug
+            if best is None:
+                values.pop(key, None)
+                owners.pop(key, None)
+            else:
+                got = after.get(best) or _first_values(pairs(_role_parts(new_roles[best])))
+                values[key], owners[key] = got[key], best
+        return affected
+
+    # Skills (and the words their display names give), short names, metros.
+    cat.skill_names, cat._skill_owner = dict(parent.skill_names), dict(parent._skill_owner)
+    shown = {k: parent.skill_names.get(k) for k in
+             firsts(cat.skill_names, cat._skill_owner, _SKILL_PAIRS)}
+    cat._skill_words = parent._skill_words.copy()
+    for key, was in shown.items():
+        now = cat.skill_names.get(key)
+        if was != now:
+            _count(cat._skill_words, _skill_words(was) if was else (), -1)
+            _count(cat._skill_words, _skill_words(now) if now else (), 1)
+    cat.skill_aliases, cat._short_owner = dict(parent.skill_aliases), dict(parent._short_owner)
+    firsts(cat.skill_aliases, cat._short_owner, _SHORT_PAIRS)
+    cat.metros, cat._metro_owner = dict(parent.metros), dict(parent._metro_owner)
+    firsts(cat.metros, cat._metro_owner, _METRO_PAIRS)
+
+    # Steps: each touched step's list without the changed roles, theirs put back in order.
+    cat.steps = dict(parent.steps)
+    for key in {k for p in (*old.values(), *new.values()) for k, _, _ in p.steps}:
+        mine = [(pos(s), i, (s, at, shown_as)) for s, p in new.items()
+                for i, (k, at, shown_as) in enumerate(p.steps) if k == key]
+        had = [(s, at, shown_as) for s, p in old.items() for k, at, shown_as in p.steps if k == key]
+        if [e for _, _, e in mine] == had:
+            continue
+        entries = [e for e in parent.steps.get(key, ()) if e[0] not in changed]
+        for _, _, entry in sorted(mine):
+            entries.insert(bisect.bisect_right(entries, pos(entry[0]), key=lambda e: pos(e[0])),
+                           entry)
+        if entries:
+            cat.steps[key] = entries
+        else:
+            cat.steps.pop(key, None)
+
+    # Names: tokens, alias lengths, field names and heads.
+    cat._token_roles, cat._longest = parent._token_roles.copy(), parent._longest.copy()
+    cat._field_slugs, cat._head_slugs = dict(parent._field_slugs), dict(parent._head_slugs)
+    cat.field_aliases, cat.head_roles = dict(parent.field_aliases), dict(parent.head_roles)
+    for sign, parts_by_slug in ((-1, old), (1, new)):
+        for slug, p in parts_by_slug.items():
+            _count(cat._token_roles, p.tokens, sign)
+            _count(cat._longest, (p.longest,), sign)
+            for keys, slugs, unique in ((p.fields, cat._field_slugs, cat.field_aliases),
+                                        (p.heads, cat._head_slugs, cat.head_roles)):
+                for key in keys:
+                    had_slugs = slugs.get(key, frozenset())
+                    holders = had_slugs | {slug} if sign > 0 else had_slugs - {slug}
+                    if holders:
+                        slugs[key] = holders
+                    else:
+                        slugs.pop(key, None)
+                    if len(holders) == 1:
+                        unique[key] = next(iter(holders))
+                    else:
+                        unique.pop(key, None)
+    if (cat._token_roles.keys() == parent._token_roles.keys()
+            and cat._skill_words.keys() == parent._skill_words.keys()):
+        cat.role_tokens, cat.targets = parent.role_tokens, parent.targets
+        cat.vocabulary = parent.vocabulary
+        cat.max_alias_words = min(max(cat._longest, default=1), 6)
+    else:
+        cat._finish_words()
+    if any(s not in old or s not in new or _pair_facts(old_roles[s]) != _pair_facts(new_roles[s])
+           for s in changed):
+        cat.default_pair = _default_pair(knowledge)
+    return cat
+
+
+def _pair_facts(role: Role) -> tuple[str, str | None]:
+    """What ``_default_pair`` reads of a role: its name (the order) and primary source."""
+    snap = role.snapshot()
+    return role.name, snap.source.id if snap is not None else None
+
+
+def _first_values(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found
+
+
+def _count(counter: Counter[Any], items: Iterable[Any], sign: int) -> None:
+    """Add (or take away) one for each item, dropping counts that reach zero."""
+    for item in items:
+        left = counter[item] + sign
+        if left > 0:
+            counter[item] = left
+        else:
+            del counter[item]
+
+
 class _RoleParts:
     """What the catalogue takes from one role alone, worked out once per Role object.
 
     A server's view shares every role its edits do not change with the global view, so
-    building its catalogue reuses these (about 70 µs a role) and only merges them; the
-    merge keeps the order the build always had (first role to name a skill wins)."""
+    building its catalogue reuses these and only merges them; the merge keeps the order
+    the build always had (first role to name a skill wins). The parts every message
+    needs are made at once (about 25 µs a role, from texts whose keys are memoised per
+    distinct string: 1,700 roles share a few hundred skill names); ``refs`` and ``words``
+    (a role's ranked skills and the words of all its texts) only when an answer asks."""
 
-    tokens: frozenset[str]
-    longest: int
-    #: (skill key, display name) in the role's order: skills, then name-like tool items
-    skills: tuple[tuple[str, str], ...]
-    refs: dict[str, SkillRef]
-    #: (short key, skill key): "spark" for "Apache Spark"
-    skill_aliases: tuple[tuple[str, str], ...]
-    words: frozenset[str]
+    __slots__ = ("_refs", "_words", "fields", "heads", "longest", "metros", "role",
+                 "skill_aliases", "skills", "slug", "steps", "tokens")
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+        self.slug = role.slug
+        names = (role.name, role.slug.replace("-", " "), *role.aliases)
+        self.tokens = frozenset(_WORD.findall(" ".join(names).casefold()))
+        self.longest = max(1, *map(_word_count, names))
+        skills: list[tuple[str, str]] = []
+        shorts: list[tuple[str, str]] = []
+        for skill in role.skills:
+            key, short = _skill_item(skill)
+            if key:
+                skills.append((key, skill))
+                shorts += short
+        for group in role.tools:
+            for item in group.items:
+                key, short = _tool_item(item)
+                if key:
+                    skills.append((key, item))
+                    shorts += short
+        #: (skill key, display name) in the role's order: skills, then name-like tool items
+        self.skills = tuple(skills)
+        #: (short key, skill key): "spark" for "Apache Spark"
+        self.skill_aliases = tuple(shorts)
+        self.steps = _role_steps(role)
+        self.metros = tuple((alias_key(m), m) for m in role.metros)
+        self.fields, self.heads = _name_keys(role.name)
+        self._refs: dict[str, SkillRef] | None = None
+        self._words: frozenset[str] | None = None
+
+    @property
+    def refs(self) -> dict[str, SkillRef]:
+        """Skill key -> where the role names it (its first listing)."""
+        if self._refs is None:
+            refs: dict[str, SkillRef] = {}
+            for rank, skill in enumerate(self.role.skills, start=1):
+                key = _skill_item(skill)[0]
+                if key and key not in refs:
+                    refs[key] = SkillRef(skill, rank=rank)
+            for group in self.role.tools:
+                for item in group.items:
+                    key = _tool_item(item)[0]
+                    if key and key not in refs:
+                        refs[key] = SkillRef(item, area=group.area)
+            self._refs = refs
+        return self._refs
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Words describing the role's work ("someone who loves infra" -> a role)."""
+        if self._words is None:
+            self._words = frozenset(_role_words(self.role))
+        return self._words
+
+
+class _PerRole(Mapping[str, _V]):
+    """Role slug -> one lazy part of that role's ``_RoleParts``, for one view's roles:
+    a lookup works out (and keeps, with the parts) that role's part only."""
+
+    def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V]) -> None:
+        self._roles = roles
+        self._part = part
+
+    def __getitem__(self, slug: str) -> _V:
+        return self._part(_role_parts(self._roles[slug]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._roles)
+
+    def __len__(self) -> int:
+        return len(self._roles)
+
+
+def _role_steps(role: Role) -> tuple[tuple[str, int, str], ...]:
+    """(step key, position in the progression or -1, display): the progression, then
+    each "leads to" step the role has not listed yet."""
+    steps = [(alias_key(step), pos, step) for pos, step in enumerate(role.progression)]
+    seen = {key for key, _, _ in steps}
+    for step in role.leads_to:
+        key = alias_key(step)
+        if key not in seen:
+            steps.append((key, -1, step))
+            seen.add(key)
+    return tuple(steps)
+
+
+def _name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A role name's field-name keys ("research scientist" -> "researchscience") and its
+    head forms ("analyst", "analysts"): the roles each names is merged in the build."""
+    words = _WORD.findall(name.casefold())
+    if not words:
+        return (), ()
+    head = words[-1]
+    fields = tuple(alias_key(" ".join([*words[:-1], field_name]))
+                   for field_name in lexicon.FIELD_NAMES.get(head, ()) if len(words) >= 2)
+    return fields, (head, head + "s")
+
+
+def _word_count(name: str) -> int:
+    """How many words ``_WORD`` finds in ``name``: a plain ASCII name of letters, digits
+    and spaces (most aliases) is counted by splitting, without the regular expression."""
+    if name.isascii() and name.replace(" ", "").isalnum():
+        return len(name.split())
+    return len(_WORD.findall(name.casefold()))
+
+
+@lru_cache(maxsize=65536)
+def _skill_item(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A listed skill's key and short names, once per distinct name."""
+    key = alias_key(name)
+    return key, tuple(_skill_shorts(name, key)) if key else ()
+
+
+@lru_cache(maxsize=65536)
+def _tool_item(item: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A tool item as a skill: only name-like ones (up to three words) are skills a
+    question can name; tool items can be phrases ("when to use ML ...")."""
+    if len(item.split()) > 3:
+        return "", ()
+    return _skill_item(item)
+
+
+@lru_cache(maxsize=65536)
+def _skill_words(name: str) -> frozenset[str]:
+    """The words of a skill's display name that typos may be corrected to."""
+    return frozenset(w for w in _WORD.findall(name.casefold()) if len(w) >= 4)
 
 
 #: Roles whose parts are kept beyond those of the view being built (least
@@ -260,35 +602,31 @@ def _role_parts(role: Role) -> _RoleParts:
         cached = _PARTS.get(id(role))
     if cached is not None and cached[0] is role:
         return cached[1]
-    tokens: set[str] = set()
-    longest = 1
-    for alias in (role.name, role.slug.replace("-", " "), *role.aliases):
-        words = _WORD.findall(alias.casefold())
-        tokens.update(words)
-        longest = max(longest, len(words))
-    skills: list[tuple[str, str]] = []
-    refs: dict[str, SkillRef] = {}
-    shorts: list[tuple[str, str]] = []
-    for rank, skill in enumerate(role.skills, start=1):
-        key = alias_key(skill)
-        if key:
-            skills.append((key, skill))
-            refs.setdefault(key, SkillRef(skill, rank=rank))
-            shorts += _skill_shorts(skill, key)
-    for group in role.tools:
-        for item in group.items:
-            key = alias_key(item)
-            # Tool items can be phrases ("when to use ML ..."); only name-like ones
-            # (up to three words) are skills a question can name.
-            if key and len(item.split()) <= 3:
-                skills.append((key, item))
-                refs.setdefault(key, SkillRef(item, area=group.area))
-                shorts += _skill_shorts(item, key)
-    parts = _RoleParts(frozenset(tokens), longest, tuple(skills), refs, tuple(shorts),
-                       frozenset(_role_words(role)))
+    parts = _RoleParts(role)
     with _PARTS_LOCK:
         _PARTS[id(role)] = (role, parts)
     return parts
+
+
+def _all_parts(roles: Iterable[Role]) -> list[_RoleParts]:
+    """Every role's parts, as ``_role_parts`` one by one but under one lock for the
+    lookups and one for the additions."""
+    roles = list(roles)
+    with _PARTS_LOCK:
+        found = [_PARTS.get(id(role)) for role in roles]
+    out: list[_RoleParts] = []
+    made: list[tuple[Role, _RoleParts]] = []
+    for role, cached in zip(roles, found, strict=True):
+        if cached is not None and cached[0] is role:
+            out.append(cached[1])
+        else:
+            parts = _RoleParts(role)
+            made.append((role, parts))
+            out.append(parts)
+    with _PARTS_LOCK:
+        for role, parts in made:
+            _PARTS[id(role)] = (role, parts)
+    return out
 
 
 def _skill_shorts(name: str, key: str) -> list[tuple[str, str]]:
