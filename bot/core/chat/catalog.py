@@ -15,6 +15,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
@@ -100,16 +101,8 @@ class Catalog:
     #: Two roles compared head to head by one source (the seed page is such a comparison):
     #: what "both roles" and "the other one" mean when nothing else says.
     default_pair: tuple[str, ...] = ()
-    # What ``derive`` updates instead of merging every role again: which role gave each
-    # first-wins entry, and how many roles (or skills) give each word or name.
-    _skill_owner: dict[str, str] = field(default_factory=dict)
-    _short_owner: dict[str, str] = field(default_factory=dict)
-    _metro_owner: dict[str, str] = field(default_factory=dict)
-    _token_roles: Counter[str] = field(default_factory=Counter)
-    _longest: Counter[int] = field(default_factory=Counter)
-    _skill_words: Counter[str] = field(default_factory=Counter)
-    _field_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
-    _head_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: What ``derive`` updates instead of merging every role again (``_merge_state``)
+    _state: _MergeState | None = field(default=None, repr=False, compare=False)
     #: slug -> place in the view's order (``_positions``); not part of what is compared
     _order: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -119,21 +112,67 @@ class Catalog:
 
     @classmethod
     def build(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
-        """Merge every role's eager parts, in role order (the first role to name a skill,
-        short name or metro gives its display)."""
+        """The catalogue of ``knowledge`` from whole-view passes: each table is made from
+        the view's distinct strings (skills, metros) or one pass over all names, so the
+        Python work per role is a few lookups and the rest runs in C (about 10 µs a
+        role). Tables equal those of merging every role's parts in role order, the first
+        role to name a skill, short name or metro giving its display (``build_by_parts``;
+        a test compares the two)."""
         if index is None:
             index = role_index(knowledge)
         cat = cls(knowledge=knowledge, index=index)
         _make_room(len(knowledge.roles))
-        skill_names, skill_owner = cat.skill_names, cat._skill_owner
-        shorts, short_owner = cat.skill_aliases, cat._short_owner
-        metros, metro_owner = cat.metros, cat._metro_owner
-        steps, fields, heads = cat.steps, cat._field_slugs, cat._head_slugs
-        token_roles, longest = cat._token_roles, cat._longest
+        roles = list(knowledge.roles.values())
+        # Skills: the names roles list (skills, then name-like tool items), in role order;
+        # the first time each distinct name appears is where it is first listed.
+        groups = itertools.chain.from_iterable(
+            itertools.chain[Iterable[str]]((r.skills,), (filter(_name_like, g.items)
+                                                         for g in r.tools))
+            for r in roles)
+        listed = itertools.chain.from_iterable(groups)
+        for name in dict.fromkeys(listed):
+            key, shorts = _skill_item(name)
+            if key:
+                cat.skill_names.setdefault(key, name)
+                for short, of in shorts:
+                    cat.skill_aliases.setdefault(short, of)
+        for metro in dict.fromkeys(itertools.chain.from_iterable(r.metros for r in roles)):
+            cat.metros.setdefault(alias_key(metro), metro)
+        steps = cat.steps
+        for role in roles:
+            if role.progression or role.leads_to:
+                slug = role.slug
+                for key, pos, display in _role_steps(role):
+                    entries = steps.get(key)
+                    if entries is None:
+                        steps[key] = [(slug, pos, display)]
+                    else:
+                        entries.append((slug, pos, display))
+        fields, heads = _name_slugs((r.slug, _name_keys(r.name)) for r in roles)
+        cat.field_aliases = _unique(fields)
+        cat.head_roles = _unique(heads)
+        tokens, longest = _name_words(roles)
+        cat._finish_words(tokens, longest,
+                          {w for name in cat.skill_names.values() for w in _skill_words(name)})
+        cat.default_pair = _default_pair(knowledge)
+        return cat
+
+    @classmethod
+    def build_by_parts(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
+        """The same catalogue merged from every role's parts in role order, with the
+        state ``derive`` needs: the reference ``build`` is tested against."""
+        if index is None:
+            index = role_index(knowledge)
+        cat = cls(knowledge=knowledge, index=index)
+        state = cat._state = _MergeState()
+        skill_names, skill_owner = cat.skill_names, state.skill_owner
+        shorts, short_owner = cat.skill_aliases, state.short_owner
+        metros, metro_owner = cat.metros, state.metro_owner
+        steps, fields, heads = cat.steps, state.field_slugs, state.head_slugs
         for parts in _all_parts(knowledge.roles.values()):
             slug = parts.slug
-            token_roles.update(parts.tokens)
-            longest[parts.longest] += 1
+            state.token_roles.update(parts.tokens)
+            state.longest[parts.longest] += 1
             for key, name in parts.skills:
                 if key not in skill_names:
                     skill_names[key] = name
@@ -143,11 +182,7 @@ class Catalog:
                     shorts[short] = key
                     short_owner[short] = slug
             for key, pos, display in parts.steps:
-                entries = steps.get(key)
-                if entries is None:
-                    steps[key] = [(slug, pos, display)]
-                else:
-                    entries.append((slug, pos, display))
+                steps.setdefault(key, []).append((slug, pos, display))
             for key, metro in parts.metros:
                 if key not in metros:
                     metros[key] = metro
@@ -156,23 +191,31 @@ class Catalog:
                 fields[key] = fields.get(key, frozenset()) | {slug}
             for key in parts.heads:
                 heads[key] = heads.get(key, frozenset()) | {slug}
-        cat._skill_words.update(w for name in skill_names.values() for w in _skill_words(name))
-        cat.field_aliases = {key: next(iter(slugs)) for key, slugs in fields.items()
-                             if len(slugs) == 1}
-        cat.head_roles = {key: next(iter(slugs)) for key, slugs in heads.items()
-                          if len(slugs) == 1}
-        cat._finish_words()
+        state.skill_words.update(w for name in skill_names.values() for w in _skill_words(name))
+        cat.field_aliases = _unique(fields)
+        cat.head_roles = _unique(heads)
+        cat._finish_words(frozenset(state.token_roles), max(state.longest, default=1),
+                          state.skill_words.keys())
         cat.default_pair = _default_pair(knowledge)
         return cat
 
-    def _finish_words(self) -> None:
-        """Role tokens, alias length, typo targets and vocabulary from the counts."""
-        self.role_tokens = frozenset(self._token_roles)
-        self.max_alias_words = min(max(self._longest, default=1), 6)
-        targets = {w for w in self.role_tokens | self._skill_words.keys() | lexicon.TYPO_TARGETS
-                   if len(w) >= 4}
+    def _merge_state(self) -> _MergeState:
+        """Which role gave each first-wins entry and how many give each word or name, for
+        ``derive``: made once per catalogue derived from (one pass over the roles' parts,
+        which later builds of edited views share)."""
+        if self._state is None:
+            self._state = Catalog.build_by_parts(self.knowledge, self.index)._state
+        assert self._state is not None
+        return self._state
+
+    def _finish_words(self, tokens: frozenset[str], longest: int,
+                      skill_words: Iterable[str]) -> None:
+        """Role tokens, alias length, typo targets and vocabulary."""
+        self.role_tokens = tokens
+        self.max_alias_words = min(max(longest, 1), 6)
+        targets = {w for w in tokens | set(skill_words) | lexicon.TYPO_TARGETS if len(w) >= 4}
         self.targets = tuple(sorted(targets))
-        self.vocabulary = frozenset(targets | self.role_tokens | _lexicon_words())
+        self.vocabulary = frozenset(targets | tokens | _lexicon_words())
 
     # -- building ----------------------------------------------------------------------
 
@@ -263,6 +306,22 @@ class Catalog:
         return self._order
 
 
+@dataclass
+class _MergeState:
+    """What ``derive`` keeps up to date besides the tables: which role gave each
+    first-wins entry (skill names, short names, metros), and how many roles give each
+    name token, alias length, field name and head (and how many skills each word)."""
+
+    skill_owner: dict[str, str] = field(default_factory=dict)
+    short_owner: dict[str, str] = field(default_factory=dict)
+    metro_owner: dict[str, str] = field(default_factory=dict)
+    token_roles: Counter[str] = field(default_factory=Counter)
+    longest: Counter[int] = field(default_factory=Counter)
+    skill_words: Counter[str] = field(default_factory=Counter)
+    field_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+    head_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class _Pos:
     """Where roles stand in a derived view's order: unchanged and edited roles where
@@ -313,7 +372,12 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
         return Catalog.build(knowledge, index)
     tail.reverse()
     pos = _Pos(parent._positions(), {s: len(old_roles) + i for i, s in enumerate(tail)})
-    cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair)
+    was = parent._merge_state()
+    state = _MergeState(dict(was.skill_owner), dict(was.short_owner), dict(was.metro_owner),
+                        was.token_roles.copy(), was.longest.copy(), was.skill_words.copy(),
+                        dict(was.field_slugs), dict(was.head_slugs))
+    cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair,
+                  _state=state)
 
     def scan(pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]], key: str) -> str | None:
         for role in new_roles.values():
@@ -344,19 +408,18 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
         return affected
 
     # Skills (and the words their display names give), short names, metros.
-    cat.skill_names, cat._skill_owner = dict(parent.skill_names), dict(parent._skill_owner)
+    cat.skill_names = dict(parent.skill_names)
     shown = {k: parent.skill_names.get(k) for k in
-             firsts(cat.skill_names, cat._skill_owner, _SKILL_PAIRS)}
-    cat._skill_words = parent._skill_words.copy()
-    for key, was in shown.items():
+             firsts(cat.skill_names, state.skill_owner, _SKILL_PAIRS)}
+    for key, before in shown.items():
         now = cat.skill_names.get(key)
-        if was != now:
-            _count(cat._skill_words, _skill_words(was) if was else (), -1)
-            _count(cat._skill_words, _skill_words(now) if now else (), 1)
-    cat.skill_aliases, cat._short_owner = dict(parent.skill_aliases), dict(parent._short_owner)
-    firsts(cat.skill_aliases, cat._short_owner, _SHORT_PAIRS)
-    cat.metros, cat._metro_owner = dict(parent.metros), dict(parent._metro_owner)
-    firsts(cat.metros, cat._metro_owner, _METRO_PAIRS)
+        if before != now:
+            _count(state.skill_words, _skill_words(before) if before else (), -1)
+            _count(state.skill_words, _skill_words(now) if now else (), 1)
+    cat.skill_aliases = dict(parent.skill_aliases)
+    firsts(cat.skill_aliases, state.short_owner, _SHORT_PAIRS)
+    cat.metros = dict(parent.metros)
+    firsts(cat.metros, state.metro_owner, _METRO_PAIRS)
 
     # Steps: each touched step's list without the changed roles, theirs put back in order.
     cat.steps = dict(parent.steps)
@@ -376,15 +439,13 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
             cat.steps.pop(key, None)
 
     # Names: tokens, alias lengths, field names and heads.
-    cat._token_roles, cat._longest = parent._token_roles.copy(), parent._longest.copy()
-    cat._field_slugs, cat._head_slugs = dict(parent._field_slugs), dict(parent._head_slugs)
     cat.field_aliases, cat.head_roles = dict(parent.field_aliases), dict(parent.head_roles)
     for sign, parts_by_slug in ((-1, old), (1, new)):
         for slug, p in parts_by_slug.items():
-            _count(cat._token_roles, p.tokens, sign)
-            _count(cat._longest, (p.longest,), sign)
-            for keys, slugs, unique in ((p.fields, cat._field_slugs, cat.field_aliases),
-                                        (p.heads, cat._head_slugs, cat.head_roles)):
+            _count(state.token_roles, p.tokens, sign)
+            _count(state.longest, (p.longest,), sign)
+            for keys, slugs, unique in ((p.fields, state.field_slugs, cat.field_aliases),
+                                        (p.heads, state.head_slugs, cat.head_roles)):
                 for key in keys:
                     had_slugs = slugs.get(key, frozenset())
                     holders = had_slugs | {slug} if sign > 0 else had_slugs - {slug}
@@ -396,13 +457,14 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
                         unique[key] = next(iter(holders))
                     else:
                         unique.pop(key, None)
-    if (cat._token_roles.keys() == parent._token_roles.keys()
-            and cat._skill_words.keys() == parent._skill_words.keys()):
+    if (state.token_roles.keys() == was.token_roles.keys()
+            and state.skill_words.keys() == was.skill_words.keys()):
         cat.role_tokens, cat.targets = parent.role_tokens, parent.targets
         cat.vocabulary = parent.vocabulary
-        cat.max_alias_words = min(max(cat._longest, default=1), 6)
+        cat.max_alias_words = min(max(state.longest, default=1), 6)
     else:
-        cat._finish_words()
+        cat._finish_words(frozenset(state.token_roles), max(state.longest, default=1),
+                          state.skill_words.keys())
     if any(s not in old or s not in new or _pair_facts(old_roles[s]) != _pair_facts(new_roles[s])
            for s in changed):
         cat.default_pair = _default_pair(knowledge)
@@ -558,12 +620,56 @@ def _skill_item(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
 
 @lru_cache(maxsize=65536)
+def _name_like(item: str) -> bool:
+    """Tool items can be phrases ("when to use ML ..."); only name-like ones (up to three
+    words) are skills a question can name."""
+    return len(item.split()) <= 3
+
+
+@lru_cache(maxsize=65536)
 def _tool_item(item: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A tool item as a skill: only name-like ones (up to three words) are skills a
-    question can name; tool items can be phrases ("when to use ML ...")."""
-    if len(item.split()) > 3:
-        return "", ()
-    return _skill_item(item)
+    """A tool item as a skill, when it is name-like (see ``_name_like``)."""
+    return _skill_item(item) if _name_like(item) else ("", ())
+
+
+#: ASCII bytes -> themselves for ``_WORD``'s characters, a space for every other byte.
+_WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+#: A line (one name) of at least n words, for n up to the longest alias scanned for.
+_LINE_OF = {n: re.compile(rb"(?m)^[^a-z0-9\n]*(?:[a-z0-9]+[^a-z0-9\n]+){%d}[a-z0-9]" % (n - 1))
+            for n in range(2, 7)}
+
+
+def _name_words(roles: list[Role]) -> tuple[frozenset[str], int]:
+    """The words of every role's name, slug and aliases, and the most words one of them
+    has (counted up to 6, all the role scan uses): one pass over all the names joined,
+    in C for the usual ASCII names (about 3 µs a role), instead of a regular expression
+    per name."""
+    names = list(itertools.chain.from_iterable((r.name, r.slug, *r.aliases) for r in roles))
+    text = "\n".join(names).casefold()
+    if not text.isascii() or text.count("\n") != len(names) - 1:
+        return (frozenset(_WORD.findall(text)),
+                max((_word_count(n) for n in names), default=1))
+    data = text.encode("ascii")
+    tokens = frozenset(w.decode("ascii") for w in set(data.translate(_WORD_BYTES).split()))
+    return tokens, next((n for n in range(6, 1, -1) if _LINE_OF[n].search(data)), 1)
+
+
+def _name_slugs(named: Iterable[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]]
+                ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Field-name keys and heads (``_name_keys``) -> the roles whose names give them."""
+    fields: dict[str, set[str]] = {}
+    heads: dict[str, set[str]] = {}
+    for slug, (field_keys, head_keys) in named:
+        for key in field_keys:
+            fields.setdefault(key, set()).add(slug)
+        for key in head_keys:
+            heads.setdefault(key, set()).add(slug)
+    return fields, heads
+
+
+def _unique(holders: Mapping[str, AbstractSet[str]]) -> dict[str, str]:
+    """The keys only one role gives, with that role."""
+    return {key: next(iter(slugs)) for key, slugs in holders.items() if len(slugs) == 1}
 
 
 @lru_cache(maxsize=65536)
@@ -678,17 +784,18 @@ def shared_faq_index(entries: tuple[FaqEntry, ...]) -> FaqIndex:
 
 
 def _default_pair(knowledge: Knowledge) -> tuple[str, ...]:
-    """The roles of the one source that covers exactly two roles as their primary figures."""
-    roles = knowledge.role_list()
-    if len(roles) == 2:
-        return tuple(r.slug for r in roles)
-    by_source: dict[str, list[str]] = {}
-    for role in roles:
-        snap = role.snapshot()
-        if snap is not None:
-            by_source.setdefault(snap.source.id, []).append(role.slug)
-    pairs = [tuple(slugs) for slugs in by_source.values() if len(slugs) == 2]
-    return pairs[0] if len(pairs) == 1 else ()
+    """The roles of the one source that covers exactly two roles as their primary figures,
+    in name order (as ``role_list`` lists them): only those two are sorted."""
+    if len(knowledge.roles) == 2:
+        return tuple(r.slug for r in knowledge.role_list())
+    primary = [(snap.source.id, role) for role in knowledge.roles.values()
+               if (snap := role.snapshot()) is not None]
+    pairs = [source for source, n in Counter(s for s, _ in primary).items() if n == 2]
+    if len(pairs) != 1:
+        return ()
+    two = sorted((role for source, role in primary if source == pairs[0]),
+                 key=lambda role: role.name.lower())
+    return tuple(role.slug for role in two)
 
 
 def _role_words(role: Role) -> set[str]:
