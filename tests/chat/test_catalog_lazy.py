@@ -31,16 +31,19 @@ QUESTION_SETS = [chat_eval.DEFAULT_QUESTIONS, chat_eval.OPEN_DATA_QUESTIONS,
 
 
 def assert_same_tables(fast: Catalog, merged: Catalog) -> None:
-    """Every table equal, dicts in the same order too; per-role tables compared whole."""
+    """Every table equal; per-role tables compared whole and in the view's order (the
+    merged tables are looked up, never walked in order); the step keys the fast build
+    makes apart from the steps equal the steps' keys."""
+    assert fast.step_keys() == frozenset(merged.steps)
     for f in fields(Catalog):
-        if f.name in ("knowledge", "index", "_entry_roles", "_state", "_order"):
+        if f.name in ("knowledge", "index", "_entry_roles", "_state", "_order", "_step_keys"):
             continue
-        a, b = getattr(fast, f.name), getattr(merged, f.name)
-        if f.name in ("role_skills", "role_words"):
+        name = "steps" if f.name == "_steps" else f.name
+        a, b = getattr(fast, name), getattr(merged, name)
+        if name in ("role_skills", "role_words"):
             a, b = dict(a), dict(b)
-        assert a == b, f.name
-        if isinstance(a, dict):
-            assert list(a) == list(b), f"{f.name} order"
+            assert list(a) == list(b), f"{name} order"
+        assert a == b, name
 
 
 @pytest.fixture(scope="module")
@@ -59,26 +62,33 @@ def test_the_same_at_ten_times_the_roles(tmp_path: Path) -> None:
     assert_same_tables(Catalog.build(knowledge), Catalog.build_by_parts(knowledge))
 
 
-@pytest.mark.parametrize("accented", [False, True])
+@pytest.mark.parametrize(("accented", "phrase"), [(False, False), (False, True),
+                                                  (True, False), (True, True)])
 def test_the_same_for_names_and_items_the_fast_passes_treat_apart(
-        base: Knowledge, accented: bool) -> None:
+        base: Knowledge, accented: bool, phrase: bool) -> None:
     roles = dict(base.roles)
     first = next(iter(roles))
-    # A long phrase that is a tool item of the first role (not a skill there) and a skill
-    # of a later one; a skill spelt two ways; a seven-word alias; a metro spelt two ways;
-    # names with accents (then the names are read word by word, not as ASCII bytes).
-    phrase = "When to use ML at all"
-    roles[first] = replace(roles[first], tools=(
-        ToolGroup(area="Judgement", items=(phrase, "pyspark")),), metros=("sao paulo",))
+    # The first role lists as tools a long phrase (not a skill there) that a later role
+    # lists as a skill, "pyspark" that the later one spells "PySpark", and "Microsoft
+    # Spark", whose short name "spark" is also Apache Spark's (a later role's skill);
+    # a seven-word alias; a metro spelt two ways; names with accents (then the names are
+    # read word by word, not as ASCII bytes). With the phrase the skills are merged in
+    # order; without it only the keys two strings give are settled by order.
+    long_item = "When to use ML at all"
+    items = (long_item, "pyspark", "Microsoft Spark") if phrase else ("pyspark", "Microsoft Spark")
+    roles[first] = replace(roles[first], tools=(ToolGroup(area="Judgement", items=items),),
+                           metros=("sao paulo",))
     name = "Ingénieur Données Spécialisé" if accented else "Data Wrangling Specialist"
     roles["x-role"] = Role(slug="x-role", name=name,
                            aliases=("one two three four five six seven", "a-b c/d"),
-                           skills=(phrase, "PySpark", "Apache Spark"),
+                           skills=(long_item, "PySpark", "Apache Spark"),
                            metros=("Sao Paulo", "Remote"), leads_to=("Head of Data",))
     knowledge = Knowledge(roles=roles, sources=base.sources, market=base.market)
     fast, merged = Catalog.build(knowledge), Catalog.build_by_parts(knowledge)
     assert_same_tables(fast, merged)
-    assert fast.skill_names[catalog_module.alias_key(phrase)] == phrase
+    assert fast.skill_names[catalog_module.alias_key(long_item)] == long_item
+    assert fast.skill_names["pyspark"] == "pyspark"
+    assert fast.skill_aliases["spark"] == "microsoftspark"
     assert fast.max_alias_words == 6
     assert {"seven", "a", "b", "c", "d"} <= fast.role_tokens
     if accented:

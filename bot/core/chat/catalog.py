@@ -19,7 +19,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from cachetools import LRUCache
 from rapidfuzz.distance import OSA
@@ -32,6 +32,7 @@ from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
 _V = TypeVar("_V")
+_MISSING = object()
 
 # The field names, skill synonyms and technology words are vocabulary data
 # (``vocabulary/*.yaml``, read through ``lexicon``); these names stay for importers.
@@ -77,7 +78,7 @@ class Catalog:
     #: alias key of a career step -> [(slug, position in progression or -1, display)], in
     #: role order. Steps named like a role are kept here; ``step_entries`` leaves them out
     #: (the index says which names are roles, and an alias edit can change that).
-    steps: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    _steps: dict[str, list[tuple[str, int, str]]] | None = field(default_factory=dict)
     #: metro key -> display name
     metros: dict[str, str] = field(default_factory=dict)
     #: role slug -> words describing its work (worked out per role on first use)
@@ -101,6 +102,8 @@ class Catalog:
     #: Two roles compared head to head by one source (the seed page is such a comparison):
     #: what "both roles" and "the other one" mean when nothing else says.
     default_pair: tuple[str, ...] = ()
+    #: the keys of ``steps``, which every message looks up (the lists only when found)
+    _step_keys: frozenset[str] | None = field(default=None, repr=False)
     #: What ``derive`` updates instead of merging every role again (``_merge_state``)
     _state: _MergeState | None = field(default=None, repr=False, compare=False)
     #: slug -> place in the view's order (``_positions``); not part of what is compared
@@ -123,31 +126,13 @@ class Catalog:
         cat = cls(knowledge=knowledge, index=index)
         _make_room(len(knowledge.roles))
         roles = list(knowledge.roles.values())
-        # Skills: the names roles list (skills, then name-like tool items), in role order;
-        # the first time each distinct name appears is where it is first listed.
-        groups = itertools.chain.from_iterable(
-            itertools.chain[Iterable[str]]((r.skills,), (filter(_name_like, g.items)
-                                                         for g in r.tools))
-            for r in roles)
-        listed = itertools.chain.from_iterable(groups)
-        for name in dict.fromkeys(listed):
-            key, shorts = _skill_item(name)
-            if key:
-                cat.skill_names.setdefault(key, name)
-                for short, of in shorts:
-                    cat.skill_aliases.setdefault(short, of)
+        _add_skills(cat, roles)
         for metro in dict.fromkeys(itertools.chain.from_iterable(r.metros for r in roles)):
             cat.metros.setdefault(alias_key(metro), metro)
-        steps = cat.steps
-        for role in roles:
-            if role.progression or role.leads_to:
-                slug = role.slug
-                for key, pos, display in _role_steps(role):
-                    entries = steps.get(key)
-                    if entries is None:
-                        steps[key] = [(slug, pos, display)]
-                    else:
-                        entries.append((slug, pos, display))
+        # Steps: their keys now (every message looks them up), their lists when one is
+        # found ("senior mlops engineer") or something reads ``steps``.
+        cat._step_keys = _step_keys(roles)
+        cat._steps = None if cat._step_keys is not None else _merged_steps(roles)
         fields, heads = _name_slugs((r.slug, _name_keys(r.name)) for r in roles)
         cat.field_aliases = _unique(fields)
         cat.head_roles = _unique(heads)
@@ -230,10 +215,32 @@ class Catalog:
 
     # -- use ---------------------------------------------------------------------------
 
+    @property
+    def steps(self) -> dict[str, list[tuple[str, int, str]]]:
+        """Alias key of a career step -> [(slug, position in progression or -1, display)],
+        in role order; steps named like a role are kept (``step_entries`` leaves them
+        out: the index says which names are roles, and an alias edit can change that).
+        Made on first use."""
+        if self._steps is None:
+            self._steps = _merged_steps(self.knowledge.roles.values())
+        return self._steps
+
+    @steps.setter
+    def steps(self, steps: dict[str, list[tuple[str, int, str]]]) -> None:
+        self._steps = steps
+        self._step_keys = None
+
+    def step_keys(self) -> frozenset[str]:
+        if self._step_keys is None:
+            self._step_keys = frozenset(self.steps)
+        return self._step_keys
+
     def step_entries(self, key: str) -> list[tuple[str, int, str]] | None:
         """The roles with a career step of alias key ``key``; None for a step named like
         a role ("Data Engineer" on an analyst's ladder): that is the role, which the role
         scan finds, and as a step it would hide the role's own name."""
+        if key not in self.step_keys():
+            return None
         entries = self.steps.get(key)
         if entries and self.index.exact(key) is None:
             return entries
@@ -563,20 +570,113 @@ class _RoleParts:
 
 class _PerRole(Mapping[str, _V]):
     """Role slug -> one lazy part of that role's ``_RoleParts``, for one view's roles:
-    a lookup works out (and keeps, with the parts) that role's part only."""
+    a lookup works out that role's part only (kept with the parts, which views share,
+    and here, so an answer walking every role reads a dict, not the parts cache)."""
 
     def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V]) -> None:
         self._roles = roles
         self._part = part
+        self._got: dict[str, _V] = {}
 
     def __getitem__(self, slug: str) -> _V:
-        return self._part(_role_parts(self._roles[slug]))
+        got = self._got.get(slug, _MISSING)
+        if got is _MISSING:
+            got = self._got[slug] = self._part(_role_parts(self._roles[slug]))
+        return cast(_V, got)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._roles)
 
     def __len__(self) -> int:
         return len(self._roles)
+
+
+def _merged_steps(roles: Iterable[Role]) -> dict[str, list[tuple[str, int, str]]]:
+    """Every role's steps (``_role_steps``) by step key, in role order."""
+    steps: dict[str, list[tuple[str, int, str]]] = {}
+    for role in roles:
+        if role.progression or role.leads_to:
+            slug = role.slug
+            for key, pos, display in _role_steps(role):
+                entries = steps.get(key)
+                if entries is None:
+                    steps[key] = [(slug, pos, display)]
+                else:
+                    entries.append((slug, pos, display))
+    return steps
+
+
+#: Every byte but ``alias_key``'s characters (lowercase letters, digits) and newline.
+_NOT_KEY_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c <= 122 or c == 10))
+
+
+def _step_keys(roles: list[Role]) -> frozenset[str] | None:
+    """The alias keys of every role's career steps, from all steps joined in one C pass
+    (``alias_key`` of ASCII text is its lowercase letters and digits); None when the
+    steps are not all plain ASCII lines (then they are merged at once)."""
+    texts = list(itertools.chain.from_iterable(
+        itertools.chain(r.progression, r.leads_to) for r in roles))
+    if not texts:
+        return frozenset()
+    text = "\n".join(texts)
+    if not text.isascii() or text.count("\n") != len(texts) - 1:
+        return None
+    data = text.lower().encode("ascii").translate(None, _NOT_KEY_BYTES)
+    return frozenset(key.decode("ascii") for key in set(data.split(b"\n")))
+
+
+def _add_skills(cat: Catalog, roles: list[Role]) -> None:
+    """Skill names and short names as merging every role in order gives them: what the
+    roles list is read as two sets of distinct strings (skills; tool items, of which
+    the name-like ones count), and only a key (or short name) that two different
+    strings give is settled by finding which of them a role lists first."""
+    skills = dict.fromkeys(itertools.chain.from_iterable(r.skills for r in roles))
+    tools = dict.fromkeys(itertools.chain.from_iterable(
+        g.items for r in roles for g in r.tools))
+    if any(not _name_like(t) for t in tools if t in skills):
+        # A phrase listed as a tool (not a skill there) and as a skill elsewhere: where
+        # it first counts is not where it first appears, so merge in order.
+        listed = itertools.chain.from_iterable(itertools.chain.from_iterable(
+            itertools.chain[Iterable[str]]((r.skills,), (filter(_name_like, g.items)
+                                                         for g in r.tools))
+            for r in roles))
+        for name in dict.fromkeys(listed):
+            key, shorts = _skill_item(name)
+            if key:
+                cat.skill_names.setdefault(key, name)
+                for short, of in shorts:
+                    cat.skill_aliases.setdefault(short, of)
+        return
+    by_key: dict[str, list[str]] = {}
+    by_short: dict[str, dict[str, list[str]]] = {}
+    for name in itertools.chain(skills, (t for t in tools if t not in skills and _name_like(t))):
+        key, shorts = _skill_item(name)
+        if key:
+            by_key.setdefault(key, []).append(name)
+            for short, of in shorts:
+                by_short.setdefault(short, {}).setdefault(of, []).append(name)
+    for key, names in by_key.items():
+        cat.skill_names[key] = names[0] if len(names) == 1 else _first_listed(roles, names)
+    for short, keys in by_short.items():
+        if len(keys) == 1:
+            cat.skill_aliases[short] = next(iter(keys))
+        else:
+            first = _first_listed(roles, [n for names in keys.values() for n in names])
+            cat.skill_aliases[short] = next(of for of, names in keys.items() if first in names)
+
+
+def _first_listed(roles: Iterable[Role], names: list[str]) -> str:
+    """Which of ``names`` the roles list first (skills, then name-like tool items)."""
+    wanted = set(names)
+    for role in roles:
+        for name in role.skills:
+            if name in wanted:
+                return name
+        for group in role.tools:
+            for name in group.items:
+                if name in wanted and _name_like(name):
+                    return name
+    raise ValueError(f"none of {names} is listed")
 
 
 def _role_steps(role: Role) -> tuple[tuple[str, int, str], ...]:

@@ -358,7 +358,7 @@ def _free(consumed: list[bool], start: int, end: int) -> bool:
 
 def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Career steps named ("senior mlops engineer", "ml platform lead")."""
-    if not catalog.steps:
+    if not catalog.step_keys():
         return
     tokens = u.tokens
     for start, end in _ngrams(len(tokens), 6):
