@@ -84,11 +84,14 @@ class Catalog:
     #: role slug -> words describing its work (worked out per role on first use)
     role_words: Mapping[str, frozenset[str]] = field(init=False)
     #: every word the understanding knows, for typo correction and "is this a real word"
-    vocabulary: frozenset[str] = frozenset()
+    vocabulary: AbstractSet[str] = frozenset()
     #: words typos may be corrected to
-    targets: tuple[str, ...] = ()
+    _targets: tuple[str, ...] | None = ()
     #: tokens of role names and aliases
-    role_tokens: frozenset[str] = frozenset()
+    role_tokens: AbstractSet[str] = frozenset()
+    #: the words of 4 letters or more typos may be corrected to besides role tokens
+    #: (skill names' and the lexicon's typo targets)
+    _extra_targets: frozenset[str] = field(default=frozenset(), repr=False)
     max_alias_words: int = 1
     #: alias key of a field name ("researchscience") -> the one role it names; a key that
     #: is also a role's alias is the index's (``field_alias`` leaves it out)
@@ -193,14 +196,31 @@ class Catalog:
         assert self._state is not None
         return self._state
 
-    def _finish_words(self, tokens: frozenset[str], longest: int,
+    def _finish_words(self, tokens: AbstractSet[str], longest: int,
                       skill_words: Iterable[str]) -> None:
-        """Role tokens, alias length, typo targets and vocabulary."""
+        """Role tokens, alias length, typo targets and vocabulary. Names read lazily
+        (``_NameTokens``) leave the vocabulary lazy too: a message's words are looked up
+        in the names, and the typo targets are made when a word is to be corrected."""
         self.role_tokens = tokens
         self.max_alias_words = min(max(longest, 1), 6)
-        targets = {w for w in tokens | set(skill_words) | lexicon.TYPO_TARGETS if len(w) >= 4}
-        self.targets = tuple(sorted(targets))
-        self.vocabulary = frozenset(targets | tokens | _lexicon_words())
+        self._extra_targets = frozenset(w for w in itertools.chain(skill_words,
+                                                                   lexicon.TYPO_TARGETS)
+                                        if len(w) >= 4)
+        if isinstance(tokens, _NameTokens):
+            self._targets = None
+            self.vocabulary = _Vocabulary(tokens, self._extra_targets)
+        else:
+            targets = {w for w in tokens if len(w) >= 4} | self._extra_targets
+            self._targets = tuple(sorted(targets))
+            self.vocabulary = frozenset(targets | set(tokens) | _lexicon_words())
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Words typos may be corrected to (made on first use when names are lazy)."""
+        if self._targets is None:
+            self._targets = tuple(sorted({w for w in self.role_tokens if len(w) >= 4}
+                                         | self._extra_targets))
+        return self._targets
 
     # -- building ----------------------------------------------------------------------
 
@@ -466,8 +486,8 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
                         unique.pop(key, None)
     if (state.token_roles.keys() == was.token_roles.keys()
             and state.skill_words.keys() == was.skill_words.keys()):
-        cat.role_tokens, cat.targets = parent.role_tokens, parent.targets
-        cat.vocabulary = parent.vocabulary
+        cat.role_tokens, cat._targets = parent.role_tokens, parent._targets
+        cat.vocabulary, cat._extra_targets = parent.vocabulary, parent._extra_targets
         cat.max_alias_words = min(max(state.longest, default=1), 6)
     else:
         cat._finish_words(frozenset(state.token_roles), max(state.longest, default=1),
@@ -739,7 +759,7 @@ _LINE_OF = {n: re.compile(rb"(?m)^[^a-z0-9\n]*(?:[a-z0-9]+[^a-z0-9\n]+){%d}[a-z0
             for n in range(2, 7)}
 
 
-def _name_words(roles: list[Role]) -> tuple[frozenset[str], int]:
+def _name_words(roles: list[Role]) -> tuple[AbstractSet[str], int]:
     """The words of every role's name, slug and aliases, and the most words one of them
     has (counted up to 6, all the role scan uses): one pass over all the names joined,
     in C for the usual ASCII names (about 3 µs a role), instead of a regular expression
@@ -750,8 +770,72 @@ def _name_words(roles: list[Role]) -> tuple[frozenset[str], int]:
         return (frozenset(_WORD.findall(text)),
                 max((_word_count(n) for n in names), default=1))
     data = text.encode("ascii")
-    tokens = frozenset(w.decode("ascii") for w in set(data.translate(_WORD_BYTES).split()))
-    return tokens, next((n for n in range(6, 1, -1) if _LINE_OF[n].search(data)), 1)
+    longest = next((n for n in range(6, 1, -1) if _LINE_OF[n].search(data)), 1)
+    return _NameTokens(b" " + data.translate(_WORD_BYTES) + b" "), longest
+
+
+class _NameTokens(AbstractSet[str]):
+    """The words of every role's names (``_WORD``'s runs), read from the names' text:
+    a word is looked up with one search of the text (as " word ", every other byte
+    made a space), remembered; the set is made only when something walks it (typo
+    targets). Splitting 1,700 roles' names into words cost about a third of a first
+    question's catalogue."""
+
+    def __init__(self, spaced: bytes) -> None:
+        self._spaced = spaced
+        self._set: frozenset[str] | None = None
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if self._set is not None:
+            return word in self._set
+        if not isinstance(word, str):
+            return False
+        found = self._seen.get(word)
+        if found is None:
+            # Words are runs of [a-z0-9]: anything else is no word of the names.
+            found = (word.isascii() and word.isalnum() and word == word.lower()
+                     and f" {word} ".encode("ascii") in self._spaced)
+            if len(self._seen) >= NAME_WORDS_REMEMBERED:
+                return word in self._words()  # many words asked: split the names once
+            self._seen[word] = found
+        return found
+
+    def _words(self) -> frozenset[str]:
+        if self._set is None:
+            self._set = frozenset(w.decode("ascii") for w in set(self._spaced.split()))
+        return self._set
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+#: Words looked up in a view's names (and remembered) before they are split into a set.
+NAME_WORDS_REMEMBERED = 4096
+
+
+class _Vocabulary(AbstractSet[str]):
+    """Every word the understanding knows: the lexicon's, the typo targets (skill names'
+    words, the lexicon's targets) and the role names' words, looked up in each."""
+
+    def __init__(self, names: _NameTokens, extra: frozenset[str]) -> None:
+        self._names = names
+        self._extra = extra
+
+    def __contains__(self, word: object) -> bool:
+        return word in _lexicon_words() or word in self._extra or word in self._names
+
+    def _words(self) -> frozenset[str]:
+        return frozenset(_lexicon_words() | self._extra | set(self._names))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
 
 
 def _name_slugs(named: Iterable[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]]
