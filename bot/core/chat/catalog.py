@@ -9,10 +9,17 @@ corrected against.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
+from typing import Any, TypeVar, cast
 
 from cachetools import LRUCache
 from rapidfuzz.distance import OSA
@@ -24,6 +31,8 @@ from bot.knowledge.role_index import role_index
 from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
+_V = TypeVar("_V")
+_MISSING = object()
 
 # The field names, skill synonyms and technology words are vocabulary data
 # (``vocabulary/*.yaml``, read through ``lexicon``); these names stay for importers.
@@ -50,28 +59,43 @@ class SkillRef:
 
 @dataclass
 class Catalog:
-    """Words of one knowledge view, for understanding messages about it."""
+    """Words of one knowledge view, for understanding messages about it.
+
+    What every message looks up (the words that find a role, step, skill or metro
+    mention, and the vocabulary) is made when the catalogue is built, from whole-view
+    passes (``build``); what only some answers need is made on first use: a role's bag
+    of work words and where it ranks each skill per role (``role_words``,
+    ``role_skills``), the lists of a step's roles when a step is named (``steps``), the
+    set of name words when typos are corrected (``targets``). So a first question about
+    one role does not pay for every role's texts. ``derive`` makes an edited view's
+    catalogue from its parent's by replacing only the changed roles."""
 
     knowledge: Knowledge
     index: RoleIndex
     #: alias key -> display name for every skill or tool any role names
     skill_names: dict[str, str] = field(default_factory=dict)
-    #: role slug -> skill key -> where the role names it
-    role_skills: dict[str, dict[str, SkillRef]] = field(default_factory=dict)
-    #: alias key of a career step -> [(slug, position in progression or -1, display)]
-    steps: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    #: role slug -> skill key -> where the role names it (worked out per role on first use)
+    role_skills: Mapping[str, dict[str, SkillRef]] = field(init=False)
+    #: alias key of a career step -> [(slug, position in progression or -1, display)], in
+    #: role order. Steps named like a role are kept here; ``step_entries`` leaves them out
+    #: (the index says which names are roles, and an alias edit can change that).
+    _steps: dict[str, list[tuple[str, int, str]]] | None = field(default_factory=dict)
     #: metro key -> display name
     metros: dict[str, str] = field(default_factory=dict)
-    #: role slug -> words describing its work
-    role_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: role slug -> words describing its work (worked out per role on first use)
+    role_words: Mapping[str, frozenset[str]] = field(init=False)
     #: every word the understanding knows, for typo correction and "is this a real word"
-    vocabulary: frozenset[str] = frozenset()
+    vocabulary: AbstractSet[str] = frozenset()
     #: words typos may be corrected to
-    targets: tuple[str, ...] = ()
+    _targets: tuple[str, ...] | None = ()
     #: tokens of role names and aliases
-    role_tokens: frozenset[str] = frozenset()
+    role_tokens: AbstractSet[str] = frozenset()
+    #: the words of 4 letters or more typos may be corrected to besides role tokens
+    #: (skill names' and the lexicon's typo targets)
+    _extra_targets: frozenset[str] = field(default=frozenset(), repr=False)
     max_alias_words: int = 1
-    #: alias key of a field name ("researchscience") -> the one role it names
+    #: alias key of a field name ("researchscience") -> the one role it names; a key that
+    #: is also a role's alias is the index's (``field_alias`` leaves it out)
     field_aliases: dict[str, str] = field(default_factory=dict)
     #: a title head only one role's name ends with ("analysts") -> that role
     head_roles: dict[str, str] = field(default_factory=dict)
@@ -82,81 +106,174 @@ class Catalog:
     #: Two roles compared head to head by one source (the seed page is such a comparison):
     #: what "both roles" and "the other one" mean when nothing else says.
     default_pair: tuple[str, ...] = ()
+    #: the keys of ``steps``, which every message looks up (the lists only when found)
+    _step_keys: frozenset[str] | None = field(default=None, repr=False)
+    #: What ``derive`` updates instead of merging every role again (``_merge_state``)
+    _state: _MergeState | None = field(default=None, repr=False, compare=False)
+    #: slug -> place in the view's order (``_positions``); not part of what is compared
+    _order: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.role_skills = _PerRole(self.knowledge.roles, attrgetter("refs"))
+        self.role_words = _PerRole(self.knowledge.roles, attrgetter("words"))
 
     @classmethod
     def build(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
+        """The catalogue of ``knowledge`` from whole-view passes: each table is made from
+        the view's distinct strings (skills, metros) or one pass over all names and
+        steps, so the Python work per role is a few lookups and the rest runs in C (at
+        1,700 roles a first question went from 186 ms to about 35 ms). Tables equal
+        those of merging every role's parts in role order, the first role to name a
+        skill, short name or metro giving its display (``build_by_parts``; a test
+        compares the two)."""
         if index is None:
             index = role_index(knowledge)
         cat = cls(knowledge=knowledge, index=index)
-        role_tokens: set[str] = set()
-        longest = 1
-        stepped: set[tuple[str, str]] = set()  # (step key, role slug) pairs listed in steps
         _make_room(len(knowledge.roles))
-        for role in knowledge.roles.values():
-            parts = _role_parts(role)
-            role_tokens.update(parts.tokens)
-            longest = max(longest, parts.longest)
-            for key, name in parts.skills:
-                cat.skill_names.setdefault(key, name)
-            for short, key in parts.skill_aliases:
-                cat.skill_aliases.setdefault(short, key)
-            cat.role_skills[role.slug] = parts.refs
-            cat._add_steps(role, stepped)
-            for metro in role.metros:
-                cat.metros.setdefault(alias_key(metro), metro)
-            cat.role_words[role.slug] = parts.words
-        cat.role_tokens = frozenset(role_tokens)
-        cat._add_field_names()
+        roles = list(knowledge.roles.values())
+        _add_skills(cat, roles)
+        for metro in dict.fromkeys(itertools.chain.from_iterable(r.metros for r in roles)):
+            cat.metros.setdefault(alias_key(metro), metro)
+        # Steps: their keys now (every message looks them up), their lists when one is
+        # found ("senior mlops engineer") or something reads ``steps``.
+        cat._step_keys = _step_keys(roles)
+        cat._steps = None if cat._step_keys is not None else _merged_steps(roles)
+        fields, heads = _name_slugs((r.slug, _name_keys(r.name)) for r in roles)
+        cat.field_aliases = _unique(fields)
+        cat.head_roles = _unique(heads)
+        tokens, longest = _name_words(roles)
+        cat._finish_words(tokens, longest,
+                          {w for name in cat.skill_names.values() for w in _skill_words(name)})
         cat.default_pair = _default_pair(knowledge)
-        cat.max_alias_words = min(longest, 6)
-        skill_tokens = {w for name in cat.skill_names.values() for w in _WORD.findall(name.casefold())
-                        if len(w) >= 4}
-        targets = {w for w in role_tokens | skill_tokens | lexicon.TYPO_TARGETS if len(w) >= 4}
-        cat.targets = tuple(sorted(targets))
-        cat.vocabulary = frozenset(targets | role_tokens | _lexicon_words())
         return cat
+
+    @classmethod
+    def build_by_parts(cls, knowledge: Knowledge, index: RoleIndex | None = None) -> Catalog:
+        """The same catalogue merged from every role's parts in role order, with the
+        state ``derive`` needs: the reference ``build`` is tested against."""
+        if index is None:
+            index = role_index(knowledge)
+        cat = cls(knowledge=knowledge, index=index)
+        state = cat._state = _MergeState()
+        skill_names, skill_owner = cat.skill_names, state.skill_owner
+        shorts, short_owner = cat.skill_aliases, state.short_owner
+        metros, metro_owner = cat.metros, state.metro_owner
+        steps, fields, heads = cat.steps, state.field_slugs, state.head_slugs
+        for parts in _all_parts(knowledge.roles.values()):
+            slug = parts.slug
+            state.token_roles.update(parts.tokens)
+            state.longest[parts.longest] += 1
+            for key, name in parts.skills:
+                if key not in skill_names:
+                    skill_names[key] = name
+                    skill_owner[key] = slug
+            for short, key in parts.skill_aliases:
+                if short not in shorts:
+                    shorts[short] = key
+                    short_owner[short] = slug
+            for key, pos, display in parts.steps:
+                steps.setdefault(key, []).append((slug, pos, display))
+            for key, metro in parts.metros:
+                if key not in metros:
+                    metros[key] = metro
+                    metro_owner[key] = slug
+            for key in parts.fields:
+                fields[key] = fields.get(key, frozenset()) | {slug}
+            for key in parts.heads:
+                heads[key] = heads.get(key, frozenset()) | {slug}
+        state.skill_words.update(w for name in skill_names.values() for w in _skill_words(name))
+        cat.field_aliases = _unique(fields)
+        cat.head_roles = _unique(heads)
+        cat._finish_words(frozenset(state.token_roles), max(state.longest, default=1),
+                          state.skill_words.keys())
+        cat.default_pair = _default_pair(knowledge)
+        return cat
+
+    def _merge_state(self) -> _MergeState:
+        """Which role gave each first-wins entry and how many give each word or name, for
+        ``derive``: made once per catalogue derived from (one pass over the roles' parts,
+        which later builds of edited views share)."""
+        if self._state is None:
+            self._state = Catalog.build_by_parts(self.knowledge, self.index)._state
+        assert self._state is not None
+        return self._state
+
+    def _finish_words(self, tokens: AbstractSet[str], longest: int,
+                      skill_words: Iterable[str]) -> None:
+        """Role tokens, alias length, typo targets and vocabulary. Names read lazily
+        (``_NameTokens``) leave the vocabulary lazy too: a message's words are looked up
+        in the names, and the typo targets are made when a word is to be corrected."""
+        self.role_tokens = tokens
+        self.max_alias_words = min(max(longest, 1), 6)
+        self._extra_targets = frozenset(w for w in itertools.chain(skill_words,
+                                                                   lexicon.TYPO_TARGETS)
+                                        if len(w) >= 4)
+        if isinstance(tokens, _NameTokens):
+            self._targets = None
+            self.vocabulary = _Vocabulary(tokens, self._extra_targets)
+        else:
+            targets = {w for w in tokens if len(w) >= 4} | self._extra_targets
+            self._targets = tuple(sorted(targets))
+            self.vocabulary = frozenset(targets | set(tokens) | _lexicon_words())
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Words typos may be corrected to (made on first use when names are lazy)."""
+        if self._targets is None:
+            self._targets = tuple(sorted({w for w in self.role_tokens if len(w) >= 4}
+                                         | self._extra_targets))
+        return self._targets
 
     # -- building ----------------------------------------------------------------------
 
-
-    def _add_field_names(self) -> None:
-        """Field names and bare heads that name exactly one role, from the role names."""
-        fields: dict[str, set[str]] = {}
-        heads: dict[str, set[str]] = {}
-        for role in self.knowledge.roles.values():
-            words = _WORD.findall(role.name.casefold())
-            if not words:
-                continue
-            head = words[-1]
-            for form in (head, head + "s"):
-                heads.setdefault(form, set()).add(role.slug)
-            for name in lexicon.FIELD_NAMES.get(head, ()):
-                if len(words) >= 2:
-                    fields.setdefault(alias_key(" ".join([*words[:-1], name])), set()).add(role.slug)
-        self.field_aliases = {key: next(iter(slugs)) for key, slugs in fields.items()
-                              if len(slugs) == 1 and self.index.exact(key) is None}
-        self.head_roles = {word: next(iter(slugs)) for word, slugs in heads.items()
-                           if len(slugs) == 1}
-
     def _add_steps(self, role: Role, stepped: set[tuple[str, str]]) -> None:
-        """A role's career steps; a "leads to" step once per role. ``stepped`` holds the
-        (step, role) pairs listed so far, so the check is a set lookup rather than a scan
-        of the step's entries, which made the build quadratic when many roles lead to the
-        same step (17,000 roles: 32 s for a first question). A step named exactly like a
-        role ("Data Engineer" on an analyst's ladder) is that role: the role scan finds
-        it, and as a step it would hide the role's own name."""
-        for pos, step in enumerate(role.progression):
-            key = alias_key(step)
-            if self.index.exact(key) is None:
-                self.steps.setdefault(key, []).append((role.slug, pos, step))
-                stepped.add((key, role.slug))
-        for step in role.leads_to:
-            key = alias_key(step)
-            if (key, role.slug) not in stepped and self.index.exact(key) is None:
-                self.steps.setdefault(key, []).append((role.slug, -1, step))
-                stepped.add((key, role.slug))
+        """A role's career steps, a "leads to" step once per role (see ``_role_steps``),
+        each added as one list append, so roles sharing a step keep the build linear
+        (it was quadratic once: 17,000 roles, 32 s for a first question). ``stepped``
+        gets the (step, role) pairs added."""
+        for key, pos, display in _role_steps(role):
+            self.steps.setdefault(key, []).append((role.slug, pos, display))
+            stepped.add((key, role.slug))
 
     # -- use ---------------------------------------------------------------------------
+
+    @property
+    def steps(self) -> dict[str, list[tuple[str, int, str]]]:
+        """Alias key of a career step -> [(slug, position in progression or -1, display)],
+        in role order; steps named like a role are kept (``step_entries`` leaves them
+        out: the index says which names are roles, and an alias edit can change that).
+        Made on first use."""
+        if self._steps is None:
+            self._steps = _merged_steps(self.knowledge.roles.values())
+        return self._steps
+
+    @steps.setter
+    def steps(self, steps: dict[str, list[tuple[str, int, str]]]) -> None:
+        self._steps = steps
+        self._step_keys = None
+
+    def step_keys(self) -> frozenset[str]:
+        if self._step_keys is None:
+            self._step_keys = frozenset(self.steps)
+        return self._step_keys
+
+    def step_entries(self, key: str) -> list[tuple[str, int, str]] | None:
+        """The roles with a career step of alias key ``key``; None for a step named like
+        a role ("Data Engineer" on an analyst's ladder): that is the role, which the role
+        scan finds, and as a step it would hide the role's own name."""
+        if key not in self.step_keys():
+            return None
+        entries = self.steps.get(key)
+        if entries and self.index.exact(key) is None:
+            return entries
+        return None
+
+    def field_alias(self, key: str) -> str | None:
+        """The one role a field name's alias key names, unless a role answers to it."""
+        slug = self.field_aliases.get(key)
+        if slug is not None and self.index.exact(key) is None:
+            return slug
+        return None
 
     def correct(self, token: str) -> str:
         """A likely intended word for a typo ("mlosp" -> "mlops"), else the token itself.
@@ -211,23 +328,542 @@ class Catalog:
             key = self.skill_aliases.get(key, key)
         return key if key in self.skill_names else None
 
+    def _positions(self) -> dict[str, int]:
+        """Slug -> place in the view's role order, for ``derive`` (made on first use)."""
+        if self._order is None:
+            self._order = {slug: i for i, slug in enumerate(self.knowledge.roles)}
+        return self._order
+
+
+@dataclass
+class _MergeState:
+    """What ``derive`` keeps up to date besides the tables: which role gave each
+    first-wins entry (skill names, short names, metros), and how many roles give each
+    name token, alias length, field name and head (and how many skills each word)."""
+
+    skill_owner: dict[str, str] = field(default_factory=dict)
+    short_owner: dict[str, str] = field(default_factory=dict)
+    metro_owner: dict[str, str] = field(default_factory=dict)
+    token_roles: Counter[str] = field(default_factory=Counter)
+    longest: Counter[int] = field(default_factory=Counter)
+    skill_words: Counter[str] = field(default_factory=Counter)
+    field_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+    head_slugs: dict[str, frozenset[str]] = field(default_factory=dict)
+
 
 @dataclass(frozen=True, slots=True)
+class _Pos:
+    """Where roles stand in a derived view's order: unchanged and edited roles where
+    they stood in the parent, added ones after every parent role, in their own order."""
+
+    parent: dict[str, int]
+    added: dict[str, int]
+
+    def __call__(self, slug: str) -> int:
+        found = self.added.get(slug)
+        return found if found is not None else self.parent[slug]
+
+
+#: What each first-wins table takes from a role's parts: (key, value) in the role's order.
+_SKILL_PAIRS: Callable[[_RoleParts], tuple[tuple[str, str], ...]] = attrgetter("skills")
+_SHORT_PAIRS: Callable[[_RoleParts], tuple[tuple[str, str], ...]] = attrgetter("skill_aliases")
+_METRO_PAIRS: Callable[[_RoleParts], tuple[tuple[str, str], ...]] = attrgetter("metros")
+
+#: A derived catalogue is made only while the changed roles are at most this share of the
+#: view's; beyond it merging everything again costs no more.
+DERIVE_MAX_SHARE = 0.25
+
+
+def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
+           index: RoleIndex | None = None) -> Catalog:
+    """The catalogue of ``knowledge``, a view that differs from ``parent.knowledge`` only
+    in the roles ``changed`` (edited content or names, added or removed slugs), made from
+    the parent's by replacing those roles' parts: the work grows with the changed roles
+    and the entries they touch, plus flat copies of the parent's tables (C-speed dict
+    copies). It equals ``Catalog.build(knowledge)`` (tests compare every field).
+
+    The view must keep the parent's role order with removed roles left out and added ones
+    at the end, as ``overlay_view`` makes it; otherwise, or when many roles changed, the
+    catalogue is built whole. A removed or edited role that was the first to name a skill
+    or metro some other role also names costs a scan for the next one (rare). The first
+    derive from a parent makes the parent's merge state once (``_merge_state``, a pass
+    over its roles' parts); the parent is the global view's catalogue, which every
+    edited server's view derives from."""
+    if index is None:
+        index = role_index(knowledge)
+    old_roles, new_roles = parent.knowledge.roles, knowledge.roles
+    changed = {s for s in changed if s in old_roles or s in new_roles}
+    old = {s: _role_parts(old_roles[s]) for s in changed if s in old_roles}
+    new = {s: _role_parts(new_roles[s]) for s in changed if s in new_roles}
+    added = [s for s in new if s not in old]
+    removed = [s for s in old if s not in new]
+    tail = list(itertools.islice(reversed(new_roles), len(added)))
+    if (len(changed) > DERIVE_MAX_SHARE * max(len(new_roles), 1)
+            or set(tail) != set(added)
+            or len(new_roles) != len(old_roles) - len(removed) + len(added)):
+        return Catalog.build(knowledge, index)
+    tail.reverse()
+    pos = _Pos(parent._positions(), {s: len(old_roles) + i for i, s in enumerate(tail)})
+    was = parent._merge_state()
+    state = _MergeState(dict(was.skill_owner), dict(was.short_owner), dict(was.metro_owner),
+                        was.token_roles.copy(), was.longest.copy(), was.skill_words.copy(),
+                        dict(was.field_slugs), dict(was.head_slugs))
+    cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair,
+                  _state=state)
+
+    def scan(pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]], key: str) -> str | None:
+        for role in new_roles.values():
+            if role.slug not in changed and any(k == key for k, _ in pairs(_role_parts(role))):
+                return role.slug
+        return None
+
+    def firsts(values: dict[str, str], owners: dict[str, str],
+               pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]]) -> set[str]:
+        """First-wins entries (skill names, short names, metros) for the changed roles:
+        each key whose changed roles' values differ gets the first role naming it."""
+        before = {s: _first_values(pairs(p)) for s, p in old.items()}
+        after = {s: _first_values(pairs(p)) for s, p in new.items()}
+        affected = {k for s in changed for d in (before.get(s, {}), after.get(s, {}))
+                    for k in d if before.get(s, {}).get(k) != after.get(s, {}).get(k)}
+        for key in affected:
+            owner = owners.get(key)
+            best = owner if owner is None or owner not in changed else scan(pairs, key)
+            for slug, got in after.items():
+                if key in got and (best is None or pos(slug) < pos(best)):
+                    best = slug
+            if best is None:
+                values.pop(key, None)
+                owners.pop(key, None)
+            else:
+                got = after.get(best) or _first_values(pairs(_role_parts(new_roles[best])))
+                values[key], owners[key] = got[key], best
+        return affected
+
+    # Skills (and the words their display names give), short names, metros.
+    cat.skill_names = dict(parent.skill_names)
+    shown = {k: parent.skill_names.get(k) for k in
+             firsts(cat.skill_names, state.skill_owner, _SKILL_PAIRS)}
+    for key, before in shown.items():
+        now = cat.skill_names.get(key)
+        if before != now:
+            _count(state.skill_words, _skill_words(before) if before else (), -1)
+            _count(state.skill_words, _skill_words(now) if now else (), 1)
+    cat.skill_aliases = dict(parent.skill_aliases)
+    firsts(cat.skill_aliases, state.short_owner, _SHORT_PAIRS)
+    cat.metros = dict(parent.metros)
+    firsts(cat.metros, state.metro_owner, _METRO_PAIRS)
+
+    # Steps: each touched step's list without the changed roles, theirs put back in order.
+    cat.steps = dict(parent.steps)
+    for key in {k for p in (*old.values(), *new.values()) for k, _, _ in p.steps}:
+        mine = [(pos(s), i, (s, at, shown_as)) for s, p in new.items()
+                for i, (k, at, shown_as) in enumerate(p.steps) if k == key]
+        had = [(s, at, shown_as) for s, p in old.items() for k, at, shown_as in p.steps if k == key]
+        if [e for _, _, e in mine] == had:
+            continue
+        entries = [e for e in parent.steps.get(key, ()) if e[0] not in changed]
+        for _, _, entry in sorted(mine):
+            entries.insert(bisect.bisect_right(entries, pos(entry[0]), key=lambda e: pos(e[0])),
+                           entry)
+        if entries:
+            cat.steps[key] = entries
+        else:
+            cat.steps.pop(key, None)
+
+    # Names: tokens, alias lengths, field names and heads.
+    cat.field_aliases, cat.head_roles = dict(parent.field_aliases), dict(parent.head_roles)
+    for sign, parts_by_slug in ((-1, old), (1, new)):
+        for slug, p in parts_by_slug.items():
+            _count(state.token_roles, p.tokens, sign)
+            _count(state.longest, (p.longest,), sign)
+            for keys, slugs, unique in ((p.fields, state.field_slugs, cat.field_aliases),
+                                        (p.heads, state.head_slugs, cat.head_roles)):
+                for key in keys:
+                    had_slugs = slugs.get(key, frozenset())
+                    holders = had_slugs | {slug} if sign > 0 else had_slugs - {slug}
+                    if holders:
+                        slugs[key] = holders
+                    else:
+                        slugs.pop(key, None)
+                    if len(holders) == 1:
+                        unique[key] = next(iter(holders))
+                    else:
+                        unique.pop(key, None)
+    if (state.token_roles.keys() == was.token_roles.keys()
+            and state.skill_words.keys() == was.skill_words.keys()):
+        cat.role_tokens, cat._targets = parent.role_tokens, parent._targets
+        cat.vocabulary, cat._extra_targets = parent.vocabulary, parent._extra_targets
+        cat.max_alias_words = min(max(state.longest, default=1), 6)
+    else:
+        cat._finish_words(frozenset(state.token_roles), max(state.longest, default=1),
+                          state.skill_words.keys())
+    if any(s not in old or s not in new or _pair_facts(old_roles[s]) != _pair_facts(new_roles[s])
+           for s in changed):
+        cat.default_pair = _default_pair(knowledge)
+    return cat
+
+
+def _pair_facts(role: Role) -> tuple[str, str | None]:
+    """What ``_default_pair`` reads of a role: its name (the order) and primary source."""
+    snap = role.snapshot()
+    return role.name, snap.source.id if snap is not None else None
+
+
+def _first_values(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in pairs:
+        found.setdefault(key, value)
+    return found
+
+
+def _count(counter: Counter[Any], items: Iterable[Any], sign: int) -> None:
+    """Add (or take away) one for each item, dropping counts that reach zero."""
+    for item in items:
+        left = counter[item] + sign
+        if left > 0:
+            counter[item] = left
+        else:
+            del counter[item]
+
+
 class _RoleParts:
     """What the catalogue takes from one role alone, worked out once per Role object.
 
-    A server's view shares every role its edits do not change with the global view, so
-    building its catalogue reuses these (about 70 µs a role) and only merges them; the
-    merge keeps the order the build always had (first role to name a skill wins)."""
+    ``derive`` replaces a changed role's parts in its parent's tables, and
+    ``build_by_parts`` merges every role's (in role order: the first role to name a
+    skill wins); views share the parts of the roles their edits do not change. Skill
+    keys are memoised per distinct string (1,700 roles list 112 distinct skills).
+    ``refs`` and ``words`` (a role's ranked skills and the words of all its texts) are
+    made only when an answer asks, for the view's tables ``role_skills``/``role_words``."""
 
-    tokens: frozenset[str]
-    longest: int
-    #: (skill key, display name) in the role's order: skills, then name-like tool items
-    skills: tuple[tuple[str, str], ...]
-    refs: dict[str, SkillRef]
-    #: (short key, skill key): "spark" for "Apache Spark"
-    skill_aliases: tuple[tuple[str, str], ...]
-    words: frozenset[str]
+    __slots__ = ("_refs", "_words", "fields", "heads", "longest", "metros", "role",
+                 "skill_aliases", "skills", "slug", "steps", "tokens")
+
+    def __init__(self, role: Role) -> None:
+        self.role = role
+        self.slug = role.slug
+        names = (role.name, role.slug.replace("-", " "), *role.aliases)
+        self.tokens = frozenset(_WORD.findall(" ".join(names).casefold()))
+        self.longest = max(1, *map(_word_count, names))
+        skills: list[tuple[str, str]] = []
+        shorts: list[tuple[str, str]] = []
+        for skill in role.skills:
+            key, short = _skill_item(skill)
+            if key:
+                skills.append((key, skill))
+                shorts += short
+        for group in role.tools:
+            for item in group.items:
+                key, short = _tool_item(item)
+                if key:
+                    skills.append((key, item))
+                    shorts += short
+        #: (skill key, display name) in the role's order: skills, then name-like tool items
+        self.skills = tuple(skills)
+        #: (short key, skill key): "spark" for "Apache Spark"
+        self.skill_aliases = tuple(shorts)
+        self.steps = _role_steps(role)
+        self.metros = tuple((alias_key(m), m) for m in role.metros)
+        self.fields, self.heads = _name_keys(role.name)
+        self._refs: dict[str, SkillRef] | None = None
+        self._words: frozenset[str] | None = None
+
+    @property
+    def refs(self) -> dict[str, SkillRef]:
+        """Skill key -> where the role names it (its first listing)."""
+        if self._refs is None:
+            refs: dict[str, SkillRef] = {}
+            for rank, skill in enumerate(self.role.skills, start=1):
+                key = _skill_item(skill)[0]
+                if key and key not in refs:
+                    refs[key] = SkillRef(skill, rank=rank)
+            for group in self.role.tools:
+                for item in group.items:
+                    key = _tool_item(item)[0]
+                    if key and key not in refs:
+                        refs[key] = SkillRef(item, area=group.area)
+            self._refs = refs
+        return self._refs
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Words describing the role's work ("someone who loves infra" -> a role)."""
+        if self._words is None:
+            self._words = frozenset(_role_words(self.role))
+        return self._words
+
+
+class _PerRole(Mapping[str, _V]):
+    """Role slug -> one lazy part of that role's ``_RoleParts``, for one view's roles:
+    a lookup works out that role's part only (kept with the parts, which views share,
+    and here, so an answer walking every role reads a dict, not the parts cache)."""
+
+    def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V]) -> None:
+        self._roles = roles
+        self._part = part
+        self._got: dict[str, _V] = {}
+
+    def __getitem__(self, slug: str) -> _V:
+        got = self._got.get(slug, _MISSING)
+        if got is _MISSING:
+            got = self._got[slug] = self._part(_role_parts(self._roles[slug]))
+        return cast(_V, got)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._roles)
+
+    def __len__(self) -> int:
+        return len(self._roles)
+
+
+def _merged_steps(roles: Iterable[Role]) -> dict[str, list[tuple[str, int, str]]]:
+    """Every role's steps (``_role_steps``) by step key, in role order."""
+    steps: dict[str, list[tuple[str, int, str]]] = {}
+    for role in roles:
+        if role.progression or role.leads_to:
+            slug = role.slug
+            for key, pos, display in _role_steps(role):
+                entries = steps.get(key)
+                if entries is None:
+                    steps[key] = [(slug, pos, display)]
+                else:
+                    entries.append((slug, pos, display))
+    return steps
+
+
+#: Every byte but ``alias_key``'s characters (lowercase letters, digits) and newline.
+_NOT_KEY_BYTES = bytes(c for c in range(256) if not (48 <= c <= 57 or 97 <= c <= 122 or c == 10))
+
+
+def _step_keys(roles: list[Role]) -> frozenset[str] | None:
+    """The alias keys of every role's career steps, from all steps joined in one C pass
+    (``alias_key`` of ASCII text is its lowercase letters and digits); None when the
+    steps are not all plain ASCII lines (then they are merged at once)."""
+    texts = list(itertools.chain.from_iterable(
+        itertools.chain(r.progression, r.leads_to) for r in roles))
+    if not texts:
+        return frozenset()
+    text = "\n".join(texts)
+    if not text.isascii() or text.count("\n") != len(texts) - 1:
+        return None
+    data = text.lower().encode("ascii").translate(None, _NOT_KEY_BYTES)
+    return frozenset(key.decode("ascii") for key in set(data.split(b"\n")))
+
+
+def _add_skills(cat: Catalog, roles: list[Role]) -> None:
+    """Skill names and short names as merging every role in order gives them: what the
+    roles list is read as two sets of distinct strings (skills; tool items, of which
+    the name-like ones count), and only a key (or short name) that two different
+    strings give is settled by finding which of them a role lists first."""
+    skills = dict.fromkeys(itertools.chain.from_iterable(r.skills for r in roles))
+    tools = dict.fromkeys(itertools.chain.from_iterable(
+        g.items for r in roles for g in r.tools))
+    if any(not _name_like(t) for t in tools if t in skills):
+        # A phrase listed as a tool (not a skill there) and as a skill elsewhere: where
+        # it first counts is not where it first appears, so merge in order.
+        listed = itertools.chain.from_iterable(itertools.chain.from_iterable(
+            itertools.chain[Iterable[str]]((r.skills,), (filter(_name_like, g.items)
+                                                         for g in r.tools))
+            for r in roles))
+        for name in dict.fromkeys(listed):
+            key, shorts = _skill_item(name)
+            if key:
+                cat.skill_names.setdefault(key, name)
+                for short, of in shorts:
+                    cat.skill_aliases.setdefault(short, of)
+        return
+    by_key: dict[str, list[str]] = {}
+    by_short: dict[str, dict[str, list[str]]] = {}
+    for name in itertools.chain(skills, (t for t in tools if t not in skills and _name_like(t))):
+        key, shorts = _skill_item(name)
+        if key:
+            by_key.setdefault(key, []).append(name)
+            for short, of in shorts:
+                by_short.setdefault(short, {}).setdefault(of, []).append(name)
+    for key, names in by_key.items():
+        cat.skill_names[key] = names[0] if len(names) == 1 else _first_listed(roles, names)
+    for short, keys in by_short.items():
+        if len(keys) == 1:
+            cat.skill_aliases[short] = next(iter(keys))
+        else:
+            first = _first_listed(roles, [n for names in keys.values() for n in names])
+            cat.skill_aliases[short] = next(of for of, names in keys.items() if first in names)
+
+
+def _first_listed(roles: Iterable[Role], names: list[str]) -> str:
+    """Which of ``names`` the roles list first (skills, then name-like tool items)."""
+    wanted = set(names)
+    for role in roles:
+        for name in role.skills:
+            if name in wanted:
+                return name
+        for group in role.tools:
+            for name in group.items:
+                if name in wanted and _name_like(name):
+                    return name
+    raise ValueError(f"none of {names} is listed")
+
+
+def _role_steps(role: Role) -> tuple[tuple[str, int, str], ...]:
+    """(step key, position in the progression or -1, display): the progression, then
+    each "leads to" step the role has not listed yet."""
+    steps = [(alias_key(step), pos, step) for pos, step in enumerate(role.progression)]
+    seen = {key for key, _, _ in steps}
+    for step in role.leads_to:
+        key = alias_key(step)
+        if key not in seen:
+            steps.append((key, -1, step))
+            seen.add(key)
+    return tuple(steps)
+
+
+def _name_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A role name's field-name keys ("research scientist" -> "researchscience") and its
+    head forms ("analyst", "analysts"): the roles each names is merged in the build."""
+    words = _WORD.findall(name.casefold())
+    if not words:
+        return (), ()
+    head = words[-1]
+    fields = tuple(alias_key(" ".join([*words[:-1], field_name]))
+                   for field_name in lexicon.FIELD_NAMES.get(head, ()) if len(words) >= 2)
+    return fields, (head, head + "s")
+
+
+def _word_count(name: str) -> int:
+    """How many words ``_WORD`` finds in ``name``: a plain ASCII name of letters, digits
+    and spaces (most aliases) is counted by splitting, without the regular expression."""
+    if name.isascii() and name.replace(" ", "").isalnum():
+        return len(name.split())
+    return len(_WORD.findall(name.casefold()))
+
+
+@lru_cache(maxsize=65536)
+def _skill_item(name: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A listed skill's key and short names, once per distinct name."""
+    key = alias_key(name)
+    return key, tuple(_skill_shorts(name, key)) if key else ()
+
+
+@lru_cache(maxsize=65536)
+def _name_like(item: str) -> bool:
+    """Tool items can be phrases ("when to use ML ..."); only name-like ones (up to three
+    words) are skills a question can name."""
+    return len(item.split()) <= 3
+
+
+@lru_cache(maxsize=65536)
+def _tool_item(item: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A tool item as a skill, when it is name-like (see ``_name_like``)."""
+    return _skill_item(item) if _name_like(item) else ("", ())
+
+
+#: ASCII bytes -> themselves for ``_WORD``'s characters, a space for every other byte.
+_WORD_BYTES = bytes(c if 48 <= c <= 57 or 97 <= c <= 122 else 32 for c in range(256))
+#: A line (one name) of at least n words, for n up to the longest alias scanned for.
+_LINE_OF = {n: re.compile(rb"(?m)^[^a-z0-9\n]*(?:[a-z0-9]+[^a-z0-9\n]+){%d}[a-z0-9]" % (n - 1))
+            for n in range(2, 7)}
+
+
+def _name_words(roles: list[Role]) -> tuple[AbstractSet[str], int]:
+    """The words of every role's name, slug and aliases, and the most words one of them
+    has (counted up to 6, all the role scan uses): one pass over all the names joined,
+    in C for the usual ASCII names instead of a regular expression per name."""
+    names = list(itertools.chain.from_iterable((r.name, r.slug, *r.aliases) for r in roles))
+    text = "\n".join(names).casefold()
+    if not text.isascii() or text.count("\n") != len(names) - 1:
+        return (frozenset(_WORD.findall(text)),
+                max((_word_count(n) for n in names), default=1))
+    data = text.encode("ascii")
+    longest = next((n for n in range(6, 1, -1) if _LINE_OF[n].search(data)), 1)
+    return _NameTokens(b" " + data.translate(_WORD_BYTES) + b" "), longest
+
+
+class _NameTokens(AbstractSet[str]):
+    """The words of every role's names (``_WORD``'s runs), read from the names' text:
+    a word is looked up with one search of the text (as " word ", every other byte
+    made a space), remembered; the set is made only when something walks it (typo
+    targets). Splitting 1,700 roles' names into words cost about a third of a first
+    question's catalogue."""
+
+    def __init__(self, spaced: bytes) -> None:
+        self._spaced = spaced
+        self._set: frozenset[str] | None = None
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if self._set is not None:
+            return word in self._set
+        if not isinstance(word, str):
+            return False
+        found = self._seen.get(word)
+        if found is None:
+            # Words are runs of [a-z0-9]: anything else is no word of the names.
+            found = (word.isascii() and word.isalnum() and word == word.lower()
+                     and f" {word} ".encode("ascii") in self._spaced)
+            if len(self._seen) >= NAME_WORDS_REMEMBERED:
+                return word in self._words()  # many words asked: split the names once
+            self._seen[word] = found
+        return found
+
+    def _words(self) -> frozenset[str]:
+        if self._set is None:
+            self._set = frozenset(w.decode("ascii") for w in set(self._spaced.split()))
+        return self._set
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+#: Words looked up in a view's names (and remembered) before they are split into a set.
+NAME_WORDS_REMEMBERED = 4096
+
+
+class _Vocabulary(AbstractSet[str]):
+    """Every word the understanding knows: the lexicon's, the typo targets (skill names'
+    words, the lexicon's targets) and the role names' words, looked up in each."""
+
+    def __init__(self, names: _NameTokens, extra: frozenset[str]) -> None:
+        self._names = names
+        self._extra = extra
+
+    def __contains__(self, word: object) -> bool:
+        return word in _lexicon_words() or word in self._extra or word in self._names
+
+    def _words(self) -> frozenset[str]:
+        return frozenset(_lexicon_words() | self._extra | set(self._names))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._words())
+
+    def __len__(self) -> int:
+        return len(self._words())
+
+
+def _name_slugs(named: Iterable[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]]]
+                ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Field-name keys and heads (``_name_keys``) -> the roles whose names give them."""
+    fields: dict[str, set[str]] = {}
+    heads: dict[str, set[str]] = {}
+    for slug, (field_keys, head_keys) in named:
+        for key in field_keys:
+            fields.setdefault(key, set()).add(slug)
+        for key in head_keys:
+            heads.setdefault(key, set()).add(slug)
+    return fields, heads
+
+
+def _unique(holders: Mapping[str, AbstractSet[str]]) -> dict[str, str]:
+    """The keys only one role gives, with that role."""
+    return {key: next(iter(slugs)) for key, slugs in holders.items() if len(slugs) == 1}
+
+
+@lru_cache(maxsize=65536)
+def _skill_words(name: str) -> frozenset[str]:
+    """The words of a skill's display name that typos may be corrected to."""
+    return frozenset(w for w in _WORD.findall(name.casefold()) if len(w) >= 4)
 
 
 #: Roles whose parts are kept beyond those of the view being built (least
@@ -260,35 +896,31 @@ def _role_parts(role: Role) -> _RoleParts:
         cached = _PARTS.get(id(role))
     if cached is not None and cached[0] is role:
         return cached[1]
-    tokens: set[str] = set()
-    longest = 1
-    for alias in (role.name, role.slug.replace("-", " "), *role.aliases):
-        words = _WORD.findall(alias.casefold())
-        tokens.update(words)
-        longest = max(longest, len(words))
-    skills: list[tuple[str, str]] = []
-    refs: dict[str, SkillRef] = {}
-    shorts: list[tuple[str, str]] = []
-    for rank, skill in enumerate(role.skills, start=1):
-        key = alias_key(skill)
-        if key:
-            skills.append((key, skill))
-            refs.setdefault(key, SkillRef(skill, rank=rank))
-            shorts += _skill_shorts(skill, key)
-    for group in role.tools:
-        for item in group.items:
-            key = alias_key(item)
-            # Tool items can be phrases ("when to use ML ..."); only name-like ones
-            # (up to three words) are skills a question can name.
-            if key and len(item.split()) <= 3:
-                skills.append((key, item))
-                refs.setdefault(key, SkillRef(item, area=group.area))
-                shorts += _skill_shorts(item, key)
-    parts = _RoleParts(frozenset(tokens), longest, tuple(skills), refs, tuple(shorts),
-                       frozenset(_role_words(role)))
+    parts = _RoleParts(role)
     with _PARTS_LOCK:
         _PARTS[id(role)] = (role, parts)
     return parts
+
+
+def _all_parts(roles: Iterable[Role]) -> list[_RoleParts]:
+    """Every role's parts, as ``_role_parts`` one by one but under one lock for the
+    lookups and one for the additions."""
+    roles = list(roles)
+    with _PARTS_LOCK:
+        found = [_PARTS.get(id(role)) for role in roles]
+    out: list[_RoleParts] = []
+    made: list[tuple[Role, _RoleParts]] = []
+    for role, cached in zip(roles, found, strict=True):
+        if cached is not None and cached[0] is role:
+            out.append(cached[1])
+        else:
+            parts = _RoleParts(role)
+            made.append((role, parts))
+            out.append(parts)
+    with _PARTS_LOCK:
+        for role, parts in made:
+            _PARTS[id(role)] = (role, parts)
+    return out
 
 
 def _skill_shorts(name: str, key: str) -> list[tuple[str, str]]:
@@ -340,17 +972,18 @@ def shared_faq_index(entries: tuple[FaqEntry, ...]) -> FaqIndex:
 
 
 def _default_pair(knowledge: Knowledge) -> tuple[str, ...]:
-    """The roles of the one source that covers exactly two roles as their primary figures."""
-    roles = knowledge.role_list()
-    if len(roles) == 2:
-        return tuple(r.slug for r in roles)
-    by_source: dict[str, list[str]] = {}
-    for role in roles:
-        snap = role.snapshot()
-        if snap is not None:
-            by_source.setdefault(snap.source.id, []).append(role.slug)
-    pairs = [tuple(slugs) for slugs in by_source.values() if len(slugs) == 2]
-    return pairs[0] if len(pairs) == 1 else ()
+    """The roles of the one source that covers exactly two roles as their primary figures,
+    in name order (as ``role_list`` lists them): only those two are sorted."""
+    if len(knowledge.roles) == 2:
+        return tuple(r.slug for r in knowledge.role_list())
+    primary = [(snap.source.id, role) for role in knowledge.roles.values()
+               if (snap := role.snapshot()) is not None]
+    pairs = [source for source, n in Counter(s for s, _ in primary).items() if n == 2]
+    if len(pairs) != 1:
+        return ()
+    two = sorted((role for source, role in primary if source == pairs[0]),
+                 key=lambda role: role.name.lower())
+    return tuple(role.slug for role in two)
 
 
 def _role_words(role: Role) -> set[str]:

@@ -358,14 +358,15 @@ def _free(consumed: list[bool], start: int, end: int) -> bool:
 
 def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Career steps named ("senior mlops engineer", "ml platform lead")."""
-    if not catalog.steps:
+    if not catalog.step_keys():
         return
     tokens = u.tokens
     for start, end in _ngrams(len(tokens), 6):
         if end - start < 2 or not _free(consumed, start, end):
             continue
         key = alias_key(" ".join(tokens[start:end]))
-        entries = catalog.steps.get(key) or catalog.steps.get(key[:-1] if key.endswith("s") else "")
+        entries = catalog.step_entries(key) or catalog.step_entries(
+            key[:-1] if key.endswith("s") else "")
         if not entries:
             continue
         for i in range(start, end):
@@ -406,7 +407,7 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
             continue  # "bi tools": a kind of tool, not the role
         slug = catalog.index.exact(phrase)
         if slug is None and len(words) >= 2:
-            slug = catalog.field_aliases.get(alias_key(phrase))
+            slug = catalog.field_alias(alias_key(phrase))
         if slug is None and len(words) == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
                 and phrase not in lexicon.STOPWORDS:
             slug = catalog.index.exact(phrase[:-1])  # "mles": plural of a short alias
@@ -414,7 +415,7 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
             # "product management in ai": the field qualified by AI names the AI role,
             # when "ai <phrase>" is one role's alias or field name.
             qualified = "ai " + phrase
-            slug = catalog.index.exact(qualified) or catalog.field_aliases.get(alias_key(qualified))
+            slug = catalog.index.exact(qualified) or catalog.field_alias(alias_key(qualified))
             if slug is not None:
                 for i in range(end, end + 2):
                     consumed[i] = True
