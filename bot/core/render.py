@@ -17,7 +17,7 @@ to raw values).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,11 @@ class Safe(str):
 
 
 def _finalize(value: Any) -> str:
+    kind = type(value)  # the two common cases first (a hundred values in a compare)
+    if kind is Safe:
+        return value  # type: ignore[no-any-return]  # a Safe is a str
+    if kind is str:
+        return clean(value)
     if isinstance(value, Safe):
         return value
     if value is None:
@@ -172,10 +177,25 @@ def part(name: str) -> Safe:
     return Safe(f"{_MARK}{name}{_SEP}")
 
 
+class _Environment(jinja2.Environment):
+    """jinja2's environment with each template's globals in one plain dict.
+
+    jinja2 gives every template a ``ChainMap`` over the environment's globals, and every
+    render and every ``{% include %}`` copies it into a new context while every
+    ``{% import %}`` compares its keys with the importing context's: over a ChainMap each
+    of those walks both maps in Python. A dict does the same in C. The globals are all
+    set in ``environment()`` before the first template loads (jinja2 asks for that
+    too: changes after a load are not guaranteed to show), so nothing is lost.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """The shared Jinja environment; templates are compiled once and cached."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,

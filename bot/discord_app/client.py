@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -50,6 +51,15 @@ COOLDOWN_RATE = 5
 COOLDOWN_SECONDS = 10.0
 #: Expired cooldown buckets are swept at most this often (see ``SweptCooldownMapping``).
 COOLDOWN_SWEEP_SECONDS = COOLDOWN_SECONDS
+
+#: Events whose handlers share one data-version check (see ``CareerBot.dispatch``).
+_MESSAGE_EVENTS = frozenset({"message", "interaction"})
+#: Events the command log notes inline (see ``CareerBot.dispatch``).
+_COMMAND_EVENTS = frozenset({"command", "command_completion"})
+#: Prefix lists kept (one per distinct server prefix; far more than servers ever set).
+PREFIX_LISTS_KEPT = 1024
+#: The conversation's handler for a message that is no command, given its context.
+QuestionHandler = Callable[[discord.Message, commands.Context], Awaitable[None]]
 
 EXTENSIONS = (
     "bot.discord_app.cogs.advice",
@@ -145,6 +155,11 @@ class CareerBot(commands.Bot):
         #: Who has been told to slow down in their current cooldown window.
         self.cooldown_notes = CooldownNotes()
         self.turns = ChannelTurns()
+        #: Answers a message that is no command (the conversation cog sets it while loaded).
+        self.question_handler: QuestionHandler | None = None
+        #: ``_command_prefixes``' lists, by (prefix, bot user id).
+        self._prefix_lists: LRUCache[tuple[str, int | None], list[str]] = LRUCache(
+            maxsize=PREFIX_LISTS_KEPT)
         #: The background load of the chart library, started once the bot is ready.
         self._charts_warming: asyncio.Task[None] | None = None
         #: The background compile of every template, started once connected.
@@ -170,14 +185,21 @@ class CareerBot(commands.Bot):
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Dispatch as discord.py does; a message's or interaction's handlers (prefix
-        lookups, the command, the conversation listener: tasks that inherit this context)
-        share one check of the knowledge's data version (``KnowledgeStore.one_check``).
-        Other events (ready, whose tasks outlive it) check on every read as before."""
-        if event_name not in ("message", "interaction"):
-            super().dispatch(event_name, *args, **kwargs)
+        lookups, the command, the conversation: tasks that inherit this context) share one
+        check of the knowledge's data version (``KnowledgeStore.one_check``). Other events
+        (ready, whose tasks outlive it) check on every read as before.
+
+        A command's start and completion are noted here, inline, for the command log
+        (``_note_command``): as ``on_command``/``on_command_completion`` methods they were
+        two tasks on every command, created, scheduled and run only to read a clock and
+        write one line."""
+        if event_name in _COMMAND_EVENTS:
+            self._note_command(event_name, args[0])
+        elif event_name in _MESSAGE_EVENTS:
+            with self.advisor.store.one_check():
+                super().dispatch(event_name, *args, **kwargs)
             return
-        with self.advisor.store.one_check():
-            super().dispatch(event_name, *args, **kwargs)
+        super().dispatch(event_name, *args, **kwargs)
 
     # -- per-server prefix ---------------------------------------------------------------
 
@@ -199,8 +221,35 @@ class CareerBot(commands.Bot):
             return None
 
     def _command_prefixes(self, bot: commands.Bot, message: discord.Message) -> list[str]:
-        """The server's prefix, and a mention of the bot, which always works."""
-        return commands.when_mentioned_or(self.prefix_for(message.guild))(bot, message)
+        """The server's prefix, and a mention of the bot, which always works: what
+        ``commands.when_mentioned_or(prefix)`` gives, one list per prefix (and bot user)
+        kept rather than two closures and three lists built for every message.
+        discord.py copies the list it gets (``Bot.get_prefix``), so sharing it is safe."""
+        prefix = self.prefix_for(message.guild)
+        user_id = self.user.id if self.user is not None else None
+        key = (prefix, user_id)
+        kept = self._prefix_lists.get(key)
+        if kept is None:
+            kept = commands.when_mentioned_or(prefix)(bot, message)
+            self._prefix_lists[key] = kept
+        return kept
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Each message gets one handler: its command, else the conversation.
+
+        discord.py's ``on_message`` runs the command; the conversation cog used to listen
+        too, as a second task per message that looked up the prefix and parsed the
+        context again. Here the context made for the command decides: a message that is
+        no command goes to ``question_handler`` (the conversation cog's, set while it is
+        loaded) with that context. Nothing here awaits before the command or the question
+        takes its channel's turn, so turns stay in arrival order."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        await self.invoke(ctx)
+        handler = self.question_handler
+        if handler is not None and not ctx.valid:
+            await handler(message, ctx)
 
     async def on_connect(self) -> None:
         if self._templates_warming is None:  # on_connect fires again after a reconnect
@@ -310,10 +359,14 @@ class CareerBot(commands.Bot):
 
     # -- logging and errors ------------------------------------------------------------
 
-    async def on_command(self, ctx: commands.Context) -> None:
-        ctx.started_at = time.perf_counter()  # type: ignore[attr-defined]
-
-    async def on_command_completion(self, ctx: commands.Context) -> None:
+    def _note_command(self, event_name: str, ctx: commands.Context) -> None:
+        """The command log: the clock starts when discord.py dispatches ``command`` and
+        the line is written when it dispatches ``command_completion`` (prefix and slash)."""
+        if event_name == "command":
+            ctx.started_at = time.perf_counter()  # type: ignore[attr-defined]
+            return
+        if not log.isEnabledFor(logging.INFO):
+            return
         started = getattr(ctx, "started_at", None)
         latency = (time.perf_counter() - started) * 1000 if started else -1.0
         log.info(

@@ -1,4 +1,5 @@
-"""discord.py's hybrid command decorators, typed so mypy can check the cogs.
+"""discord.py's hybrid command decorators, typed so mypy can check the cogs, and a
+cheaper converter for their text arguments.
 
 discord.py types a hybrid callback as a union of "method of a cog" and "plain function";
 mypy cannot solve its type variables against that union and rejects every decorated
@@ -10,11 +11,34 @@ of the union. At run time they are discord.py's own decorators, unchanged.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Optional, ParamSpec, TypeVar
 
 from discord.ext import commands
 
-__all__ = ["hybrid_command", "hybrid_group"]
+__all__ = ["PlainText", "hybrid_command", "hybrid_group", "plain_text_params"]
+
+
+class PlainText(commands.Converter[str]):
+    """A prefix command's text argument, as is: what discord.py's ``str`` annotation
+    gives, without its cost. discord.py asks ``isinstance(str, Converter)`` of every
+    ``str`` argument it converts, and ``Converter`` is a runtime-checkable Protocol,
+    which Python answers by walking the protocol's attributes: about 6 µs an argument
+    (12 µs of a ``!compare``). A real subclass is recognised at once (``issubclass``
+    on an ABC is cached)."""
+
+    async def convert(self, ctx: commands.Context[Any], argument: str) -> str:
+        return argument
+
+
+def plain_text_params(command: commands.Command[Any, ..., Any]) -> None:
+    """Convert ``command``'s ``str`` and ``str | None`` arguments with ``PlainText``
+    when it is invoked by prefix. The slash side was built from the annotations when the
+    command was made, so its options do not change."""
+    for name, param in list(command.params.items()):
+        if param.converter is str:
+            command.params[name] = param.replace(annotation=PlainText)
+        elif param.converter == Optional[str]:  # noqa: UP045  # the form discord.py stores
+            command.params[name] = param.replace(annotation=Optional[PlainText])  # noqa: UP045
 
 if TYPE_CHECKING:
     CogT = TypeVar("CogT", bound=commands.Cog)

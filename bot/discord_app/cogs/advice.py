@@ -17,7 +17,7 @@ from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.client import CareerBot
 from bot.discord_app.help_access import moderator_help
-from bot.discord_app.hybrid import hybrid_command
+from bot.discord_app.hybrid import hybrid_command, plain_text_params
 
 MAX_CHOICES = 25
 #: /salary's optional survey cuts (the core validates the values and lists valid ones).
@@ -48,6 +48,7 @@ class Advice(commands.Cog):
         # @cooldown would count each command separately, letting a member run five of each.
         for command in self.get_commands():
             command._buckets = bot.cooldowns
+            plain_text_params(command)
 
     async def answer(self, ctx: commands.Context, name: str, *roles: str | None,
                      options: dict[str, str] | None = None) -> None:

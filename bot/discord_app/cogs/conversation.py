@@ -5,6 +5,8 @@ of its messages) and, in channels a moderator marked as Q&A channels with unaske
 answers on, when the core is confident it has an answer, at most a few times a minute
 per channel. Understanding and wording are the core's (``Advisor.handle`` and
 ``Advisor.listen``); commands are left to the command layer; other bots are ignored.
+The cog is no listener of its own: the bot hands it each message that is no command
+(``CareerBot.question_handler``), so a message costs one task, not two.
 
 The per-channel limit is discord.py's own ``CooldownMapping`` keyed by channel, the
 same machinery as the commands' per-user cooldown. Like every discord.py cooldown it is
@@ -75,14 +77,27 @@ class Conversation(commands.Cog):
         return isinstance(resolved, discord.Message) and me is not None and \
             resolved.author.id == me.id
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    async def cog_load(self) -> None:
+        self.bot.question_handler = self.on_message
+
+    async def cog_unload(self) -> None:
+        if self.bot.question_handler == self.on_message:
+            self.bot.question_handler = None
+
+    async def on_message(self, message: discord.Message,
+                         ctx: commands.Context | None = None) -> None:
+        """Answer ``message`` if it is a question to answer. The bot calls this for each
+        message from a member that is no command, with the context it parsed for the
+        command layer (``CareerBot.on_message``): one task and one parse per message.
+        Without ``ctx`` (a direct call) the context is made here."""
         if message.author.bot or not message.content:
             return
         prefix = self.bot.prefix_for(message.guild)
         if message.content.lstrip().startswith(prefix):
             return  # a command: the command layer answers it
-        if (await self.bot.get_context(message)).valid:
+        if ctx is None:
+            ctx = await self.bot.get_context(message)
+        if ctx.valid:
             return  # "@careerbot compare mlops pm" is a command too
         addressed = self._addressed(message)
         request = Request(
