@@ -281,6 +281,26 @@ class FaqEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewChanges:
+    """What an overlay view changed against the view it was made from (its ``parent``),
+    so what is derived from the parent (role index, answers, indexes) can be reused for
+    everything the overlay left alone instead of being rebuilt per server.
+
+    ``roles``: every slug whose role is not the parent's object (edited, added or
+    removed). ``names``: those whose names (name, slug, aliases) differ, which is all the
+    role index sees. ``content``: those that differ in anything a reply about the role
+    shows besides its alias list (an alias added beside the shortest one-word name the
+    role answers to, ``Role.handle``, changes name resolution only). ``faq`` and
+    ``sources``: the view's FAQ entries or sources are not the parent's objects."""
+
+    roles: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    content: frozenset[str] = frozenset()
+    faq: bool = False
+    sources: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """One consistent, read-only view of the knowledge base (global or one server's)."""
 
@@ -289,6 +309,10 @@ class Knowledge:
     market: dict[str, MarketFact]
     faq: tuple[FaqEntry, ...] = ()
     guild_id: str | None = None
+    #: The view this one was made from (a server's view: the global view), and what its
+    #: overlay changed there; None for a view made from the files alone.
+    parent: Knowledge | None = field(default=None, repr=False, compare=False)
+    changes: ViewChanges | None = field(default=None, repr=False, compare=False)
     #: ``role_list``'s order, sorted once per view (a view's roles never change).
     _by_name: list[Role] = field(default_factory=list, init=False, repr=False, compare=False)
     #: What the core derives from this view, by name (see ``derived``).

@@ -37,7 +37,7 @@ from typing import Any
 
 from bot.knowledge.documents import role_document, set_stat, source_from_document, with_derived
 from bot.knowledge.limits import list_items
-from bot.knowledge.models import FaqEntry, Knowledge, Role, Source
+from bot.knowledge.models import FaqEntry, Knowledge, Role, Source, ViewChanges
 from bot.knowledge.validation import Checker, parse_role
 from bot.text.names import alias_key, fold
 
@@ -268,11 +268,15 @@ def _edited_role(role: Role, fields: list[sqlite3.Row], aliases: list[sqlite3.Ro
     return with_derived(edited, role)
 
 
-def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None) -> Knowledge:
+def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None,
+                 parent: Knowledge | None = None) -> Knowledge:
     """The knowledge as ``guild_id`` sees it (None: the global view with the owner's edits).
 
     This is the ``overlay`` callable of ``KnowledgeStore``. With no overlay rows it returns
-    ``base`` itself, so a server nobody edited shares the global view's caches.
+    ``base`` itself, so a server nobody edited shares the global view's caches. Given
+    ``parent`` (the global view, for a server's view), the result is linked to it
+    (``share_parent``): it holds the parent's very objects for everything it did not
+    change and says what it did, so what is derived from the parent can be reused.
     """
     present = present_tables(conn)
     scopes = scopes_for(guild_id)
@@ -311,8 +315,48 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
     # Without FAQ rows of its own a view keeps the base's tuple itself, so the FAQ index
     # made for it (``bot.core.chat.catalog.shared_faq_index``) serves every such view.
     faq = base.faq + tuple(_faq_entry(row, sources) for row in rows["overlay_faq"])
-    return Knowledge(roles=roles, sources=sources if source_changed else base.sources,
+    view = Knowledge(roles=roles, sources=sources if source_changed else base.sources,
                      market=base.market, faq=faq, guild_id=view_id)
+    if parent is None:
+        return view
+    touched = {row["slug"] for row in rows["overlay_roles"]} | fields.keys() | aliases.keys()
+    return share_parent(view, parent, touched)
+
+
+def share_parent(view: Knowledge, parent: Knowledge, touched: set[str]) -> Knowledge:
+    """``view`` linked to ``parent``, the view it was made from: every role, the FAQ and
+    the sources it holds equal to the parent's are replaced by the parent's objects, and
+    ``changes`` says what is left different (see ``ViewChanges``).
+
+    ``touched`` names every slug the overlay's rows concern (edited, added): a role no
+    row concerns is the base's object in both views, so only these are compared, and the
+    cost follows the rows, not the catalogue."""
+    roles = view.roles
+    changed: set[str] = set()
+    names: set[str] = set()
+    content: set[str] = set()
+    for slug in sorted(touched):
+        mine, theirs = roles.get(slug), parent.roles.get(slug)
+        if mine is theirs:
+            continue
+        if mine is not None and mine == theirs:
+            roles[slug] = theirs  # the same role: hold the parent's object
+            continue
+        changed.add(slug)
+        if mine is None or theirs is None:
+            names.add(slug)
+            content.add(slug)
+            continue
+        if (mine.name, mine.aliases) != (theirs.name, theirs.aliases):
+            names.add(slug)
+        if mine.handle != theirs.handle or replace(mine, aliases=theirs.aliases) != theirs:
+            content.add(slug)
+    faq = parent.faq if view.faq == parent.faq else view.faq
+    sources = parent.sources if view.sources == parent.sources else view.sources
+    changes = ViewChanges(roles=frozenset(changed), names=frozenset(names),
+                          content=frozenset(content), faq=faq is not parent.faq,
+                          sources=sources is not parent.sources)
+    return replace(view, faq=faq, sources=sources, parent=parent, changes=changes)
 
 
 def question_key(question: str) -> str:
