@@ -261,8 +261,11 @@ class LayeredIndex(RoleIndex):
         self._added = {slug: len(parent._order) + i for i, slug in enumerate(added)}
         mine = {slug: {k for k in map(alias_key, new or ()) if k}
                 for slug, (_, new) in changed.items()}
-        touched = {k for slug, (old, _) in changed.items() for k in map(alias_key, old or ())
-                   if k} | {k for keys in mine.values() for k in keys}
+        # Only a key some role gained or lost can change hands: every other key has the
+        # same roles, in the same order, as in the parent.
+        touched: set[str] = set()
+        for slug, (old, _) in changed.items():
+            touched |= {k for k in map(alias_key, old or ()) if k} ^ mine[slug]
         self._own: dict[str, str | None] = {}
         for key in touched:
             holders = [next((h for h in parent.holders(key) if h not in changed), None)]
