@@ -16,7 +16,7 @@ from bot.core.advisor import MAX_VIEWS, Advisor, Request
 from bot.core.chat import ChatEngine
 from bot.core.chat.catalog import Catalog
 from bot.core.reply import Reply
-from bot.knowledge.models import PREPARED_VIEWS, Knowledge
+from bot.knowledge.models import CATALOGS, PREPARED, PREPARED_VIEWS, Knowledge
 from bot.knowledge.overlay import ensure_schema, overlay_view
 from bot.knowledge.store import KnowledgeStore
 from tests.e2e import conftest as e2e  # first: careerbot_fixtures imports it back
@@ -29,7 +29,7 @@ fake_discord = e2e.fake_discord
 run_bot = e2e.run_bot
 
 COMMANDS = ("!compare mlops pm", "!salary ds", "!role mlops")
-BOUND = PREPARED_VIEWS - 1  # edited servers beside the global view
+BOUND = 11  # edited servers beside the global view (the test's bound)
 QUESTIONS = ("how much do mlops engineers make?", "what does an ai pm do all week?")
 
 
@@ -119,10 +119,14 @@ def count_views(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
 def test_one_more_edited_server_than_the_bound_evicts_one_view(
         db: Path, advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
     """100 edited servers; the advisor and chat engine keep their work for PREPARED_VIEWS
-    views (the global one and BOUND edited servers). Touching one more evicts only the
+    views, and catalogues for CATALOG_VIEWS (both set to the global one and BOUND edited
+    servers here). Touching one more evicts only the
     least recent. (Each server's alias changes no figure, so the answer is composed once
     and every server takes it from the global view: issue 16's shared views.)"""
     assert MAX_VIEWS == PREPARED_VIEWS
+    # One bound for the views' state and their catalogues, small enough to test quickly.
+    monkeypatch.setattr(PREPARED, "size", BOUND + 1)
+    monkeypatch.setattr(CATALOGS, "size", BOUND + 1)
     guilds = [str(g) for g in range(100)]
     add_aliases(db, guilds)
     composed = count_compositions(advisor, monkeypatch)

@@ -176,3 +176,26 @@ def test_what_a_view_changed_and_what_it_shares(moderated: tuple[Moderation, Pat
     faq = view_after(moderated, "faq", guild="9")
     assert faq.changes is not None and faq.changes.faq and faq.faq is not faq.parent.faq  # type: ignore[union-attr]
     assert [e.entry.question for e in ServerFaq._entries(faq)] == ["Is a bootcamp enough?"]
+
+
+def test_a_view_out_of_the_catalogue_bound_keeps_its_other_state(
+        moderated: tuple[Moderation, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Catalogues (the one large piece) are kept for fewer views than the rest: a view
+    whose catalogue was dropped still has its role index and answers."""
+    from bot.core.advisor import Advisor
+    from bot.core.chat import ChatEngine
+    from bot.knowledge.models import CATALOGS
+
+    monkeypatch.setattr(CATALOGS, "size", 3)  # the global view and two servers
+    moderation, db = moderated
+    for guild in ("7", "8", "9"):
+        assert moderation.alias(moderator(guild), "add", MLOPS, f"alias {guild}").kind != "error"
+    store = store_for(db)
+    views = [store.knowledge(g) for g in ("7", "8", "9")]
+    for view in views:
+        ChatEngine.catalog(view)
+        Advisor._view(view)
+    first, *rest = views
+    assert "chat.catalog" not in first._derived
+    assert {"role_index", "advisor.view"} <= first._derived.keys()
+    assert all("chat.catalog" in v._derived for v in rest)
