@@ -4,10 +4,10 @@
 the next server in the rotation. *warm* sends them all to one server; *no edits* rotates
 over 1,000 servers nobody edited (they should share the global view and its caches);
 *edited* rotates over servers that each have one alias of their own, fewer and more than
-the views whose alias index, answers and chat catalogue the advisor keeps
-(``bot.knowledge.models.PREPARED_VIEWS``, 65), so the cost of that work redone per message
-shows. Figures are medians per message, and
-ratios to the warm server.
+the views whose chat catalogue is kept (``bot.knowledge.models.CATALOG_VIEWS``, 65; their
+alias index and answers, derived from the global view's, are kept for ``PREPARED_VIEWS``,
+1,024), so the cost of a server's view made and its state derived per message shows.
+Figures are medians per message, and ratios to the warm server.
 
 Three more figures (``edits``): the memory 10,000 edited servers add once each has asked
 a question (Python's allocations still held, by tracemalloc, over those of one), and

@@ -31,7 +31,7 @@ from bot.core.parsing import ParsedCommand, parse_command, split_roles
 from bot.core.render import render, warm_templates
 from bot.core.reply import Reply
 from bot.core.request import Request
-from bot.knowledge.models import PREPARED_VIEWS, Knowledge, Role
+from bot.knowledge.models import PREPARED_VIEWS, Knowledge, Role, ViewChanges
 from bot.knowledge.role_index import role_index
 from bot.knowledge.store import KnowledgeStore
 from bot.text.names import Match, RoleIndex
@@ -61,11 +61,63 @@ MAX_VIEWS = PREPARED_VIEWS
 ChatHandler = Callable[[Request, Knowledge], Reply | None]
 
 
+class Resolver(Protocol):
+    """Resolves role names: a view's ``RoleIndex``, or ``_Reads`` standing in for one."""
+
+    def resolve(self, text: str) -> Match: ...
+
+
 class RateLimiter(Protocol):
     """Anything with ``allow(channel_id) -> bool``, e.g. the Discord layer's per-channel
     cooldown (``cogs.conversation.UnaskedSlot``)."""
 
     def allow(self, channel_id: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Composed:
+    """A remembered answer with what it read, which decides whether another view of the
+    knowledge (a server's, or the global view it was made from) may give it too.
+
+    ``names``: every role name resolved while composing it, with its match (the whole
+    of what the answer knows of names). ``whole``: it read every role (``!roles``, an
+    unknown role's list of roles). The roles it read besides are the ones those matches
+    name: an answer gets its roles only from them."""
+
+    reply: Reply
+    names: tuple[tuple[str, Match], ...] = ()
+    whole: bool = False
+
+    def holds_in(self, index: RoleIndex, changes: ViewChanges) -> bool:
+        """Is this answer, composed on one of two views ``changes`` tells apart, exactly
+        the one the other view (``index`` its role index) would compose? Yes when every
+        name resolves there as it did here and none of the roles it read differs in what
+        a reply shows (``ViewChanges.content``; an alias of its own changes only names);
+        an answer reading every role holds only where no role differs at all."""
+        if self.whole and changes.roles:
+            return False
+        content = changes.content
+        for text, match in self.names:
+            if match.slug in content or not content.isdisjoint(match.suggestions):
+                return False
+            if index.resolve(text) != match:
+                return False
+        return True
+
+
+class _Reads:
+    """Records what composing one answer reads: names resolved through the view's index
+    (it stands in for the index while composing) and whether every role was read."""
+
+    def __init__(self, index: RoleIndex) -> None:
+        self.index = index
+        self.names: dict[str, Match] = {}
+        self.whole = False
+
+    def resolve(self, text: str) -> Match:
+        match = self.index.resolve(text)
+        self.names[text] = match
+        return match
 
 
 @dataclass
@@ -74,7 +126,7 @@ class _View:
 
     knowledge: Knowledge
     index: RoleIndex
-    replies: OrderedDict[tuple, Reply] = field(default_factory=OrderedDict)
+    replies: OrderedDict[tuple, _Composed] = field(default_factory=OrderedDict)
     #: Autocomplete answers by (typed text, limit): people type the same first letters.
     completions: LRUCache[tuple[str, int], list[tuple[str, str]]] = field(
         default_factory=lambda: LRUCache(maxsize=COMPLETION_CACHE_SIZE))
@@ -109,8 +161,15 @@ class _View:
 
 
 def _new_view(knowledge: Knowledge) -> _View:
-    return _View(knowledge, role_index(knowledge),
-                 names={slug: role.name for slug, role in knowledge.roles.items()})
+    parent, changes = knowledge.parent, knowledge.changes
+    if parent is not None and changes is not None and not any(
+            slug not in parent.roles or slug not in knowledge.roles
+            or parent.roles[slug].name != knowledge.roles[slug].name for slug in changes.names):
+        # The same display names as the parent's: share its table (autocomplete only reads it).
+        names = parent.derived("advisor.view", _new_view).names
+    else:
+        names = {slug: role.name for slug, role in knowledge.roles.items()}
+    return _View(knowledge, role_index(knowledge), names=names)
 
 
 class Advisor:
@@ -256,26 +315,43 @@ class Advisor:
         if spec.name not in REMEMBERED_COMMANDS:
             return self._answer(spec, parsed, knowledge, prefix, options)
         key = (spec.name, parsed.segments, parsed.explicit, tuple(sorted(options.items())), prefix)
-        replies = self._view(knowledge).replies
-        reply = replies.get(key)
-        if reply is not None:
-            replies.move_to_end(key)
-            return reply
-        reply = self._answer(spec, parsed, knowledge, prefix, options)
-        replies[key] = reply
-        if len(replies) > REPLY_CACHE_SIZE:
-            replies.popitem(last=False)
+        view = self._view(knowledge)
+        composed = view.replies.get(key)
+        if composed is not None:
+            view.replies.move_to_end(key)
+            return composed.reply
+        # A server's view first asks the view it was made from: most answers read nothing
+        # its overlay changed (see ``_Composed.holds_in``).
+        parent, changes = knowledge.parent, knowledge.changes
+        shared = None
+        if parent is not None and changes is not None and parent.market is knowledge.market:
+            shared = self._view(parent)
+            composed = shared.replies.get(key)
+            if composed is not None and composed.holds_in(view.index, changes):
+                _remember(view.replies, key, composed)
+                return composed.reply
+        reads = _Reads(view.index)
+        reply = self._answer(spec, parsed, knowledge, prefix, options, reads)
+        composed = _Composed(reply, tuple(reads.names.items()), reads.whole)
+        if shared is not None and changes is not None and key not in shared.replies \
+                and composed.holds_in(shared.index, changes):
+            _remember(shared.replies, key, composed)  # every other server may take it too
+        _remember(view.replies, key, composed)
         return reply
 
     def _answer(self, spec: CommandSpec, parsed: ParsedCommand, knowledge: Knowledge,
-                prefix: str, options: dict[str, str]) -> Reply:
+                prefix: str, options: dict[str, str], reads: _Reads | None = None) -> Reply:
+        """Compose the reply; ``reads`` records what it read (see ``_Composed``)."""
         ctx = CommandContext(knowledge=knowledge, prefix=prefix, options=options)
+        if reads is None:
+            reads = _Reads(self.index(knowledge))
         if spec.name == "help":
             topic = parsed.segments[0] if parsed.segments else None
             return help_command(ctx, [], topic)
         if spec.max_roles == 0:
+            reads.whole = True  # ``roles`` lists them all
             return spec.handler(ctx, [])
-        index = self.index(knowledge)
+        index = reads
         segments = self._segments(spec, parsed, index)
         if len(segments) < spec.min_roles:
             return render("usage.j2", prefix=prefix, spec=spec, given=len(segments))
@@ -290,18 +366,20 @@ class Advisor:
                              for i, seg in enumerate(segments))
                     for slug in match.suggestions
                 ]
+                reads.whole = True  # the reply lists the roles, or those close to the name
                 return unknown_role(ctx, spec, segment, match.suggestions, retries,
                                     self._view(knowledge).close_roles)
             if not match.exact:
                 ctx.assumed.append(match)
             roles.append(knowledge.roles[match.slug])  # type: ignore[index]
         if len(roles) == 2 and roles[0].slug == roles[1].slug:
+            reads.whole = True  # the reply suggests other roles
             return render("same_role.j2", prefix=prefix, role=roles[0], spec=spec,
                           others=[r for r in knowledge.role_list() if r.slug != roles[0].slug])
         return spec.handler(ctx, roles)
 
     @staticmethod
-    def _segments(spec: CommandSpec, parsed: ParsedCommand, index: RoleIndex) -> list[str]:
+    def _segments(spec: CommandSpec, parsed: ParsedCommand, index: Resolver) -> list[str]:
         """Role phrases for ``spec``, splitting an unquoted run of words where needed."""
         segments = list(parsed.segments)
         if parsed.explicit or len(segments) != 1 or spec.max_roles < 2:
@@ -341,7 +419,14 @@ def _arg(segment: str) -> str:
     return f'"{segment}"' if " " in segment else segment
 
 
-def _score(index: RoleIndex, phrase: str) -> float:
+def _remember(replies: OrderedDict[tuple, _Composed], key: tuple, composed: _Composed) -> None:
+    """Keep an answer, dropping the least recently used one past ``REPLY_CACHE_SIZE``."""
+    replies[key] = composed
+    if len(replies) > REPLY_CACHE_SIZE:
+        replies.popitem(last=False)
+
+
+def _score(index: Resolver, phrase: str) -> float:
     """How well ``phrase`` names a role: its match score, or 0 when it names none."""
     match = index.resolve(phrase)
     return match.score if match.ok else 0.0

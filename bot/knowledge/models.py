@@ -15,10 +15,17 @@ from typing import Any, TypeVar, cast
 #: The ``kind`` of an occupational database such as O*NET (skills, tasks, related work).
 T = TypeVar("T")
 _MISSING: Any = object()
-#: Knowledge views that keep what the core derives from them (role index, catalogue,
-#: indexes, prepared answers); servers nobody edited share the global view, so this
-#: counts the global view and the edited servers most recently active.
-PREPARED_VIEWS = 65
+#: Knowledge views that keep what the core derives from them (role index, answers,
+#: indexes); servers nobody edited share the global view, so this counts the global view
+#: and the edited servers most recently active. A server's view derives its state from
+#: the global view's (``ViewChanges``), a few KB, so as many views keep it as the store
+#: keeps views (``store.VIEW_CACHE_SIZE``).
+PREPARED_VIEWS = 1024
+#: Of those, the views that also keep their chat catalogue, the one large piece (about
+#: 110 KiB with the real knowledge while a server's is built whole): derived state named
+#: in ``CATALOG_STATE`` is dropped past this many views, the rest is kept.
+CATALOG_VIEWS = 65
+CATALOG_STATE = frozenset({"chat.catalog"})
 
 OCCUPATIONAL_DATABASE = "occupational database"
 
@@ -281,6 +288,26 @@ class FaqEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewChanges:
+    """What an overlay view changed against the view it was made from (its ``parent``),
+    so what is derived from the parent (role index, answers, indexes) can be reused for
+    everything the overlay left alone instead of being rebuilt per server.
+
+    ``roles``: every slug whose role is not the parent's object (edited, added or
+    removed). ``names``: those whose names (name, slug, aliases) differ, which is all the
+    role index sees. ``content``: those that differ in anything a reply about the role
+    shows besides its alias list (an alias added beside the shortest one-word name the
+    role answers to, ``Role.handle``, changes name resolution only). ``faq`` and
+    ``sources``: the view's FAQ entries or sources are not the parent's objects."""
+
+    roles: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    content: frozenset[str] = frozenset()
+    faq: bool = False
+    sources: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Knowledge:
     """One consistent, read-only view of the knowledge base (global or one server's)."""
 
@@ -289,6 +316,10 @@ class Knowledge:
     market: dict[str, MarketFact]
     faq: tuple[FaqEntry, ...] = ()
     guild_id: str | None = None
+    #: The view this one was made from (a server's view: the global view), and what its
+    #: overlay changed there; None for a view made from the files alone.
+    parent: Knowledge | None = field(default=None, repr=False, compare=False)
+    changes: ViewChanges | None = field(default=None, repr=False, compare=False)
     #: ``role_list``'s order, sorted once per view (a view's roles never change).
     _by_name: list[Role] = field(default_factory=list, init=False, repr=False, compare=False)
     #: What the core derives from this view, by name (see ``derived``).
@@ -303,6 +334,8 @@ class Knowledge:
         Only the ``PREPARED_VIEWS`` most recently used views keep theirs (``PREPARED``),
         so memory stays bounded however many servers have edited views."""
         PREPARED.touch(self)
+        if name in CATALOG_STATE:
+            CATALOGS.touch(self)
         found = self._derived.get(name, _MISSING)
         if found is _MISSING:
             found = self._derived.setdefault(name, build(self))
@@ -321,8 +354,10 @@ class _Prepared:
     lives on as long as the store holds it. Entries hold the view, so an id here always
     names the object it was taken from."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, only: frozenset[str] | None = None) -> None:
+        """``only``: the derived state dropped when a view falls out (None: all of it)."""
         self.size = size
+        self.only = only
         self._views: OrderedDict[int, Knowledge] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -335,7 +370,11 @@ class _Prepared:
             self._views[key] = view
             while len(self._views) > self.size:
                 _, old = self._views.popitem(last=False)
-                old._derived.clear()
+                if self.only is None:
+                    old._derived.clear()
+                else:
+                    for name in self.only:
+                        old._derived.pop(name, None)
 
     def __len__(self) -> int:
         return len(self._views)
@@ -343,3 +382,5 @@ class _Prepared:
 
 #: Knowledge views whose derived state is kept, least recently used dropped first.
 PREPARED = _Prepared(PREPARED_VIEWS)
+#: Knowledge views whose chat catalogue is kept, least recently used dropped first.
+CATALOGS = _Prepared(CATALOG_VIEWS, CATALOG_STATE)

@@ -30,14 +30,16 @@ import bisect
 import json
 import logging
 import sqlite3
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any
 
 from bot.knowledge.documents import role_document, set_stat, source_from_document, with_derived
 from bot.knowledge.limits import list_items
-from bot.knowledge.models import FaqEntry, Knowledge, Role, Source
+from bot.knowledge.models import FaqEntry, Knowledge, Role, Source, ViewChanges
 from bot.knowledge.validation import Checker, parse_role
 from bot.text.names import alias_key, fold
 
@@ -132,8 +134,26 @@ def copy_planning_tables(source: sqlite3.Connection, target: sqlite3.Connection)
     target.execute("commit")
 
 
+#: The tables of the last few connections read, with the schema version they were read at:
+#: every server's view asks, and ``PRAGMA schema_version`` costs a third of listing them.
+_PRESENT: OrderedDict[int, tuple[sqlite3.Connection, int, frozenset[str]]] = OrderedDict()
+_PRESENT_KEPT = 8
+_PRESENT_LOCK = threading.Lock()
+
+
 def present_tables(conn: sqlite3.Connection) -> set[str]:
-    return {name for (name,) in conn.execute("select name from sqlite_master where type = 'table'")}
+    (version,) = conn.execute("pragma schema_version").fetchone()
+    with _PRESENT_LOCK:
+        kept = _PRESENT.get(id(conn))
+    if kept is not None and kept[0] is conn and kept[1] == version:
+        return set(kept[2])
+    names = frozenset(name for (name,) in conn.execute(
+        "select name from sqlite_master where type = 'table'"))
+    with _PRESENT_LOCK:
+        _PRESENT[id(conn)] = (conn, version, names)
+        while len(_PRESENT) > _PRESENT_KEPT:
+            _PRESENT.popitem(last=False)
+    return set(names)
 
 
 def scopes_for(guild_id: str | int | None) -> tuple[str, ...]:
@@ -178,6 +198,25 @@ def scope_rows(conn: sqlite3.Connection, table: str, scopes: tuple[str, ...],
         scopes,
     )
     return cursor.fetchall()
+
+
+def _overlay_rows(conn: sqlite3.Connection, scopes: tuple[str, ...],
+                  present: set[str]) -> dict[str, list[sqlite3.Row]]:
+    """Every overlay table's rows for ``scopes`` (``scope_rows``). One query first says
+    which tables hold any, and only those are read: a server usually edited one kind of
+    thing, and five reads cost about twice the probe and the one read."""
+    rows: dict[str, list[sqlite3.Row]] = {table: [] for table in OVERLAY_TABLES}
+    tables = [t for t in OVERLAY_TABLES if t in present]
+    if not tables:
+        return rows
+    marks = ", ".join("?" for _ in scopes)
+    probe = ", ".join(f"exists (select 1 from {t} where guild_id in ({marks}))"  # constant names
+                      for t in tables)
+    held = tuple(conn.execute(f"select {probe}", scopes * len(tables)).fetchone())
+    for table, has in zip(tables, held, strict=True):
+        if has:
+            rows[table] = scope_rows(conn, table, scopes, present)
+    return rows
 
 
 def apply_role_overrides(doc: dict[str, Any], fields: list[sqlite3.Row],
@@ -274,16 +313,20 @@ def _edited_role(role: Role, fields: list[sqlite3.Row], aliases: list[sqlite3.Ro
     return with_derived(edited, role)
 
 
-def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None) -> Knowledge:
+def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None,
+                 parent: Knowledge | None = None) -> Knowledge:
     """The knowledge as ``guild_id`` sees it (None: the global view with the owner's edits).
 
     This is the ``overlay`` callable of ``KnowledgeStore``. With no overlay rows it returns
-    ``base`` itself, so a server nobody edited shares the global view's caches.
+    ``base`` itself, so a server nobody edited shares the global view's caches. Given
+    ``parent`` (the global view, for a server's view), the result is linked to it
+    (``share_parent``): it holds the parent's very objects for everything it did not
+    change and says what it did, so what is derived from the parent can be reused.
     """
     present = present_tables(conn)
     scopes = scopes_for(guild_id)
     view_id = None if guild_id is None else str(guild_id)
-    rows = {table: scope_rows(conn, table, scopes, present) for table in OVERLAY_TABLES}
+    rows = _overlay_rows(conn, scopes, present)
     if not any(rows.values()):
         return base if view_id is None else replace(base, guild_id=view_id)
 
@@ -317,8 +360,56 @@ def overlay_view(conn: sqlite3.Connection, base: Knowledge, guild_id: str | None
     # Without FAQ rows of its own a view keeps the base's tuple itself, so the FAQ index
     # made for it (``bot.core.chat.catalog.shared_faq_index``) serves every such view.
     faq = base.faq + tuple(_faq_entry(row, sources) for row in rows["overlay_faq"])
-    return Knowledge(roles=roles, sources=sources if source_changed else base.sources,
-                     market=base.market, faq=faq, guild_id=view_id)
+    sources = sources if source_changed else base.sources
+    if parent is None:
+        return Knowledge(roles=roles, sources=sources, market=base.market, faq=faq,
+                         guild_id=view_id)
+    touched = {row["slug"] for row in rows["overlay_roles"]} | fields.keys() | aliases.keys()
+    changes = share_parent(roles, parent, touched)
+    faq = parent.faq if faq == parent.faq else faq
+    sources = parent.sources if sources == parent.sources else sources
+    changes = replace(changes, faq=faq is not parent.faq, sources=sources is not parent.sources)
+    return Knowledge(roles=roles, sources=sources, market=base.market, faq=faq,
+                     guild_id=view_id, parent=parent, changes=changes)
+
+
+#: A role's fields a reply shows besides its alias list (see ``ViewChanges.content``).
+_SHOWN_FIELDS = tuple(f.name for f in dataclass_fields(Role) if f.name != "aliases")
+
+
+def share_parent(roles: dict[str, Role], parent: Knowledge, touched: set[str]) -> ViewChanges:
+    """What a view's ``roles`` change against ``parent``, the view it was made from; a
+    role equal to the parent's is replaced (in ``roles``) by the parent's object, so
+    the view holds the parent's very objects for everything it did not change.
+
+    ``touched`` names every slug the overlay's rows concern (edited, added): a role no
+    row concerns is the base's object in both views, so only these are compared, and the
+    cost follows the rows, not the catalogue."""
+    changed: set[str] = set()
+    names: set[str] = set()
+    content: set[str] = set()
+    for slug in sorted(touched):
+        mine, theirs = roles.get(slug), parent.roles.get(slug)
+        if mine is theirs:
+            continue
+        if mine is None or theirs is None:
+            changed.add(slug)
+            names.add(slug)
+            content.add(slug)
+            continue
+        named = (mine.name, mine.aliases) != (theirs.name, theirs.aliases)
+        shown = mine.handle != theirs.handle or any(
+            getattr(mine, name) != getattr(theirs, name) for name in _SHOWN_FIELDS)
+        if not named and not shown:
+            roles[slug] = theirs  # the same role: hold the parent's object
+            continue
+        changed.add(slug)
+        if named:
+            names.add(slug)
+        if shown:
+            content.add(slug)
+    return ViewChanges(roles=frozenset(changed), names=frozenset(names),
+                       content=frozenset(content))
 
 
 def question_key(question: str) -> str:

@@ -177,8 +177,9 @@ def _read_cuts(conn: sqlite3.Connection, sources: dict[str, Source],
 
 
 #: Turns the global knowledge into one server's view (moderators' overlays); called with
-#: guild id None for the global view. See ``bot.knowledge.overlay.overlay_view``.
-OverlayFn = Callable[[sqlite3.Connection, Knowledge, str | None], Knowledge]
+#: guild id None for the global view, and for a server's view with the global view as
+#: the parent it shares everything unchanged with. See ``bot.knowledge.overlay.overlay_view``.
+OverlayFn = Callable[[sqlite3.Connection, Knowledge, str | None, Knowledge | None], Knowledge]
 #: The scopes that have overlay rows (``bot.knowledge.overlay.edited_scopes``).
 ScopesFn = Callable[[sqlite3.Connection], frozenset[str]]
 
@@ -379,7 +380,7 @@ class KnowledgeStore:
             conn = self._open()
             if self._global is None:
                 # The global view goes through the overlay too: it carries the owner's edits.
-                self._global = self._overlay(conn, base, None)
+                self._global = self._overlay(conn, base, None, None)
             if guild_id is None:
                 return self._global
             key = str(guild_id)
@@ -390,6 +391,6 @@ class KnowledgeStore:
                     return self._global
             view = self._views.get(key)
             if view is None:
-                view = self._overlay(conn, base, key)
+                view = self._overlay(conn, base, key, self._global)
                 self._views[key] = view
             return view

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -102,25 +102,48 @@ class RoleIndex:
     def __init__(self, names: Iterable[tuple[str, Iterable[str]]]) -> None:
         """``names`` pairs a slug with every name it answers to (name, slug, aliases)."""
         self._exact: dict[str, str] = {}
+        #: Each role's place in the order given: a key two roles share is the first's,
+        #: and a tie between two roles' fuzzy scores goes to the first.
+        self._order: dict[str, int] = {}
+        #: The roles (in order) of each key more than one role answers to, so a view
+        #: that changes the first one's names knows who holds the key next.
+        self._holders: dict[str, list[str]] = {}
         for slug, aliases in names:
+            self._order.setdefault(slug, len(self._order))
             for alias in aliases:
                 key = alias_key(alias)
                 if key:
-                    self._exact.setdefault(key, slug)
+                    owner = self._exact.setdefault(key, slug)
+                    if owner != slug:
+                        held = self._holders.setdefault(key, [owner])
+                        if slug not in held:
+                            held.append(slug)
         self._keys = list(self._exact)
         # A long input is never a typo of "pm" or "ds": short keys never fuzz.
         self._fuzzy_keys = [k for k in self._keys if len(k) > EXACT_ONLY_MAX_LEN]
-        self._fuzzy_positions: dict[str, list[int]] = {}
-        for position, k in enumerate(self._fuzzy_keys):
-            self._fuzzy_positions.setdefault(self._exact[k], []).append(position)
         self._memo: dict[str, Match] = {}
+
+    def _owner(self, key: str) -> str | None:
+        """The role a key names exactly, or None."""
+        return self._exact.get(key)
+
+    def holders(self, key: str) -> list[str]:
+        """Every role answering to ``key``, in order (the first is its owner)."""
+        held = self._holders.get(key)
+        if held is not None:
+            return held
+        owner = self._exact.get(key)
+        return [] if owner is None else [owner]
+
+    def _rank(self, slug: str) -> int:
+        return self._order.get(slug, len(self._order))
 
     def exact(self, text: str) -> str | None:
         key = alias_key(text)
-        slug = self._exact.get(key)
+        slug = self._owner(key)
         if slug is None:
             for candidate in _singular_keys(key):
-                if slug := self._exact.get(candidate):
+                if slug := self._owner(candidate):
                     break
         return slug
 
@@ -146,8 +169,9 @@ class RoleIndex:
         best = self._fuzzy_scores(key)
         if not best:
             return Match(text, None, self._best_below_suggest(key), False)
-        # Best score first; a tie goes to the role whose aliases come first.
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._first_scoring(key, kv[0])))
+        # Best score first; a tie goes to the role whose aliases come first (the roles'
+        # keys are listed role by role, so that is the role listed first).
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], self._rank(kv[0])))
         top_slug, top_score = ranked[0]
         close = [s for s, sc in ranked[1:] if top_score - sc < AMBIGUITY_MARGIN and sc >= SUGGEST_SCORE]
         if top_score >= ACCEPT_SCORE and not close:
@@ -177,12 +201,12 @@ class RoleIndex:
         best = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio)
         return _similarity(key, best[0]) if best else 0.0
 
-    def _first_scoring(self, key: str, slug: str) -> int:
-        """Where the role's first alias with any similarity to ``key`` stands in the index."""
-        for position in self._fuzzy_positions.get(slug, ()):
-            if _similarity(key, self._fuzzy_keys[position]) > 0:
-                return position
-        return len(self._fuzzy_keys)
+    def _items(self) -> Iterable[tuple[str, str]]:
+        """Every (key, role) pair, for autocomplete."""
+        return self._exact.items()
+
+    def _all_keys(self) -> list[str]:
+        return self._keys
 
     def autocomplete(self, text: str, names: dict[str, str], limit: int = 25) -> list[str]:
         """Slugs for an autocomplete box: prefix and substring matches first, then fuzzy."""
@@ -190,7 +214,7 @@ class RoleIndex:
         if not key:
             return sorted(names, key=lambda s: names[s].lower())[:limit]
         scored: dict[str, float] = {}
-        for alias_k, slug in self._exact.items():
+        for alias_k, slug in self._items():
             score: float
             if alias_k.startswith(key):
                 score = 300 - len(alias_k)
@@ -200,17 +224,143 @@ class RoleIndex:
                 continue
             scored[slug] = max(scored.get(slug, 0), score)
         if len(key) > EXACT_ONLY_MAX_LEN:
-            for alias_k, _, _ in process.extract(key, self._keys, scorer=fuzz.partial_ratio,
+            for alias_k, _, _ in process.extract(key, self._all_keys(), scorer=fuzz.partial_ratio,
                                                  limit=None, score_cutoff=SUGGEST_SCORE - 0.01):
                 if alias_k.startswith(key) or key in alias_k:
                     continue  # scored above as a prefix or substring
                 score = fuzz.partial_ratio(key, alias_k)
                 if score < SUGGEST_SCORE:
                     continue
-                slug = self._exact[alias_k]
-                scored[slug] = max(scored.get(slug, 0), score)
-        ranked = sorted(scored, key=lambda s: (-scored[s], names[s].lower()))
+                owner = self._owner(alias_k)
+                if owner is not None:
+                    scored[owner] = max(scored.get(owner, 0), score)
+        ranked = sorted(scored, key=lambda s: (-scored[s], names[s].lower(), s))
         return ranked[:limit]
+
+
+class LayeredIndex(RoleIndex):
+    """A server's role index: its parent view's index plus the few names its overlay
+    changed, answering exactly as a ``RoleIndex`` built from all of the server's roles
+    would (a property test compares the two over many typed names).
+
+    Building a full index per edited server cost about 170 µs and a copy of every key;
+    this one holds only ``_own``, the keys whose role differs from the parent's (None: a
+    key the server removed). An exact lookup reads ``_own``, then the parent. A name
+    none of those keys could change (not one of them, and none of them close enough to
+    be a fuzzy candidate) is resolved by the parent, whose memo every server shares;
+    only the rest is worked out here, with the parent's prepared key list.
+    """
+
+    def __init__(self, parent: RoleIndex, changed: Mapping[str, tuple[Iterable[str] | None,
+                                                                      Iterable[str] | None]],
+                 added: Iterable[str] = ()) -> None:
+        """``changed`` maps each slug whose names differ to (its names in the parent,
+        its names here), None where it has none (added, removed); ``added`` lists the
+        slugs the parent lacks in this view's order (they follow the parent's roles)."""
+        self._parent = parent
+        self._added = {slug: len(parent._order) + i for i, slug in enumerate(added)}
+        mine = {slug: {k for k in map(alias_key, new or ()) if k}
+                for slug, (_, new) in changed.items()}
+        # Only a key some role gained or lost can change hands: every other key has the
+        # same roles, in the same order, as in the parent.
+        touched: set[str] = set()
+        for slug, (old, _) in changed.items():
+            touched |= {k for k in map(alias_key, old or ()) if k} ^ mine[slug]
+        self._own: dict[str, str | None] = {}
+        for key in touched:
+            holders = [next((h for h in parent.holders(key) if h not in changed), None)]
+            holders += [slug for slug, keys in mine.items() if key in keys]
+            present = [h for h in holders if h is not None]
+            owner = min(present, key=self._rank) if present else None
+            if owner != parent._owner(key):
+                self._own[key] = owner
+        #: The own keys long enough to fuzz: all (to know when the parent's answer
+        #: stands) and those naming a role here, with it (to score).
+        self._own_long = [k for k in self._own if len(k) > EXACT_ONLY_MAX_LEN]
+        self._own_fuzzy = [(k, slug) for k, slug in self._own.items()
+                           if slug is not None and len(k) > EXACT_ONLY_MAX_LEN]
+        self._memo = {}
+        self._keys_here: list[str] | None = None
+
+    def _owner(self, key: str) -> str | None:
+        if key in self._own:
+            return self._own[key]
+        return self._parent._owner(key)
+
+    def holders(self, key: str) -> list[str]:
+        raise NotImplementedError("a layered index is not layered on")
+
+    def _rank(self, slug: str) -> int:
+        rank = self._parent._order.get(slug)
+        return rank if rank is not None else self._added.get(slug, 1 << 30)
+
+    def resolve(self, text: str) -> Match:
+        shared = self._from_parent(text)
+        if shared is not None:
+            return shared
+        return super().resolve(text)
+
+    def _from_parent(self, text: str) -> Match | None:
+        """The parent's match for ``text`` when none of this view's own keys can change
+        it, else None (worked out here)."""
+        if not self._own:
+            return self._parent.resolve(text)
+        key = alias_key(text)
+        if key in self._own or any(k in self._own for k in _singular_keys(key)):
+            return None
+        match = self._parent.resolve(text)
+        if match.exact or len(key) <= EXACT_ONLY_MAX_LEN:
+            return match
+        if not match.ok and not match.suggestions:
+            return None  # its score is the best of every key's, the view's removed ones too
+        # A fuzzy answer changes only if a key added, moved or removed here is a candidate.
+        for own in self._own_long:
+            if fuzz.ratio(key, own) >= _CANDIDATE_RATIO:
+                return None
+        return match
+
+    def _fuzzy_scores(self, key: str) -> dict[str, float]:
+        best: dict[str, float] = {}
+        parent = self._parent
+        for candidate, _, _ in process.extract(key, parent._fuzzy_keys, scorer=fuzz.ratio,
+                                               limit=None, score_cutoff=_CANDIDATE_RATIO):
+            if candidate in self._own:
+                continue
+            score = _similarity(key, candidate)
+            if score >= SUGGEST_SCORE:
+                slug = parent._exact[candidate]
+                if score > best.get(slug, 0.0):
+                    best[slug] = score
+        for candidate, slug in self._own_fuzzy:
+            score = _similarity(key, candidate)
+            if score >= SUGGEST_SCORE and score > best.get(slug, 0.0):
+                best[slug] = score
+        return best
+
+    def _best_below_suggest(self, key: str) -> float:
+        best = 0.0
+        for candidate, _, _ in process.extract(key, self._parent._fuzzy_keys, scorer=fuzz.ratio,
+                                               limit=len(self._own) + 1):
+            if candidate not in self._own:
+                best = _similarity(key, candidate)
+                break
+        for candidate, _ in self._own_fuzzy:
+            best = max(best, _similarity(key, candidate))
+        return best
+
+    def _items(self) -> Iterable[tuple[str, str]]:
+        for key, slug in self._parent._exact.items():
+            owner = self._own.get(key, slug)
+            if owner is not None:
+                yield key, owner
+        for key, owner in self._own.items():
+            if owner is not None and key not in self._parent._exact:
+                yield key, owner
+
+    def _all_keys(self) -> list[str]:
+        if self._keys_here is None:
+            self._keys_here = [k for k, _ in self._items()]
+        return self._keys_here
 
 
 def _similarity(key: str, candidate: str) -> float:

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from bot.core import advisor as advisor_module
 from bot.core.advisor import MAX_VIEWS, Advisor, Request
 from bot.core.chat import ChatEngine
 from bot.core.chat.catalog import Catalog
 from bot.core.reply import Reply
-from bot.knowledge.models import PREPARED_VIEWS
+from bot.knowledge.models import CATALOGS, PREPARED, PREPARED_VIEWS, Knowledge
 from bot.knowledge.overlay import ensure_schema, overlay_view
 from bot.knowledge.store import KnowledgeStore
 from tests.e2e import conftest as e2e  # first: careerbot_fixtures imports it back
@@ -28,7 +29,7 @@ fake_discord = e2e.fake_discord
 run_bot = e2e.run_bot
 
 COMMANDS = ("!compare mlops pm", "!salary ds", "!role mlops")
-BOUND = PREPARED_VIEWS - 1  # edited servers beside the global view
+BOUND = 11  # edited servers beside the global view (the test's bound)
 QUESTIONS = ("how much do mlops engineers make?", "what does an ai pm do all week?")
 
 
@@ -102,16 +103,35 @@ def test_rotating_over_200_servers_with_no_edits_composes_each_answer_once(
     assert len(catalogs) == 1
 
 
+def count_views(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """Record the view (guild id) of every advisor state prepared (``advisor._new_view``)."""
+    made: list[str | None] = []
+    original = advisor_module._new_view
+
+    def counted(knowledge: Knowledge) -> Any:
+        made.append(knowledge.guild_id)
+        return original(knowledge)
+
+    monkeypatch.setattr(advisor_module, "_new_view", counted)
+    return made
+
+
 def test_one_more_edited_server_than_the_bound_evicts_one_view(
         db: Path, advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
     """100 edited servers; the advisor and chat engine keep their work for PREPARED_VIEWS
-    views (the global one and BOUND edited servers). Touching one more evicts only the
-    least recent."""
+    views, and catalogues for CATALOG_VIEWS (both set to the global one and BOUND edited
+    servers here). Touching one more evicts only the
+    least recent. (Each server's alias changes no figure, so the answer is composed once
+    and every server takes it from the global view: issue 16's shared views.)"""
     assert MAX_VIEWS == PREPARED_VIEWS
+    # One bound for the views' state and their catalogues, small enough to test quickly.
+    monkeypatch.setattr(PREPARED, "size", BOUND + 1)
+    monkeypatch.setattr(CATALOGS, "size", BOUND + 1)
     guilds = [str(g) for g in range(100)]
     add_aliases(db, guilds)
     composed = count_compositions(advisor, monkeypatch)
     catalogs = count_catalogs(monkeypatch)
+    views = count_views(monkeypatch)
 
     def ask_all(servers: list[str]) -> None:
         for g in servers:
@@ -119,15 +139,17 @@ def test_one_more_edited_server_than_the_bound_evicts_one_view(
             advisor.handle(Request(text=QUESTIONS[0], guild_id=g, user_id=g))
 
     ask_all([*guilds[:BOUND], "not-edited"])
-    assert len(composed) == BOUND + 1 and len(catalogs) == BOUND + 1
+    assert composed == ["compare"]
+    assert len(views) == BOUND + 1 and len(catalogs) == BOUND + 1
     ask_all([guilds[0]])  # now the most recent: server 1 is the least recent
     ask_all([guilds[BOUND]])  # one more edited server than the bound
     composed.clear()
     catalogs.clear()
+    views.clear()
     ask_all([guilds[0], *guilds[2:BOUND], "not-edited"])
-    assert composed == [] and catalogs == [], "views other than the least recent were evicted"
+    assert views == [] and catalogs == [], "views other than the least recent were evicted"
     ask_all([guilds[1]])
-    assert composed == ["compare"] and len(catalogs) == 1
+    assert views == [guilds[1]] and len(catalogs) == 1 and composed == []
 
 
 def counting_pragma(store: KnowledgeStore) -> Callable[[], int]:

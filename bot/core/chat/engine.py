@@ -79,6 +79,19 @@ def _note_unknown(built: answers.Built, u: Understanding, decided: Plan,
 
 
 def _build_catalog(knowledge: Knowledge) -> Catalog:
+    parent, changes = knowledge.parent, knowledge.changes
+    if parent is not None and changes is not None:
+        return derive_catalog(ChatEngine.catalog(parent), knowledge, changes.roles)
+    return Catalog.build(knowledge, role_index(knowledge))
+
+
+def derive_catalog(parent: Catalog, knowledge: Knowledge, changed: frozenset[str]) -> Catalog:
+    """The chat catalogue of a server's view (``knowledge``) from the catalogue of the view
+    it was made from (``parent``), whose roles it shares but for the slugs ``changed``
+    (edited, added or removed: ``ViewChanges.roles``).
+
+    The hook for ``bot.core.chat.catalog``'s ``derive(parent_catalog, knowledge,
+    changed_slugs)``: until that lands it builds the catalogue whole, as before."""
     return Catalog.build(knowledge, role_index(knowledge))
 
 

@@ -42,7 +42,7 @@ from bot.core.chat.catalog import Catalog
 from bot.core.chat.intents import Understanding
 from bot.core.chat.memory import Topic
 from bot.core.chat.planner import Plan, Planning, asks_detail
-from bot.knowledge.models import Knowledge, Role
+from bot.knowledge.models import Knowledge, Role, ViewChanges
 from bot.knowledge.passages import FIELD_TOPICS, Passage, build_passages
 
 if TYPE_CHECKING:
@@ -286,8 +286,32 @@ def answers_from(matches: Sequence[Match], min_score: float = MIN_SCORE) -> list
 
 def index_for(knowledge: Knowledge) -> PassageIndex:
     """The passage index of ``knowledge``, built the first time that view is searched and
-    kept with the view (``Knowledge.derived``), so a new view never meets an old index."""
-    return knowledge.derived("chat.passages", PassageIndex.build)
+    kept with the view (``Knowledge.derived``), so a new view never meets an old index.
+    A server's view whose overlay changed nothing passages are made from shares the
+    index of the view it was made from."""
+    return knowledge.derived("chat.passages", _index_of)
+
+
+def _index_of(knowledge: Knowledge) -> PassageIndex:
+    parent, changes = knowledge.parent, knowledge.changes
+    if parent is not None and changes is not None and _same_passages(knowledge, parent, changes):
+        return index_for(parent)
+    return PassageIndex.build(knowledge)
+
+
+def _same_passages(knowledge: Knowledge, parent: Knowledge, changes: ViewChanges) -> bool:
+    """Would ``build_passages`` make the same passages for both views? Yes when no role
+    differs in what passages hold (``content``), the FAQ is the parent's, and no FAQ tag
+    is a name (slug or alias) one view gives a role and the other does not: tags tie
+    entries to roles."""
+    if changes.content or changes.faq:
+        return False
+    moved: set[str] = set()
+    for slug in changes.names:
+        mine, theirs = knowledge.roles.get(slug), parent.roles.get(slug)
+        moved |= {k.casefold() for k in ((mine.slug, *mine.aliases) if mine else ())} ^ \
+            {k.casefold() for k in ((theirs.slug, *theirs.aliases) if theirs else ())}
+    return not any(tag.casefold() in moved for entry in knowledge.faq for tag in entry.tags)
 
 
 # -- the answer --------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ class _Entry:
 
 
 def _own_entries(knowledge: Knowledge) -> tuple[_Entry, ...]:
+    if knowledge.changes is not None and not knowledge.changes.faq:
+        return ()  # the FAQ of the view it was made from (the global one): none of its own
     own = knowledge.guild_id
     return tuple(_Entry(e, text_stems(" ".join((e.question, *e.tags))))
                  for e in knowledge.faq if own is not None and e.guild_id == own)
