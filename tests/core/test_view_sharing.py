@@ -13,7 +13,7 @@ import pytest
 
 from bot.core import advisor as advisor_module
 from bot.core.advisor import MAX_VIEWS, Advisor, Request
-from bot.core.chat import ChatEngine
+from bot.core.chat import ChatEngine, engine
 from bot.core.chat.catalog import Catalog
 from bot.core.reply import Reply
 from bot.knowledge.models import CATALOGS, PREPARED, PREPARED_VIEWS, Knowledge
@@ -67,6 +67,14 @@ def count_catalogs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return original(cls, *args, **kwargs)
 
     monkeypatch.setattr(Catalog, "build", classmethod(counted))
+    derive = engine.derive
+
+    def derived(*args: Any, **kwargs: Any) -> Catalog:
+        # An edited server's catalogue is derived from the global one's (not built whole).
+        built.append(1)
+        return derive(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "derive", derived)
     return built
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 # A module, not its names: bot.core.gaps imports the chat package (which imports this).
 from bot.core import gaps as gap_log
 from bot.core.chat import answers
-from bot.core.chat.catalog import Catalog, shared_faq_index
+from bot.core.chat.catalog import Catalog, derive, shared_faq_index
 from bot.core.chat.compound import (
     MAX_PARTS,
     QUIET,
@@ -90,9 +90,10 @@ def derive_catalog(parent: Catalog, knowledge: Knowledge, changed: frozenset[str
     it was made from (``parent``), whose roles it shares but for the slugs ``changed``
     (edited, added or removed: ``ViewChanges.roles``).
 
-    The hook for ``bot.core.chat.catalog``'s ``derive(parent_catalog, knowledge,
-    changed_slugs)``: until that lands it builds the catalogue whole, as before."""
-    return Catalog.build(knowledge, role_index(knowledge))
+    ``bot.core.chat.catalog.derive`` replaces only those roles' parts, so an edited
+    server's first question costs what its edit touches, not the whole catalogue (it
+    builds whole itself when the view's role order does not follow the parent's)."""
+    return derive(parent, knowledge, changed, role_index(knowledge))
 
 
 class ChatEngine:
