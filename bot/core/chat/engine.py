@@ -209,7 +209,8 @@ class ChatEngine:
         key = conversation_key(request.user_id, request.channel_id, request.guild_id)
         conv = self.memory.get(key) or Conversation()
         topic = Topic(intent, tuple(roles), facets, source=None)
-        self.memory.put(key, replace(conv, topic=topic).with_roles(topic.roles))
+        # One ``replace`` for both fields: this runs for every command answered.
+        self.memory.put(key, replace(conv, topic=topic, recent_roles=conv.recent_with(roles)))
 
     def understand(self, text: str, knowledge: Knowledge) -> tuple[Understanding, Plan]:
         """What the pipeline reads from ``text`` without memory (for tests and tools)."""

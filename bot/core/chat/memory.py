@@ -67,12 +67,17 @@ class Conversation:
 
     def with_roles(self, slugs: tuple[str, ...] | list[str]) -> Conversation:
         """Record roles just discussed, most recent first, without repeats."""
+        return replace(self, recent_roles=self.recent_with(slugs))
+
+    def recent_with(self, slugs: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """``recent_roles`` once ``slugs`` were discussed (for a caller that changes other
+        fields in the same ``replace``)."""
         recent = list(self.recent_roles)
         for slug in reversed(list(slugs)):
             if slug in recent:
                 recent.remove(slug)
             recent.insert(0, slug)
-        return replace(self, recent_roles=tuple(recent[:MAX_RECENT_ROLES]))
+        return tuple(recent[:MAX_RECENT_ROLES])
 
 
 def conversation_key(user_id: str, channel_id: str, guild_id: str | None) -> Key:
