@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -123,20 +124,25 @@ def lower_first(text: str) -> Safe:
 
 
 def table(rows: Sequence[Sequence[Any]], *headers: str) -> Safe:
-    """A fixed-width table in a code block; rows whose values are all blank are left out."""
-    kept = [
-        [str(c) for c in row]
-        for row in rows
-        if any(c not in (None, "") for c in row[1:])
-    ]
-    if not kept:
+    """A fixed-width table in a code block; rows whose values are all blank are left out.
+
+    Written as plain loops rather than nested generators: compare's ten-row table took
+    about 20 µs that way, a tenth of rendering a whole compare.
+    """
+    grid: list[list[str]] = [["", *(clean_code(h) or "—" for h in headers)]] if headers else []
+    for row in rows:
+        for c in row[1:]:
+            if c is not None and c != "":
+                grid.append([clean_code(str(cell)) or "—" for cell in row])
+                break
+    if len(grid) == (1 if headers else 0):
         return Safe("")
-    grid = [["", *headers], *kept] if headers else kept
-    grid = [[clean_code(c if c is not None else "—") or "—" for c in row] for row in grid]
-    if headers:
-        grid[0][0] = ""
-    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in grid]
+    widths = [0] * len(grid[0])
+    for row in grid:
+        for i, c in enumerate(row):
+            if len(c) > widths[i]:
+                widths[i] = len(c)
+    lines = ["  ".join([c.ljust(w) for c, w in zip(row, widths, strict=True)]).rstrip() for row in grid]
     return Safe("```\n" + "\n".join(lines) + "\n```")
 
 
@@ -168,6 +174,64 @@ def article(name: str) -> Safe:
     if sum(ch.isupper() for ch in word) >= 2:  # read as letters: M-L-Ops, A-I
         return Safe("an" if word[:1] in _VOWEL_SOUND_LETTERS else "a")
     return Safe("an" if word[:1].lower() in "aeiou" else "a")
+
+
+@dataclass(frozen=True, slots=True)
+class CompareCells:
+    """The figures of compare's side-by-side table, one role's column each (``_a``,
+    ``_b``), formatted by the filters above; "" where a role holds no such figure.
+
+    Built in Python once per reply because the table's twenty cells, each a guarded
+    chain of attribute look-ups, cost jinja about 40 µs against a few here (a fresh
+    compare is timed against discord.py's floor, issue 16). Only figures are made here:
+    the row labels and the words after a count stay in ``compare.j2``.
+    """
+
+    openings: bool  # either column counts openings rather than salary responses
+    open_a: str
+    open_b: str
+    share_a: str
+    share_b: str
+    avg_a: str  # the average salary range, "$120K–$150K"
+    avg_b: str
+    band_a: str  # the 25th–75th percentile band, only where there is no average range
+    band_b: str
+    median_a: str
+    median_b: str
+    p75_a: str
+    p75_b: str
+    remote_a: str
+    remote_b: str
+    skill_a: str  # the role's top skill
+    skill_b: str
+    n_a: str  # the salary sample's size
+    n_b: str
+
+
+def _column(role: Any, snap: Any, share: float | None) -> tuple[str, ...]:
+    skill = role.skills[0] if role.skills else ""
+    if not snap:
+        return ("", pct(share, 1) if share is not None else "", "", "", "", "", "", skill, "")
+    sal = snap.salary
+    return (
+        count(snap.open_positions) if snap.open_positions is not None else "",
+        pct(share, 1) if share is not None else "",
+        f"{money(sal.avg_low)}–{money(sal.avg_high)}" if sal.has_avg_range else "",
+        f"{money(sal.p25)}–{money(sal.p75)}" if sal.has_band and not sal.has_avg_range else "",
+        money(sal.median),
+        money(sal.p75),
+        pct(snap.remote_pct) if snap.remote_pct is not None else "",
+        skill,
+        count(sal.n) if sal.n is not None else "",
+    )
+
+
+def compare_cells(a: Any, sa: Any, share_a: float | None,
+                  b: Any, sb: Any, share_b: float | None) -> CompareCells:
+    """The side-by-side table's cells for roles ``a`` and ``b`` and their snapshots."""
+    ca, cb = _column(a, sa, share_a), _column(b, sb, share_b)
+    openings = bool((sa and sa.source.counts_are_openings) or (sb and sb.source.counts_are_openings))
+    return CompareCells(openings, *(cell for pair in zip(ca, cb, strict=True) for cell in pair))
 
 
 def part(name: str) -> Safe:
@@ -212,7 +276,8 @@ def environment() -> jinja2.Environment:
                        safe=Safe)
     # What a role holds: templates leave out what is missing and offer only what is there.
     env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
-                       held_topics=held_topics, holds=holds, holds_only_name=holds_only_name)
+                       held_topics=held_topics, holds=holds, holds_only_name=holds_only_name,
+                       compare_cells=compare_cells)
     # How a field of the field table is named and shown (its unit's filter) in kb replies.
     env.globals.update(field_label=fields.label, field_shown=fields.shown)
     return env
