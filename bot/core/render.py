@@ -118,6 +118,16 @@ def and_list(items: Iterable[str], conj: str = "and") -> Safe:
     return Safe(f"{', '.join(items[:-1])} {conj} {items[-1]}")
 
 
+def level_mix(experience: Any) -> Safe:
+    """'Senior 40%, Mid 35%, Entry 25%': an experience mix's known levels in display order.
+
+    A filter rather than a loop in a macro: the loop's ``loop.last`` made jinja build a
+    loop context, and the two mixes in a compare cost about 25 µs of its render.
+    """
+    return Safe(", ".join([f"{clean(level.capitalize())} {pct(value)}"
+                           for level, value in experience.items()]))
+
+
 def lower_first(text: str) -> Safe:
     """'Deploys models.' -> 'deploys models' (for use mid-sentence)."""
     text = clean(text).rstrip(".")
@@ -273,7 +283,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(money=money, pct=pct, count=count, and_list=and_list,
                        lower_first=lower_first, table=table, article=article, bullets=bullets, code=code,
-                       codeblock=codeblock,
+                       codeblock=codeblock, level_mix=level_mix,
                        safe=Safe)
     # What a role holds: templates leave out what is missing and offer only what is there.
     env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
