@@ -21,9 +21,11 @@ from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 
 from bot.core.figures import skills_sources_to_cite
 from bot.core.holdings import has_figures, held_topics, holds, holds_only_name
@@ -252,6 +254,28 @@ def part(name: str) -> Safe:
     return Safe(f"{_MARK}{name}{_SEP}")
 
 
+class _Context(jinja2.runtime.Context):
+    """jinja2's context with a quicker ``call`` for plain functions and macros.
+
+    Every ``{{ part(...) }}``, macro call and global function in a template goes through
+    ``Context.call``, which each time looks for jinja's ``pass_context`` marks on the
+    object and on its ``__call__`` and pops two keywords: about a microsecond, a dozen
+    and a half times in a compare. A plain Python function without the mark, or a
+    macro, called without keywords needs none of that; anything else takes jinja's path.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        kind = type(__obj)
+        if not kwargs and (kind is jinja2.runtime.Macro or (
+                kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__)):
+            try:
+                return __obj(*args)
+            except StopIteration:  # as jinja2 does: a StopIteration must not end the render
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
+
+
 class _Environment(jinja2.Environment):
     """jinja2's environment with each template's globals in one plain dict.
 
@@ -262,6 +286,8 @@ class _Environment(jinja2.Environment):
     set in ``environment()`` before the first template loads (jinja2 asks for that
     too: changes after a load are not guaranteed to show), so nothing is lost.
     """
+
+    context_class = _Context
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
