@@ -338,12 +338,13 @@ def render(template: str, **context: Any) -> Reply:
             values[name] = _tidy(body)
         elif name in ("section", "field"):
             heading, _, rest = body.strip().partition("\n")
-            if not _tidy(rest):
+            rest = _tidy(rest)
+            if not rest:
                 continue  # an empty section is left out rather than shown blank
             if name == "section":
-                sections.append(Section(heading.strip(), _tidy(rest)))
+                sections.append(Section(heading.strip(), rest))
             else:
-                fields.append(Field(heading.strip(), _tidy(rest)))
+                fields.append(Field(heading.strip(), rest))
         elif name == "suggest":
             suggestions += [line.strip() for line in body.splitlines() if line.strip()]
         elif name == "roles":
