@@ -31,7 +31,7 @@ from bot.core.figures import skills_sources_to_cite
 from bot.core.holdings import has_figures, held_topics, holds, holds_only_name
 from bot.core.markup import clean, clean_code
 from bot.core.reply import Field, Reply, Section
-from bot.core.verdict import THRESHOLDS
+from bot.core.verdict import THRESHOLDS, same_items
 from bot.knowledge import fields
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -314,7 +314,8 @@ def environment() -> jinja2.Environment:
     # What a role holds: templates leave out what is missing and offer only what is there.
     env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
                        held_topics=held_topics, holds=holds, holds_only_name=holds_only_name,
-                       compare_cells=compare_cells, skills_sources_to_cite=skills_sources_to_cite)
+                       compare_cells=compare_cells, skills_sources_to_cite=skills_sources_to_cite,
+                       same_items=same_items)
     # How a field of the field table is named and shown (its unit's filter) in kb replies.
     env.globals.update(field_label=fields.label, field_shown=fields.shown)
     return env
