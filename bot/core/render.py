@@ -150,12 +150,8 @@ def table(rows: Sequence[Sequence[Any]], *headers: str) -> Safe:
                 break
     if len(grid) == (1 if headers else 0):
         return Safe("")
-    widths = [0] * len(grid[0])
-    for row in grid:
-        for i, c in enumerate(row):
-            if len(c) > widths[i]:
-                widths[i] = len(c)
-    lines = ["  ".join([c.ljust(w) for c, w in zip(row, widths, strict=True)]).rstrip() for row in grid]
+    widths = [max(map(len, column)) for column in zip(*grid, strict=True)]
+    lines = ["  ".join(map(str.ljust, row, widths)).rstrip() for row in grid]
     return Safe("```\n" + "\n".join(lines) + "\n```")
 
 
