@@ -114,3 +114,20 @@ def source_uses(pairs: Sequence[tuple[Role, StatSnapshot | None]]) -> list[Sourc
         if snap.salary.n is not None:
             ns.append((role.name, snap.salary.n))
     return [SourceUse(sources[k], k[1], k[2], tuple(v)) for k, v in uses.items()]
+
+
+def skills_sources_to_cite(roles: Sequence[Role], uses: Sequence[SourceUse] = ()) -> list[Source]:
+    """The roles' skills sources a footer has yet to cite: each once, in the roles'
+    order, leaving out those the reply's figures already cite (``uses``).
+
+    Chosen here rather than in the ``skills_footer`` macro, whose list of seen ids,
+    built with ``map`` and ``do`` on every reply, cost jinja several times as much.
+    """
+    seen = {use.source.id for use in uses}
+    cite: list[Source] = []
+    for role in roles:
+        src = role.skills_source
+        if src and src.id not in seen:
+            seen.add(src.id)
+            cite.append(src)
+    return cite

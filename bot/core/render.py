@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import jinja2
+import jinja2.runtime
 
+from bot.core.figures import skills_sources_to_cite
 from bot.core.holdings import has_figures, held_topics, holds, holds_only_name
 from bot.core.markup import clean, clean_code
 from bot.core.reply import Field, Reply, Section
-from bot.core.verdict import THRESHOLDS
+from bot.core.verdict import THRESHOLDS, same_items
 from bot.knowledge import fields
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -116,6 +120,16 @@ def and_list(items: Iterable[str], conj: str = "and") -> Safe:
     return Safe(f"{', '.join(items[:-1])} {conj} {items[-1]}")
 
 
+def level_mix(experience: Any) -> Safe:
+    """'Senior 40%, Mid 35%, Entry 25%': an experience mix's known levels in display order.
+
+    A filter rather than a loop in a macro: the loop's ``loop.last`` made jinja build a
+    loop context, and the two mixes in a compare cost about 25 µs of its render.
+    """
+    return Safe(", ".join([f"{clean(level.capitalize())} {pct(value)}"
+                           for level, value in experience.items()]))
+
+
 def lower_first(text: str) -> Safe:
     """'Deploys models.' -> 'deploys models' (for use mid-sentence)."""
     text = clean(text).rstrip(".")
@@ -123,20 +137,21 @@ def lower_first(text: str) -> Safe:
 
 
 def table(rows: Sequence[Sequence[Any]], *headers: str) -> Safe:
-    """A fixed-width table in a code block; rows whose values are all blank are left out."""
-    kept = [
-        [str(c) for c in row]
-        for row in rows
-        if any(c not in (None, "") for c in row[1:])
-    ]
-    if not kept:
+    """A fixed-width table in a code block; rows whose values are all blank are left out.
+
+    Written as plain loops rather than nested generators: compare's ten-row table took
+    about 20 µs that way, a tenth of rendering a whole compare.
+    """
+    grid: list[list[str]] = [["", *(clean_code(h) or "—" for h in headers)]] if headers else []
+    for row in rows:
+        for c in row[1:]:
+            if c is not None and c != "":
+                grid.append([clean_code(str(cell)) or "—" for cell in row])
+                break
+    if len(grid) == (1 if headers else 0):
         return Safe("")
-    grid = [["", *headers], *kept] if headers else kept
-    grid = [[clean_code(c if c is not None else "—") or "—" for c in row] for row in grid]
-    if headers:
-        grid[0][0] = ""
-    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in grid]
+    widths = [max(map(len, column)) for column in zip(*grid, strict=True)]
+    lines = ["  ".join(map(str.ljust, row, widths)).rstrip() for row in grid]
     return Safe("```\n" + "\n".join(lines) + "\n```")
 
 
@@ -170,11 +185,91 @@ def article(name: str) -> Safe:
     return Safe("an" if word[:1].lower() in "aeiou" else "a")
 
 
+@dataclass(frozen=True, slots=True)
+class CompareCells:
+    """The figures of compare's side-by-side table, one role's column each (``_a``,
+    ``_b``), formatted by the filters above; "" where a role holds no such figure.
+
+    Built in Python once per reply because the table's twenty cells, each a guarded
+    chain of attribute look-ups, cost jinja about 40 µs against a few here (a fresh
+    compare is timed against discord.py's floor, issue 16). Only figures are made here:
+    the row labels and the words after a count stay in ``compare.j2``.
+    """
+
+    openings: bool  # either column counts openings rather than salary responses
+    open_a: str
+    open_b: str
+    share_a: str
+    share_b: str
+    avg_a: str  # the average salary range, "$120K–$150K"
+    avg_b: str
+    band_a: str  # the 25th–75th percentile band, only where there is no average range
+    band_b: str
+    median_a: str
+    median_b: str
+    p75_a: str
+    p75_b: str
+    remote_a: str
+    remote_b: str
+    skill_a: str  # the role's top skill
+    skill_b: str
+    n_a: str  # the salary sample's size
+    n_b: str
+
+
+def _column(role: Any, snap: Any, share: float | None) -> tuple[str, ...]:
+    skill = role.skills[0] if role.skills else ""
+    if not snap:
+        return ("", pct(share, 1) if share is not None else "", "", "", "", "", "", skill, "")
+    sal = snap.salary
+    return (
+        count(snap.open_positions) if snap.open_positions is not None else "",
+        pct(share, 1) if share is not None else "",
+        f"{money(sal.avg_low)}–{money(sal.avg_high)}" if sal.has_avg_range else "",
+        f"{money(sal.p25)}–{money(sal.p75)}" if sal.has_band and not sal.has_avg_range else "",
+        money(sal.median),
+        money(sal.p75),
+        pct(snap.remote_pct) if snap.remote_pct is not None else "",
+        skill,
+        count(sal.n) if sal.n is not None else "",
+    )
+
+
+def compare_cells(a: Any, sa: Any, share_a: float | None,
+                  b: Any, sb: Any, share_b: float | None) -> CompareCells:
+    """The side-by-side table's cells for roles ``a`` and ``b`` and their snapshots."""
+    ca, cb = _column(a, sa, share_a), _column(b, sb, share_b)
+    openings = bool((sa and sa.source.counts_are_openings) or (sb and sb.source.counts_are_openings))
+    return CompareCells(openings, *(cell for pair in zip(ca, cb, strict=True) for cell in pair))
+
+
 def part(name: str) -> Safe:
     """A mark that starts a part of the reply; see the module docstring."""
     if name not in _PARTS:
         raise ValueError(f"unknown reply part {name!r}")
     return Safe(f"{_MARK}{name}{_SEP}")
+
+
+class _Context(jinja2.runtime.Context):
+    """jinja2's context with a quicker ``call`` for plain functions and macros.
+
+    Every ``{{ part(...) }}``, macro call and global function in a template goes through
+    ``Context.call``, which each time looks for jinja's ``pass_context`` marks on the
+    object and on its ``__call__`` and pops two keywords: about a microsecond, a dozen
+    and a half times in a compare. A plain Python function without the mark, or a
+    macro, called without keywords needs none of that; anything else takes jinja's path.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        kind = type(__obj)
+        if not kwargs and (kind is jinja2.runtime.Macro or (
+                kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__)):
+            try:
+                return __obj(*args)
+            except StopIteration:  # as jinja2 does: a StopIteration must not end the render
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return super().call(__obj, *args, **kwargs)
 
 
 class _Environment(jinja2.Environment):
@@ -187,6 +282,8 @@ class _Environment(jinja2.Environment):
     set in ``environment()`` before the first template loads (jinja2 asks for that
     too: changes after a load are not guaranteed to show), so nothing is lost.
     """
+
+    context_class = _Context
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
@@ -208,11 +305,13 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(money=money, pct=pct, count=count, and_list=and_list,
                        lower_first=lower_first, table=table, article=article, bullets=bullets, code=code,
-                       codeblock=codeblock,
+                       codeblock=codeblock, level_mix=level_mix,
                        safe=Safe)
     # What a role holds: templates leave out what is missing and offer only what is there.
     env.globals.update(part=part, thresholds=THRESHOLDS, has_figures=has_figures,
-                       held_topics=held_topics, holds=holds, holds_only_name=holds_only_name)
+                       held_topics=held_topics, holds=holds, holds_only_name=holds_only_name,
+                       compare_cells=compare_cells, skills_sources_to_cite=skills_sources_to_cite,
+                       same_items=same_items)
     # How a field of the field table is named and shown (its unit's filter) in kb replies.
     env.globals.update(field_label=fields.label, field_shown=fields.shown)
     return env
@@ -236,12 +335,13 @@ def render(template: str, **context: Any) -> Reply:
             values[name] = _tidy(body)
         elif name in ("section", "field"):
             heading, _, rest = body.strip().partition("\n")
-            if not _tidy(rest):
+            rest = _tidy(rest)
+            if not rest:
                 continue  # an empty section is left out rather than shown blank
             if name == "section":
-                sections.append(Section(heading.strip(), _tidy(rest)))
+                sections.append(Section(heading.strip(), rest))
             else:
-                fields.append(Field(heading.strip(), _tidy(rest)))
+                fields.append(Field(heading.strip(), rest))
         elif name == "suggest":
             suggestions += [line.strip() for line in body.splitlines() if line.strip()]
         elif name == "roles":

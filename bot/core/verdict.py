@@ -9,6 +9,7 @@ prints a blank.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.models import Role, StatSnapshot
@@ -124,6 +125,15 @@ def skill_overlap(a: Role, b: Role) -> SkillOverlap | None:
         size=min(len(a.skills), len(b.skills)),
         indistinct=occupational and a_keys == b_keys,
     )
+
+
+def same_items(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Whether two lists hold the same items in any order, as the templates compared
+    them with ``(x | sort | list) == (y | sort | list)`` (jinja sorts ignoring case).
+
+    A function because the template form sorted four lists per compare, about 5 µs.
+    """
+    return sorted(x, key=str.lower) == sorted(y, key=str.lower)
 
 
 def compute(a: Role, sa: StatSnapshot | None, b: Role, sb: StatSnapshot | None) -> Verdict:
