@@ -383,6 +383,13 @@ def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
 _AI_WIDE = ("ai job market", "ai jobs market", "ai market", "ai job", "ai jobs", "ai field",
             "ai industry", "job market for ai", "market for ai", "jobs in ai", "ai careers",
             "ai hiring", "ai positions", "ai roles", "ai space", "ai sector")
+#: Words asking for the market as a whole; one tuple made once, so ``Understanding.any``
+#: compiles its pattern once (a tuple built in the call, with ``*_AI_WIDE`` spread into
+#: it, was a new object and a new regex on every question).
+_MARKET_TOTAL_WORDS = ("in total", "total", "overall", "all ai jobs", "all ai positions",
+                       "ai jobs total", "altogether", "ai jobs", "ai positions", "ai listings",
+                       "ai job listings", "ai openings", "ai job market", "tracking",
+                       "do you track", *_AI_WIDE)
 
 #: Words after a title that put it in the AI field ("product managers in ai").
 _IN_AI = frozenset({"in ai", "for ai", "in ml", "of ai", "within ai", "on ai",
@@ -611,9 +618,7 @@ def _scan_facets(u: Understanding) -> None:
     if share_word and of_all:
         u.share = True
         scores["openings"] = scores.get("openings", 0) + 4
-    if u.any(("in total", "total", "overall", "all ai jobs", "all ai positions", "ai jobs total",
-              "altogether", "ai jobs", "ai positions", "ai listings", "ai job listings",
-              "ai openings", "ai job market", "tracking", "do you track", *_AI_WIDE)) and \
+    if u.any(_MARKET_TOTAL_WORDS) and \
             u.any(("how many", "number", "track", "tracked", "tracking", "total", "how big",
                    "how large", "size", "sized")):
         u.total = True
