@@ -1099,6 +1099,8 @@ def _scan_choice(u: Understanding) -> None:
     """What a "which should I choose" question weighs: a criterion or an interest."""
     padded = f" {u.text} "
     for marker in sorted(lexicon.INTEREST_MARKERS, key=len, reverse=True):
+        if f"{marker} " not in padded:
+            continue  # what the search below needs, found without building its regex
         for m in re.finditer(rf"(?<= ){re.escape(marker)} ", padded):
             before = padded[:m.start()].split()[-2:]
             if marker in _LIKE_WORDS and not set(before) & _LIKERS:
