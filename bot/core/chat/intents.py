@@ -1037,9 +1037,11 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
         u.not_held.append("remote_pay")
     # Places: a salary or count broken down by place is not held; metros are.
     padded = f" {u.text} "
-    for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},
-                        key=len, reverse=True):
-        if place in ("remote",) or f" {place} " not in padded:
+    # Only the places the message names are sorted (most messages name none).
+    named = [p for p in lexicon.PLACES | {m.casefold() for m in catalog.metros.values()}
+             if f" {p} " in padded]
+    for place in sorted(named, key=len, reverse=True):
+        if place in ("remote",):
             continue
         if place in lexicon.AMBIGUOUS_PLACES and not re.search(
                 rf"\b(?:in|from|at|near|around|based|for|to|live|city|hub for)\s+{re.escape(place)}\b",
