@@ -217,8 +217,6 @@ class KnowledgeStore:
         #: PRAGMA, when it vouches for later checks (see ``QUIET_SECONDS``); else None.
         self._quiet_stat: tuple[int, ...] | None = None
         self._data_version = 0
-        #: How many checks ran ``PRAGMA data_version`` (for tests and benchmarks).
-        self.version_queries = 0
         self._version: tuple[int, int, int] | None = None
         self._local_writes = 0
         self._file_reopens = 0
@@ -362,7 +360,6 @@ class KnowledgeStore:
         conn = self._connect_to(None if st is None else (st.st_dev, st.st_ino))
         if stamp is not None and stamp == self._quiet_stat:
             return self._data_version
-        self.version_queries += 1
         data_version = int(conn.execute("pragma data_version").fetchone()[0])
         self._data_version = data_version
         self._quiet_stat = None
