@@ -13,6 +13,10 @@ and chat engine keep their work for ``PREPARED_VIEWS`` the same way).
 The version check (a stat of the file and ``PRAGMA data_version``) runs once per message:
 a front end opens ``one_check()`` around a message's handling, and every read inside it
 (the prefix lookup, the answer) reuses that check. Outside such a block every read checks.
+The PRAGMA (a shared lock on the file: most of the check's cost) is skipped while the
+file is *quiet* (see ``QUIET_SECONDS``): in rollback-journal mode every commit writes the
+database file, so a file whose identity, size and change times are those seen at a check
+made well after its last write has had no commit since.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +53,13 @@ from bot.knowledge.models import (
 from bot.knowledge.overlay import GLOBAL_SCOPE, edited_scopes, scope_is_edited
 
 T = TypeVar("T")
+
+#: A check trusts the file's stat alone (no ``PRAGMA data_version``) only when the file
+#: was last written this long before a check that did run the PRAGMA. A commit the PRAGMA
+#: did not see writes the file after that check, so it stamps a modification time later
+#: than the one recorded, even where the filesystem keeps times coarsely (a clock tick, or
+#: 1-2 s on some filesystems). Assumes a local filesystem (as SQLite's locking does).
+QUIET_SECONDS = 5.0
 
 #: Views of edited servers the store keeps at once (the global view is always kept). A
 #: view shares every unchanged role with the base, so one costs a dict of the roles and the
@@ -201,6 +213,10 @@ class KnowledgeStore:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._file_id: tuple[int, int] | None = None
+        #: The file's stat (identity, size, change times) at the last check that ran the
+        #: PRAGMA, when it vouches for later checks (see ``QUIET_SECONDS``); else None.
+        self._quiet_stat: tuple[int, ...] | None = None
+        self._data_version = 0
         self._version: tuple[int, int, int] | None = None
         self._local_writes = 0
         self._file_reopens = 0
@@ -214,7 +230,10 @@ class KnowledgeStore:
         """The store's read connection, opened on first use and reopened when a rebuild
         has replaced the file (``build_database`` swaps in a new file with os.replace, which
         an open connection would never notice)."""
-        file_id = self._stat_file()
+        return self._connect_to(self._stat_file())
+
+    def _connect_to(self, file_id: tuple[int, int] | None) -> sqlite3.Connection:
+        """``connect`` given the file's identity just taken (None: no file)."""
         if self._conn is not None and file_id is not None and file_id != self._file_id:
             self._conn.close()
             self._conn = None
@@ -225,6 +244,7 @@ class KnowledgeStore:
                     f"the knowledge base {self.db_path} does not exist; run `careerbot kb build`"
                 )
             self._file_id = file_id
+            self._quiet_stat = None
             conn = sqlite3.connect(self.db_path, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("pragma busy_timeout = 2000")
@@ -319,12 +339,35 @@ class KnowledgeStore:
         checked = _CHECKED.get()
         seen = checked.get(self) if checked is not None else None
         if seen is None or self._conn is None or seen[1] != self._file_id:
-            conn = self.connect()
-            (data_version,) = conn.execute("pragma data_version").fetchone()
-            seen = (data_version, self._file_id)
+            seen = (self._data_version_now(), self._file_id)
             if checked is not None:
                 checked[self] = seen
         return (seen[0], self._local_writes, self._file_reopens)
+
+    def _data_version_now(self) -> int:
+        """``PRAGMA data_version``, or the last value it gave while the file is quiet:
+        unchanged since a check made ``QUIET_SECONDS`` or more after its last write. The
+        clock is read before the stat, so a commit the PRAGMA misses, which writes the
+        file only after the PRAGMA has read it, stamps a later time than the recorded one.
+        A database in WAL mode (commits go to the -wal file) always runs the PRAGMA."""
+        now = time.time()
+        try:
+            st = os.stat(self.db_path)
+        except OSError:
+            st = None
+        stamp = None if st is None else (
+            st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        conn = self._connect_to(None if st is None else (st.st_dev, st.st_ino))
+        if stamp is not None and stamp == self._quiet_stat:
+            return self._data_version
+        data_version = int(conn.execute("pragma data_version").fetchone()[0])
+        self._data_version = data_version
+        self._quiet_stat = None
+        if stamp is not None and max(stamp[3], stamp[4]) < (now - QUIET_SECONDS) * 1e9:
+            (mode,) = conn.execute("pragma journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                self._quiet_stat = stamp
+        return data_version
 
     def version(self) -> tuple[int, int, int]:
         """Changes whenever the data may have: for caches of things derived from it."""

@@ -108,24 +108,50 @@ _POSTING_NOUNS = frozenset({"posting", "postings", "ad", "ads", "jd", "jds", "de
                             "descriptions", "listing", "listings", "post", "posts"})
 
 
-#: id(phrase set) -> (the set, its pattern); the set is kept so its id is never reused.
-_PATTERNS: dict[int, tuple[object, re.Pattern[str]]] = {}
+#: id(phrase set) -> (the set, its phrases as a frozenset, its longest phrase in words);
+#: the set is kept so its id is never reused.
+_PHRASE_SETS: dict[int, tuple[object, frozenset[str], int]] = {}
 
 
-def _phrase_pattern(phrases: tuple[str, ...] | frozenset[str]) -> re.Pattern[str]:
-    """A regex finding any of ``phrases`` as whole words of the space-joined tokens.
+def _phrase_set(phrases: tuple[str, ...] | frozenset[str]) -> tuple[frozenset[str], int]:
+    """``phrases`` as a frozenset (empty phrases left out) and how many space-separated
+    words the longest has: what ``Understanding.any`` intersects with the message's
+    n-grams.
 
     Cached by identity: the phrase sets are module constants or constants of a function's
-    code, so each is compiled once (hashing a long tuple on every call would cost more).
+    code, so each is converted once (hashing a long tuple on every call would cost more).
     """
-    entry = _PATTERNS.get(id(phrases))
+    entry = _PHRASE_SETS.get(id(phrases))
     if entry is not None and entry[0] is phrases:
-        return entry[1]
-    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True) if p)
-    pattern = re.compile(rf"(?:^| )(?:{alternatives or '(?!)'})(?= |$)")
-    if len(_PATTERNS) < 4096:
-        _PATTERNS[id(phrases)] = (phrases, pattern)
-    return pattern
+        return entry[1], entry[2]
+    words = frozenset(p for p in phrases if p)
+    longest = max((p.count(" ") + 1 for p in words), default=0)
+    if len(_PHRASE_SETS) < 4096:
+        _PHRASE_SETS[id(phrases)] = (phrases, words, longest)
+    return words, longest
+
+
+class _Grams:
+    """The message's n-grams (runs of its space-separated words, joined by one space),
+    made once per message up to the longest phrase asked so far: one set that every
+    phrase-set question intersects, instead of a regex search per phrase set."""
+
+    __slots__ = ("grams", "pieces", "upto")
+
+    def __init__(self, text: str) -> None:
+        self.pieces = text.split(" ")
+        self.grams = set(self.pieces)
+        self.upto = 1
+
+    def upto_words(self, n: int) -> set[str]:
+        """Every n-gram of at most ``n`` words."""
+        if n > self.upto:
+            pieces, grams = self.pieces, self.grams
+            total = len(pieces)
+            for k in range(self.upto + 1, min(n, total) + 1):
+                grams.update(" ".join(pieces[i:i + k]) for i in range(total - k + 1))
+            self.upto = n
+        return self.grams
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,8 +275,15 @@ class Understanding:
 
     def any(self, phrases: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
         if isinstance(phrases, (tuple, frozenset)):
-            # One compiled search per phrase set (sets are module or code constants).
-            return _phrase_pattern(phrases).search(self.text) is not None
+            # A phrase is found as whole words exactly when it is one of the text's
+            # n-grams: one set per message, intersected with each (constant) phrase set.
+            words, longest = _phrase_set(phrases)
+            grams = self.__dict__.get("_grams")
+            if grams is None:
+                # Straight into __dict__: a sealed Understanding refuses setattr, and
+                # the cache is no field (``with_roles`` and equality ignore it).
+                grams = self.__dict__["_grams"] = _Grams(self.text)
+            return not grams.upto_words(longest).isdisjoint(words)
         padded = f" {self.text} "
         return any(f" {p} " in padded for p in phrases)
 
@@ -1004,9 +1037,11 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
         u.not_held.append("remote_pay")
     # Places: a salary or count broken down by place is not held; metros are.
     padded = f" {u.text} "
-    for place in sorted(lexicon.PLACES | {m.casefold() for m in catalog.metros.values()},
-                        key=len, reverse=True):
-        if place in ("remote",) or f" {place} " not in padded:
+    # Only the places the message names are sorted (most messages name none).
+    named = [p for p in lexicon.PLACES | {m.casefold() for m in catalog.metros.values()}
+             if f" {p} " in padded]
+    for place in sorted(named, key=len, reverse=True):
+        if place in ("remote",):
             continue
         if place in lexicon.AMBIGUOUS_PLACES and not re.search(
                 rf"\b(?:in|from|at|near|around|based|for|to|live|city|hub for)\s+{re.escape(place)}\b",
@@ -1066,6 +1101,8 @@ def _scan_choice(u: Understanding) -> None:
     """What a "which should I choose" question weighs: a criterion or an interest."""
     padded = f" {u.text} "
     for marker in sorted(lexicon.INTEREST_MARKERS, key=len, reverse=True):
+        if f"{marker} " not in padded:
+            continue  # what the search below needs, found without building its regex
         for m in re.finditer(rf"(?<= ){re.escape(marker)} ", padded):
             before = padded[:m.start()].split()[-2:]
             if marker in _LIKE_WORDS and not set(before) & _LIKERS:

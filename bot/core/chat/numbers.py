@@ -161,6 +161,8 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
             break
     if ordinal is None:
         for word, value in ORDINAL_WORDS.items():
+            if word not in text:
+                continue  # both patterns need the word: most messages name none
             if re.search(rf"\b{word}\s+(?:skill|one|item|thing|on|in|entry|most|listed|spot)\b",
                          text) or re.search(rf"\bthe\s+{word}\s*(?:\?|$)", text):
                 ordinal = value
