@@ -82,25 +82,42 @@ class _Composed:
     ``names``: every role name resolved while composing it, with its match (the whole
     of what the answer knows of names). ``whole``: it read every role (``!roles``, an
     unknown role's list of roles). The roles it read besides are the ones those matches
-    name: an answer gets its roles only from them."""
+    name: an answer gets its roles only from them. ``shows``: for an answer reading every
+    role, what it shows of each (``CommandSpec.shows``), None when it may show anything."""
 
     reply: Reply
     names: tuple[tuple[str, Match], ...] = ()
     whole: bool = False
+    shows: Callable[[Role], object] | None = None
 
-    def holds_in(self, index: RoleIndex, changes: ViewChanges) -> bool:
-        """Is this answer, composed on one of two views ``changes`` tells apart, exactly
-        the one the other view (``index`` its role index) would compose? Yes when every
-        name resolves there as it did here and none of the roles it read differs in what
-        a reply shows (``ViewChanges.content``; an alias of its own changes only names);
-        an answer reading every role holds only where no role differs at all."""
-        if self.whole and changes.roles:
+    def holds_in(self, index: RoleIndex, changes: ViewChanges,
+                 views: tuple[Knowledge, Knowledge]) -> bool:
+        """Is this answer, composed on one of two views ``changes`` tells apart (``views``,
+        either order), exactly the one the other view (``index`` its role index) would
+        compose? Yes when every name resolves there as it did here and none of the roles
+        it read differs in what a reply shows (``ViewChanges.content``; an alias of its
+        own changes only names). An answer reading every role holds where no role
+        differs at all, or, when it declares what it shows of a role, where that is the
+        same in both views for each role the overlay changed (the others are the same
+        objects)."""
+        if self.whole and changes.roles and not self._shows_same(changes, views):
             return False
         content = changes.content
         for text, match in self.names:
             if match.slug in content or not content.isdisjoint(match.suggestions):
                 return False
             if index.resolve(text) != match:
+                return False
+        return True
+
+    def _shows_same(self, changes: ViewChanges, views: tuple[Knowledge, Knowledge]) -> bool:
+        shows = self.shows
+        if shows is None:
+            return False
+        one, other = views[0].roles, views[1].roles
+        for slug in changes.roles:
+            a, b = one.get(slug), other.get(slug)
+            if a is None or b is None or shows(a) != shows(b):
                 return False
         return True
 
@@ -113,6 +130,7 @@ class _Reads:
         self.index = index
         self.names: dict[str, Match] = {}
         self.whole = False
+        self.shows: Callable[[Role], object] | None = None
 
     def resolve(self, text: str) -> Match:
         match = self.index.resolve(text)
@@ -327,14 +345,16 @@ class Advisor:
         if parent is not None and changes is not None and parent.market is knowledge.market:
             shared = self._view(parent)
             composed = shared.replies.get(key)
-            if composed is not None and composed.holds_in(view.index, changes):
+            if composed is not None and composed.holds_in(view.index, changes,
+                                                          (parent, knowledge)):
                 _remember(view.replies, key, composed)
                 return composed.reply
         reads = _Reads(view.index)
         reply = self._answer(spec, parsed, knowledge, prefix, options, reads)
-        composed = _Composed(reply, tuple(reads.names.items()), reads.whole)
-        if shared is not None and changes is not None and key not in shared.replies \
-                and composed.holds_in(shared.index, changes):
+        composed = _Composed(reply, tuple(reads.names.items()), reads.whole, reads.shows)
+        if shared is not None and parent is not None and changes is not None \
+                and key not in shared.replies \
+                and composed.holds_in(shared.index, changes, (knowledge, parent)):
             _remember(shared.replies, key, composed)  # every other server may take it too
         _remember(view.replies, key, composed)
         return reply
@@ -349,7 +369,8 @@ class Advisor:
             topic = parsed.segments[0] if parsed.segments else None
             return help_command(ctx, [], topic)
         if spec.max_roles == 0:
-            reads.whole = True  # ``roles`` lists them all
+            reads.whole = True  # ``roles`` lists them all, showing ``spec.shows`` of each
+            reads.shows = spec.shows
             return spec.handler(ctx, [])
         index = reads
         segments = self._segments(spec, parsed, index)
