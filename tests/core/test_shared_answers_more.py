@@ -14,12 +14,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.core.advisor import Advisor, Request, _Composed
 from bot.core.commands import find_command, roles_shown
 from bot.core.moderation import Moderation
 from bot.core.reply import render_text
+from bot.text.names import LayeredIndex, Match
 from tests.core.test_shared_answers import GUILD, fresh, remembered
+from tests.knowledge.test_shared_views import edited_roles, layered
 from tests.moderation_support import MLOPS, PM, build, moderator, source_id, store_for
 
 Edit = Callable[[Moderation], object]
@@ -109,3 +113,43 @@ def test_the_declared_parts_decide_and_nothing_else(edited: Advisor,
     same = request.node.callspec.params["edited"] == "figure"
     assert declared.holds_in(index, view.changes, (glob, view)) is same
     assert declared.holds_in(index, view.changes, (view, glob)) is same
+
+
+# -- a name no role answers to, on a server's layered index -------------------------------
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited_roles(), st.lists(st.text(alphabet="abcdemlxyz", min_size=4, max_size=14),
+                                min_size=1, max_size=6))
+def test_a_no_match_taken_from_the_parent_is_the_full_indexs(
+        case: tuple[list, list, list[str]], far: list[str]) -> None:
+    """The parent resolves first (the global view composed the answer), then the server's
+    layered index must answer exactly as a full index of its roles, no-match score too."""
+    before, after, queries = case
+    index, full = layered(before, after)
+    for query in [*queries, *far]:
+        index._parent.resolve(query)  # type: ignore[attr-defined]
+        assert index.resolve(query) == full.resolve(query), query
+
+
+def test_a_no_match_far_from_the_servers_own_keys_is_not_worked_out_again() -> None:
+    """The bench's edit (one alias of its own): a phrase ``split_roles`` tries that names
+    no role ("manager mlops") is the parent's answer, with no fuzzy pass here;
+    one close to the server's own alias is worked out here and scores it."""
+    before = [("mlops", ["mlops engineer", "ml ops"]), ("pm", ["ai product manager", "ai pm"])]
+    after = [("mlops", ["mlops engineer", "ml ops", "bench alias 7"]),
+             ("pm", ["ai product manager", "ai pm"])]
+    index, full = layered(before, after)
+    assert isinstance(index, LayeredIndex)
+    worked: list[str] = []
+    own_pass = index._resolve
+
+    def counted(text: str) -> Match:
+        worked.append(text)
+        return own_pass(text)
+
+    index._resolve = counted  # type: ignore[method-assign]
+    for query in ("manager mlops", "zzzz qqqq", "bench aliasxx 99"):
+        parents = index._parent.resolve(query)  # type: ignore[attr-defined]
+        assert not parents.ok and not parents.suggestions, query
+        assert index.resolve(query) == full.resolve(query), query
+    assert worked == ["bench aliasxx 99"]
