@@ -146,8 +146,11 @@ class _View:
     index: RoleIndex
     replies: OrderedDict[tuple, _Composed] = field(default_factory=OrderedDict)
     #: Autocomplete answers by (typed text, limit): people type the same first letters.
-    completions: LRUCache[tuple[str, int], list[tuple[str, str]]] = field(
-        default_factory=lambda: LRUCache(maxsize=COMPLETION_CACHE_SIZE))
+    #: Made on the first autocomplete (most servers' views never see one).
+    completions: LRUCache[tuple[str, int], list[tuple[str, str]]] | None = None
+    #: The prepared state of the view this one was made from (``Knowledge.parent``), whose
+    #: answers a server's view may give (``Advisor._run``): looked up once, not per message.
+    shared: _View | None = None
     #: Display name of each role, for autocomplete.
     names: dict[str, str] = field(default_factory=dict)
     #: Every name and alias (lowercased words) with its role, for the roles close to an
@@ -180,14 +183,15 @@ class _View:
 
 def _new_view(knowledge: Knowledge) -> _View:
     parent, changes = knowledge.parent, knowledge.changes
-    if parent is not None and changes is not None and not any(
+    shared = None if parent is None else parent.derived("advisor.view", _new_view)
+    if shared is not None and parent is not None and changes is not None and not any(
             slug not in parent.roles or slug not in knowledge.roles
             or parent.roles[slug].name != knowledge.roles[slug].name for slug in changes.names):
         # The same display names as the parent's: share its table (autocomplete only reads it).
-        names = parent.derived("advisor.view", _new_view).names
+        names = shared.names
     else:
         names = {slug: role.name for slug, role in knowledge.roles.items()}
-    return _View(knowledge, role_index(knowledge), names=names)
+    return _View(knowledge, role_index(knowledge), names=names, shared=shared)
 
 
 class Advisor:
@@ -231,6 +235,8 @@ class Advisor:
         """(display name, value) pairs for a role box, best first, at most ``limit``."""
         view = self._view(self.knowledge(guild_id))
         key = (text[:100], limit)
+        if view.completions is None:
+            view.completions = LRUCache(maxsize=COMPLETION_CACHE_SIZE)
         choices = view.completions.get(key)
         if choices is None:
             slugs = view.index.autocomplete(key[0], view.names, limit)
@@ -343,7 +349,7 @@ class Advisor:
         parent, changes = knowledge.parent, knowledge.changes
         shared = None
         if parent is not None and changes is not None and parent.market is knowledge.market:
-            shared = self._view(parent)
+            shared = view.shared or self._view(parent)
             composed = shared.replies.get(key)
             if composed is not None and composed.holds_in(view.index, changes,
                                                           (parent, knowledge)):

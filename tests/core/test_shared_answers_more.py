@@ -21,6 +21,7 @@ from bot.core.advisor import Advisor, Request, _Composed
 from bot.core.commands import find_command, roles_shown
 from bot.core.moderation import Moderation
 from bot.core.reply import render_text
+from bot.knowledge.models import Knowledge
 from bot.text.names import LayeredIndex, Match
 from tests.core.test_shared_answers import GUILD, fresh, remembered
 from tests.knowledge.test_shared_views import edited_roles, layered
@@ -153,3 +154,30 @@ def test_a_no_match_far_from_the_servers_own_keys_is_not_worked_out_again() -> N
         assert not parents.ok and not parents.suggestions, query
         assert index.resolve(query) == full.resolve(query), query
     assert worked == ["bench aliasxx 99"]
+
+
+@pytest.mark.parametrize("edited", ["alias past the third"], indirect=True)
+def test_a_servers_view_keeps_the_parents_prepared_state_at_hand(
+        edited: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server's command looks in the global view's answers without looking that view's
+    prepared state up again (``_View.shared``, kept when the server's view is prepared);
+    it was a ``Knowledge.derived`` call (an LRU touch under a lock) per message."""
+    advisor = edited
+    glob = advisor.knowledge(None)
+    advisor.handle(Request(text="!role pm", guild_id=GUILD))  # the server's view prepared
+    advisor.handle(Request(text="!week mlops"))
+    looked_up: list[str] = []
+    derived = Knowledge.derived
+
+    def counted(self: Knowledge, name: str, build: Callable[[Knowledge], object]) -> object:
+        if self is glob:
+            looked_up.append(name)
+        return derived(self, name, build)
+
+    monkeypatch.setattr(Knowledge, "derived", counted)
+    got = advisor.handle(Request(text="!week mlops", guild_id=GUILD))
+    monkeypatch.undo()
+    assert "advisor.view" not in looked_up
+    assert render_text(got) == fresh(advisor, advisor.knowledge(GUILD), "!week mlops")
+    assert remembered(advisor, advisor.knowledge(GUILD), "!week mlops") is \
+        remembered(advisor, glob, "!week mlops")
