@@ -379,8 +379,9 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
     """The catalogue of ``knowledge``, a view that differs from ``parent.knowledge`` only
     in the roles ``changed`` (edited content or names, added or removed slugs), made from
     the parent's by replacing those roles' parts: the work grows with the changed roles
-    and the entries they touch, plus flat copies of the parent's tables (C-speed dict
-    copies). It equals ``Catalog.build(knowledge)`` (tests compare every field).
+    and the entries they touch, and a table is copied only when the edit changes it (the
+    others are the parent's own objects; see the copy-on-write note in the body). It
+    equals ``Catalog.build(knowledge)`` (tests compare every field).
 
     The view must keep the parent's role order with removed roles left out and added ones
     at the end, as ``overlay_view`` makes it; otherwise, or when many roles changed, the
