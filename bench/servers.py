@@ -4,9 +4,10 @@
 the next server in the rotation. *warm* sends them all to one server; *no edits* rotates
 over 1,000 servers nobody edited (they should share the global view and its caches);
 *edited* rotates over servers that each have one alias of their own, fewer and more than
-the views whose chat catalogue is kept (``bot.knowledge.models.CATALOG_VIEWS``, 65; their
-alias index and answers, derived from the global view's, are kept for ``PREPARED_VIEWS``,
-1,024), so the cost of a server's view made and its state derived per message shows.
+the views that keep their derived state (alias index, answers and chat catalogue, each
+derived from the global view's: ``bot.knowledge.models.PREPARED_VIEWS``, 1,024, and
+``CATALOG_VIEWS``, the same), so the cost of a server's view made and its state derived
+per message shows.
 The servers are *active*: each sends one message before the clock starts (its figures
 are reported apart, as a server's first message), so the rotation times servers that
 were seen before, as in a deployment where they chat all day. Figures are medians (and

@@ -82,25 +82,42 @@ class _Composed:
     ``names``: every role name resolved while composing it, with its match (the whole
     of what the answer knows of names). ``whole``: it read every role (``!roles``, an
     unknown role's list of roles). The roles it read besides are the ones those matches
-    name: an answer gets its roles only from them."""
+    name: an answer gets its roles only from them. ``shows``: for an answer reading every
+    role, what it shows of each (``CommandSpec.shows``), None when it may show anything."""
 
     reply: Reply
     names: tuple[tuple[str, Match], ...] = ()
     whole: bool = False
+    shows: Callable[[Role], object] | None = None
 
-    def holds_in(self, index: RoleIndex, changes: ViewChanges) -> bool:
-        """Is this answer, composed on one of two views ``changes`` tells apart, exactly
-        the one the other view (``index`` its role index) would compose? Yes when every
-        name resolves there as it did here and none of the roles it read differs in what
-        a reply shows (``ViewChanges.content``; an alias of its own changes only names);
-        an answer reading every role holds only where no role differs at all."""
-        if self.whole and changes.roles:
+    def holds_in(self, index: RoleIndex, changes: ViewChanges,
+                 views: tuple[Knowledge, Knowledge]) -> bool:
+        """Is this answer, composed on one of two views ``changes`` tells apart (``views``,
+        either order), exactly the one the other view (``index`` its role index) would
+        compose? Yes when every name resolves there as it did here and none of the roles
+        it read differs in what a reply shows (``ViewChanges.content``; an alias of its
+        own changes only names). An answer reading every role holds where no role
+        differs at all, or, when it declares what it shows of a role, where that is the
+        same in both views for each role the overlay changed (the others are the same
+        objects)."""
+        if self.whole and changes.roles and not self._shows_same(changes, views):
             return False
         content = changes.content
         for text, match in self.names:
             if match.slug in content or not content.isdisjoint(match.suggestions):
                 return False
             if index.resolve(text) != match:
+                return False
+        return True
+
+    def _shows_same(self, changes: ViewChanges, views: tuple[Knowledge, Knowledge]) -> bool:
+        shows = self.shows
+        if shows is None:
+            return False
+        one, other = views[0].roles, views[1].roles
+        for slug in changes.roles:
+            a, b = one.get(slug), other.get(slug)
+            if a is None or b is None or shows(a) != shows(b):
                 return False
         return True
 
@@ -113,6 +130,7 @@ class _Reads:
         self.index = index
         self.names: dict[str, Match] = {}
         self.whole = False
+        self.shows: Callable[[Role], object] | None = None
 
     def resolve(self, text: str) -> Match:
         match = self.index.resolve(text)
@@ -128,8 +146,11 @@ class _View:
     index: RoleIndex
     replies: OrderedDict[tuple, _Composed] = field(default_factory=OrderedDict)
     #: Autocomplete answers by (typed text, limit): people type the same first letters.
-    completions: LRUCache[tuple[str, int], list[tuple[str, str]]] = field(
-        default_factory=lambda: LRUCache(maxsize=COMPLETION_CACHE_SIZE))
+    #: Made on the first autocomplete (most servers' views never see one).
+    completions: LRUCache[tuple[str, int], list[tuple[str, str]]] | None = None
+    #: The prepared state of the view this one was made from (``Knowledge.parent``), whose
+    #: answers a server's view may give (``Advisor._run``): looked up once, not per message.
+    shared: _View | None = None
     #: Display name of each role, for autocomplete.
     names: dict[str, str] = field(default_factory=dict)
     #: Every name and alias (lowercased words) with its role, for the roles close to an
@@ -162,14 +183,15 @@ class _View:
 
 def _new_view(knowledge: Knowledge) -> _View:
     parent, changes = knowledge.parent, knowledge.changes
-    if parent is not None and changes is not None and not any(
+    shared = None if parent is None else parent.derived("advisor.view", _new_view)
+    if shared is not None and parent is not None and changes is not None and not any(
             slug not in parent.roles or slug not in knowledge.roles
             or parent.roles[slug].name != knowledge.roles[slug].name for slug in changes.names):
         # The same display names as the parent's: share its table (autocomplete only reads it).
-        names = parent.derived("advisor.view", _new_view).names
+        names = shared.names
     else:
         names = {slug: role.name for slug, role in knowledge.roles.items()}
-    return _View(knowledge, role_index(knowledge), names=names)
+    return _View(knowledge, role_index(knowledge), names=names, shared=shared)
 
 
 class Advisor:
@@ -213,6 +235,8 @@ class Advisor:
         """(display name, value) pairs for a role box, best first, at most ``limit``."""
         view = self._view(self.knowledge(guild_id))
         key = (text[:100], limit)
+        if view.completions is None:
+            view.completions = LRUCache(maxsize=COMPLETION_CACHE_SIZE)
         choices = view.completions.get(key)
         if choices is None:
             slugs = view.index.autocomplete(key[0], view.names, limit)
@@ -325,16 +349,18 @@ class Advisor:
         parent, changes = knowledge.parent, knowledge.changes
         shared = None
         if parent is not None and changes is not None and parent.market is knowledge.market:
-            shared = self._view(parent)
+            shared = view.shared or self._view(parent)
             composed = shared.replies.get(key)
-            if composed is not None and composed.holds_in(view.index, changes):
+            if composed is not None and composed.holds_in(view.index, changes,
+                                                          (parent, knowledge)):
                 _remember(view.replies, key, composed)
                 return composed.reply
         reads = _Reads(view.index)
         reply = self._answer(spec, parsed, knowledge, prefix, options, reads)
-        composed = _Composed(reply, tuple(reads.names.items()), reads.whole)
-        if shared is not None and changes is not None and key not in shared.replies \
-                and composed.holds_in(shared.index, changes):
+        composed = _Composed(reply, tuple(reads.names.items()), reads.whole, reads.shows)
+        if shared is not None and parent is not None and changes is not None \
+                and key not in shared.replies \
+                and composed.holds_in(shared.index, changes, (knowledge, parent)):
             _remember(shared.replies, key, composed)  # every other server may take it too
         _remember(view.replies, key, composed)
         return reply
@@ -349,7 +375,8 @@ class Advisor:
             topic = parsed.segments[0] if parsed.segments else None
             return help_command(ctx, [], topic)
         if spec.max_roles == 0:
-            reads.whole = True  # ``roles`` lists them all
+            reads.whole = True  # ``roles`` lists them all, showing ``spec.shows`` of each
+            reads.shows = spec.shows
             return spec.handler(ctx, [])
         index = reads
         segments = self._segments(spec, parsed, index)

@@ -195,6 +195,12 @@ def switch(ctx: CommandContext, roles: list[Role]) -> Reply:
     return ctx.render("switch.j2", a=a, b=b, overlap=verdict_mod.skill_overlap(a, b))
 
 
+def roles_shown(role: Role) -> object:
+    """All ``roles.j2`` shows of a role (its name, first three aliases, and its handle for
+    the suggested command), and all the list's order depends on (the name)."""
+    return role.name, role.aliases[:3], role.handle
+
+
 def roles_list(ctx: CommandContext, roles: list[Role]) -> Reply:
     listed = [(r, ctx.snapshot(r)) for r in ctx.knowledge.role_list()]
     return ctx.render("roles.j2", roles=listed)
@@ -243,6 +249,11 @@ class CommandSpec:
     #: The parameter is free text (a question), not role names: the Advisor hands it to
     #: its chat handler instead of resolving roles.
     free_text: bool = False
+    #: For a command that reads every role (``roles``): what its reply shows of one role.
+    #: A server's view may give the answer composed on the view it was made from when,
+    #: for every role its overlay changed, this is equal in both (``advisor._Composed``);
+    #: None: any changed role makes the answer the server's own.
+    shows: Callable[[Role], object] | None = None
 
     @property
     def min_roles(self) -> int:
@@ -288,7 +299,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 (Param("question", "Your question, e.g. which has more remote jobs?"),), ask,
                 free_text=True),
     CommandSpec("roles", "List the roles I know about.", "roles", "roles", (), roles_list,
-                aliases=("list",)),
+                aliases=("list",), shows=roles_shown),
     CommandSpec("help", "How to use the bot, or one command in detail.", "help [command]",
                 "help compare", (), help_command, aliases=("commands", "h")),
 )

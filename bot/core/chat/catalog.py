@@ -379,8 +379,9 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
     """The catalogue of ``knowledge``, a view that differs from ``parent.knowledge`` only
     in the roles ``changed`` (edited content or names, added or removed slugs), made from
     the parent's by replacing those roles' parts: the work grows with the changed roles
-    and the entries they touch, plus flat copies of the parent's tables (C-speed dict
-    copies). It equals ``Catalog.build(knowledge)`` (tests compare every field).
+    and the entries they touch, and a table is copied only when the edit changes it (the
+    others are the parent's own objects; see the copy-on-write note in the body). It
+    equals ``Catalog.build(knowledge)`` (tests compare every field).
 
     The view must keep the parent's role order with removed roles left out and added ones
     at the end, as ``overlay_view`` makes it; otherwise, or when many roles changed, the
@@ -405,11 +406,11 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
     tail.reverse()
     pos = _Pos(parent._positions(), {s: len(old_roles) + i for i, s in enumerate(tail)})
     was = parent._merge_state()
-    state = _MergeState(dict(was.skill_owner), dict(was.short_owner), dict(was.metro_owner),
-                        was.token_roles.copy(), was.longest.copy(), was.skill_words.copy(),
-                        dict(was.field_slugs), dict(was.head_slugs))
-    cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair,
-                  _state=state)
+    # Copy-on-write: every table starts as the parent's own object and is copied only when
+    # a change to it is found (``_patched``); the merge state is not kept (``_merge_state``
+    # makes it again if this catalogue is ever derived from). A derived catalogue copied
+    # every table and the state before, about 100 KiB, which bounded how many were kept.
+    cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair)
 
     def scan(pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]], key: str) -> str | None:
         for role in new_roles.values():
@@ -418,13 +419,15 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
         return None
 
     def firsts(values: dict[str, str], owners: dict[str, str],
-               pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]]) -> set[str]:
+               pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]]) -> dict[str, str]:
         """First-wins entries (skill names, short names, metros) for the changed roles:
-        each key whose changed roles' values differ gets the first role naming it."""
+        each key whose changed roles' values differ gets the first role naming it. The
+        parent's ``values`` with those entries patched (the same object if none differ)."""
         before = {s: _first_values(pairs(p)) for s, p in old.items()}
         after = {s: _first_values(pairs(p)) for s, p in new.items()}
         affected = {k for s in changed for d in (before.get(s, {}), after.get(s, {}))
                     for k in d if before.get(s, {}).get(k) != after.get(s, {}).get(k)}
+        patch: dict[str, str | None] = {}
         for key in affected:
             owner = owners.get(key)
             best = owner if owner is None or owner not in changed else scan(pairs, key)
@@ -432,29 +435,26 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
                 if key in got and (best is None or pos(slug) < pos(best)):
                     best = slug
             if best is None:
-                values.pop(key, None)
-                owners.pop(key, None)
+                patch[key] = None
             else:
                 got = after.get(best) or _first_values(pairs(_role_parts(new_roles[best])))
-                values[key], owners[key] = got[key], best
-        return affected
+                patch[key] = got[key]
+        return _patched(values, patch)
 
     # Skills (and the words their display names give), short names, metros.
-    cat.skill_names = dict(parent.skill_names)
-    shown = {k: parent.skill_names.get(k) for k in
-             firsts(cat.skill_names, state.skill_owner, _SKILL_PAIRS)}
-    for key, before in shown.items():
-        now = cat.skill_names.get(key)
-        if before != now:
-            _count(state.skill_words, _skill_words(before) if before else (), -1)
-            _count(state.skill_words, _skill_words(now) if now else (), 1)
-    cat.skill_aliases = dict(parent.skill_aliases)
-    firsts(cat.skill_aliases, state.short_owner, _SHORT_PAIRS)
-    cat.metros = dict(parent.metros)
-    firsts(cat.metros, state.metro_owner, _METRO_PAIRS)
+    cat.skill_names = firsts(parent.skill_names, was.skill_owner, _SKILL_PAIRS)
+    skill_words: Counter[str] = Counter()  # the change to ``was.skill_words``
+    if cat.skill_names is not parent.skill_names:
+        for key in parent.skill_names.keys() ^ cat.skill_names.keys() | {
+                k for k, v in cat.skill_names.items() if parent.skill_names.get(k, v) != v}:
+            before, now = parent.skill_names.get(key), cat.skill_names.get(key)
+            skill_words.subtract(_skill_words(before) if before else ())
+            skill_words.update(_skill_words(now) if now else ())
+    cat.skill_aliases = firsts(parent.skill_aliases, was.short_owner, _SHORT_PAIRS)
+    cat.metros = firsts(parent.metros, was.metro_owner, _METRO_PAIRS)
 
     # Steps: each touched step's list without the changed roles, theirs put back in order.
-    cat.steps = dict(parent.steps)
+    steps_patch: dict[str, list[tuple[str, int, str]] | None] = {}
     for key in {k for p in (*old.values(), *new.values()) for k, _, _ in p.steps}:
         mine = [(pos(s), i, (s, at, shown_as)) for s, p in new.items()
                 for i, (k, at, shown_as) in enumerate(p.steps) if k == key]
@@ -465,38 +465,56 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
         for _, _, entry in sorted(mine):
             entries.insert(bisect.bisect_right(entries, pos(entry[0]), key=lambda e: pos(e[0])),
                            entry)
-        if entries:
-            cat.steps[key] = entries
-        else:
-            cat.steps.pop(key, None)
+        steps_patch[key] = entries or None
+    if steps_patch:
+        cat.steps = _patched(parent.steps, steps_patch)
+    else:
+        cat.steps = parent.steps
+        cat._step_keys = parent.step_keys()
 
-    # Names: tokens, alias lengths, field names and heads.
-    cat.field_aliases, cat.head_roles = dict(parent.field_aliases), dict(parent.head_roles)
+    # Names: tokens, alias lengths, field names and heads (changes to the parent's counts).
+    tokens: Counter[str] = Counter()
+    longest: Counter[int] = Counter()
+    slug_sets: tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]] = ({}, {})
     for sign, parts_by_slug in ((-1, old), (1, new)):
         for slug, p in parts_by_slug.items():
-            _count(state.token_roles, p.tokens, sign)
-            _count(state.longest, (p.longest,), sign)
-            for keys, slugs, unique in ((p.fields, state.field_slugs, cat.field_aliases),
-                                        (p.heads, state.head_slugs, cat.head_roles)):
+            tokens.update(dict.fromkeys(p.tokens, sign))
+            longest[p.longest] += sign
+            for keys, had_sets, sets in ((p.fields, was.field_slugs, slug_sets[0]),
+                                         (p.heads, was.head_slugs, slug_sets[1])):
                 for key in keys:
-                    had_slugs = slugs.get(key, frozenset())
-                    holders = had_slugs | {slug} if sign > 0 else had_slugs - {slug}
-                    if holders:
-                        slugs[key] = holders
-                    else:
-                        slugs.pop(key, None)
-                    if len(holders) == 1:
-                        unique[key] = next(iter(holders))
-                    else:
-                        unique.pop(key, None)
-    if (state.token_roles.keys() == was.token_roles.keys()
-            and state.skill_words.keys() == was.skill_words.keys()):
+                    holders = sets.get(key, had_sets.get(key, frozenset()))
+                    sets[key] = holders | {slug} if sign > 0 else holders - {slug}
+    unique: list[dict[str, str]] = []
+    for table, sets in ((parent.field_aliases, slug_sets[0]), (parent.head_roles, slug_sets[1])):
+        unique.append(_patched(table, {key: next(iter(holders)) if len(holders) == 1 else None
+                                       for key, holders in sets.items()}))
+    cat.field_aliases, cat.head_roles = unique
+    lengths = {n for n, c in was.longest.items() if c + longest[n] > 0} | {
+        n for n, c in longest.items() if c > 0 and was.longest[n] + c > 0}
+    if not _keys_change(was.token_roles, tokens) and not _keys_change(was.skill_words,
+                                                                      skill_words):
         cat.role_tokens, cat._targets = parent.role_tokens, parent._targets
         cat.vocabulary, cat._extra_targets = parent.vocabulary, parent._extra_targets
-        cat.max_alias_words = min(max(state.longest, default=1), 6)
+        cat.max_alias_words = min(max(lengths, default=1), 6)
+    elif not _keys_change(was.skill_words, skill_words):
+        # Only name tokens come or go (an alias of its own, "bench alias 7"): the parent's
+        # token set and vocabulary with those few words patched, typo targets made on use.
+        gone = frozenset(k for k, d in tokens.items() if d and was.token_roles[k] + d <= 0)
+        new_words = frozenset(k for k, d in tokens.items()
+                              if d > 0 and was.token_roles[k] <= 0 and was.token_roles[k] + d > 0)
+        cat.role_tokens = _Patched(parent.role_tokens, new_words, gone)
+        cat._extra_targets = parent._extra_targets
+        cat._targets = None
+        cat.vocabulary = _Patched(parent.vocabulary, new_words, gone - parent._extra_targets
+                                  - _lexicon_words())
+        cat.max_alias_words = min(max(lengths, default=1), 6)
     else:
-        cat._finish_words(frozenset(state.token_roles), max(state.longest, default=1),
-                          state.skill_words.keys())
+        token_roles, words = was.token_roles.copy(), was.skill_words.copy()
+        token_roles.update(tokens)
+        words.update(skill_words)
+        cat._finish_words(frozenset(k for k, c in token_roles.items() if c > 0),
+                          max(lengths, default=1), [k for k, c in words.items() if c > 0])
     if any(s not in old or s not in new or _pair_facts(old_roles[s]) != _pair_facts(new_roles[s])
            for s in changed):
         cat.default_pair = _default_pair(knowledge)
@@ -516,14 +534,52 @@ def _first_values(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return found
 
 
-def _count(counter: Counter[Any], items: Iterable[Any], sign: int) -> None:
-    """Add (or take away) one for each item, dropping counts that reach zero."""
-    for item in items:
-        left = counter[item] + sign
-        if left > 0:
-            counter[item] = left
+def _patched(table: dict[str, _V], patch: Mapping[str, _V | None]) -> dict[str, _V]:
+    """``table`` with ``patch`` applied (None: the key goes), for ``derive``: ``table``
+    itself when the patch changes nothing, so a derived catalogue shares its parent's."""
+    if all(table.get(key) == value for key, value in patch.items()):
+        return table
+    out = dict(table)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
         else:
-            del counter[item]
+            out[key] = value
+    return out
+
+
+class _Patched(AbstractSet[str]):
+    """A set of words as its parent's (``base``) with a few ``added`` and ``gone``: what a
+    derived catalogue's role tokens and vocabulary are when its edit only adds or drops
+    name tokens, instead of a copy of the parent's whole set for each server."""
+
+    __slots__ = ("_added", "_base", "_gone", "_len")
+
+    def __init__(self, base: AbstractSet[str], added: frozenset[str],
+                 gone: frozenset[str]) -> None:
+        self._base = base
+        self._gone = frozenset(w for w in gone if w in base)
+        self._added = frozenset(w for w in added if w not in base)
+        self._len = -1  # counted on first use: the parent's may be lazy (``_NameTokens``)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._added or (word in self._base and word not in self._gone)
+
+    def __iter__(self) -> Iterator[str]:
+        gone = self._gone
+        yield from (w for w in self._base if w not in gone)
+        yield from self._added
+
+    def __len__(self) -> int:
+        if self._len < 0:
+            self._len = len(self._base) - len(self._gone) + len(self._added)
+        return self._len
+
+
+def _keys_change(counts: Counter[Any], change: Counter[Any]) -> bool:
+    """Would adding ``change`` to ``counts`` (no count below zero) add or drop a key?"""
+    return any(delta and (counts[key] + delta > 0) != (counts[key] > 0)
+               for key, delta in change.items())
 
 
 class _RoleParts:
