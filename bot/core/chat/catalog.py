@@ -702,8 +702,7 @@ def _step_keys(roles: list[Role]) -> frozenset[str] | None:
     """The alias keys of every role's career steps, from all steps joined in one C pass
     (``alias_key`` of ASCII text is its lowercase letters and digits); None when the
     steps are not all plain ASCII lines (then they are merged at once)."""
-    texts = list(itertools.chain.from_iterable(
-        itertools.chain(r.progression, r.leads_to) for r in roles))
+    texts = [*_each(roles, "progression"), *_each(roles, "leads_to")]  # a set: any order
     if not texts:
         return frozenset()
     text = "\n".join(texts)
@@ -808,7 +807,18 @@ def _field_heads() -> _FieldHeads:
 
 def _ascii_names(roles: list[Role]) -> bool:
     """Every role name plain ASCII (its alias key is then its ``_WORD`` words joined)."""
-    return "".join([r.name for r in roles]).isascii()
+    return "".join(map(_NAME, roles)).isascii()
+
+
+_NAME: Callable[[Role], str] = attrgetter("name")
+_SLUG: Callable[[Role], str] = attrgetter("slug")
+
+
+def _each(items: Iterable[Any], attribute: str) -> Iterator[Any]:
+    """Every element of each item's ``attribute`` (a tuple), in order, walked in C
+    (``map`` and ``chain``): a generator per item was a Python frame step per role in
+    each whole-view pass of ``Catalog.build``."""
+    return itertools.chain.from_iterable(map(attrgetter(attribute), items))
 
 
 def _name_tables(roles: Iterable[Role]) -> tuple[dict[str, str], dict[str, str]]:
@@ -868,7 +878,8 @@ def _name_words(roles: list[Role]) -> tuple[AbstractSet[str], int]:
     """The words of every role's name, slug and aliases, and the most words one of them
     has (counted up to 6, all the role scan uses): one pass over all the names joined,
     in C for the usual ASCII names instead of a regular expression per name."""
-    names = list(itertools.chain.from_iterable((r.name, r.slug, *r.aliases) for r in roles))
+    # The words and the longest name are the same in any order: names, slugs, aliases.
+    names = [*map(_NAME, roles), *map(_SLUG, roles), *_each(roles, "aliases")]
     text = "\n".join(names).casefold()
     if not text.isascii() or text.count("\n") != len(names) - 1:
         return (frozenset(_WORD.findall(text)),
