@@ -811,7 +811,6 @@ def _ascii_names(roles: list[Role]) -> bool:
 
 
 _NAME: Callable[[Role], str] = attrgetter("name")
-_SLUG: Callable[[Role], str] = attrgetter("slug")
 
 
 def _each(items: Iterable[Any], attribute: str) -> Iterator[Any]:
@@ -878,8 +877,7 @@ def _name_words(roles: list[Role]) -> tuple[AbstractSet[str], int]:
     """The words of every role's name, slug and aliases, and the most words one of them
     has (counted up to 6, all the role scan uses): one pass over all the names joined,
     in C for the usual ASCII names instead of a regular expression per name."""
-    # The words and the longest name are the same in any order: names, slugs, aliases.
-    names = [*map(_NAME, roles), *map(_SLUG, roles), *_each(roles, "aliases")]
+    names = list(itertools.chain.from_iterable((r.name, r.slug, *r.aliases) for r in roles))
     text = "\n".join(names).casefold()
     if not text.isascii() or text.count("\n") != len(names) - 1:
         return (frozenset(_WORD.findall(text)),
