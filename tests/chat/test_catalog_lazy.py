@@ -39,7 +39,8 @@ def assert_same_tables(fast: Catalog, merged: Catalog) -> None:
     for f in fields(Catalog):
         if f.name in ("knowledge", "index", "_entry_roles", "_state", "_order", "_step_keys"):
             continue
-        name = {"_steps": "steps", "_targets": "targets"}.get(f.name, f.name)
+        name = {"_steps": "steps", "_targets": "targets", "_field_aliases": "field_aliases",
+                "_head_roles": "head_roles"}.get(f.name, f.name)
         a, b = getattr(fast, name), getattr(merged, name)
         if name in ("role_skills", "role_words"):
             a, b = dict(a), dict(b)

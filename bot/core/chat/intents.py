@@ -1059,9 +1059,8 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
     if u.any(lexicon.COMPANY_WORDS):
         u.companies.append("companies")
     # Trends over time, forecasts, and past years.
-    source_years = {snap.as_of[:4] for role in catalog.knowledge.roles.values()
-                    for snap in role.stats}
-    other_years = [y for y in u.numbers.years if str(y) not in source_years]
+    other_years = ([y for y in u.numbers.years if str(y) not in catalog.source_years()]
+                   if u.numbers.years else [])
     strong_trend = u.any(("over time", "year over year", "yoy", "historical", "history",
                           "forecast", "predict", "prediction", "projection", "back in",
                           "used to", "changed", "next year", "last year", "in 5 years",
