@@ -14,6 +14,7 @@ import random
 import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -297,17 +298,25 @@ class Overlays:
         return writes
 
 
-@pytest.fixture
-def random_world(db: Path) -> Iterator[tuple[sqlite3.Connection, Overlays]]:
+@contextmanager
+def rolled_back(db: Path) -> Iterator[sqlite3.Connection]:
+    """A connection inside one write transaction, rolled back afterwards: each test's
+    overlays are written where the write path reads them and leave nothing behind."""
     conn = sqlite3.connect(db, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("begin immediate")
     try:
         ensure_schema(conn)
-        yield conn, Overlays(conn, read_knowledge(conn), seed=16)
+        yield conn
     finally:
         conn.execute("rollback")
         conn.close()
+
+
+@pytest.fixture
+def random_world(db: Path) -> Iterator[tuple[sqlite3.Connection, Overlays]]:
+    with rolled_back(db) as conn:
+        yield conn, Overlays(conn, read_knowledge(conn), seed=16)
 
 
 def test_global_name_checks_find_what_checking_every_view_finds(
@@ -348,18 +357,11 @@ def test_undo_checks_find_what_checking_every_view_finds(
 
 @pytest.fixture
 def world(db: Path) -> Iterator[tuple[sqlite3.Connection, Overlays]]:
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("begin immediate")
-    try:
-        ensure_schema(conn)
+    with rolled_back(db) as conn:
         overlays = Overlays(conn, read_knowledge(conn), seed=0)
         for g in range(40):  # servers that must not matter
             overlays.alias(str(g), MLOPS, f"own alias {g}")
         yield conn, overlays
-    finally:
-        conn.execute("rollback")
-        conn.close()
 
 
 def crowd(world: Overlays, guild: str, role: str, aliases: int) -> None:

@@ -32,6 +32,7 @@ from bot.text.names import RoleIndex, alias_key
 
 _WORD = re.compile(r"[a-z0-9]+")
 _V = TypeVar("_V")
+_K = TypeVar("_K")
 _MISSING = object()
 
 # The field names, skill synonyms and technology words are vocabulary data
@@ -1056,15 +1057,22 @@ def _make_room(roles: int) -> None:
             _PARTS = LRUCache(maxsize=wanted)
 
 
+def _kept(cache: LRUCache[int, tuple[_K, _V]], held: _K, make: Callable[[_K], _V]) -> _V:
+    """What ``make`` gives for ``held``, kept in ``cache`` by the object's identity (the
+    entry holds the object, so its id is never reused while the entry lives); made
+    outside the lock, since making it can take milliseconds."""
+    with _PARTS_LOCK:
+        kept = cache.get(id(held))
+    if kept is not None and kept[0] is held:
+        return kept[1]
+    made = make(held)
+    with _PARTS_LOCK:
+        cache[id(held)] = (held, made)
+    return made
+
+
 def _role_parts(role: Role) -> _RoleParts:
-    with _PARTS_LOCK:
-        cached = _PARTS.get(id(role))
-    if cached is not None and cached[0] is role:
-        return cached[1]
-    parts = _RoleParts(role)
-    with _PARTS_LOCK:
-        _PARTS[id(role)] = (role, parts)
-    return parts
+    return _kept(_PARTS, role, _RoleParts)
 
 
 def _all_parts(roles: Iterable[Role]) -> list[_RoleParts]:
@@ -1126,14 +1134,7 @@ def shared_faq_index(entries: tuple[FaqEntry, ...]) -> FaqIndex:
     """The FAQ index over ``entries``, one per tuple of entries: every view without FAQ
     edits of its own holds the base's tuple itself, so they share one index (an FTS5
     table, about 7 ms to make) instead of making one per server."""
-    with _PARTS_LOCK:
-        kept = _FAQ_INDEXES.get(id(entries))
-    if kept is not None and kept[0] is entries:
-        return kept[1]
-    index = FaqIndex(entries)
-    with _PARTS_LOCK:
-        _FAQ_INDEXES[id(entries)] = (entries, index)
-    return index
+    return _kept(_FAQ_INDEXES, entries, FaqIndex)
 
 
 def _default_pair(knowledge: Knowledge) -> tuple[str, ...]:
