@@ -39,6 +39,7 @@ from bot.discord_app.embeds import reply_pages
 from bot.discord_app.feedback import attach_feedback
 from bot.discord_app.ordering import ChannelTurns
 from bot.discord_app.paginator import PageView
+from bot.discord_app.sending import reply_to
 from bot.knowledge.guild_settings import GuildSettings
 from bot.knowledge.store import StoreError
 from bot.settings import Settings
@@ -338,8 +339,9 @@ class CareerBot(commands.Bot):
         if rated is not None and not ephemeral:
             attach_feedback(self, rated, reply, kwargs)  # 👍 / 👎 for the asker
         if ctx.interaction is not None:
-            kwargs["ephemeral"] = ephemeral
-        await ctx.reply(**kwargs)
+            await ctx.reply(ephemeral=ephemeral, **kwargs)
+        else:
+            await reply_to(ctx.message, **kwargs)
 
     def slow_down_reply(self, user_id: int, sent_at: dt.datetime, retry_after: float, *,
                         interaction: bool = False) -> Reply | None:

@@ -27,6 +27,7 @@ from bot.core.advisor import Request
 from bot.core.render import render
 from bot.discord_app.client import CareerBot
 from bot.discord_app.feedback import attach_feedback
+from bot.discord_app.sending import reply_to
 
 log = logging.getLogger("careerbot.discord")
 
@@ -133,7 +134,7 @@ class Conversation(commands.Cog):
             kwargs = self.bot.reply_kwargs(reply, message.author.id)
             attach_feedback(self.bot, request, reply, kwargs)  # 👍 / 👎 for the asker
             async with self.bot.turns.turn(message.channel.id):
-                await message.reply(**kwargs)
+                await reply_to(message, **kwargs)
         except discord.HTTPException:
             log.exception("could not send an answer")
             return
