@@ -17,7 +17,7 @@ from bot.core.reply import Reply
 from bot.discord_app.adapter import request_from_context
 from bot.discord_app.client import CareerBot
 from bot.discord_app.help_access import moderator_help
-from bot.discord_app.hybrid import hybrid_command, plain_text_params
+from bot.discord_app.hybrid import core_text_command, hybrid_command, plain_text_params
 
 MAX_CHOICES = 25
 #: /salary's optional survey cuts (the core validates the values and lists valid ones).
@@ -77,19 +77,19 @@ class Advice(commands.Cog):
         choices = self.bot.advisor.autocomplete(current or "", guild_id, limit=MAX_CHOICES)
         return [app_commands.Choice(name=name[:100], value=value[:100]) for name, value in choices]
 
-    @hybrid_command(name="compare", aliases=list(_spec("compare").aliases),
+    @core_text_command(name="compare", aliases=list(_spec("compare").aliases),
                              description=_spec("compare").summary)
     @app_commands.describe(**_describe("compare"))
     async def compare(self, ctx: commands.Context, role_a: str, role_b: str) -> None:
         await self.answer(ctx, "compare", role_a, role_b)
 
-    @hybrid_command(name="role", aliases=list(_spec("role").aliases),
+    @core_text_command(name="role", aliases=list(_spec("role").aliases),
                              description=_spec("role").summary)
     @app_commands.describe(**_describe("role"))
     async def role(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "role", role)
 
-    @hybrid_command(name="salary", aliases=list(_spec("salary").aliases),
+    @core_text_command(name="salary", aliases=list(_spec("salary").aliases),
                              description=_spec("salary").summary)
     @app_commands.describe(**_describe("salary"), **SALARY_CUT_HELP)
     async def salary(self, ctx: commands.Context, role: str, role_b: str | None = None,
@@ -101,38 +101,38 @@ class Advice(commands.Cog):
         await self.answer(ctx, "salary", role, role_b,
                           options={k: v for k, v in cuts.items() if v and v.strip()})
 
-    @hybrid_command(name="skills", aliases=list(_spec("skills").aliases),
+    @core_text_command(name="skills", aliases=list(_spec("skills").aliases),
                              description=_spec("skills").summary)
     @app_commands.describe(**_describe("skills"))
     async def skills(self, ctx: commands.Context, role: str, role_b: str | None = None) -> None:
         await self.answer(ctx, "skills", role, role_b)
 
-    @hybrid_command(name="path", aliases=list(_spec("path").aliases),
+    @core_text_command(name="path", aliases=list(_spec("path").aliases),
                              description=_spec("path").summary)
     @app_commands.describe(**_describe("path"))
     async def path(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "path", role)
 
-    @hybrid_command(name="week", aliases=list(_spec("week").aliases),
+    @core_text_command(name="week", aliases=list(_spec("week").aliases),
                              description=_spec("week").summary)
     @app_commands.describe(**_describe("week"))
     async def week(self, ctx: commands.Context, role: str) -> None:
         await self.answer(ctx, "week", role)
 
-    @hybrid_command(name="switch", aliases=list(_spec("switch").aliases),
+    @core_text_command(name="switch", aliases=list(_spec("switch").aliases),
                              description=_spec("switch").summary)
     @app_commands.describe(**_describe("switch"))
     async def switch(self, ctx: commands.Context, from_role: str, to_role: str) -> None:
         await self.answer(ctx, "switch", from_role, to_role)
 
-    @hybrid_command(name="ask", aliases=list(_spec("ask").aliases),
+    @core_text_command(name="ask", aliases=list(_spec("ask").aliases),
                              description=_spec("ask").summary)
     @app_commands.describe(**_describe("ask"))
     async def ask(self, ctx: commands.Context, *, question: str) -> None:
         """A question in plain words; the core's chat engine answers (with follow-ups)."""
         await self.answer(ctx, "ask", question)
 
-    @hybrid_command(name="roles", aliases=list(_spec("roles").aliases),
+    @core_text_command(name="roles", aliases=list(_spec("roles").aliases),
                              description=_spec("roles").summary)
     async def roles(self, ctx: commands.Context) -> None:
         await self.answer(ctx, "roles")
