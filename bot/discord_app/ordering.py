@@ -15,37 +15,79 @@ channel's slot; it is taken after the checks and given back before the error han
 replies, so a "slow down" note would still race; and its semaphore is not first come,
 first served (a message arriving as the slot is handed over takes it, and the waiter
 queues again at the back). With ``wait=False`` it rejects instead of queueing.
+
+A turn is a plain object with ``__aenter__``/``__aexit__`` rather than an
+``asynccontextmanager`` around an ``asyncio.Lock``: every prefix command and question
+takes one, and the generator-based manager plus a new lock per message cost more than
+the rest of the bookkeeping. A free channel is entered with one dict lookup; only a
+message that must wait gets a future, queued in arrival order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Hashable
+from collections import deque
+from collections.abc import Hashable
+from types import TracebackType
+
+#: Per channel with a turn taken: the futures of the messages waiting for it, in order.
+Waiting = dict[Hashable, deque[asyncio.Future[None]]]
 
 
 class ChannelTurns:
-    """One FIFO lock per channel, kept only while someone holds or waits for it."""
+    """One first-come, first-served turn per channel, kept only while someone holds or
+    waits for it."""
 
     def __init__(self) -> None:
-        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+        self._waiting: Waiting = {}
 
-    @contextlib.asynccontextmanager
-    async def turn(self, channel: Hashable) -> AsyncIterator[None]:
-        lock, users = self._locks.get(channel, (None, 0))
-        if lock is None:
-            lock = asyncio.Lock()
-        self._locks[channel] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[channel]
-            if users <= 1:
-                del self._locks[channel]
-            else:
-                self._locks[channel] = (lock, users - 1)
+    def turn(self, channel: Hashable) -> Turn:
+        """``async with turns.turn(channel):`` runs its body in the channel's turn."""
+        return Turn(self._waiting, channel)
 
     def __len__(self) -> int:
         """Channels with a command running or waiting (for tests: none leak)."""
-        return len(self._locks)
+        return len(self._waiting)
+
+
+class Turn:
+    """Taking and giving back one channel's turn (see ``ChannelTurns.turn``)."""
+
+    __slots__ = ("_channel", "_waiting")
+
+    def __init__(self, waiting: Waiting, channel: Hashable) -> None:
+        self._waiting = waiting
+        self._channel = channel
+
+    async def __aenter__(self) -> None:
+        queue = self._waiting.get(self._channel)
+        if queue is None:  # free: take it without waiting
+            self._waiting[self._channel] = deque()
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                _hand_over(self._waiting, self._channel)  # handed the turn as cancelled
+            else:
+                with contextlib.suppress(ValueError):  # a hand-over may have skipped it
+                    queue.remove(waiter)
+            raise
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        _hand_over(self._waiting, self._channel)
+
+
+def _hand_over(waiting: Waiting, channel: Hashable) -> None:
+    """Give ``channel``'s turn to its first live waiter, or free the channel."""
+    queue = waiting[channel]
+    while queue:
+        waiter = queue.popleft()
+        if not waiter.done():
+            waiter.set_result(None)
+            return
+    del waiting[channel]

@@ -8,6 +8,9 @@ import pytest
 
 from bot.discord_app.ordering import ChannelTurns
 
+#: Seconds before a test that should finish at once is called hung.
+HANG = 5.0
+
 
 async def test_turns_follow_arrival_order_within_a_channel() -> None:
     turns = ChannelTurns()
@@ -59,4 +62,55 @@ async def test_a_message_arriving_at_the_hand_over_queues_behind_the_one_waiting
     waiting = asyncio.create_task(command("early"))
     await asyncio.gather(first, waiting)
     assert done == ["holder", "early", "late"]
+    assert len(turns) == 0
+
+
+async def test_a_waiter_cancelled_while_waiting_leaves_the_queue() -> None:
+    turns = ChannelTurns()
+    done: list[str] = []
+    release = asyncio.Event()
+
+    async def command(name: str) -> None:
+        async with turns.turn("a"):
+            done.append(name)
+            if name == "holder":
+                await release.wait()
+
+    holder = asyncio.create_task(command("holder"))
+    await asyncio.sleep(0)
+    cancelled = asyncio.create_task(command("cancelled"))
+    last = asyncio.create_task(command("last"))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.wait_for(asyncio.gather(holder, last), HANG)
+    assert cancelled.cancelled()
+    assert done == ["holder", "last"]
+    assert len(turns) == 0
+
+
+async def test_a_waiter_cancelled_as_it_is_handed_the_turn_passes_it_on() -> None:
+    turns = ChannelTurns()
+    done: list[str] = []
+    release = asyncio.Event()
+
+    async def command(name: str) -> None:
+        async with turns.turn("a"):
+            done.append(name)
+            if name == "holder":
+                await release.wait()
+
+    holder = asyncio.create_task(command("holder"))
+    await asyncio.sleep(0)
+    handed = asyncio.create_task(command("handed"))
+    last = asyncio.create_task(command("last"))
+    await asyncio.sleep(0)
+    release.set()
+    while not holder.done():  # the holder leaves and hands its turn to "handed"...
+        await asyncio.sleep(0)
+    handed.cancel()  # ...which is cancelled before it runs again
+    await asyncio.wait_for(last, HANG)  # a lost turn would leave it waiting for ever
+    assert handed.cancelled()
+    assert done == ["holder", "last"]
     assert len(turns) == 0
