@@ -63,7 +63,6 @@ class Conversation:
     my_salary: int | None = None
     background: str | None = None
     background_text: str | None = None
-    turns: int = 0
 
     def with_roles(self, slugs: tuple[str, ...] | list[str]) -> Conversation:
         """Record roles just discussed, most recent first, without repeats."""
@@ -110,4 +109,4 @@ class ConversationMemory:
     def put(self, key: Key, conv: Conversation) -> None:
         """Keep ``conv`` for ``key``; its ``ttl`` of silence starts again now."""
         with self._lock:
-            self._items[key] = replace(conv, turns=conv.turns + 1)
+            self._items[key] = conv
