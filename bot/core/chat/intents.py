@@ -323,6 +323,20 @@ class Understanding:
         padded = f" {self.text} "
         return any(f" {p} " in padded for p in phrases)
 
+    def named(self, phrases: frozenset[str], longest: int) -> set[str]:
+        """The ``phrases`` (of at most ``longest`` words) the text has as whole words: what
+        testing ``f" {p} " in f" {text} "`` for each would find, by one set intersection
+        with the message's n-grams (see ``any``)."""
+        return self._message_grams().upto_words(longest) & phrases
+
+    def _message_grams(self) -> _Grams:
+        grams = self.__dict__.get("_grams")
+        if grams is None:
+            # Straight into __dict__: a sealed Understanding refuses setattr, and the
+            # cache is no field (``with_roles`` and equality ignore it).
+            grams = self.__dict__["_grams"] = _Grams(self.text)
+        return grams
+
     @property
     def role_slugs(self) -> list[str]:
         """Roles named, in order, each once."""
@@ -670,12 +684,15 @@ def _scan_source(u: Understanding) -> None:
     u.facet_text = " ".join(text.split()) if kinds else u.text
 
 
-_FACET_INDEX: dict[int, tuple[object, dict[str, tuple[tuple[str, int], ...]], int]] = {}
+_FACET_INDEX: dict[int, tuple[object, dict[str, tuple[tuple[str, int], ...]], int,
+                              frozenset[str]]] = {}
 
 
-def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
-    """phrase -> ((facet, weight), ...) for every weighted facet phrase, and the longest
-    phrase in words (once per vocabulary)."""
+def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int, frozenset[str]]:
+    """phrase -> ((facet, weight), ...) for every weighted facet phrase, the longest
+    phrase in words, and every phrase's word prefixes ("how", "how much", "how much do"
+    for "how much do"): an n-gram that is no prefix starts no longer phrase either
+    (once per vocabulary)."""
     tables = lexicon.FACET_WORDS
     cached = _FACET_INDEX.get(id(tables))
     if cached is None or cached[0] is not tables:
@@ -685,24 +702,35 @@ def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
                 if weight:
                     index.setdefault(phrase, []).append((facet, weight))
         longest = max((len(p.split()) for p in index), default=1)
-        cached = (tables, {p: tuple(v) for p, v in index.items()}, longest)
+        prefixes = frozenset(" ".join(words[:n]) for words in map(_split_space, index)
+                             for n in range(1, len(words) + 1))
+        cached = (tables, {p: tuple(v) for p, v in index.items()}, longest, prefixes)
         _FACET_INDEX.clear()
         _FACET_INDEX[id(tables)] = cached
-    return cached[1], cached[2]
+    return cached[1], cached[2], cached[3]
+
+
+def _split_space(phrase: str) -> list[str]:
+    return phrase.split(" ")
 
 
 def facet_totals(text: str) -> dict[str, int]:
     """facet -> the summed weights of its vocabulary phrases found in ``text`` (space-joined
     tokens) as whole words, each phrase once, in the vocabulary's facet order. Looked up
     n-gram by n-gram (a few dozen dict lookups) rather than each of the hundreds of
-    phrases searched for in the text."""
-    index, longest = _facet_index()
+    phrases searched for in the text; the n-grams from a word stop at the first that
+    begins no phrase (most words begin none)."""
+    index, longest, prefixes = _facet_index()
     words = text.split()
     found: set[str] = set()
     totals: dict[str, int] = {}
     for i in range(len(words)):
+        phrase = words[i]
         for n in range(1, min(longest, len(words) - i) + 1):
-            phrase = words[i] if n == 1 else " ".join(words[i:i + n])
+            if n > 1:
+                phrase = f"{phrase} {words[i + n - 1]}"
+            if phrase not in prefixes:
+                break
             hits = index.get(phrase)
             if hits is None or phrase in found:
                 continue
@@ -1067,29 +1095,79 @@ def _target_by_word(u: Understanding, tokens: tuple[str, ...]) -> str | None:
     return None
 
 
+#: How many leading letters of a skill key ``_skill_heads`` keeps (at most 36**3 heads
+#: of 1 to 3 letters, however many skills a view lists).
+_SKILL_HEAD = 3
+#: ids of (skill names, short names, synonyms) -> (those tables, their heads); the tables
+#: are kept so their ids are not reused while they are here.
+_SKILL_HEADS: dict[tuple[int, int, int], tuple[tuple[object, ...], frozenset[str]]] = {}
+
+
+def _skill_heads(catalog: Catalog) -> frozenset[str]:
+    """The first 1 to ``_SKILL_HEAD`` letters of every key ``Catalog.skill_key`` reads as a
+    skill (skill keys, short names, synonyms): a phrase whose first word's key begins
+    with none of them names no skill. Made once per set of tables (views whose skills
+    are the same share them), kept for the last 64 made."""
+    tables = (catalog.skill_names, catalog.skill_aliases, lexicon.SKILL_SYNONYMS)
+    ids = (id(tables[0]), id(tables[1]), id(tables[2]))
+    entry = _SKILL_HEADS.get(ids)
+    if entry is not None and all(a is b for a, b in zip(entry[0], tables, strict=True)):
+        return entry[1]
+    heads = frozenset(key[:n] for table in tables for key in table
+                      for n in range(1, _SKILL_HEAD + 1))
+    if len(_SKILL_HEADS) >= 64:
+        del _SKILL_HEADS[next(iter(_SKILL_HEADS))]
+    _SKILL_HEADS[ids] = (tables, heads)
+    return heads
+
+
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(phrases: frozenset[str]) -> frozenset[str]:
+    """The first words of ``phrases`` (once per phrase set: the vocabulary's)."""
+    entry = _FIRST_WORDS.get(id(phrases))
+    if entry is None or entry[0] is not phrases:
+        entry = (phrases, frozenset(p.split(" ")[0] for p in phrases))
+        _FIRST_WORDS.clear()
+        _FIRST_WORDS[id(phrases)] = entry
+    return entry[1]
+
+
 def _scan_skills(u: Understanding, catalog: Catalog) -> None:
     """Skills and technologies named: listed ones by key, others from TECH_WORDS."""
     tokens = u.tokens
-    role_spans = {i for m in u.roles for i in range(m.start, m.end)}
-    taken: set[int] = set()
-    for start, end in _ngrams(len(tokens), 3):
-        if any(i in taken or i in role_spans for i in range(start, end)):
+    n_tokens = len(tokens)
+    # Tokens a role mention or a skill already found holds.
+    blocked = [False] * n_tokens
+    for m in u.roles:
+        blocked[m.start:m.end] = [True] * (m.end - m.start)
+    # Words and "+" ("c++") only; and only starts a skill key or a technology can begin at.
+    runs = [0] * (n_tokens + 1)
+    for i in range(n_tokens - 1, -1, -1):
+        if tokens[i].isalnum() or tokens[i] == "+":
+            runs[i] = runs[i + 1] + 1
+    heads = _skill_heads(catalog)
+    tech_firsts = _first_words(lexicon.TECH_WORDS)
+    starts = [i for i in range(n_tokens) if runs[i] and (
+        not (first := alias_key(tokens[i])) or first[:_SKILL_HEAD] in heads
+        or tokens[i] in tech_firsts)]
+    for start, end in _spans(starts, n_tokens, 3):
+        if runs[start] < end - start or True in blocked[start:end]:
             continue
-        phrase = " ".join(tokens[start:end])
-        if not all(w.isalnum() or w == "+" for w in tokens[start:end]):
-            continue
+        phrase = tokens[start] if end - start == 1 else " ".join(tokens[start:end])
         key = catalog.skill_key(phrase)
         if key and (len(key) > 2 or phrase in ("ci", "cd", "ml", "ai")):
             if phrase in ("ai", "ml") or phrase in lexicon.STOPWORDS:
                 continue
             if key not in u.skills:
                 u.skills.append(key)
-            taken.update(range(start, end))
+            blocked[start:end] = [True] * (end - start)
         elif phrase in lexicon.TECH_WORDS and phrase not in lexicon.STOPWORDS:
             if phrase in ("c", "r", "go", "ml") and not u.any(("need", "learn", "know")):
                 continue
             u.tech.append(phrase)
-            taken.update(range(start, end))
+            blocked[start:end] = [True] * (end - start)
     for category, (phrases, _) in lexicon.SKILL_CATEGORIES.items():
         if u.any(phrases):
             u.skill_categories.append(category)
@@ -1131,11 +1209,9 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
     if u.score("remote") >= 4 and u.any(lexicon.REMOTE_PAY) and len(u.role_slugs) <= 1:
         u.not_held.append("remote_pay")
     # Places: a salary or count broken down by place is not held; metros are.
-    padded = f" {u.text} "
     # Only the places the message names are sorted (most messages name none).
-    named = [p for p in lexicon.PLACES | {m.casefold() for m in catalog.metros.values()}
-             if f" {p} " in padded]
-    for place in sorted(named, key=len, reverse=True):
+    places, longest = _places(catalog.metros)
+    for place in sorted(u.named(places, longest), key=len, reverse=True):
         if place in ("remote",):
             continue
         if place in lexicon.AMBIGUOUS_PLACES and not re.search(
@@ -1148,9 +1224,11 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
         u.places.append(place)
     if u.places and not any(u.score(f) >= 3 for f in lexicon.FIGURE_FACETS):
         u.scores["metros"] = u.scores.get("metros", 0) + 4
-    for company in lexicon.COMPANIES:
-        if f" {company} " in padded and catalog.skill_key(company) is None:
-            u.companies.append(company)
+    companies = lexicon.COMPANIES
+    if named_companies := u.named(companies, _longest(companies)):
+        for company in companies:  # in the vocabulary's order, as before
+            if company in named_companies and catalog.skill_key(company) is None:
+                u.companies.append(company)
     if u.any(lexicon.COMPANY_WORDS):
         u.companies.append("companies")
     # Trends over time, forecasts, and past years.
@@ -1191,6 +1269,31 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
             u.seniority_pay = "level"
 
 
+#: id(metros table) -> (the table, every place name: the lexicon's and the metros' casefolded,
+#: the most words one has); the table is kept so its id is not reused while it is here.
+_PLACES: dict[int, tuple[object, frozenset[str], int]] = {}
+
+
+def _places(metros: dict[str, str]) -> tuple[frozenset[str], int]:
+    """Place names a message may name, once per metros table (views whose metros are the
+    same share it, see ``catalog.derive``) instead of a set union and a substring test of
+    each of ~130 names per message; kept for the last 64 tables made."""
+    entry = _PLACES.get(id(metros))
+    if entry is not None and entry[0] is metros:
+        return entry[1], entry[2]
+    places = frozenset(lexicon.PLACES | {m.casefold() for m in metros.values()})
+    longest = _longest(places)
+    if len(_PLACES) >= 64:
+        del _PLACES[next(iter(_PLACES))]
+    _PLACES[id(metros)] = (metros, places, longest)
+    return places, longest
+
+
+def _longest(phrases: frozenset[str]) -> int:
+    """The most space-separated words one of ``phrases`` has."""
+    return _phrase_set(phrases)[1]
+
+
 def _scan_choice(u: Understanding) -> None:
     """What a "which should I choose" question weighs: a criterion or an interest."""
     padded = f" {u.text} "
@@ -1221,12 +1324,16 @@ def _scan_choice(u: Understanding) -> None:
         u.scores["choose"] = u.scores.get("choose", 0) + 3
 
 
+#: Words a greeting or a thanks is made of (made once, not for every word read).
+_SOCIAL_WORDS = lexicon.GREETINGS | lexicon.THANKS | lexicon.FAREWELLS | {
+    "everyone", "all", "guys", "bot", "there", "careerbot", "you", "so", "much", "a", "lot",
+    "for", "the", "help", "again", "very", "man", "mate", "u", "yall", "folks", "friends",
+    "how", "are", "r", "doing", "going", "it", "up", "whats"}
+
+
 def _scan_social(u: Understanding) -> None:
     tokens = [t for t in u.tokens if t.isalnum()]
-    content = [t for t in tokens if t not in lexicon.GREETINGS | lexicon.THANKS | lexicon.FAREWELLS
-               | {"everyone", "all", "guys", "bot", "there", "careerbot", "you", "so", "much",
-                  "a", "lot", "for", "the", "help", "again", "very", "man", "mate", "u", "yall",
-                  "folks", "friends", "how", "are", "r", "doing", "going", "it", "up", "whats"}]
+    content = [t for t in tokens if t not in _SOCIAL_WORDS]
     if tokens and tokens[0] in lexicon.GREETINGS and not content:
         u.greeting = True
     if tokens and not content and set(tokens) & (lexicon.THANKS | lexicon.FAREWELLS):
