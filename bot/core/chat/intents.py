@@ -310,16 +310,22 @@ class Understanding:
         return f" {phrase} " in f" {self.text} "
 
     def any(self, phrases: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
-        if isinstance(phrases, (tuple, frozenset)):
+        # The phrase set's entry read here, not through ``_phrase_set``: this runs about
+        # fifty times a message.
+        entry = _PHRASE_SETS.get(id(phrases))
+        if entry is not None and entry[0] is phrases:
+            words, longest = entry[1], entry[2]
+        elif isinstance(phrases, (tuple, frozenset)):
+            words, longest = _phrase_set(phrases)
+        else:
+            words = None
+        if words is not None:
             # A phrase is found as whole words exactly when it is one of the text's
             # n-grams: one set per message, intersected with each (constant) phrase set.
-            words, longest = _phrase_set(phrases)
-            grams = self.__dict__.get("_grams")
-            if grams is None:
-                # Straight into __dict__: a sealed Understanding refuses setattr, and
-                # the cache is no field (``with_roles`` and equality ignore it).
-                grams = self.__dict__["_grams"] = _Grams(self.text)
-            return not grams.upto_words(longest).isdisjoint(words)
+            grams = self.__dict__.get("_grams") or self._message_grams()
+            if longest > grams.upto:
+                grams.upto_words(longest)
+            return not grams.grams.isdisjoint(words)
         padded = f" {self.text} "
         return any(f" {p} " in padded for p in phrases)
 
