@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from types import MappingProxyType
 
 from bot.core.chat import lexicon
-from bot.core.chat.catalog import Catalog
+from bot.core.chat.catalog import Catalog, field_key_suffixes
+from bot.core.chat.heads import HEAD, KeyHeads, may_begin
 from bot.core.chat.normalize import Cleaned
 from bot.core.chat.numbers import Numbers, parse_numbers
-from bot.text.names import alias_key
+from bot.text.names import RoleIndex, alias_key
 
 
 def _alternation(patterns: Sequence[str]) -> re.Pattern[str]:
@@ -467,26 +467,17 @@ def _word_runs(tokens: Sequence[str]) -> list[int]:
     return runs
 
 
-#: How many leading letters of a key ``_key_heads`` keeps.
-_HEAD = 4
-#: id(key set) -> (the set, its keys' heads or None); the set is kept so its id is not
-#: reused while it is here.
-_HEADS: dict[int, tuple[AbstractSet[str], frozenset[str] | None]] = {}
+#: Heads of the career-step keys of every catalogue read (see ``heads``).
+_STEP_HEADS = KeyHeads()
 
 
-def _key_heads(keys: AbstractSet[str]) -> frozenset[str] | None:
-    """The first ``_HEAD`` letters of every key (a shorter key whole), or None when the
-    keys include the empty key (no head rules a span out then). Made once per key set
-    (views whose steps are the same share it), kept for the last 64 sets
-    made."""
-    entry = _HEADS.get(id(keys))
-    if entry is not None and entry[0] is keys:
-        return entry[1]
-    heads = None if "" in keys else frozenset(k[:_HEAD] for k in keys)
-    if len(_HEADS) >= 64:
-        del _HEADS[next(iter(_HEADS))]
-    _HEADS[id(keys)] = (keys, heads)
-    return heads
+def _step_heads(catalog: Catalog, keys: frozenset[str]) -> frozenset[str] | None:
+    """Heads of ``keys`` (the catalogue's step keys) and others, or None when the keys
+    include the empty key (which a span not ending in "s" looks up as its plural, so
+    no head rules a span out then)."""
+    if "" in keys:
+        return None
+    return _STEP_HEADS.of(catalog, lambda: keys)
 
 
 def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
@@ -495,17 +486,16 @@ def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     if not keys:
         return
     tokens = u.tokens
-    heads = _key_heads(keys)
+    heads = _step_heads(catalog, keys)
     # A span's key starts with the key of its first two tokens; when that has more than
-    # _HEAD letters and no step key starts with its first _HEAD, no span from there is
-    # a step, nor a plural of one (an empty step key, which a plural-less span looks up,
-    # turns this off).
+    # HEAD letters and no step key starts with its first HEAD, no span from there is a
+    # step, nor a plural of one.
     n_tokens = len(tokens)
     starts: Sequence[int] = range(n_tokens - 1)
     if heads is not None:
         starts = [start for start in starts
-                  if len(pair := alias_key(f"{tokens[start]} {tokens[start + 1]}")) <= _HEAD
-                  or pair[:_HEAD] in heads]
+                  if len(pair := alias_key(f"{tokens[start]} {tokens[start + 1]}")) <= HEAD
+                  or pair[:HEAD] in heads]
     for start, end in _spans(starts, n_tokens, 6, 2):
         if True in consumed[start:end]:
             continue
@@ -543,12 +533,34 @@ _IN_AI = frozenset({"in ai", "for ai", "in ml", "of ai", "within ai", "on ai",
                     "in artificial", "in machine"})
 
 
+#: Heads of the keys of every role index read (see ``heads``).
+_ROLE_HEADS = KeyHeads()
+
+
+def _role_heads(index: RoleIndex) -> frozenset[str]:
+    """Heads of every key ``index.exact`` can find (and of other indexes' keys). A
+    server's layered index adds only its own keys to its parent's, when it has layers
+    (else all its keys are read)."""
+    parent, own = getattr(index, "_parent", None), getattr(index, "_own", None)
+    if isinstance(parent, RoleIndex) and isinstance(own, dict) \
+            and not _ROLE_HEADS.seen(index):
+        _role_heads(parent)
+        return _ROLE_HEADS.of(index, own.keys)
+    return _ROLE_HEADS.of(index, index._all_keys)
+
+
 def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Roles named by any alias, longest n-gram first; short aliases only exactly."""
     tokens = u.tokens
     n_tokens = len(tokens)
     exact, field_alias = catalog.index.exact, catalog.field_alias
     runs = _word_runs(tokens)
+    # A span of two words or more names a role by alias only when its key (which begins
+    # with its first word's) begins like one of the index's keys (``_role_heads``), and
+    # by field name only when its key ends like a field name's (``field_key_suffixes``).
+    heads = _role_heads(catalog.index)
+    opens = [may_begin(heads, alias_key(token)) for token in tokens]
+    suffixes = field_key_suffixes()
     found: list[RoleMention] = []
     for start, end in _ngrams(n_tokens, catalog.max_alias_words + 1):
         n = end - start
@@ -560,9 +572,11 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
             continue  # "5 pm" is a time
         if n == 1 and len(phrase) <= 3 and end < n_tokens and tokens[end] in _TOOL_NOUNS:
             continue  # "bi tools": a kind of tool, not the role
-        slug = exact(phrase)
+        slug = exact(phrase) if n == 1 or opens[start] else None
         if slug is None and n >= 2:
-            slug = field_alias(alias_key(phrase))
+            key = alias_key(phrase)
+            if suffixes is None or key.endswith(suffixes):
+                slug = field_alias(key)
         if slug is None and n == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
                 and phrase not in lexicon.STOPWORDS:
             slug = exact(phrase[:-1])  # "mles": plural of a short alias
@@ -1101,30 +1115,22 @@ def _target_by_word(u: Understanding, tokens: tuple[str, ...]) -> str | None:
     return None
 
 
-#: How many leading letters of a skill key ``_skill_heads`` keeps (at most 36**3 heads
-#: of 1 to 3 letters, however many skills a view lists).
-_SKILL_HEAD = 3
-#: ids of (skill names, short names, synonyms) -> (those tables, their heads); the tables
-#: are kept so their ids are not reused while they are here.
-_SKILL_HEADS: dict[tuple[int, int, int], tuple[tuple[object, ...], frozenset[str]]] = {}
+#: Heads of the skill keys and short names of every catalogue read (see ``heads``).
+_SKILL_HEADS = KeyHeads()
+#: The heads of the synonyms' keys, for the vocabulary in use: (synonyms, heads).
+_SYNONYM_HEADS: list[tuple[object, frozenset[str]]] = []
 
 
-def _skill_heads(catalog: Catalog) -> frozenset[str]:
-    """The first 1 to ``_SKILL_HEAD`` letters of every key ``Catalog.skill_key`` reads as a
-    skill (skill keys, short names, synonyms): a phrase whose first word's key begins
-    with none of them names no skill. Made once per set of tables (views whose skills
-    are the same share them), kept for the last 64 made."""
-    tables = (catalog.skill_names, catalog.skill_aliases, lexicon.SKILL_SYNONYMS)
-    ids = (id(tables[0]), id(tables[1]), id(tables[2]))
-    entry = _SKILL_HEADS.get(ids)
-    if entry is not None and all(a is b for a, b in zip(entry[0], tables, strict=True)):
-        return entry[1]
-    heads = frozenset(key[:n] for table in tables for key in table
-                      for n in range(1, _SKILL_HEAD + 1))
-    if len(_SKILL_HEADS) >= 64:
-        del _SKILL_HEADS[next(iter(_SKILL_HEADS))]
-    _SKILL_HEADS[ids] = (tables, heads)
-    return heads
+def _skill_heads(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """Heads of every key ``Catalog.skill_key`` reads as a skill: the catalogue's skill
+    keys and short names (with other catalogues'), and the synonyms' keys (apart: the
+    vocabulary can be swapped, ``lexicon.use``)."""
+    synonyms = lexicon.SKILL_SYNONYMS
+    if not _SYNONYM_HEADS or _SYNONYM_HEADS[0][0] is not synonyms:
+        _SYNONYM_HEADS[:] = [(synonyms, frozenset(k[:n] for k in synonyms
+                                                  for n in range(1, HEAD + 1)))]
+    return (_SKILL_HEADS.of(catalog, lambda: (*catalog.skill_names, *catalog.skill_aliases)),
+            _SYNONYM_HEADS[0][1])
 
 
 _FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
@@ -1153,10 +1159,10 @@ def _scan_skills(u: Understanding, catalog: Catalog) -> None:
     for i in range(n_tokens - 1, -1, -1):
         if tokens[i].isalnum() or tokens[i] == "+":
             runs[i] = runs[i + 1] + 1
-    heads = _skill_heads(catalog)
+    heads, synonym_heads = _skill_heads(catalog)
     tech_firsts = _first_words(lexicon.TECH_WORDS)
     starts = [i for i in range(n_tokens) if runs[i] and (
-        not (first := alias_key(tokens[i])) or first[:_SKILL_HEAD] in heads
+        may_begin(heads, first := alias_key(tokens[i])) or may_begin(synonym_heads, first)
         or tokens[i] in tech_firsts)]
     for start, end in _spans(starts, n_tokens, 3):
         if runs[start] < end - start or True in blocked[start:end]:
