@@ -541,12 +541,24 @@ def _role_heads(index: RoleIndex) -> frozenset[str]:
     """Heads of every key ``index.exact`` can find (and of other indexes' keys). A
     server's layered index adds only its own keys to its parent's, when it has layers
     (else all its keys are read)."""
+    if _ROLE_HEADS.seen(index):
+        return _ROLE_HEADS.heads
     parent, own = getattr(index, "_parent", None), getattr(index, "_own", None)
-    if isinstance(parent, RoleIndex) and isinstance(own, dict) \
-            and not _ROLE_HEADS.seen(index):
+    if isinstance(parent, RoleIndex) and isinstance(own, dict):
         _role_heads(parent)
         return _ROLE_HEADS.of(index, own.keys)
     return _ROLE_HEADS.of(index, index._all_keys)
+
+
+_TAILS: list[tuple[tuple[str, ...], frozenset[str]]] = []
+
+
+def _suffix_tails(suffixes: tuple[str, ...]) -> frozenset[str]:
+    """Every non-empty ending of each of ``suffixes`` ("e", "ce", ... "science"): a key
+    ends in a suffix only if its last word's key ends in it or is one of these."""
+    if not _TAILS or _TAILS[0][0] is not suffixes:
+        _TAILS[:] = [(suffixes, frozenset(s[i:] for s in suffixes for i in range(len(s))))]
+    return _TAILS[0][1]
 
 
 def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
@@ -558,15 +570,26 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     # A span of two words or more names a role by alias only when its key (which begins
     # with its first word's) begins like one of the index's keys (``_role_heads``), and
     # by field name only when its key ends like a field name's (``field_key_suffixes``).
+    # A span's key ends with its last word's: it can end like a field name only when
+    # that word's key does, or is the end of one. "in ai" after a span qualifies it.
     heads = _role_heads(catalog.index)
-    opens = [may_begin(heads, alias_key(token)) for token in tokens]
+    keys = [alias_key(token) for token in tokens]
+    opens = [may_begin(heads, key) for key in keys]
     suffixes = field_key_suffixes()
+    if suffixes is None:
+        field_ends = [True] * n_tokens
+    else:
+        tails = _suffix_tails(suffixes)
+        field_ends = [not key or key.endswith(suffixes) or key in tails for key in keys]
+    in_ai = [" ".join(tokens[i:i + 2]) in _IN_AI for i in range(n_tokens + 1)]
     found: list[RoleMention] = []
     for start, end in _ngrams(n_tokens, catalog.max_alias_words + 1):
         n = end - start
         # Only runs of words name a role (``runs``), and only words no longer span took.
         if runs[start] < n or True in consumed[start:end]:
             continue
+        if n > 1 and not (opens[start] or field_ends[end - 1] or in_ai[end]):
+            continue  # no alias, field name or "<span> in ai" can be found (see above)
         phrase = tokens[start] if n == 1 else " ".join(tokens[start:end])
         if n == 1 and phrase == "pm" and start > 0 and tokens[start - 1].isdigit():
             continue  # "5 pm" is a time
