@@ -27,11 +27,12 @@ import pytest
 
 from bot.core.chat import catalog as catalog_module
 from bot.core.chat import heads as heads_module
-from bot.core.chat import intents, lexicon, normalize
+from bot.core.chat import intents, lexicon, normalize, numbers
 from bot.core.chat.catalog import Catalog
 from bot.core.chat.heads import KeyHeads, may_begin
 from bot.core.chat.intents import Understanding, understand
 from bot.core.chat.normalize import Cleaned, clean_message
+from bot.core.chat.numbers import Numbers, parse_numbers
 from bot.knowledge.files import load_knowledge_dir
 from bot.knowledge.models import Knowledge
 from bot.knowledge.role_index import role_index
@@ -194,6 +195,28 @@ def test_clean_message_is_what_running_every_pass_gives(catalog: Catalog) -> Non
 @pytest.mark.parametrize("text", AWKWARD)
 def test_fold_text_is_the_full_fold(text: str) -> None:
     assert normalize.fold_text(text) == _reference_fold(text)
+
+
+NUMERIC = (
+    "making 180k in sf", "$150,000 vs 1.5m", "75th percentile", "p90 pay", "top 10%",
+    "number 2 skill", "the 3rd year", "2024 vs 2023", "top five skills", "the first one?",
+    "\u0663\u0660\u0660k arabic-indic digits", "\uff11\uff15\uff10k full width", "12k a month",
+    "\u20ac90k", "90 000 a year", "50/hr", "25th and 75th", "remote 30 %", "#1 skill",
+)
+
+
+def test_numbers_read_as_when_every_pattern_ran(
+        catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``parse_numbers`` skips the digit patterns for a text without a digit: the same
+    Numbers as running them all (a pattern that always matches forces every search)."""
+    texts = [clean_message(t).text for t in (*_corpus(catalog), *NUMERIC)]
+    texts += list(NUMERIC)  # some digits the cleaning would fold
+    skipped = [(parse_numbers(t, False), parse_numbers(t, True)) for t in texts]
+    monkeypatch.setattr(numbers, "_DIGIT", re.compile(""))
+    full = [(parse_numbers(t, False), parse_numbers(t, True)) for t in texts]
+    for text, a, b in zip(texts, skipped, full, strict=True):
+        assert a == b, text
+    assert sum(a != (Numbers(), Numbers()) for a in skipped) > 15
 
 
 # -- facets and places ------------------------------------------------------------------
