@@ -582,14 +582,23 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
         tails = _suffix_tails(suffixes)
         field_ends = [not key or key.endswith(suffixes) or key in tails for key in keys]
     in_ai = [" ".join(tokens[i:i + 2]) in _IN_AI for i in range(n_tokens + 1)]
+    # One word alone: its key, or the key less one or two last letters (a plural read
+    # by the index, "pms", after the scan's own, "mles": "pmss" is "pm"), must begin
+    # like an alias (checked for plain lowercase words, whose key is themselves).
+    alone = [key != token or may_begin(heads, key) or may_begin(heads, key[:-1])
+             or may_begin(heads, key[:-2]) for key, token in zip(keys, tokens, strict=True)]
+    # The spans of ``_ngrams`` (longest first) made only of words (``runs``) where
+    # something could be found (see above).
+    longest = min(catalog.max_alias_words + 1, n_tokens)
+    spans = [(start, start + n) for n in range(longest, 0, -1)
+             for start in range(n_tokens - n + 1)
+             if runs[start] >= n and (alone[start] if n == 1 else (
+                 opens[start] or field_ends[start + n - 1] or in_ai[start + n]))]
     found: list[RoleMention] = []
-    for start, end in _ngrams(n_tokens, catalog.max_alias_words + 1):
+    for start, end in spans:
         n = end - start
-        # Only runs of words name a role (``runs``), and only words no longer span took.
-        if runs[start] < n or True in consumed[start:end]:
-            continue
-        if n > 1 and not (opens[start] or field_ends[end - 1] or in_ai[end]):
-            continue  # no alias, field name or "<span> in ai" can be found (see above)
+        if True in consumed[start:end]:
+            continue  # a longer span took a word
         phrase = tokens[start] if n == 1 else " ".join(tokens[start:end])
         if n == 1 and phrase == "pm" and start > 0 and tokens[start - 1].isdigit():
             continue  # "5 pm" is a time
