@@ -433,27 +433,16 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
 # -- roles and steps -----------------------------------------------------------------
 
 
-def _ngrams(n_tokens: int, longest: int) -> list[tuple[int, int]]:
-    spans = []
-    for n in range(min(longest, n_tokens), 0, -1):
-        for i in range(0, n_tokens - n + 1):
-            spans.append((i, i + n))
-    return spans
-
-
 def _spans(starts: Sequence[int], n_tokens: int, longest: int,
            shortest: int = 1) -> Iterator[tuple[int, int]]:
-    """The spans of ``_ngrams`` (longest first, then left to right) that begin at one
-    of ``starts`` (ascending) and have at least ``shortest`` tokens."""
+    """The spans of ``shortest`` to ``longest`` tokens that begin at one of ``starts``
+    (ascending): longest first, then left to right, the order the scans take them in
+    (a longer name wins over the shorter ones inside it)."""
     for n in range(min(longest, n_tokens), shortest - 1, -1):
         for start in starts:
             if start + n > n_tokens:
                 break
             yield start, start + n
-
-
-def _free(consumed: list[bool], start: int, end: int) -> bool:
-    return True not in consumed[start:end]
 
 
 def _word_runs(tokens: Sequence[str]) -> list[int]:
@@ -474,7 +463,8 @@ _STEP_HEADS = KeyHeads()
 def _step_heads(catalog: Catalog, keys: frozenset[str]) -> frozenset[str] | None:
     """Heads of ``keys`` (the catalogue's step keys) and others, or None when the keys
     include the empty key (which a span not ending in "s" looks up as its plural, so
-    no head rules a span out then)."""
+    no head rules a span out then). Read once per catalogue: its tables are set when it
+    is made (``Catalog.build``, ``derive``) and not changed after."""
     if "" in keys:
         return None
     return _STEP_HEADS.of(catalog, lambda: keys)
@@ -587,8 +577,8 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     # like an alias (checked for plain lowercase words, whose key is themselves).
     alone = [key != token or may_begin(heads, key) or may_begin(heads, key[:-1])
              or may_begin(heads, key[:-2]) for key, token in zip(keys, tokens, strict=True)]
-    # The spans of ``_ngrams`` (longest first) made only of words (``runs``) where
-    # something could be found (see above).
+    # The spans (longest first, then left to right) made only of words (``runs``)
+    # where something could be found (see above).
     longest = min(catalog.max_alias_words + 1, n_tokens)
     spans = [(start, start + n) for n in range(longest, 0, -1)
              for start in range(n_tokens - n + 1)
@@ -1155,8 +1145,9 @@ _SYNONYM_HEADS: list[tuple[object, frozenset[str]]] = []
 
 def _skill_heads(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
     """Heads of every key ``Catalog.skill_key`` reads as a skill: the catalogue's skill
-    keys and short names (with other catalogues'), and the synonyms' keys (apart: the
-    vocabulary can be swapped, ``lexicon.use``)."""
+    keys and short names (with other catalogues', read once per catalogue as in
+    ``_step_heads``), and the synonyms' keys (apart: the vocabulary can be swapped,
+    ``lexicon.use``)."""
     synonyms = lexicon.SKILL_SYNONYMS
     if not _SYNONYM_HEADS or _SYNONYM_HEADS[0][0] is not synonyms:
         _SYNONYM_HEADS[:] = [(synonyms, frozenset(k[:n] for k in synonyms
