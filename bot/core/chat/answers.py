@@ -86,9 +86,12 @@ class Ctx:
         return [self.knowledge.roles[s] for s in self.plan.roles if s in self.knowledge.roles]
 
     def render(self, template: str, **values: object) -> Reply:
-        names = {r.slug: r.name for r in self.knowledge.role_list()}
-        assumed = [(typed, names[m.slug]) for typed, fixed in self.u.corrected
-                   for m in self.u.roles if fixed in m.query.split() or typed in m.query.split()]
+        assumed: list[tuple[str, str]] = []
+        if self.u.corrected:  # a typo was corrected: say which role it was read as
+            roles = self.knowledge.roles
+            assumed = [(typed, roles[m.slug].name) for typed, fixed in self.u.corrected
+                       for m in self.u.roles
+                       if fixed in m.query.split() or typed in m.query.split()]
         return render(f"chat/{template}", prefix=self.prefix, total=self.total,
                       known=self.knowledge.role_list(), assumed=assumed[:1], **values)
 

@@ -845,6 +845,8 @@ class _FieldHeads:
     table: object
     pairs: tuple[tuple[str, str], ...]
     suffixes: tuple[str, ...]
+    #: No field name's alias key is empty (``field_key_suffixes``).
+    every_name_keyed: bool = True
 
 
 _FIELD_HEADS: list[_FieldHeads] = []
@@ -857,9 +859,19 @@ def _field_heads() -> _FieldHeads:
         return _FIELD_HEADS[0]
     pairs = tuple((head, key) for head, names in table.items() for name in names
                   if (key := alias_key(name)))
-    made = _FieldHeads(table, pairs, tuple(key for _, key in pairs))
+    made = _FieldHeads(table, pairs, tuple(key for _, key in pairs),
+                       all(alias_key(name) for names in table.values() for name in names))
     _FIELD_HEADS[:] = [made]
     return made
+
+
+def field_key_suffixes() -> tuple[str, ...] | None:
+    """The endings every field-name key has (the alias key of one of the field names of
+    ``lexicon.FIELD_NAMES``): ``Catalog.field_alias`` finds no role for a key ending in
+    none of them, so a caller may skip asking. None when some field name has no key
+    (a key with no such ending could then be one)."""
+    heads = _field_heads()
+    return heads.suffixes if heads.every_name_keyed else None
 
 
 def _ascii_names(roles: list[Role]) -> bool:

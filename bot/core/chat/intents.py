@@ -17,12 +17,48 @@ from dataclasses import FrozenInstanceError, dataclass, field, fields
 from types import MappingProxyType
 
 from bot.core.chat import lexicon
-from bot.core.chat.catalog import Catalog
+from bot.core.chat.catalog import Catalog, field_key_suffixes
+from bot.core.chat.heads import HEAD, KeyHeads, may_begin
 from bot.core.chat.normalize import Cleaned
 from bot.core.chat.numbers import Numbers, parse_numbers
-from bot.text.names import alias_key
+from bot.text.names import RoleIndex, alias_key
 
-_INJECTION = re.compile("|".join(lexicon.INJECTION_PATTERNS))
+
+def _alternation(patterns: Sequence[str]) -> re.Pattern[str]:
+    r"""One pattern matching where any of ``patterns`` does, the ones that start at a
+    word boundary grouped behind a single ``\b``: ``\bA|\bB`` and ``\b(?:A|B)`` match
+    the same, but the grouped form fails at once inside a word instead of trying every
+    alternative at every character (the 29 injection patterns took about 10 us a message
+    as a plain alternation, 1 us grouped)."""
+    bounded = [p[2:] for p in patterns if p.startswith(r"\b") and not _top_level_bar(p)]
+    rest = [p for p in patterns if not p.startswith(r"\b") or _top_level_bar(p)]
+    parts = [r"\b(?:" + "|".join(bounded) + ")"] if bounded else []
+    return re.compile("|".join([*parts, *rest]))
+
+
+def _top_level_bar(pattern: str) -> bool:
+    """Does ``pattern`` have a ``|`` outside any group or character class (so that
+    ``\\bA|B`` is not read as ``\\b(?:A|B)``)?"""
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+_INJECTION = _alternation(lexicon.INJECTION_PATTERNS)
 _ASKING = re.compile(
     r"(?:^|\b)(?:how|what|whats|which|where|why|when|who|can i|could i|should i|do i|does|"
     r"is it|is there|are there|will i|would i|am i|any tips|tell me|explain|"
@@ -274,18 +310,38 @@ class Understanding:
         return f" {phrase} " in f" {self.text} "
 
     def any(self, phrases: tuple[str, ...] | frozenset[str] | list[str]) -> bool:
-        if isinstance(phrases, (tuple, frozenset)):
+        # The phrase set's entry read here, not through ``_phrase_set``: this runs about
+        # fifty times a message.
+        entry = _PHRASE_SETS.get(id(phrases))
+        if entry is not None and entry[0] is phrases:
+            words, longest = entry[1], entry[2]
+        elif isinstance(phrases, (tuple, frozenset)):
+            words, longest = _phrase_set(phrases)
+        else:
+            words = None
+        if words is not None:
             # A phrase is found as whole words exactly when it is one of the text's
             # n-grams: one set per message, intersected with each (constant) phrase set.
-            words, longest = _phrase_set(phrases)
-            grams = self.__dict__.get("_grams")
-            if grams is None:
-                # Straight into __dict__: a sealed Understanding refuses setattr, and
-                # the cache is no field (``with_roles`` and equality ignore it).
-                grams = self.__dict__["_grams"] = _Grams(self.text)
-            return not grams.upto_words(longest).isdisjoint(words)
+            grams = self.__dict__.get("_grams") or self._message_grams()
+            if longest > grams.upto:
+                grams.upto_words(longest)
+            return not grams.grams.isdisjoint(words)
         padded = f" {self.text} "
         return any(f" {p} " in padded for p in phrases)
+
+    def named(self, phrases: frozenset[str], longest: int) -> set[str]:
+        """The ``phrases`` (of at most ``longest`` words) the text has as whole words: what
+        testing ``f" {p} " in f" {text} "`` for each would find, by one set intersection
+        with the message's n-grams (see ``any``)."""
+        return self._message_grams().upto_words(longest) & phrases
+
+    def _message_grams(self) -> _Grams:
+        grams = self.__dict__.get("_grams")
+        if grams is None:
+            # Straight into __dict__: a sealed Understanding refuses setattr, and the
+            # cache is no field (``with_roles`` and equality ignore it).
+            grams = self.__dict__["_grams"] = _Grams(self.text)
+        return grams
 
     @property
     def role_slugs(self) -> list[str]:
@@ -377,29 +433,67 @@ def understand(cleaned: Cleaned, catalog: Catalog) -> Understanding:
 # -- roles and steps -----------------------------------------------------------------
 
 
-def _ngrams(n_tokens: int, longest: int) -> list[tuple[int, int]]:
-    spans = []
-    for n in range(min(longest, n_tokens), 0, -1):
-        for i in range(0, n_tokens - n + 1):
-            spans.append((i, i + n))
-    return spans
+def _spans(starts: Sequence[int], n_tokens: int, longest: int,
+           shortest: int = 1) -> Iterator[tuple[int, int]]:
+    """The spans of ``shortest`` to ``longest`` tokens that begin at one of ``starts``
+    (ascending): longest first, then left to right, the order the scans take them in
+    (a longer name wins over the shorter ones inside it)."""
+    for n in range(min(longest, n_tokens), shortest - 1, -1):
+        for start in starts:
+            if start + n > n_tokens:
+                break
+            yield start, start + n
 
 
-def _free(consumed: list[bool], start: int, end: int) -> bool:
-    return not any(consumed[start:end])
+def _word_runs(tokens: Sequence[str]) -> list[int]:
+    """For each token, how many tokens from it on are words (``isalnum``): a span of n
+    tokens from ``i`` holds only words exactly when ``runs[i] >= n`` (one pass per
+    message instead of a check of every token of every span)."""
+    runs = [0] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].isalnum():
+            runs[i] = runs[i + 1] + 1
+    return runs
+
+
+#: Heads of the career-step keys of every catalogue read (see ``heads``).
+_STEP_HEADS = KeyHeads()
+
+
+def _step_heads(catalog: Catalog, keys: frozenset[str]) -> frozenset[str] | None:
+    """Heads of ``keys`` (the catalogue's step keys) and others, or None when the keys
+    include the empty key (which a span not ending in "s" looks up as its plural, so
+    no head rules a span out then). Read once per catalogue: its tables are set when it
+    is made (``Catalog.build``, ``derive``) and not changed after."""
+    if "" in keys:
+        return None
+    return _STEP_HEADS.of(catalog, lambda: keys)
 
 
 def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Career steps named ("senior mlops engineer", "ml platform lead")."""
-    if not catalog.step_keys():
+    keys = catalog.step_keys()
+    if not keys:
         return
     tokens = u.tokens
-    for start, end in _ngrams(len(tokens), 6):
-        if end - start < 2 or not _free(consumed, start, end):
+    heads = _step_heads(catalog, keys)
+    # A span's key starts with the key of its first two tokens; when that has more than
+    # HEAD letters and no step key starts with its first HEAD, no span from there is a
+    # step, nor a plural of one.
+    n_tokens = len(tokens)
+    starts: Sequence[int] = range(n_tokens - 1)
+    if heads is not None:
+        starts = [start for start in starts
+                  if len(pair := alias_key(f"{tokens[start]} {tokens[start + 1]}")) <= HEAD
+                  or pair[:HEAD] in heads]
+    for start, end in _spans(starts, n_tokens, 6, 2):
+        if True in consumed[start:end]:
             continue
         key = alias_key(" ".join(tokens[start:end]))
-        entries = catalog.step_entries(key) or catalog.step_entries(
-            key[:-1] if key.endswith("s") else "")
+        plural = key[:-1] if key.endswith("s") else ""
+        if key not in keys and plural not in keys:
+            continue  # what ``step_entries`` answers first, asked without two calls
+        entries = catalog.step_entries(key) or catalog.step_entries(plural)
         if not entries:
             continue
         for i in range(start, end):
@@ -429,29 +523,86 @@ _IN_AI = frozenset({"in ai", "for ai", "in ml", "of ai", "within ai", "on ai",
                     "in artificial", "in machine"})
 
 
+#: Heads of the keys of every role index read (see ``heads``).
+_ROLE_HEADS = KeyHeads()
+
+
+def _role_heads(index: RoleIndex) -> frozenset[str]:
+    """Heads of every key ``index.exact`` can find (and of other indexes' keys). A
+    server's layered index adds only its own keys to its parent's, when it has layers
+    (else all its keys are read)."""
+    if _ROLE_HEADS.seen(index):
+        return _ROLE_HEADS.heads
+    parent, own = getattr(index, "_parent", None), getattr(index, "_own", None)
+    if isinstance(parent, RoleIndex) and isinstance(own, dict):
+        _role_heads(parent)
+        return _ROLE_HEADS.of(index, own.keys)
+    return _ROLE_HEADS.of(index, index._all_keys)
+
+
+_TAILS: list[tuple[tuple[str, ...], frozenset[str]]] = []
+
+
+def _suffix_tails(suffixes: tuple[str, ...]) -> frozenset[str]:
+    """Every non-empty ending of each of ``suffixes`` ("e", "ce", ... "science"): a key
+    ends in a suffix only if its last word's key ends in it or is one of these."""
+    if not _TAILS or _TAILS[0][0] is not suffixes:
+        _TAILS[:] = [(suffixes, frozenset(s[i:] for s in suffixes for i in range(len(s))))]
+    return _TAILS[0][1]
+
+
 def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
     """Roles named by any alias, longest n-gram first; short aliases only exactly."""
     tokens = u.tokens
+    n_tokens = len(tokens)
+    exact, field_alias = catalog.index.exact, catalog.field_alias
+    runs = _word_runs(tokens)
+    # A span of two words or more names a role by alias only when its key (which begins
+    # with its first word's) begins like one of the index's keys (``_role_heads``), and
+    # by field name only when its key ends like a field name's (``field_key_suffixes``).
+    # A span's key ends with its last word's: it can end like a field name only when
+    # that word's key does, or is the end of one. "in ai" after a span qualifies it.
+    heads = _role_heads(catalog.index)
+    keys = [alias_key(token) for token in tokens]
+    opens = [may_begin(heads, key) for key in keys]
+    suffixes = field_key_suffixes()
+    if suffixes is None:
+        field_ends = [True] * n_tokens
+    else:
+        tails = _suffix_tails(suffixes)
+        field_ends = [not key or key.endswith(suffixes) or key in tails for key in keys]
+    in_ai = [" ".join(tokens[i:i + 2]) in _IN_AI for i in range(n_tokens + 1)]
+    # One word alone: its key, or the key less one or two last letters (a plural read
+    # by the index, "pms", after the scan's own, "mles": "pmss" is "pm"), must begin
+    # like an alias (checked for plain lowercase words, whose key is themselves).
+    alone = [key != token or may_begin(heads, key) or may_begin(heads, key[:-1])
+             or may_begin(heads, key[:-2]) for key, token in zip(keys, tokens, strict=True)]
+    # The spans (longest first, then left to right) made only of words (``runs``)
+    # where something could be found (see above).
+    longest = min(catalog.max_alias_words + 1, n_tokens)
+    spans = [(start, start + n) for n in range(longest, 0, -1)
+             for start in range(n_tokens - n + 1)
+             if runs[start] >= n and (alone[start] if n == 1 else (
+                 opens[start] or field_ends[start + n - 1] or in_ai[start + n]))]
     found: list[RoleMention] = []
-    for start, end in _ngrams(len(tokens), catalog.max_alias_words + 1):
-        if not _free(consumed, start, end):
-            continue
-        words = tokens[start:end]
-        if not all(w.isalnum() for w in words):
-            continue
-        phrase = " ".join(words)
-        if len(words) == 1 and words[0] == "pm" and start > 0 and tokens[start - 1].isdigit():
+    for start, end in spans:
+        n = end - start
+        if True in consumed[start:end]:
+            continue  # a longer span took a word
+        phrase = tokens[start] if n == 1 else " ".join(tokens[start:end])
+        if n == 1 and phrase == "pm" and start > 0 and tokens[start - 1].isdigit():
             continue  # "5 pm" is a time
-        if len(words) == 1 and len(phrase) <= 3 and end < len(tokens) \
-                and tokens[end] in _TOOL_NOUNS:
+        if n == 1 and len(phrase) <= 3 and end < n_tokens and tokens[end] in _TOOL_NOUNS:
             continue  # "bi tools": a kind of tool, not the role
-        slug = catalog.index.exact(phrase)
-        if slug is None and len(words) >= 2:
-            slug = catalog.field_alias(alias_key(phrase))
-        if slug is None and len(words) == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
+        slug = exact(phrase) if n == 1 or opens[start] else None
+        if slug is None and n >= 2:
+            key = alias_key(phrase)
+            if suffixes is None or key.endswith(suffixes):
+                slug = field_alias(key)
+        if slug is None and n == 1 and 3 <= len(phrase) <= 5 and phrase.endswith("s") \
                 and phrase not in lexicon.STOPWORDS:
-            slug = catalog.index.exact(phrase[:-1])  # "mles": plural of a short alias
-        if slug is None and len(words) >= 2 and " ".join(tokens[end:end + 2]) in _IN_AI:
+            slug = exact(phrase[:-1])  # "mles": plural of a short alias
+        if slug is None and n >= 2 and " ".join(tokens[end:end + 2]) in _IN_AI:
             # "product management in ai": the field qualified by AI names the AI role,
             # when "ai <phrase>" is one role's alias or field name.
             qualified = "ai " + phrase
@@ -575,12 +726,15 @@ def _scan_source(u: Understanding) -> None:
     u.facet_text = " ".join(text.split()) if kinds else u.text
 
 
-_FACET_INDEX: dict[int, tuple[object, dict[str, tuple[tuple[str, int], ...]], int]] = {}
+_FACET_INDEX: dict[int, tuple[object, dict[str, tuple[tuple[str, int], ...]], int,
+                              frozenset[str]]] = {}
 
 
-def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
-    """phrase -> ((facet, weight), ...) for every weighted facet phrase, and the longest
-    phrase in words (once per vocabulary)."""
+def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int, frozenset[str]]:
+    """phrase -> ((facet, weight), ...) for every weighted facet phrase, the longest
+    phrase in words, and every phrase's word prefixes ("how", "how much", "how much do"
+    for "how much do"): an n-gram that is no prefix starts no longer phrase either
+    (once per vocabulary)."""
     tables = lexicon.FACET_WORDS
     cached = _FACET_INDEX.get(id(tables))
     if cached is None or cached[0] is not tables:
@@ -590,24 +744,35 @@ def _facet_index() -> tuple[dict[str, tuple[tuple[str, int], ...]], int]:
                 if weight:
                     index.setdefault(phrase, []).append((facet, weight))
         longest = max((len(p.split()) for p in index), default=1)
-        cached = (tables, {p: tuple(v) for p, v in index.items()}, longest)
+        prefixes = frozenset(" ".join(words[:n]) for words in map(_split_space, index)
+                             for n in range(1, len(words) + 1))
+        cached = (tables, {p: tuple(v) for p, v in index.items()}, longest, prefixes)
         _FACET_INDEX.clear()
         _FACET_INDEX[id(tables)] = cached
-    return cached[1], cached[2]
+    return cached[1], cached[2], cached[3]
+
+
+def _split_space(phrase: str) -> list[str]:
+    return phrase.split(" ")
 
 
 def facet_totals(text: str) -> dict[str, int]:
     """facet -> the summed weights of its vocabulary phrases found in ``text`` (space-joined
     tokens) as whole words, each phrase once, in the vocabulary's facet order. Looked up
     n-gram by n-gram (a few dozen dict lookups) rather than each of the hundreds of
-    phrases searched for in the text."""
-    index, longest = _facet_index()
+    phrases searched for in the text; the n-grams from a word stop at the first that
+    begins no phrase (most words begin none)."""
+    index, longest, prefixes = _facet_index()
     words = text.split()
     found: set[str] = set()
     totals: dict[str, int] = {}
     for i in range(len(words)):
+        phrase = words[i]
         for n in range(1, min(longest, len(words) - i) + 1):
-            phrase = words[i] if n == 1 else " ".join(words[i:i + n])
+            if n > 1:
+                phrase = f"{phrase} {words[i + n - 1]}"
+            if phrase not in prefixes:
+                break
             hits = index.get(phrase)
             if hits is None or phrase in found:
                 continue
@@ -972,29 +1137,72 @@ def _target_by_word(u: Understanding, tokens: tuple[str, ...]) -> str | None:
     return None
 
 
+#: Heads of the skill keys and short names of every catalogue read (see ``heads``).
+_SKILL_HEADS = KeyHeads()
+#: The heads of the synonyms' keys, for the vocabulary in use: (synonyms, heads).
+_SYNONYM_HEADS: list[tuple[object, frozenset[str]]] = []
+
+
+def _skill_heads(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
+    """Heads of every key ``Catalog.skill_key`` reads as a skill: the catalogue's skill
+    keys and short names (with other catalogues', read once per catalogue as in
+    ``_step_heads``), and the synonyms' keys (apart: the vocabulary can be swapped,
+    ``lexicon.use``)."""
+    synonyms = lexicon.SKILL_SYNONYMS
+    if not _SYNONYM_HEADS or _SYNONYM_HEADS[0][0] is not synonyms:
+        _SYNONYM_HEADS[:] = [(synonyms, frozenset(k[:n] for k in synonyms
+                                                  for n in range(1, HEAD + 1)))]
+    return (_SKILL_HEADS.of(catalog, lambda: (*catalog.skill_names, *catalog.skill_aliases)),
+            _SYNONYM_HEADS[0][1])
+
+
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(phrases: frozenset[str]) -> frozenset[str]:
+    """The first words of ``phrases`` (once per phrase set: the vocabulary's)."""
+    entry = _FIRST_WORDS.get(id(phrases))
+    if entry is None or entry[0] is not phrases:
+        entry = (phrases, frozenset(p.split(" ")[0] for p in phrases))
+        _FIRST_WORDS.clear()
+        _FIRST_WORDS[id(phrases)] = entry
+    return entry[1]
+
+
 def _scan_skills(u: Understanding, catalog: Catalog) -> None:
     """Skills and technologies named: listed ones by key, others from TECH_WORDS."""
     tokens = u.tokens
-    role_spans = {i for m in u.roles for i in range(m.start, m.end)}
-    taken: set[int] = set()
-    for start, end in _ngrams(len(tokens), 3):
-        if any(i in taken or i in role_spans for i in range(start, end)):
+    n_tokens = len(tokens)
+    # Tokens a role mention or a skill already found holds.
+    blocked = [False] * n_tokens
+    for m in u.roles:
+        blocked[m.start:m.end] = [True] * (m.end - m.start)
+    # Words and "+" ("c++") only; and only starts a skill key or a technology can begin at.
+    runs = [0] * (n_tokens + 1)
+    for i in range(n_tokens - 1, -1, -1):
+        if tokens[i].isalnum() or tokens[i] == "+":
+            runs[i] = runs[i + 1] + 1
+    heads, synonym_heads = _skill_heads(catalog)
+    tech_firsts = _first_words(lexicon.TECH_WORDS)
+    starts = [i for i in range(n_tokens) if runs[i] and (
+        may_begin(heads, first := alias_key(tokens[i])) or may_begin(synonym_heads, first)
+        or tokens[i] in tech_firsts)]
+    for start, end in _spans(starts, n_tokens, 3):
+        if runs[start] < end - start or True in blocked[start:end]:
             continue
-        phrase = " ".join(tokens[start:end])
-        if not all(w.isalnum() or w == "+" for w in tokens[start:end]):
-            continue
+        phrase = tokens[start] if end - start == 1 else " ".join(tokens[start:end])
         key = catalog.skill_key(phrase)
         if key and (len(key) > 2 or phrase in ("ci", "cd", "ml", "ai")):
             if phrase in ("ai", "ml") or phrase in lexicon.STOPWORDS:
                 continue
             if key not in u.skills:
                 u.skills.append(key)
-            taken.update(range(start, end))
+            blocked[start:end] = [True] * (end - start)
         elif phrase in lexicon.TECH_WORDS and phrase not in lexicon.STOPWORDS:
             if phrase in ("c", "r", "go", "ml") and not u.any(("need", "learn", "know")):
                 continue
             u.tech.append(phrase)
-            taken.update(range(start, end))
+            blocked[start:end] = [True] * (end - start)
     for category, (phrases, _) in lexicon.SKILL_CATEGORIES.items():
         if u.any(phrases):
             u.skill_categories.append(category)
@@ -1036,11 +1244,9 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
     if u.score("remote") >= 4 and u.any(lexicon.REMOTE_PAY) and len(u.role_slugs) <= 1:
         u.not_held.append("remote_pay")
     # Places: a salary or count broken down by place is not held; metros are.
-    padded = f" {u.text} "
     # Only the places the message names are sorted (most messages name none).
-    named = [p for p in lexicon.PLACES | {m.casefold() for m in catalog.metros.values()}
-             if f" {p} " in padded]
-    for place in sorted(named, key=len, reverse=True):
+    places, longest = _places(catalog.metros)
+    for place in sorted(u.named(places, longest), key=len, reverse=True):
         if place in ("remote",):
             continue
         if place in lexicon.AMBIGUOUS_PLACES and not re.search(
@@ -1053,9 +1259,11 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
         u.places.append(place)
     if u.places and not any(u.score(f) >= 3 for f in lexicon.FIGURE_FACETS):
         u.scores["metros"] = u.scores.get("metros", 0) + 4
-    for company in lexicon.COMPANIES:
-        if f" {company} " in padded and catalog.skill_key(company) is None:
-            u.companies.append(company)
+    companies = lexicon.COMPANIES
+    if named_companies := u.named(companies, _longest(companies)):
+        for company in companies:  # in the vocabulary's order, as before
+            if company in named_companies and catalog.skill_key(company) is None:
+                u.companies.append(company)
     if u.any(lexicon.COMPANY_WORDS):
         u.companies.append("companies")
     # Trends over time, forecasts, and past years.
@@ -1096,6 +1304,31 @@ def _scan_not_held(u: Understanding, catalog: Catalog) -> None:
             u.seniority_pay = "level"
 
 
+#: id(metros table) -> (the table, every place name: the lexicon's and the metros' casefolded,
+#: the most words one has); the table is kept so its id is not reused while it is here.
+_PLACES: dict[int, tuple[object, frozenset[str], int]] = {}
+
+
+def _places(metros: dict[str, str]) -> tuple[frozenset[str], int]:
+    """Place names a message may name, once per metros table (views whose metros are the
+    same share it, see ``catalog.derive``) instead of a set union and a substring test of
+    each of ~130 names per message; kept for the last 64 tables made."""
+    entry = _PLACES.get(id(metros))
+    if entry is not None and entry[0] is metros:
+        return entry[1], entry[2]
+    places = frozenset(lexicon.PLACES | {m.casefold() for m in metros.values()})
+    longest = _longest(places)
+    if len(_PLACES) >= 64:
+        del _PLACES[next(iter(_PLACES))]
+    _PLACES[id(metros)] = (metros, places, longest)
+    return places, longest
+
+
+def _longest(phrases: frozenset[str]) -> int:
+    """The most space-separated words one of ``phrases`` has."""
+    return _phrase_set(phrases)[1]
+
+
 def _scan_choice(u: Understanding) -> None:
     """What a "which should I choose" question weighs: a criterion or an interest."""
     padded = f" {u.text} "
@@ -1126,12 +1359,16 @@ def _scan_choice(u: Understanding) -> None:
         u.scores["choose"] = u.scores.get("choose", 0) + 3
 
 
+#: Words a greeting or a thanks is made of (made once, not for every word read).
+_SOCIAL_WORDS = lexicon.GREETINGS | lexicon.THANKS | lexicon.FAREWELLS | {
+    "everyone", "all", "guys", "bot", "there", "careerbot", "you", "so", "much", "a", "lot",
+    "for", "the", "help", "again", "very", "man", "mate", "u", "yall", "folks", "friends",
+    "how", "are", "r", "doing", "going", "it", "up", "whats"}
+
+
 def _scan_social(u: Understanding) -> None:
     tokens = [t for t in u.tokens if t.isalnum()]
-    content = [t for t in tokens if t not in lexicon.GREETINGS | lexicon.THANKS | lexicon.FAREWELLS
-               | {"everyone", "all", "guys", "bot", "there", "careerbot", "you", "so", "much",
-                  "a", "lot", "for", "the", "help", "again", "very", "man", "mate", "u", "yall",
-                  "folks", "friends", "how", "are", "r", "doing", "going", "it", "up", "whats"}]
+    content = [t for t in tokens if t not in _SOCIAL_WORDS]
     if tokens and tokens[0] in lexicon.GREETINGS and not content:
         u.greeting = True
     if tokens and not content and set(tokens) & (lexicon.THANKS | lexicon.FAREWELLS):

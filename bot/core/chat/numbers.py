@@ -72,6 +72,7 @@ _ORDINAL = re.compile(
     + _NOT_A_POSITION)
 _TOP_N = re.compile(r"\b(?:top|first|best)\s+(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b")
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_DIGIT = re.compile(r"\d")
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b)")
 _SALARY_CUE = re.compile(
     r"\b(?:making|make|makes|earn|earning|earns|paid|pay|pays|offered|offer|salary|"
@@ -125,7 +126,10 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
     """
     percentiles: list[int] = []
     spans: list[tuple[int, int]] = []
-    for m in _PERCENTILE.finditer(text):
+    # Every pattern but the ordinal words and "top N" needs a digit; most messages have
+    # none, and their searches are skipped (they would find nothing).
+    digits = _DIGIT.search(text) is not None
+    for m in _PERCENTILE.finditer(text) if digits else ():
         if m.group(1):
             percentiles.append(int(m.group(1)))
         elif m.group(2):
@@ -141,7 +145,7 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
             side, value = m.group(4), int(m.group(5))
             percentiles.append(100 - value if side in ("top", "upper") else value)
         spans.append(m.span())
-    for m in _PERCENTILE_WORD.finditer(text):
+    for m in _PERCENTILE_WORD.finditer(text) if digits else ():
         if int(m.group(1)) not in percentiles:
             percentiles.append(int(m.group(1)))
             spans.append(m.span())
@@ -149,9 +153,9 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
     def taken(pos: int) -> bool:
         return any(a <= pos < b for a, b in spans)
 
-    years = tuple(int(y) for y in _YEAR.findall(text))
+    years = tuple(int(y) for y in _YEAR.findall(text)) if digits else ()
     ordinal = None
-    for m in _ORDINAL.finditer(text):
+    for m in _ORDINAL.finditer(text) if digits else ():
         if taken(m.start()):
             continue
         value = int(m.group(1) or m.group(2))
@@ -174,13 +178,13 @@ def parse_numbers(text: str, salary_context: bool) -> Numbers:
         top_n = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
         spans.append(top.span())
     percents = []
-    for m in _PERCENT.finditer(text):
+    for m in _PERCENT.finditer(text) if digits else ():
         if not taken(m.start()):
             percents.append(float(m.group(1)))
             spans.append(m.span())
     amounts: list[int] = []
     foreign = non_annual = False
-    for m in _MONEY.finditer(text):
+    for m in _MONEY.finditer(text) if digits else ():
         number, unit = m.group("number"), m.group("unit")
         marked = bool(m.group("pre") or m.group("post"))
         if taken(m.start()) or (number.isdigit() and int(number) in years
