@@ -344,6 +344,12 @@ class Knowledge:
             found = self._derived.setdefault(name, build(self))
         return cast(T, found)
 
+    def kept(self, name: str) -> Any:
+        """What ``derived`` keeps under ``name`` on this view, or None, without counting
+        as a use of the view: for a server's view reading its parent's state, which its
+        own use already keeps at hand (one dict lookup, not an LRU touch under a lock)."""
+        return self._derived.get(name)
+
     def role_list(self) -> list[Role]:
         """Roles sorted by name, the order lists and autocomplete show them in."""
         if len(self._by_name) != len(self.roles):
