@@ -96,3 +96,46 @@ def test_a_servers_first_ask_of_a_shared_answer_resolves_nothing_and_keeps_no_co
     for text, reply in zip(texts, got, strict=True):
         assert remembered(advisor, view, text) is remembered(advisor, advisor.knowledge(), text)
         assert render_text(reply) == fresh(advisor, view, text), text
+
+
+# -- a server's first question: its chat catalogue derived from the global view's -------
+
+def test_an_alias_of_its_own_derives_the_catalogue_without_the_roles_other_parts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: deriving the catalogue of a server whose edit only added an alias
+    worked out the edited role's skills, tools, steps and metros again (about a third of
+    a server's first question in the rotation); they are the parent's role's own objects
+    now, and the catalogue still equals one built whole on the server's view."""
+    from dataclasses import replace
+
+    from bot.core.chat import catalog as catalog_module
+    from bot.core.chat.catalog import Catalog, derive
+    from bot.knowledge.files import load_knowledge_dir
+    from bot.knowledge.models import Knowledge
+    from tests.chat.test_catalog_derive import assert_same
+    from tests.conftest import KNOWLEDGE_DIR
+
+    base = load_knowledge_dir(KNOWLEDGE_DIR)
+    parent = Catalog.build(base)
+    parent._merge_state()
+    for alias in ("bench alias 7", "Pipeline Wrangler", "ops", "model deployment"):
+        roles = dict(base.roles)
+        roles[MLOPS] = replace(roles[MLOPS], aliases=(*roles[MLOPS].aliases, alias))
+        view = Knowledge(roles=roles, sources=base.sources, market=base.market, faq=base.faq,
+                         guild_id="7")
+        made: list[str] = []
+        init = catalog_module._RoleParts.__init__
+
+        def counted(self: object, role: object, init: object = init,
+                    edited: object = roles[MLOPS], made: list[str] = made) -> None:
+            if role is edited:  # the server's role (the parent's may be made again)
+                made.append(MLOPS)
+            init(self, role)  # type: ignore[operator]
+
+        monkeypatch.setattr(catalog_module._RoleParts, "__init__", counted)
+        derived = derive(parent, view, [MLOPS])
+        monkeypatch.undo()
+        assert made == [], alias
+        assert derived.skill_names is parent.skill_names and derived.steps is parent.steps
+        catalog_module._PARTS.clear()  # the whole build from nothing, sharing no parts
+        assert_same(derived, Catalog.build(view))
