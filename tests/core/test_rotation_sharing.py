@@ -17,6 +17,7 @@ import pytest
 from bot.core.advisor import Advisor, Request
 from bot.core.moderation import Moderation
 from bot.core.reply import render_text
+from bot.knowledge.models import Role
 from bot.knowledge.overlay import ensure_schema
 from bot.text.names import LayeredIndex, Match
 from tests.core.test_shared_answers import COMMANDS, fresh, remembered
@@ -139,3 +140,49 @@ def test_an_alias_of_its_own_derives_the_catalogue_without_the_roles_other_parts
         assert derived.skill_names is parent.skill_names and derived.steps is parent.steps
         catalog_module._PARTS.clear()  # the whole build from nothing, sharing no parts
         assert_same(derived, Catalog.build(view))
+
+
+def test_a_derived_catalogue_reads_the_parents_per_role_parts_for_roles_it_shares(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: each server's catalogue looked every role's skills and words up in
+    the shared parts cache again (a lock and an LRU touch per role, per server) though
+    only its edited role differs; now it reads the parent catalogue's, and its own for
+    the edited role, each equal to the parts of the role in the server's view."""
+    from dataclasses import replace
+
+    from bot.core.chat import catalog as catalog_module
+    from bot.core.chat.catalog import Catalog, derive
+    from bot.knowledge.files import load_knowledge_dir
+    from bot.knowledge.models import Knowledge
+    from tests.conftest import KNOWLEDGE_DIR
+
+    base = load_knowledge_dir(KNOWLEDGE_DIR)
+    parent = Catalog.build(base)
+    roles = dict(base.roles)
+    roles[MLOPS] = replace(roles[MLOPS], aliases=(*roles[MLOPS].aliases, "bench alias 7"),
+                           skills=(*roles[MLOPS].skills, "Bench Skill"))
+    view = Knowledge(roles=roles, sources=base.sources, market=base.market, faq=base.faq,
+                     guild_id="7")
+    derived = derive(parent, view, [MLOPS])
+    for slug in base.roles:  # the parent reads its own first, as the global view does
+        parent.role_skills[slug], parent.role_words[slug]
+    asked: list[str] = []
+    parts = catalog_module._role_parts
+
+    def counted(role: Role) -> object:
+        asked.append(role.slug)
+        return parts(role)
+
+    monkeypatch.setattr(catalog_module, "_role_parts", counted)
+    for slug in base.roles:
+        if slug != MLOPS:
+            assert derived.role_skills[slug] is parent.role_skills[slug]
+            assert derived.role_words[slug] is parent.role_words[slug]
+    assert asked == []
+    assert "benchskill" in derived.role_skills[MLOPS]
+    assert "benchskill" not in parent.role_skills[MLOPS]
+    assert asked == [MLOPS]
+    monkeypatch.undo()
+    for slug in roles:  # each as the parts of the server's own role object
+        assert derived.role_skills[slug] == catalog_module._RoleParts(roles[slug]).refs
+        assert derived.role_words[slug] == catalog_module._RoleParts(roles[slug]).words

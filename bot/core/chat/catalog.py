@@ -471,6 +471,9 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
     # makes it again if this catalogue is ever derived from). A derived catalogue copied
     # every table and the state before, about 100 KiB, which bounded how many were kept.
     cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair)
+    frozen = frozenset(changed)
+    cat.role_skills = _PerRole(new_roles, attrgetter("refs"), parent.role_skills, frozen)
+    cat.role_words = _PerRole(new_roles, attrgetter("words"), parent.role_words, frozen)
 
     def scan(pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]], key: str) -> str | None:
         for role in new_roles.values():
@@ -735,16 +738,28 @@ class _RoleParts:
 class _PerRole(Mapping[str, _V]):
     """Role slug -> one lazy part of that role's ``_RoleParts``, for one view's roles:
     a lookup works out that role's part only (kept with the parts, which views share,
-    and here, so an answer walking every role reads a dict, not the parts cache)."""
+    and here, so an answer walking every role reads a dict, not the parts cache).
 
-    def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V]) -> None:
+    A derived catalogue's (``derive``) reads the parent catalogue's for every role but
+    the ``own`` ones (the slugs its view changed): those are the parent's Role objects,
+    so their parts are the same, already worked out there, and not kept again per
+    server."""
+
+    def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V],
+                 shared: Mapping[str, _V] | None = None,
+                 own: AbstractSet[str] = frozenset()) -> None:
         self._roles = roles
         self._part = part
         self._got: dict[str, _V] = {}
+        self._shared = shared
+        self._own = own
 
     def __getitem__(self, slug: str) -> _V:
         got = self._got.get(slug, _MISSING)
         if got is _MISSING:
+            shared = self._shared
+            if shared is not None and slug not in self._own:
+                return shared[slug]
             got = self._got[slug] = self._part(_role_parts(self._roles[slug]))
         return cast(_V, got)
 
