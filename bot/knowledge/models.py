@@ -369,9 +369,15 @@ class _Prepared:
         self.only = only
         self._views: OrderedDict[int, Knowledge] = OrderedDict()
         self._lock = threading.Lock()
+        #: The view touched last: touched again (one message reads several things derived
+        #: from its view), it is already the most recent, so nothing moves.
+        self._last: Knowledge | None = None
 
     def touch(self, view: Knowledge) -> None:
+        if self._last is view:
+            return
         with self._lock:
+            self._last = view
             key = id(view)
             if key in self._views:
                 self._views.move_to_end(key)

@@ -10,6 +10,8 @@ between roles), and over the real catalogue's names with a server's alias close 
 
 from __future__ import annotations
 
+import threading
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +77,29 @@ def test_a_name_the_server_changed_is_worked_out_and_told_apart() -> None:
     for text in ("bench alias 7", "bench alais 7", "bench alias 7s"):
         resolved = Resolved.of([("mlops", parent.resolve("mlops")), (text, parent.resolve(text))])
         assert index.keeps(resolved) is truth(full, resolved) is False, text
+
+
+# -- the views that keep their derived state ---------------------------------------------
+
+def test_a_view_touched_again_in_a_row_keeps_the_order_of_use() -> None:
+    """A message reads several things derived from its view: touching the view touched
+    last moves nothing (no lock), and the least recently used view still goes first."""
+    from bot.knowledge.files import load_knowledge_dir
+    from bot.knowledge.models import Knowledge, _Prepared
+    from tests.conftest import KNOWLEDGE_DIR
+
+    base = load_knowledge_dir(KNOWLEDGE_DIR)
+    prepared = _Prepared(2)
+    a, b, c = (Knowledge(roles=base.roles, sources=base.sources, market=base.market,
+                         guild_id=g) for g in "abc")
+    for view in (a, b, a, a, a):
+        view._derived["k"] = "state"
+        prepared.touch(view)
+    prepared._lock = None  # type: ignore[assignment]  # a touch in a row takes no lock
+    prepared.touch(a)
+    prepared._lock = threading.Lock()
+    c._derived["k"] = "state"
+    prepared.touch(c)  # b is the least recent: it goes, a keeps its state
+    assert b._derived == {} and a._derived and c._derived and len(prepared) == 2
+    prepared.touch(b)
+    assert a._derived == {} and c._derived
