@@ -382,8 +382,8 @@ class Advisor:
         A server's view first asks the view it was made from, whose answers every server
         shares: most read nothing its overlay changed (``_Composed.holds_in``, a few set
         tests against what the overlay changed). Such an answer is not copied into the
-        server's own answers: checking it again costs less than a server's first look at
-        state of its own, and each server would otherwise keep an entry per answer. Only
+        server's own answers (each server kept an entry per answer it was ever given, and
+        the copy was most of a server's first ask): the check runs again instead. Only
         answers that differ on the server are kept with its view."""
         view = self._view(knowledge)
         parent, changes = knowledge.parent, knowledge.changes
