@@ -186,3 +186,31 @@ def test_a_derived_catalogue_reads_the_parents_per_role_parts_for_roles_it_share
     for slug in roles:  # each as the parts of the server's own role object
         assert derived.role_skills[slug] == catalog_module._RoleParts(roles[slug]).refs
         assert derived.role_words[slug] == catalog_module._RoleParts(roles[slug]).words
+
+
+def test_answers_servers_compose_first_are_shared_and_stay_each_servers_own(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The servers ask before the global view has: an answer one composes goes to the
+    global view's answers where it holds there, and every server (the one that composed
+    it too, which keeps no copy) then takes it from there only where it is its own."""
+    db = build(tmp_path_factory.mktemp("servers-first"))
+    with sqlite3.connect(db) as conn:
+        ensure_schema(conn)
+        conn.executemany(
+            "insert into overlay_aliases (guild_id, role_slug, key, alias, op) "
+            "values (?, ?, ?, ?, 'add')",
+            [(g, slug, alias, alias) for g, (slug, alias) in ALIASES.items()])
+    conn.close()
+    advisor = Advisor(store_for(db))
+    servers = list(ALIASES)
+    try:
+        for round_ in range(2):
+            for i, text in enumerate(COMMANDS * 3):
+                guild = servers[(i * 7 + round_) % len(servers)]
+                got = render_text(advisor.handle(Request(text=text, guild_id=guild)))
+                assert got == fresh(advisor, advisor.knowledge(guild), text), (guild, text)
+        for text in COMMANDS:
+            got = render_text(advisor.handle(Request(text=text)))
+            assert got == fresh(advisor, advisor.knowledge(), text), text
+    finally:
+        advisor.store.close()
