@@ -34,7 +34,7 @@ from bot.core.request import Request
 from bot.knowledge.models import PREPARED_VIEWS, Knowledge, Role, ViewChanges
 from bot.knowledge.role_index import role_index
 from bot.knowledge.store import KnowledgeStore
-from bot.text.names import Match, RoleIndex
+from bot.text.names import LayeredIndex, Match, Resolved, RoleIndex
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,17 @@ class _Composed:
     names: tuple[tuple[str, Match], ...] = ()
     whole: bool = False
     shows: Callable[[Role], object] | None = None
+    #: The roles the names resolved to or suggested, and the names prepared for a
+    #: layered index's check (``LayeredIndex.keeps``): made once, when the answer is
+    #: composed, so that each server's check on its first ask is a few set tests.
+    slugs: frozenset[str] = field(init=False, repr=False, compare=False)
+    resolved: Resolved = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        slugs = {slug for _, match in self.names for slug in (match.slug, *match.suggestions)
+                 if slug is not None}
+        object.__setattr__(self, "slugs", frozenset(slugs))
+        object.__setattr__(self, "resolved", Resolved.of(self.names))
 
     def holds_in(self, index: RoleIndex, changes: ViewChanges,
                  views: tuple[Knowledge, Knowledge]) -> bool:
@@ -99,16 +110,18 @@ class _Composed:
         own changes only names). An answer reading every role holds where no role
         differs at all, or, when it declares what it shows of a role, where that is the
         same in both views for each role the overlay changed (the others are the same
-        objects)."""
+        objects).
+
+        Composed on a server's parent and asked on the server, whose index is layered on
+        the parent's, the names are checked against the few keys the server changed
+        (``LayeredIndex.keeps``), not resolved one by one."""
         if self.whole and changes.roles and not self._shows_same(changes, views):
             return False
-        content = changes.content
-        for text, match in self.names:
-            if match.slug in content or not content.isdisjoint(match.suggestions):
-                return False
-            if index.resolve(text) != match:
-                return False
-        return True
+        if not changes.content.isdisjoint(self.slugs):
+            return False
+        if type(index) is LayeredIndex and views[1].parent is views[0]:
+            return index.keeps(self.resolved)
+        return all(index.resolve(text) == match for text, match in self.names)
 
     def _shows_same(self, changes: ViewChanges, views: tuple[Knowledge, Knowledge]) -> bool:
         shows = self.shows
@@ -138,9 +151,11 @@ class _Reads:
         return match
 
 
-@dataclass
+@dataclass(slots=True)
 class _View:
-    """What the advisor prepares once per knowledge view: its alias index and answers."""
+    """What the advisor prepares once per knowledge view: its alias index and answers.
+    A server's view is prepared on its first command, so all but the index is made on
+    first use (answers the server shares with the global view are not kept here)."""
 
     knowledge: Knowledge
     index: RoleIndex
@@ -148,14 +163,26 @@ class _View:
     #: Autocomplete answers by (typed text, limit): people type the same first letters.
     #: Made on the first autocomplete (most servers' views never see one).
     completions: LRUCache[tuple[str, int], list[tuple[str, str]]] | None = None
-    #: The prepared state of the view this one was made from (``Knowledge.parent``), whose
-    #: answers a server's view may give (``Advisor._run``): looked up once, not per message.
-    shared: _View | None = None
-    #: Display name of each role, for autocomplete.
-    names: dict[str, str] = field(default_factory=dict)
+    #: Display name of each role, for autocomplete (``display_names``).
+    names: dict[str, str] | None = None
     #: Every name and alias (lowercased words) with its role, for the roles close to an
     #: unknown name; made on the first unknown name (``close_roles``).
     close_keys: tuple[list[str], list[str]] | None = None
+
+    def display_names(self) -> dict[str, str]:
+        """Each role's display name, made on the first autocomplete; a server's view whose
+        overlay renamed no role shares its parent's table (autocomplete only reads it)."""
+        if self.names is None:
+            knowledge = self.knowledge
+            parent, changes = knowledge.parent, knowledge.changes
+            if parent is not None and changes is not None and not any(
+                    slug not in parent.roles or slug not in knowledge.roles
+                    or parent.roles[slug].name != knowledge.roles[slug].name
+                    for slug in changes.names):
+                self.names = parent.derived("advisor.view", _new_view).display_names()
+            else:
+                self.names = {slug: role.name for slug, role in knowledge.roles.items()}
+        return self.names
 
     def close_roles(self, query: str, limit: int) -> list[Role]:
         """Up to ``limit`` roles whose names or aliases are like ``query`` (rapidfuzz's
@@ -182,16 +209,7 @@ class _View:
 
 
 def _new_view(knowledge: Knowledge) -> _View:
-    parent, changes = knowledge.parent, knowledge.changes
-    shared = None if parent is None else parent.derived("advisor.view", _new_view)
-    if shared is not None and parent is not None and changes is not None and not any(
-            slug not in parent.roles or slug not in knowledge.roles
-            or parent.roles[slug].name != knowledge.roles[slug].name for slug in changes.names):
-        # The same display names as the parent's: share its table (autocomplete only reads it).
-        names = shared.names
-    else:
-        names = {slug: role.name for slug, role in knowledge.roles.items()}
-    return _View(knowledge, role_index(knowledge), names=names, shared=shared)
+    return _View(knowledge, role_index(knowledge))
 
 
 class Advisor:
@@ -239,8 +257,9 @@ class Advisor:
             view.completions = LRUCache(maxsize=COMPLETION_CACHE_SIZE)
         choices = view.completions.get(key)
         if choices is None:
-            slugs = view.index.autocomplete(key[0], view.names, limit)
-            choices = [(view.names[s], s) for s in slugs]
+            names = view.display_names()
+            slugs = view.index.autocomplete(key[0], names, limit)
+            choices = [(names[s], s) for s in slugs]
             view.completions[key] = choices
         return list(choices)
 
@@ -339,31 +358,48 @@ class Advisor:
         if spec.name not in REMEMBERED_COMMANDS:
             return self._answer(spec, parsed, knowledge, prefix, options)
         key = (spec.name, parsed.segments, parsed.explicit, tuple(sorted(options.items())), prefix)
-        view = self._view(knowledge)
-        composed = view.replies.get(key)
+        composed = self._remembered(knowledge, key)
         if composed is not None:
-            view.replies.move_to_end(key)
             return composed.reply
-        # A server's view first asks the view it was made from: most answers read nothing
-        # its overlay changed (see ``_Composed.holds_in``).
-        parent, changes = knowledge.parent, knowledge.changes
-        shared = None
-        if parent is not None and changes is not None and parent.market is knowledge.market:
-            shared = view.shared or self._view(parent)
-            composed = shared.replies.get(key)
-            if composed is not None and composed.holds_in(view.index, changes,
-                                                          (parent, knowledge)):
-                _remember(view.replies, key, composed)
-                return composed.reply
+        view = self._view(knowledge)  # prepared by ``_remembered``: one dict lookup
         reads = _Reads(view.index)
         reply = self._answer(spec, parsed, knowledge, prefix, options, reads)
         composed = _Composed(reply, tuple(reads.names.items()), reads.whole, reads.shows)
-        if shared is not None and parent is not None and changes is not None \
-                and key not in shared.replies \
-                and composed.holds_in(shared.index, changes, (knowledge, parent)):
-            _remember(shared.replies, key, composed)  # every other server may take it too
+        parent, changes = knowledge.parent, knowledge.changes
+        if parent is not None and changes is not None and parent.market is knowledge.market:
+            shared = self._view(parent)
+            if key not in shared.replies \
+                    and composed.holds_in(shared.index, changes, (knowledge, parent)):
+                _remember(shared.replies, key, composed)  # every server may take it from there
+                return reply
         _remember(view.replies, key, composed)
         return reply
+
+    def _remembered(self, knowledge: Knowledge, key: tuple) -> _Composed | None:
+        """The answer kept for ``key`` that is exactly what ``knowledge`` would compose, or
+        None.
+
+        A server's view first asks the view it was made from, whose answers every server
+        shares: most read nothing its overlay changed (``_Composed.holds_in``, a few set
+        tests against what the overlay changed). Such an answer is not copied into the
+        server's own answers (each server kept an entry per answer it was ever given, and
+        the copy was most of a server's first ask): the check runs again instead. Only
+        answers that differ on the server are kept with its view."""
+        view = self._view(knowledge)
+        parent, changes = knowledge.parent, knowledge.changes
+        if parent is not None and changes is not None and parent.market is knowledge.market:
+            prepared = parent.kept("advisor.view") or self._view(parent)
+            shared = prepared.replies
+            composed = shared.get(key)
+            if composed is not None and composed.holds_in(view.index, changes,
+                                                          (parent, knowledge)):
+                shared.move_to_end(key)
+                return composed
+        replies = view.replies
+        composed = replies.get(key)
+        if composed is not None:
+            replies.move_to_end(key)
+        return composed
 
     def _answer(self, spec: CommandSpec, parsed: ParsedCommand, knowledge: Knowledge,
                 prefix: str, options: dict[str, str], reads: _Reads | None = None) -> Reply:

@@ -344,6 +344,12 @@ class Knowledge:
             found = self._derived.setdefault(name, build(self))
         return cast(T, found)
 
+    def kept(self, name: str) -> Any:
+        """What ``derived`` keeps under ``name`` on this view, or None, without counting
+        as a use of the view: for a server's view reading its parent's state, which its
+        own use already keeps at hand (one dict lookup, not an LRU touch under a lock)."""
+        return self._derived.get(name)
+
     def role_list(self) -> list[Role]:
         """Roles sorted by name, the order lists and autocomplete show them in."""
         if len(self._by_name) != len(self.roles):
@@ -363,9 +369,15 @@ class _Prepared:
         self.only = only
         self._views: OrderedDict[int, Knowledge] = OrderedDict()
         self._lock = threading.Lock()
+        #: The view touched last: touched again (one message reads several things derived
+        #: from its view), it is already the most recent, so nothing moves.
+        self._last: Knowledge | None = None
 
     def touch(self, view: Knowledge) -> None:
+        if self._last is view:
+            return
         with self._lock:
+            self._last = view
             key = id(view)
             if key in self._views:
                 self._views.move_to_end(key)

@@ -85,6 +85,36 @@ class Match:
         return self.slug is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Names resolved through one index, prepared so that a layered index over it
+    (``LayeredIndex.keeps``) can tell whether they all resolve the same there without
+    working any of them out again: one set test for the names decided by their keys
+    alone, and a check against the few keys a server changed for the rest.
+
+    ``names``: each text with its match. ``keys``: every key those matches depend on
+    exactly (each text's key and the singular key tried for a plural). ``fuzzy``: (text,
+    key, match) of the names whose match is not exact and whose key is long enough to
+    fuzz, which a changed key close enough to theirs could change."""
+
+    names: tuple[tuple[str, Match], ...]
+    keys: frozenset[str]
+    fuzzy: tuple[tuple[str, str, Match], ...]
+
+    @classmethod
+    def of(cls, names: Iterable[tuple[str, Match]]) -> Resolved:
+        names = tuple(names)
+        keys: set[str] = set()
+        fuzzy: list[tuple[str, str, Match]] = []
+        for text, match in names:
+            key = alias_key(text)
+            keys.add(key)
+            keys.update(_singular_keys(key))
+            if not match.exact and len(key) > EXACT_ONLY_MAX_LEN:
+                fuzzy.append((text, key, match))
+        return cls(names, frozenset(keys), tuple(fuzzy))
+
+
 class RoleIndex:
     """Alias keys of every role, built once per knowledge view and reused per message.
 
@@ -317,15 +347,35 @@ class LayeredIndex(RoleIndex):
         if key in self._own or (key[:-1] in self._own and _singular_keys(key)):
             return None
         match = self._parent.resolve(text)
-        if match.exact or len(key) <= EXACT_ONLY_MAX_LEN:
+        if match.exact or len(key) <= EXACT_ONLY_MAX_LEN or self._stands(key, match):
             return match
+        return None
+
+    def _stands(self, key: str, match: Match) -> bool:
+        """Whether the parent's inexact ``match`` for a long ``key`` (neither it nor its
+        singular one of this view's own keys) is this view's too."""
         if not match.ok and not match.suggestions:
-            return self._below_from_parent(key, match)
+            return self._below_from_parent(key, match) is not None
         # A fuzzy answer changes only if a key added, moved or removed here is a candidate.
-        for own in self._own_long:
-            if fuzz.ratio(key, own) >= _CANDIDATE_RATIO:
-                return None
-        return match
+        return all(fuzz.ratio(key, own) < _CANDIDATE_RATIO for own in self._own_long)
+
+    def keeps(self, resolved: Resolved) -> bool:
+        """Does every name of ``resolved``, resolved by this index's parent, resolve the
+        same here? What ``resolve`` of each would say, without working any of them out
+        again where this view's own keys cannot change it: a name decided by its keys
+        alone (exact, or too short to fuzz) stands when none of those keys is one of this
+        view's own (one set test for all of them), an inexact one when no own key is
+        close enough to it (``_stands``); only the others are resolved here. This is the
+        check every server runs on its first ask of an answer the global view holds."""
+        own = self._own
+        if not own:
+            return True
+        if not resolved.keys.isdisjoint(own):
+            return all(self.resolve(text) == match for text, match in resolved.names)
+        for text, key, match in resolved.fuzzy:
+            if not self._stands(key, match) and self.resolve(text) != match:
+                return False
+        return True
 
     def _below_from_parent(self, key: str, match: Match) -> Match | None:
         """The parent's no-match for ``key`` (no role reaching SUGGEST_SCORE; its score is

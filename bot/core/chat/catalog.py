@@ -455,7 +455,7 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
     old_roles, new_roles = parent.knowledge.roles, knowledge.roles
     changed = {s for s in changed if s in old_roles or s in new_roles}
     old = {s: _role_parts(old_roles[s]) for s in changed if s in old_roles}
-    new = {s: _role_parts(new_roles[s]) for s in changed if s in new_roles}
+    new = {s: _parts_after(old.get(s), new_roles[s]) for s in changed if s in new_roles}
     added = [s for s in new if s not in old]
     removed = [s for s in old if s not in new]
     tail = list(itertools.islice(reversed(new_roles), len(added)))
@@ -471,6 +471,9 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
     # makes it again if this catalogue is ever derived from). A derived catalogue copied
     # every table and the state before, about 100 KiB, which bounded how many were kept.
     cat = Catalog(knowledge=knowledge, index=index, default_pair=parent.default_pair)
+    frozen = frozenset(changed)
+    cat.role_skills = _PerRole(new_roles, attrgetter("refs"), parent.role_skills, frozen)
+    cat.role_words = _PerRole(new_roles, attrgetter("words"), parent.role_words, frozen)
 
     def scan(pairs: Callable[[_RoleParts], tuple[tuple[str, str], ...]], key: str) -> str | None:
         for role in new_roles.values():
@@ -483,6 +486,8 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
         """First-wins entries (skill names, short names, metros) for the changed roles:
         each key whose changed roles' values differ gets the first role naming it. The
         parent's ``values`` with those entries patched (the same object if none differ)."""
+        if all(s in old and s in new and pairs(old[s]) is pairs(new[s]) for s in changed):
+            return values  # every changed role gives the same entries (``_parts_after``)
         before = {s: _first_values(pairs(p)) for s, p in old.items()}
         after = {s: _first_values(pairs(p)) for s, p in new.items()}
         affected = {k for s in changed for d in (before.get(s, {}), after.get(s, {}))
@@ -515,7 +520,10 @@ def derive(parent: Catalog, knowledge: Knowledge, changed: Iterable[str],
 
     # Steps: each touched step's list without the changed roles, theirs put back in order.
     steps_patch: dict[str, list[tuple[str, int, str]] | None] = {}
-    for key in {k for p in (*old.values(), *new.values()) for k, _, _ in p.steps}:
+    # Only a key a changed role lists differently can move (same steps object: none).
+    moved = [p for s in changed for p in (old.get(s), new.get(s)) if p is not None
+             and not (s in old and s in new and old[s].steps is new[s].steps)]
+    for key in {k for p in moved for k, _, _ in p.steps}:
         mine = [(pos(s), i, (s, at, shown_as)) for s, p in new.items()
                 for i, (k, at, shown_as) in enumerate(p.steps) if k == key]
         had = [(s, at, shown_as) for s, p in old.items() for k, at, shown_as in p.steps if k == key]
@@ -662,9 +670,7 @@ class _RoleParts:
     def __init__(self, role: Role) -> None:
         self.role = role
         self.slug = role.slug
-        names = (role.name, role.slug.replace("-", " "), *role.aliases)
-        self.tokens = frozenset(_WORD.findall(" ".join(names).casefold()))
-        self.longest = max(1, *map(_word_count, names))
+        self.tokens, self.longest = _role_name_words(role)
         skills: list[tuple[str, str]] = []
         shorts: list[tuple[str, str]] = []
         for skill in role.skills:
@@ -687,6 +693,22 @@ class _RoleParts:
         self.fields, self.heads = _name_keys(role.name)
         self._refs: dict[str, SkillRef] | None = None
         self._words: frozenset[str] | None = None
+
+    @classmethod
+    def renamed(cls, parts: _RoleParts, role: Role) -> _RoleParts:
+        """The parts of ``role``, which reads like ``parts.role`` in everything the parts
+        take from a role but its aliases (``_WORK``): a server's alias of its own. Only
+        the name words are worked out; the rest is ``parts``' own objects, so ``derive``
+        sees at once (by identity) that the skills, steps and metros did not change."""
+        made = cls.__new__(cls)
+        made.role = role
+        made.slug = role.slug
+        made.tokens, made.longest = _role_name_words(role)
+        made.skills, made.skill_aliases = parts.skills, parts.skill_aliases
+        made.steps, made.metros = parts.steps, parts.metros
+        made.fields, made.heads = parts.fields, parts.heads
+        made._refs, made._words = parts._refs, parts._words
+        return made
 
     @property
     def refs(self) -> dict[str, SkillRef]:
@@ -716,16 +738,28 @@ class _RoleParts:
 class _PerRole(Mapping[str, _V]):
     """Role slug -> one lazy part of that role's ``_RoleParts``, for one view's roles:
     a lookup works out that role's part only (kept with the parts, which views share,
-    and here, so an answer walking every role reads a dict, not the parts cache)."""
+    and here, so an answer walking every role reads a dict, not the parts cache).
 
-    def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V]) -> None:
+    A derived catalogue's (``derive``) reads the parent catalogue's for every role but
+    the ``own`` ones (the slugs its view changed): those are the parent's Role objects,
+    so their parts are the same, already worked out there, and not kept again per
+    server."""
+
+    def __init__(self, roles: Mapping[str, Role], part: Callable[[_RoleParts], _V],
+                 shared: Mapping[str, _V] | None = None,
+                 own: AbstractSet[str] = frozenset()) -> None:
         self._roles = roles
         self._part = part
         self._got: dict[str, _V] = {}
+        self._shared = shared
+        self._own = own
 
     def __getitem__(self, slug: str) -> _V:
         got = self._got.get(slug, _MISSING)
         if got is _MISSING:
+            shared = self._shared
+            if shared is not None and slug not in self._own:
+                return shared[slug]
             got = self._got[slug] = self._part(_role_parts(self._roles[slug]))
         return cast(_V, got)
 
@@ -822,6 +856,29 @@ def _first_listed(roles: Iterable[Role], names: list[str]) -> str:
                 if name in wanted and _name_like(name):
                     return name
     raise ValueError(f"none of {names} is listed")
+
+
+def _role_name_words(role: Role) -> tuple[frozenset[str], int]:
+    """A role's name tokens (the words of its name, slug and aliases) and the most words
+    any of those names has."""
+    names = (role.name, role.slug.replace("-", " "), *role.aliases)
+    return (frozenset(_WORD.findall(" ".join(names).casefold())),
+            max(1, *map(_word_count, names)))
+
+
+#: Everything ``_RoleParts`` reads of a role besides its slug and aliases (``_words``
+#: included): two roles alike in these have the same parts but for the name words.
+_WORK = attrgetter("name", "skills", "tools", "progression", "leads_to", "metros", "focus",
+                   "summary", "week_summary", "week_tasks", "getting_in")
+
+
+def _parts_after(before: _RoleParts | None, role: Role) -> _RoleParts:
+    """The parts of ``role``, an edited version of ``before.role`` (None: an added role):
+    made from ``before`` when the edit changed only aliases (``_RoleParts.renamed``)."""
+    if before is not None and _WORK(before.role) == _WORK(role):
+        # Kept as the role's parts, then read the one way a role's parts are read.
+        _kept(_PARTS, role, lambda r: _RoleParts.renamed(before, r))
+    return _role_parts(role)
 
 
 def _role_steps(role: Role) -> tuple[tuple[str, int, str], ...]:
