@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -246,6 +246,12 @@ class RoleIndex:
     def _all_keys(self) -> list[str]:
         return self._keys
 
+    def key_layers(self) -> tuple[RoleIndex | None, Callable[[], Iterable[str]]]:
+        """The index this one is layered on (None: none) and a call giving the keys this
+        one adds to it (for a whole index, every key). For readers that precompute
+        something per key and share the parent's work across servers."""
+        return None, self._all_keys
+
     def autocomplete(self, text: str, names: dict[str, str], limit: int = 25) -> list[str]:
         """Slugs for an autocomplete box: prefix and substring matches first, then fuzzy."""
         key = alias_key(text)
@@ -428,6 +434,11 @@ class LayeredIndex(RoleIndex):
         for key, owner in self._own.items():
             if owner is not None and key not in self._parent._exact:
                 yield key, owner
+
+    def key_layers(self) -> tuple[RoleIndex | None, Callable[[], Iterable[str]]]:
+        """The parent, and the keys this server's overlay changed (a key it removed
+        included: a superset of the keys found here and not in the parent)."""
+        return self._parent, self._own.keys
 
     def _all_keys(self) -> list[str]:
         if self._keys_here is None:

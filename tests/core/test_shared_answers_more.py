@@ -160,8 +160,8 @@ def test_a_no_match_far_from_the_servers_own_keys_is_not_worked_out_again() -> N
 def test_a_servers_view_keeps_the_parents_prepared_state_at_hand(
         edited: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
     """A server's command looks in the global view's answers without looking that view's
-    prepared state up again (``_View.shared``, kept when the server's view is prepared);
-    it was a ``Knowledge.derived`` call (an LRU touch under a lock) per message."""
+    prepared state up through the LRU again (``Knowledge.kept``, a plain lookup); it was a
+    ``Knowledge.derived`` call (an LRU touch under a lock) per message."""
     advisor = edited
     glob = advisor.knowledge(None)
     advisor.handle(Request(text="!role pm", guild_id=GUILD))  # the server's view prepared

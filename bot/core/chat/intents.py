@@ -533,11 +533,10 @@ def _role_heads(index: RoleIndex) -> frozenset[str]:
     (else all its keys are read)."""
     if _ROLE_HEADS.seen(index):
         return _ROLE_HEADS.heads
-    parent, own = getattr(index, "_parent", None), getattr(index, "_own", None)
-    if isinstance(parent, RoleIndex) and isinstance(own, dict):
+    parent, keys = index.key_layers()
+    if parent is not None:
         _role_heads(parent)
-        return _ROLE_HEADS.of(index, own.keys)
-    return _ROLE_HEADS.of(index, index._all_keys)
+    return _ROLE_HEADS.of(index, keys)
 
 
 _TAILS: list[tuple[tuple[str, ...], frozenset[str]]] = []
