@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from bot.text.key_heads import key_heads
 
 #: Inputs with keys this short or shorter never match fuzzily.
 EXACT_ONLY_MAX_LEN = 3
@@ -148,6 +150,9 @@ class RoleIndex:
                         if slug not in held:
                             held.append(slug)
         self._keys = list(self._exact)
+        #: The heads of every key (``bot/text/key_heads.py``), for scans that rule spans
+        #: out before looking them up; made here, with the keys, once per index.
+        self.heads: frozenset[str] = frozenset(key_heads(self._keys))
         # A long input is never a typo of "pm" or "ds": short keys never fuzz.
         self._fuzzy_keys = [k for k in self._keys if len(k) > EXACT_ONLY_MAX_LEN]
         self._memo: dict[str, Match] = {}
@@ -246,12 +251,6 @@ class RoleIndex:
     def _all_keys(self) -> list[str]:
         return self._keys
 
-    def key_layers(self) -> tuple[RoleIndex | None, Callable[[], Iterable[str]]]:
-        """The index this one is layered on (None: none) and a call giving the keys this
-        one adds to it (for a whole index, every key). For readers that precompute
-        something per key and share the parent's work across servers."""
-        return None, self._all_keys
-
     def autocomplete(self, text: str, names: dict[str, str], limit: int = 25) -> list[str]:
         """Slugs for an autocomplete box: prefix and substring matches first, then fuzzy."""
         key = alias_key(text)
@@ -325,6 +324,9 @@ class LayeredIndex(RoleIndex):
                            if slug is not None and len(k) > EXACT_ONLY_MAX_LEN]
         self._memo = {}
         self._keys_here: list[str] | None = None
+        #: The parent's heads and those of the keys changed here (a removed key's too:
+        #: a superset rules out less, never wrongly).
+        self.heads = parent.heads | key_heads(self._own)
 
     def _owner(self, key: str) -> str | None:
         if key in self._own:
@@ -434,11 +436,6 @@ class LayeredIndex(RoleIndex):
         for key, owner in self._own.items():
             if owner is not None and key not in self._parent._exact:
                 yield key, owner
-
-    def key_layers(self) -> tuple[RoleIndex | None, Callable[[], Iterable[str]]]:
-        """The parent, and the keys this server's overlay changed (a key it removed
-        included: a superset of the keys found here and not in the parent)."""
-        return self._parent, self._own.keys
 
     def _all_keys(self) -> list[str]:
         if self._keys_here is None:

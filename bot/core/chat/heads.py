@@ -17,14 +17,13 @@ owner (a role index, a catalogue) is read once, remembered weakly.
 
 from __future__ import annotations
 
-import operator
 import threading
 import weakref
 from collections.abc import Callable, Iterable
 
-#: How many leading letters of a key are kept.
-HEAD = 3
-_LONGEST_HEAD = operator.itemgetter(slice(None, HEAD))
+from bot.text.key_heads import HEAD, key_heads, may_begin
+
+__all__ = ["HEAD", "KeyHeads", "may_begin"]
 
 
 class KeyHeads:
@@ -42,7 +41,7 @@ class KeyHeads:
         if self._read.get(id(owner)) is owner:
             return self.heads
         with self._lock:
-            added = _heads(keys()) - self.heads
+            added = key_heads(keys()) - self.heads
             if added:
                 self.heads = self.heads | added
             # After the heads: a reader that finds the owner read finds its heads too.
@@ -52,20 +51,3 @@ class KeyHeads:
     def seen(self, owner: object) -> bool:
         """Are ``owner``'s keys among the heads already?"""
         return self._read.get(id(owner)) is owner
-
-
-def _heads(keys: Iterable[str]) -> set[str]:
-    """The first 1 to ``HEAD`` letters of each of ``keys``: each key's longest head,
-    sliced in C (``map``), then the shorter heads from those few (a table of 15,000 keys
-    has some thousands of distinct longest heads): the same set as slicing every key
-    ``HEAD`` times, at a fraction of the cost a first question at 100x the roles paid."""
-    longest = set(map(_LONGEST_HEAD, keys))
-    shorter = {head[:n] for head in longest for n in range(1, HEAD)}
-    return longest | shorter
-
-
-def may_begin(heads: frozenset[str], key: str) -> bool:
-    """Can a key beginning with ``key`` (a span's first word's key) be one whose heads
-    are in ``heads``? Always for an empty ``key`` (a symbol: the span's key begins with
-    the next word's)."""
-    return not key or key[:HEAD] in heads

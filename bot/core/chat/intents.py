@@ -21,7 +21,7 @@ from bot.core.chat.catalog import Catalog, field_key_suffixes
 from bot.core.chat.heads import HEAD, KeyHeads, may_begin
 from bot.core.chat.normalize import Cleaned
 from bot.core.chat.numbers import Numbers, parse_numbers
-from bot.text.names import RoleIndex, alias_key
+from bot.text.names import alias_key
 
 
 def _alternation(patterns: Sequence[str]) -> re.Pattern[str]:
@@ -523,22 +523,6 @@ _IN_AI = frozenset({"in ai", "for ai", "in ml", "of ai", "within ai", "on ai",
                     "in artificial", "in machine"})
 
 
-#: Heads of the keys of every role index read (see ``heads``).
-_ROLE_HEADS = KeyHeads()
-
-
-def _role_heads(index: RoleIndex) -> frozenset[str]:
-    """Heads of every key ``index.exact`` can find (and of other indexes' keys). A
-    server's layered index adds only its own keys to its parent's, when it has layers
-    (else all its keys are read)."""
-    if _ROLE_HEADS.seen(index):
-        return _ROLE_HEADS.heads
-    parent, keys = index.key_layers()
-    if parent is not None:
-        _role_heads(parent)
-    return _ROLE_HEADS.of(index, keys)
-
-
 _TAILS: list[tuple[tuple[str, ...], frozenset[str]]] = []
 
 
@@ -557,11 +541,11 @@ def _scan_roles(u: Understanding, catalog: Catalog, consumed: list[bool]) -> Non
     exact, field_alias = catalog.index.exact, catalog.field_alias
     runs = _word_runs(tokens)
     # A span of two words or more names a role by alias only when its key (which begins
-    # with its first word's) begins like one of the index's keys (``_role_heads``), and
+    # with its first word's) begins like one of the index's keys (``RoleIndex.heads``), and
     # by field name only when its key ends like a field name's (``field_key_suffixes``).
     # A span's key ends with its last word's: it can end like a field name only when
     # that word's key does, or is the end of one. "in ai" after a span qualifies it.
-    heads = _role_heads(catalog.index)
+    heads = catalog.index.heads
     keys = [alias_key(token) for token in tokens]
     opens = [may_begin(heads, key) for key in keys]
     suffixes = field_key_suffixes()
