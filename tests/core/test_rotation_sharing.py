@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -34,9 +35,9 @@ ALIASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
-    db = build(tmp_path_factory.mktemp("rotation"))
+def _aliased(folder: Path) -> Path:
+    """A database in ``folder`` where each server of ``ALIASES`` adds its alias."""
+    db = build(folder)
     with sqlite3.connect(db) as conn:
         ensure_schema(conn)
         conn.executemany(
@@ -44,6 +45,12 @@ def advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
             "values (?, ?, ?, ?, 'add')",
             [(g, slug, alias, alias) for g, (slug, alias) in ALIASES.items()])
     conn.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def advisor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Advisor]:
+    db = _aliased(tmp_path_factory.mktemp("rotation"))
     store = store_for(db)
     moderation = Moderation(store)
     # Other kinds of edit beside them: a figure, an alias removed, a new handle.
@@ -193,14 +200,7 @@ def test_answers_servers_compose_first_are_shared_and_stay_each_servers_own(
     """The servers ask before the global view has: an answer one composes goes to the
     global view's answers where it holds there, and every server (the one that composed
     it too, which keeps no copy) then takes it from there only where it is its own."""
-    db = build(tmp_path_factory.mktemp("servers-first"))
-    with sqlite3.connect(db) as conn:
-        ensure_schema(conn)
-        conn.executemany(
-            "insert into overlay_aliases (guild_id, role_slug, key, alias, op) "
-            "values (?, ?, ?, ?, 'add')",
-            [(g, slug, alias, alias) for g, (slug, alias) in ALIASES.items()])
-    conn.close()
+    db = _aliased(tmp_path_factory.mktemp("servers-first"))
     advisor = Advisor(store_for(db))
     servers = list(ALIASES)
     try:

@@ -65,52 +65,49 @@ async def test_a_message_arriving_at_the_hand_over_queues_behind_the_one_waiting
     assert len(turns) == 0
 
 
-async def test_a_waiter_cancelled_while_waiting_leaves_the_queue() -> None:
-    turns = ChannelTurns()
-    done: list[str] = []
-    release = asyncio.Event()
+class _Queue:
+    """A channel held by "holder" until ``release`` is set, with commands queued behind."""
 
-    async def command(name: str) -> None:
-        async with turns.turn("a"):
-            done.append(name)
+    def __init__(self) -> None:
+        self.turns = ChannelTurns()
+        self.done: list[str] = []
+        self.release = asyncio.Event()
+
+    async def command(self, name: str) -> None:
+        async with self.turns.turn("a"):
+            self.done.append(name)
             if name == "holder":
-                await release.wait()
+                await self.release.wait()
 
-    holder = asyncio.create_task(command("holder"))
-    await asyncio.sleep(0)
-    cancelled = asyncio.create_task(command("cancelled"))
-    last = asyncio.create_task(command("last"))
-    await asyncio.sleep(0)
+    async def start(self, *names: str) -> list[asyncio.Task[None]]:
+        """The holder's task, then one per name queued behind it, in that order."""
+        tasks = [asyncio.create_task(self.command("holder"))]
+        await asyncio.sleep(0)
+        tasks += [asyncio.create_task(self.command(name)) for name in names]
+        await asyncio.sleep(0)
+        return tasks
+
+
+async def test_a_waiter_cancelled_while_waiting_leaves_the_queue() -> None:
+    q = _Queue()
+    holder, cancelled, last = await q.start("cancelled", "last")
     cancelled.cancel()
     await asyncio.sleep(0)
-    release.set()
+    q.release.set()
     await asyncio.wait_for(asyncio.gather(holder, last), HANG)
     assert cancelled.cancelled()
-    assert done == ["holder", "last"]
-    assert len(turns) == 0
+    assert q.done == ["holder", "last"]
+    assert len(q.turns) == 0
 
 
 async def test_a_waiter_cancelled_as_it_is_handed_the_turn_passes_it_on() -> None:
-    turns = ChannelTurns()
-    done: list[str] = []
-    release = asyncio.Event()
-
-    async def command(name: str) -> None:
-        async with turns.turn("a"):
-            done.append(name)
-            if name == "holder":
-                await release.wait()
-
-    holder = asyncio.create_task(command("holder"))
-    await asyncio.sleep(0)
-    handed = asyncio.create_task(command("handed"))
-    last = asyncio.create_task(command("last"))
-    await asyncio.sleep(0)
-    release.set()
+    q = _Queue()
+    holder, handed, last = await q.start("handed", "last")
+    q.release.set()
     while not holder.done():  # the holder leaves and hands its turn to "handed"...
         await asyncio.sleep(0)
     handed.cancel()  # ...which is cancelled before it runs again
     await asyncio.wait_for(last, HANG)  # a lost turn would leave it waiting for ever
     assert handed.cancelled()
-    assert done == ["holder", "last"]
-    assert len(turns) == 0
+    assert q.done == ["holder", "last"]
+    assert len(q.turns) == 0
