@@ -23,9 +23,10 @@ class PlainText(commands.Converter[str]):
     """A prefix command's text argument, as is: what discord.py's ``str`` annotation
     gives, without its cost. discord.py asks ``isinstance(str, Converter)`` of every
     ``str`` argument it converts, and ``Converter`` is a runtime-checkable Protocol,
-    which Python answers by walking the protocol's attributes: about 6 µs an argument
-    (12 µs of a ``!compare``). A real subclass is recognised at once (``issubclass``
-    on an ABC is cached)."""
+    which Python answers by walking the protocol's attributes: about 6 µs an argument.
+    A real subclass is recognised at once (``issubclass`` on an ABC is cached). Of the
+    advice commands only ``!help`` still has its prefix arguments converted (the others
+    are ``CoreTextCommand``s, whose prefix text the core parses)."""
 
     async def convert(self, ctx: commands.Context[Any], argument: str) -> str:
         return argument
