@@ -8,10 +8,19 @@ the views that keep their derived state (alias index, answers and chat catalogue
 derived from the global view's: ``bot.knowledge.models.PREPARED_VIEWS``, 1,024, and
 ``CATALOG_VIEWS``, the same), so the cost of a server's view made and its state derived
 per message shows.
-The servers are *active*: each sends one message before the clock starts (its figures
-are reported apart, as a server's first message), so the rotation times servers that
-were seen before, as in a deployment where they chat all day. Figures are medians (and
-means) per message, and ratios to the warm server.
+
+The servers are *active*: before the clock starts each sends a command and a question
+(their figures are reported apart, as a server's first messages), so the rotation times
+servers that have used both paths before, as in a deployment where they chat all day,
+not the first question of half of them.
+
+Each scenario is timed *paired* with the warm server: one advisor for each, both alive in
+the process, and every message of the rotation is followed (or, every other one, preceded)
+by the same text to the warm server, timed too. The ratio is the scenario's over the warm
+server's figure from the same loop. Timed one after the other, a scenario ran in whatever
+heap and caches the ones before it left (the same rotation measured 1.0-1.8x depending on
+where it ran in the sequence); paired, both sides see the same. Figures are medians (and
+means) per message.
 
 Three more figures (``edits``): the memory 10,000 edited servers add once each has asked
 a question (Python's allocations still held, by tracemalloc, over those of one), and
@@ -32,7 +41,7 @@ from typing import Any
 from bench.messages import MessageSets
 from bench.stats import fmt_ratio, fmt_us, summarise_ns, table
 from bot.app import create_advisor
-from bot.core.advisor import Request
+from bot.core.advisor import Advisor, Request
 from bot.knowledge.build import build_database
 from bot.knowledge.overlay import ensure_schema
 from bot.settings import Settings
@@ -62,46 +71,83 @@ def _edit(db: Path, servers: int) -> None:
     conn.close()
 
 
-def run(knowledge_dir: Path, tmp: Path, sets: MessageSets, *, rounds: int) -> dict[str, Any]:
+def _active(knowledge_dir: Path, db: Path, sets: MessageSets, servers: int,
+            edited: int) -> tuple[Advisor, list[int]]:
+    """An advisor on a fresh database with ``edited`` servers edited, its global view's
+    first answers given (untimed), and each of ``servers`` servers active: it sent one
+    command and one question, timed (its first messages), texts half-way round the lists
+    from those the rotation's first pass gives it."""
     texts = [*sets.command, *sets.question]
-    out: dict[str, Any] = {"messages": len(texts) * rounds, "rows": []}
-    for label, servers, edited in SCENARIOS:
-        db = tmp / f"servers-{servers}-{edited}.db"
-        build_database(knowledge_dir, db)
-        if edited:
-            _edit(db, edited)
-        advisor = create_advisor(Settings(_env_file=None, db=db, knowledge_dir=knowledge_dir))
-        for text in texts:  # the global view's first answers, untimed
-            advisor.handle(Request(text=text, guild_id="0"))
-        clock = time.perf_counter_ns
-        # Active servers: each sends one message before the rotation (timed apart, as
-        # "first"), a text other than any it sends in the rotation's first pass, so the
-        # rotation times servers that have been seen, not the first message of each.
-        first: list[int] = []
-        for g in range(servers):
-            request = Request(text=texts[(g + len(texts) // 2) % len(texts)], guild_id=str(g),
+    build_database(knowledge_dir, db)
+    if edited:
+        _edit(db, edited)
+    advisor = create_advisor(Settings(_env_file=None, db=db, knowledge_dir=knowledge_dir))
+    for text in texts:
+        advisor.handle(Request(text=text, guild_id="0"))
+    clock = time.perf_counter_ns
+    first: list[int] = []
+    for g in range(servers):
+        for kind in (sets.command, sets.question):
+            request = Request(text=kind[(g + len(kind) // 2) % len(kind)], guild_id=str(g),
                               user_id=str(g % 50), channel_id=str(g))
             start = clock()
             advisor.handle(request)
             first.append(clock() - start)
-        gc.collect()
-        samples: list[int] = []
-        i = 0
-        for _ in range(rounds):
-            for text in texts:
-                request = Request(text=text, guild_id=str(i % servers), user_id=str(i % 50),
-                                  channel_id=str(i % servers))
-                i += 1
+    return advisor, first
+
+
+def _paired(warm: Advisor, other: Advisor | None, servers: int, texts: list[str],
+            rounds: int) -> tuple[list[int], list[int]]:
+    """The rotation over ``servers`` of ``other``, each message paired with the same text
+    to ``warm``'s one server, the two in alternating order: (warm, other) samples. With
+    ``other`` None, the warm server alone."""
+    clock = time.perf_counter_ns
+    on_warm: list[int] = []
+    on_other: list[int] = []
+    i = 0
+    for _ in range(rounds):
+        for text in texts:
+            pair = [(warm, on_warm, Request(text=text, guild_id="0", user_id=str(i % 50),
+                                            channel_id="0"))]
+            if other is not None:
+                pair.append((other, on_other, Request(text=text, guild_id=str(i % servers),
+                                                      user_id=str(i % 50),
+                                                      channel_id=str(i % servers))))
+            for advisor, samples, request in (pair if i % 2 else pair[::-1]):
                 start = clock()
                 advisor.handle(request)
                 samples.append(clock() - start)
-        advisor.store.close()
+            i += 1
+    return on_warm, on_other
+
+
+def run(knowledge_dir: Path, tmp: Path, sets: MessageSets, *, rounds: int,
+        scenarios: tuple[tuple[str, int, int], ...] = SCENARIOS) -> dict[str, Any]:
+    texts = [*sets.command, *sets.question]
+    out: dict[str, Any] = {"messages": len(texts) * rounds, "rows": []}
+    (label, servers, edited), *others = scenarios
+    warm, first = _active(knowledge_dir, tmp / "servers-warm.db", sets, servers, edited)
+    gc.collect()
+    alone, _ = _paired(warm, None, servers, texts, rounds)
+    out["rows"].append(_row(label, servers, edited, alone, alone, first))
+    for label, servers, edited in others:
+        db = tmp / f"servers-{servers}-{edited}.db"
+        other, first = _active(knowledge_dir, db, sets, servers, edited)
+        gc.collect()
+        on_warm, on_other = _paired(warm, other, servers, texts, rounds)
+        out["rows"].append(_row(label, servers, edited, on_other, on_warm, first))
+        other.store.close()
         db.unlink()
-        firsts = summarise_ns(first)
-        out["rows"].append({"label": label, "servers": servers, "edited": edited,
-                            **summarise_ns(samples), "first_median_us": firsts["median_us"],
-                            "first_mean_us": firsts["mean_us"]})
+    warm.store.close()
     return out
+
+
+def _row(label: str, servers: int, edited: int, samples: list[int], warm: list[int],
+         first: list[int]) -> dict[str, Any]:
+    mine, paired, firsts = summarise_ns(samples), summarise_ns(warm), summarise_ns(first)
+    return {"label": label, "servers": servers, "edited": edited, **mine,
+            "warm_median_us": paired["median_us"], "warm_mean_us": paired["mean_us"],
+            "first_median_us": firsts["median_us"], "first_mean_us": firsts["mean_us"]}
 
 
 def _held_by_servers(settings: Settings, question: str, count: int) -> int:
@@ -176,17 +222,20 @@ def _last_entry(db: Path) -> int:
 
 
 def report(result: dict[str, Any]) -> str:
-    base = result["rows"][0]["median_us"]
     rows = [[r["label"], r["n"], fmt_us(r["median_us"]), fmt_us(r["p99_us"]),
-             fmt_us(r["mean_us"]), fmt_ratio(r["median_us"] / base),
-             fmt_ratio(r["mean_us"] / result["rows"][0]["mean_us"]),
-             fmt_us(r.get("first_median_us", 0.0)), fmt_us(r.get("first_mean_us", 0.0))]
+             fmt_us(r["mean_us"]), fmt_us(r["warm_median_us"]), fmt_us(r["warm_mean_us"]),
+             fmt_ratio(r["median_us"] / r["warm_median_us"]),
+             fmt_ratio(r["mean_us"] / r["warm_mean_us"]),
+             fmt_us(r["first_median_us"]), fmt_us(r["first_mean_us"])]
             for r in result["rows"]]
-    parts = [table(["servers", "msgs", "median", "p99", "mean", "× warm (median)", "× warm (mean)",
-                    "first msg median", "first msg mean"],
+    parts = [table(["servers", "msgs", "median", "p99", "mean", "warm median", "warm mean",
+                    "× warm (median)", "× warm (mean)", "first msgs median",
+                    "first msgs mean"],
                    rows, title="Servers: Advisor.handle, the bench's commands and questions, each "
-                               "message from the next active server in the rotation (each server "
-                               "sent one message first: its figures are the last two columns)")]
+                               "message from the next active server in the rotation, paired "
+                               "with the same text to one warm server in the same loop (its "
+                               "figures: the warm columns); each server sent a command and a "
+                               "question first (the last two columns)")]
     if "edits" in result:
         erows = result["edits"]["rows"]
         one = erows[0]
