@@ -337,7 +337,10 @@ class Knowledge:
         Only the ``PREPARED_VIEWS`` most recently used views keep theirs (``PREPARED``),
         so memory stays bounded however many servers have edited views."""
         PREPARED.touch(self)
-        if name in CATALOG_STATE:
+        if name in CATALOG_STATE and CATALOGS.size < PREPARED.size:
+            # With the same bound, every prepared view keeps its catalogue: the views
+            # ``PREPARED`` drops lose it with the rest, so a second order of use would
+            # only repeat the first (one more move per question, for nothing).
             CATALOGS.touch(self)
         found = self._derived.get(name, _MISSING)
         if found is _MISSING:
@@ -376,12 +379,14 @@ class _Prepared:
     def touch(self, view: Knowledge) -> None:
         if self._last is view:
             return
+        key = id(view)
         with self._lock:
             self._last = view
-            key = id(view)
-            if key in self._views:
-                self._views.move_to_end(key)
+            try:
+                self._views.move_to_end(key)  # one lookup where "in" and a move took two
                 return
+            except KeyError:
+                pass
             self._views[key] = view
             while len(self._views) > self.size:
                 _, old = self._views.popitem(last=False)
