@@ -149,6 +149,38 @@ def test_an_alias_of_its_own_derives_the_catalogue_without_the_roles_other_parts
         assert_same(derived, Catalog.build(view))
 
 
+def test_a_servers_first_question_reads_no_key_heads_its_parents_catalogue_gave(
+        advisor: Advisor, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a server's catalogue derived from the global one shares its skill and
+    step tables, yet each server's first question read every key of both again for their
+    heads (a fifth of that first question in the 1,000-server rotation). They are read
+    once, as the parent catalogue's, however many servers ask; the readings are those of
+    the parent's catalogue (nothing found is lost)."""
+    from bot.core.chat import ChatEngine
+    from bot.core.chat import heads as heads_module
+    from bot.core.chat.intents import understand
+    from bot.core.chat.normalize import clean_message
+
+    text = "what skills does a senior mlops engineer need, python and kubernetes?"
+    parent = ChatEngine.catalog(advisor.knowledge())
+    on_parent = understand(clean_message(text), parent)
+    assert on_parent.skills and on_parent.steps, "the text names skills and a step"
+    reads: list[int] = []
+    key_heads = heads_module.key_heads
+
+    def counted(keys: object) -> frozenset[str]:
+        reads.append(1)
+        return key_heads(keys)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(heads_module, "key_heads", counted)
+    for guild in ("10", "11", "19"):
+        catalog = ChatEngine.catalog(advisor.knowledge(guild))
+        assert catalog is not parent and catalog.skill_names is parent.skill_names
+        u = understand(clean_message(text), catalog)
+        assert (u.skills, u.steps) == (on_parent.skills, on_parent.steps), guild
+    assert reads == []
+
+
 def test_a_derived_catalogue_reads_the_parents_per_role_parts_for_roles_it_shares(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: each server's catalogue looked every role's skills and words up in

@@ -467,7 +467,19 @@ def _step_heads(catalog: Catalog, keys: frozenset[str]) -> frozenset[str] | None
     is made (``Catalog.build``, ``derive``) and not changed after."""
     if "" in keys:
         return None
-    return _STEP_HEADS.of(catalog, lambda: keys)
+    parent = _parent_catalog(catalog)
+    owner = parent if parent is not None and parent.step_keys() is keys else catalog
+    return _STEP_HEADS.of(owner, lambda: keys)
+
+
+def _parent_catalog(catalog: Catalog) -> Catalog | None:
+    """The catalogue kept for the view ``catalog``'s view was made from (a server's
+    parent, the global view). A derived catalogue shares its parent's tables where its
+    edits did not change them (``catalog.derive``); the heads of a shared table are read
+    as the parent's, once, not again by each server's first question."""
+    parent = catalog.knowledge.parent
+    found = parent.kept("chat.catalog") if parent is not None else None
+    return found if isinstance(found, Catalog) else None
 
 
 def _scan_steps(u: Understanding, catalog: Catalog, consumed: list[bool]) -> None:
@@ -1135,7 +1147,10 @@ def _skill_heads(catalog: Catalog) -> tuple[frozenset[str], frozenset[str]]:
     if not _SYNONYM_HEADS or _SYNONYM_HEADS[0][0] is not synonyms:
         _SYNONYM_HEADS[:] = [(synonyms, frozenset(k[:n] for k in synonyms
                                                   for n in range(1, HEAD + 1)))]
-    return (_SKILL_HEADS.of(catalog, lambda: (*catalog.skill_names, *catalog.skill_aliases)),
+    parent = _parent_catalog(catalog)
+    owner = parent if (parent is not None and parent.skill_names is catalog.skill_names
+                       and parent.skill_aliases is catalog.skill_aliases) else catalog
+    return (_SKILL_HEADS.of(owner, lambda: (*owner.skill_names, *owner.skill_aliases)),
             _SYNONYM_HEADS[0][1])
 
 
