@@ -102,7 +102,8 @@ class _Composed:
         object.__setattr__(self, "resolved", Resolved.of(self.names))
 
     def holds_in(self, index: RoleIndex, changes: ViewChanges,
-                 views: tuple[Knowledge, Knowledge]) -> bool:
+                 views: tuple[Knowledge, Knowledge],
+                 shown: dict[Callable[[Role], object], bool] | None = None) -> bool:
         """Is this answer, composed on one of two views ``changes`` tells apart (``views``,
         either order), exactly the one the other view (``index`` its role index) would
         compose? Yes when every name resolves there as it did here and none of the roles
@@ -114,8 +115,13 @@ class _Composed:
 
         Composed on a server's parent and asked on the server, whose index is layered on
         the parent's, the names are checked against the few keys the server changed
-        (``LayeredIndex.keeps``), not resolved one by one."""
-        if self.whole and changes.roles and not self._shows_same(changes, views):
+        (``LayeredIndex.keeps``), not resolved one by one.
+
+        ``shown``: the verdicts of ``_shows_same`` already worked out for this pair of
+        views, by what the answer shows (``_View.shown`` of the server's view): the same
+        for every answer declaring it, so a server's ``!roles`` compares its changed roles
+        once, not on every ask."""
+        if self.whole and changes.roles and not self._shows_same(changes, views, shown):
             return False
         if not changes.content.isdisjoint(self.slugs):
             return False
@@ -123,16 +129,25 @@ class _Composed:
             return index.keeps(self.resolved)
         return all(index.resolve(text) == match for text, match in self.names)
 
-    def _shows_same(self, changes: ViewChanges, views: tuple[Knowledge, Knowledge]) -> bool:
+    def _shows_same(self, changes: ViewChanges, views: tuple[Knowledge, Knowledge],
+                    shown: dict[Callable[[Role], object], bool] | None = None) -> bool:
         shows = self.shows
         if shows is None:
             return False
+        if shown is not None:
+            same = shown.get(shows)
+            if same is not None:
+                return same
         one, other = views[0].roles, views[1].roles
+        same = True
         for slug in changes.roles:
             a, b = one.get(slug), other.get(slug)
             if a is None or b is None or shows(a) != shows(b):
-                return False
-        return True
+                same = False
+                break
+        if shown is not None:
+            shown[shows] = same
+        return same
 
 
 class _Reads:
@@ -168,6 +183,10 @@ class _View:
     #: Every name and alias (lowercased words) with its role, for the roles close to an
     #: unknown name; made on the first unknown name (``close_roles``).
     close_keys: tuple[list[str], list[str]] | None = None
+    #: Whether this view and the one it was made from show the same of every role the
+    #: overlay changed, by what is shown (``CommandSpec.shows``; ``_Composed.holds_in``):
+    #: one entry a kind of whole-list answer, made on its first ask.
+    shown: dict[Callable[[Role], object], bool] = field(default_factory=dict)
 
     def display_names(self) -> dict[str, str]:
         """Each role's display name, made on the first autocomplete; a server's view whose
@@ -369,7 +388,8 @@ class Advisor:
         if parent is not None and changes is not None and parent.market is knowledge.market:
             shared = self._view(parent)
             if key not in shared.replies \
-                    and composed.holds_in(shared.index, changes, (knowledge, parent)):
+                    and composed.holds_in(shared.index, changes, (knowledge, parent),
+                                          view.shown):
                 _remember(shared.replies, key, composed)  # every server may take it from there
                 return reply
         _remember(view.replies, key, composed)
@@ -392,7 +412,7 @@ class Advisor:
             shared = prepared.replies
             composed = shared.get(key)
             if composed is not None and composed.holds_in(view.index, changes,
-                                                          (parent, knowledge)):
+                                                          (parent, knowledge), view.shown):
                 shared.move_to_end(key)
                 return composed
         replies = view.replies

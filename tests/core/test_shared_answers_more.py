@@ -116,6 +116,39 @@ def test_the_declared_parts_decide_and_nothing_else(edited: Advisor,
     assert declared.holds_in(index, view.changes, (view, glob)) is same
 
 
+@pytest.mark.parametrize("edited", ["alias past the third", "new handle"], indirect=True)
+def test_a_servers_roles_list_compares_its_changed_roles_once(
+        edited: Advisor, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    """Regression (the 1,000-server rotation: ``!roles`` was the costliest command over a
+    warm server's, about 2x): every ask of the global view's list on a server compared
+    what it shows of each changed role again; the verdict is kept with the server's view
+    (``_View.shown``), whether the list is shared or the server's own, and every answer
+    is still the server's exactly."""
+    from bot.knowledge.models import Role
+
+    advisor = edited
+    view = advisor.knowledge(GUILD)
+    advisor.handle(Request(text="!roles"))
+    shown: list[str] = []
+    handle = Role.handle
+
+    def counted(role: Role) -> str:
+        shown.append(role.slug)
+        return handle.fget(role)  # type: ignore[attr-defined,no-any-return]
+
+    monkeypatch.setattr(Role, "handle", property(counted))
+    got = [render_text(advisor.handle(Request(text="!roles", guild_id=GUILD)))
+           for _ in range(3)]
+    compared = len(shown)
+    monkeypatch.undo()
+    assert got == [fresh(advisor, view, "!roles")] * 3
+    if EDITS[request.node.callspec.params["edited"]][1]:  # shared: compared on the first ask
+        assert compared == 2 * len(view.changes.roles)  # type: ignore[union-attr]
+    else:  # the server's own list: composed once (each role's handle), then remembered
+        assert compared <= 2 * len(view.changes.roles) + len(view.roles)  # type: ignore[union-attr]
+    assert advisor._view(view).shown
+
+
 # -- a name no role answers to, on a server's layered index -------------------------------
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
