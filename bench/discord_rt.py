@@ -89,6 +89,13 @@ MEMBERS = 50
 #: Members in the fake server; round trips rotate over them (see ``_Rotation``).
 ROUND_TRIP_MEMBERS = 5000
 REPLY_TIMEOUT = 30.0
+#: Seconds the fake server holds each heartbeat ACK, as a network would. discord.py's
+#: heartbeat thread records the send time only once the loop has sent the heartbeat
+#: (``KeepAliveHandler.run``); a server in the same process can ACK before that thread
+#: runs again, and ``ack()`` then measures from the previous heartbeat: "Can't keep up,
+#: websocket is 41.3s behind" (the fake's 41.25 s interval) under a loaded full run, with
+#: the loop answering in microseconds.
+ACK_DELAY = 0.05
 DISCORD_EPOCH_MS = 1420070400000
 #: Simulated time between two dispatched messages: with ``MEMBERS`` senders taking turns,
 #: each sends one message per ``MEMBERS * SIM_STEP_MS`` ms, a quarter under the cooldown.
@@ -102,6 +109,7 @@ class BenchDiscord(FakeDiscord):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validate=False, **kwargs)
+        self.shards.ack_delays[0] = ACK_DELAY  # an unsharded bot's session is shard 0
         self._arrived: dict[int, int] = {}
         self._waiters: dict[int, asyncio.Future[int]] = {}
         self.senders: list[FakeMember] = []
