@@ -150,12 +150,13 @@ def run(knowledge_dir: Path, tmp: Path, sets: MessageSets, *, rounds: int,
     warm, first = _active(knowledge_dir, dbs[0], sets, servers, edited)
     gc.collect()
     alone, _ = _paired(warm, None, servers, texts, rounds)
-    out["rows"].append(_row(label, servers, edited, alone, alone, first, kinds))
+    out["rows"].append(_row(label, servers, edited, alone, alone, first, texts, kinds))
     for (label, servers, edited), db in zip(others, dbs[1:], strict=True):
         other, first = _active(knowledge_dir, db, sets, servers, edited)
         gc.collect()
         on_warm, on_other = _paired(warm, other, servers, texts, rounds)
-        out["rows"].append(_row(label, servers, edited, on_other, on_warm, first, kinds))
+        out["rows"].append(_row(label, servers, edited, on_other, on_warm, first, texts,
+                                kinds))
         other.store.close()
         db.unlink()
     warm.store.close()
@@ -164,7 +165,7 @@ def run(knowledge_dir: Path, tmp: Path, sets: MessageSets, *, rounds: int,
 
 
 def _row(label: str, servers: int, edited: int, samples: list[int], warm: list[int],
-         first: list[int], kinds: list[str]) -> dict[str, Any]:
+         first: list[int], texts: list[str], kinds: list[str]) -> dict[str, Any]:
     """One scenario's figures beside its paired warm server's. Besides the median and
     mean of every message: the ratio of medians for commands and for questions apart,
     and each text's own ratio (its median here over its median on the warm server;
@@ -183,10 +184,11 @@ def _row(label: str, servers: int, edited: int, samples: list[int], warm: list[i
         there = summarise_ns([t for j, t in enumerate(warm) if kinds[j % count] == kind])
         row[f"{kind}_median_us"] = here["median_us"]
         row[f"{kind}_warm_median_us"] = there["median_us"]
-    ratios = sorted(statistics.median(samples[k::count]) / statistics.median(warm[k::count])
-                    for k in range(count))
-    row["per_text_median_ratio"] = round(statistics.median(ratios), 3)
-    row["per_text_max_ratio"] = round(ratios[-1], 3)
+    ratios = sorted((statistics.median(samples[k::count]) / statistics.median(warm[k::count]),
+                     texts[k]) for k in range(count))
+    row["per_text_median_ratio"] = round(statistics.median(r for r, _ in ratios), 3)
+    row["per_text_max_ratio"] = round(ratios[-1][0], 3)
+    row["per_text_max_text"] = ratios[-1][1]
     return row
 
 
@@ -266,8 +268,10 @@ def report(result: dict[str, Any]) -> str:
     for r in result["rows"]:
         by_kind = [fmt_ratio(r[f"{kind}_median_us"] / r[f"{kind}_warm_median_us"])
                    if f"{kind}_median_us" in r else "—" for kind in ("command", "question")]
-        per_text = ([fmt_ratio(r["per_text_median_ratio"]), fmt_ratio(r["per_text_max_ratio"])]
-                    if "per_text_median_ratio" in r else ["—", "—"])
+        worst = fmt_ratio(r.get("per_text_max_ratio"))
+        if r.get("per_text_max_ratio", 1.0) > 1.05 and "per_text_max_text" in r:
+            worst += f" ({r['per_text_max_text'][:24]})"
+        per_text = [fmt_ratio(r.get("per_text_median_ratio")), worst]
         rows.append([r["label"], r["n"], fmt_us(r["median_us"]), fmt_us(r["mean_us"]),
                      fmt_us(r["warm_median_us"]), fmt_us(r["warm_mean_us"]),
                      fmt_ratio(r["median_us"] / r["warm_median_us"]),
