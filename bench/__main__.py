@@ -148,9 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         if "process" in sections:
             print("start-up and memory ...", flush=True)
             runs = 3 if quick else 10
-            stale = process.compiled()
             results["process"] = {
-                "compiled_modules": stale,
+                "bytecode_compiled": process.compiled(),
                 "ask": process.ask_times(tmp / "ask.db", base_dir, runs),
                 "bot": process.bot_process(tmp / "run.db", base_dir, sets, 4),
                 "bot_100x": process.bot_process(tmp / "run-big.db", big_dir, sets, 4),
